@@ -1,0 +1,106 @@
+package dev.keytransfer.core;
+
+/**
+ * Stable, machine-readable failure classes. The {@link #wireValue()} is what an error frame carries
+ * to the peer and never changes once released; the peer only learns the class, never the detail
+ * (SECURITY.md A2).
+ */
+public enum ErrorCode {
+  // --- certificates (SECURITY.md C1-C10) ---
+  /** The certificate does not chain to a configured trust anchor (C1). */
+  CERTIFICATE_UNTRUSTED(100),
+  /** A certificate in the path has expired at the validation time (C2). */
+  CERTIFICATE_EXPIRED(101),
+  /** A certificate in the path is not yet valid at the validation time (C2). */
+  CERTIFICATE_NOT_YET_VALID(102),
+  /** A certificate in the path is revoked by its issuer's CRL (C3). */
+  CERTIFICATE_REVOKED(103),
+  /** The leaf is not a certificate for the role it is presented for (C6): KDH signs, KRD decrypts. */
+  CERTIFICATE_WRONG_ROLE(104),
+  /** A key in the path is weaker than policy: RSA below the minimum size (C8). */
+  CERTIFICATE_WEAK_KEY(105),
+  /** A certificate in the path is signed with a hash weaker than SHA-256 (C8). */
+  CERTIFICATE_WEAK_SIGNATURE(106),
+  /** A CA certificate, or the trust anchor itself, was presented as a leaf (C7). */
+  CERTIFICATE_CA_AS_LEAF(107),
+  /** Any other RFC 5280 path failure: bad signature, name chaining, basic constraints, key usage of a CA, critical extension (C4, C5, C9). */
+  CERTIFICATE_INVALID(108),
+  /** No CRL was available for a certificate in the path (C3, fail closed). */
+  CRL_MISSING(110),
+  /** The only CRLs available are past their nextUpdate (C3, fail closed). */
+  CRL_STALE(111),
+  /** A CRL does not verify under its issuer's key (C3, fail closed). */
+  CRL_INVALID(112),
+  /** The host's device policy does not allow this terminal (C10). */
+  DEVICE_NOT_AUTHORIZED(120),
+
+  // --- tokens (SECURITY.md P1-P7) ---
+  /** The bytes are not a well-formed TR-34 token of the expected type (R5). */
+  MALFORMED_TOKEN(200),
+  /** The token's signature does not verify under the expected signer's key (P4). */
+  SIGNATURE_INVALID(201),
+  /** The token was not signed by the KDH this terminal is bound to (C11). */
+  SIGNER_NOT_BOUND(202),
+  /** The key token does not echo the nonce this terminal sent in this session (P1, P3). */
+  NONCE_MISMATCH(203),
+  /** The signed key block header differs from the header inside the key block, or from the key (P7). */
+  HEADER_MISMATCH(204),
+  /** The key block does not name the KDH that signed the token (TR-34 idKDH check). */
+  KEY_BLOCK_ID_MISMATCH(205),
+  /** Uniform failure of the key transport or content decryption: no detail by design (R1, L13). */
+  KEY_TOKEN_INVALID(206),
+  /** The key check value the terminal confirmed differs from the one the host issued (K3). */
+  KCV_MISMATCH(207),
+  /** The wrapping key is weaker than the key it would transport (K2). */
+  KEY_STRENGTH_POLICY(208),
+
+  // --- protocol and transport (SECURITY.md A3) ---
+  /** A message that the current state does not accept (the session fails). */
+  UNEXPECTED_MESSAGE(300),
+  /** The frame envelope is malformed or speaks another protocol version. */
+  MALFORMED_FRAME(301),
+  /** A frame larger than the configured maximum, refused before any parsing (R5). */
+  FRAME_TOO_LARGE(302),
+  /** The connection broke, or the peer closed it. */
+  TRANSPORT_FAILURE(303),
+  /** A step did not complete within its timeout (A3). */
+  TIMEOUT(304),
+  /** The peer aborted the session with an error frame; its code is generic by design. */
+  PEER_ABORTED(305),
+
+  // --- local ---
+  /** The terminal's key store or the host's ledger could not record the outcome. */
+  STORAGE_FAILURE(400),
+  /** The certification authority refused a request (weak key, bad proof of possession, unknown certificate). */
+  CA_REQUEST_REFUSED(401),
+  /** A cryptographic operation failed for a reason unrelated to the input (provider misconfiguration). */
+  CRYPTO_FAILURE(402),
+  /** Something that cannot happen did. */
+  INTERNAL_ERROR(500);
+
+  private final int wireValue;
+
+  ErrorCode(int wireValue) {
+    this.wireValue = wireValue;
+  }
+
+  /** The stable numeric value carried in error frames. */
+  public int wireValue() {
+    return wireValue;
+  }
+
+  /** The code for a wire value; unknown values map to {@link #PEER_ABORTED}. */
+  public static ErrorCode fromWireValue(int value) {
+    for (ErrorCode c : values()) {
+      if (c.wireValue == value) {
+        return c;
+      }
+    }
+    return PEER_ABORTED;
+  }
+
+  /** True for the certificate and CRL classes. */
+  public boolean isCertificateFailure() {
+    return wireValue >= 100 && wireValue < 200;
+  }
+}

@@ -1,0 +1,169 @@
+package dev.keytransfer.core;
+
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * How certificates are judged (SECURITY.md C1-C9, STYLE.md L14). Strict by default: validity dates
+ * are always checked at {@link #clock()}'s time, revocation is always checked and fails closed when
+ * a CRL is missing, stale or badly signed, each leaf must fit its role, every key in the path must be
+ * RSA of at least {@link #minRsaBits()} bits and every signature use SHA-256 or better. There is no
+ * switch to turn any of this off. Immutable; thread-safe.
+ */
+public final class ValidationPolicy {
+  private final List<X509Certificate> trustAnchors;
+  private final List<X509Certificate> intermediates;
+  private final Map<Role, List<X509Certificate>> roleIssuers;
+  private final Supplier<? extends Collection<X509CRL>> crls;
+  private final int minRsaBits;
+  private final int maxChainLength;
+  private final Clock clock;
+
+  private ValidationPolicy(Builder b) {
+    this.trustAnchors = List.copyOf(b.trustAnchors);
+    this.intermediates = List.copyOf(b.intermediates);
+    EnumMap<Role, List<X509Certificate>> m = new EnumMap<>(Role.class);
+    b.roleIssuers.forEach((k, v) -> m.put(k, List.copyOf(v)));
+    this.roleIssuers = Map.copyOf(m);
+    this.crls = b.crls;
+    this.minRsaBits = b.minRsaBits;
+    this.maxChainLength = b.maxChainLength;
+    this.clock = b.clock;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.trustAnchors.addAll(trustAnchors);
+    b.intermediates.addAll(intermediates);
+    roleIssuers.forEach((k, v) -> b.roleIssuers.put(k, new java.util.ArrayList<>(v)));
+    b.crls = crls;
+    b.minRsaBits = minRsaBits;
+    b.maxChainLength = maxChainLength;
+    b.clock = clock;
+    return b;
+  }
+
+  /** The self-signed roots a chain must end at (C1). */
+  public List<X509Certificate> trustAnchors() {
+    return trustAnchors;
+  }
+
+  /** CA certificates known locally, used to complete a chain that a peer sent without them. */
+  public List<X509Certificate> intermediates() {
+    return intermediates;
+  }
+
+  /**
+   * The CA certificates allowed to issue leaves of {@code role}; empty means any CA under the trust
+   * anchors, with the role decided by key usage alone. Pinning the KDH CA and the KRD CA closes the
+   * single-root caveat of PROTOCOL.md.
+   */
+  public List<X509Certificate> roleIssuers(Role role) {
+    return roleIssuers.getOrDefault(role, List.of());
+  }
+
+  /** CRLs known locally (for example fetched from the CA); merged with CRLs carried in tokens. */
+  public Collection<X509CRL> localCrls() {
+    Collection<X509CRL> c = crls.get();
+    return c == null ? List.of() : c;
+  }
+
+  public int minRsaBits() {
+    return minRsaBits;
+  }
+
+  /** Longest chain accepted, leaf and CAs, without the anchor. */
+  public int maxChainLength() {
+    return maxChainLength;
+  }
+
+  /** The clock that gives the validation time (C2). */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Builder; {@link #trustAnchor} is required. */
+  public static final class Builder {
+    private final java.util.List<X509Certificate> trustAnchors = new java.util.ArrayList<>();
+    private final java.util.List<X509Certificate> intermediates = new java.util.ArrayList<>();
+    private final Map<Role, java.util.List<X509Certificate>> roleIssuers = new EnumMap<>(Role.class);
+    private Supplier<? extends Collection<X509CRL>> crls = List::of;
+    private int minRsaBits = 2048;
+    private int maxChainLength = 5;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    public Builder trustAnchor(X509Certificate anchor) {
+      trustAnchors.add(Objects.requireNonNull(anchor, "anchor"));
+      return this;
+    }
+
+    public Builder intermediate(X509Certificate ca) {
+      intermediates.add(Objects.requireNonNull(ca, "ca"));
+      return this;
+    }
+
+    /** Pins the CA that issues certificates of {@code role} (may be called more than once). */
+    public Builder roleIssuer(Role role, X509Certificate issuingCa) {
+      roleIssuers.computeIfAbsent(role, r -> new java.util.ArrayList<>()).add(Objects.requireNonNull(issuingCa));
+      intermediates.add(issuingCa);
+      return this;
+    }
+
+    /** A fixed set of local CRLs. */
+    public Builder crls(Collection<X509CRL> list) {
+      List<X509CRL> copy = List.copyOf(list);
+      this.crls = () -> copy;
+      return this;
+    }
+
+    /** A live source of local CRLs, asked at every validation (C12). */
+    public Builder crlSource(Supplier<? extends Collection<X509CRL>> source) {
+      this.crls = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** Raises the minimum RSA modulus; values below 2048 are refused (C8). */
+    public Builder minRsaBits(int bits) {
+      if (bits < 2048) {
+        throw new IllegalArgumentException("minimum RSA size cannot be below 2048 bits");
+      }
+      this.minRsaBits = bits;
+      return this;
+    }
+
+    public Builder maxChainLength(int n) {
+      if (n < 1 || n > 10) {
+        throw new IllegalArgumentException("max chain length must be 1..10");
+      }
+      this.maxChainLength = n;
+      return this;
+    }
+
+    /** The clock whose time validation uses (a fixed clock validates at a past instant). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public ValidationPolicy build() {
+      if (trustAnchors.isEmpty()) {
+        throw new IllegalStateException("a validation policy needs at least one trust anchor");
+      }
+      return new ValidationPolicy(this);
+    }
+  }
+}

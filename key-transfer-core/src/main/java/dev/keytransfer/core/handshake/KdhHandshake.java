@@ -1,0 +1,260 @@
+package dev.keytransfer.core.handshake;
+
+import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.IssuerAndSerial;
+import dev.keytransfer.core.KeyBlockHeader;
+import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.KeyStrength;
+import dev.keytransfer.core.KeyTokenException;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.UnexpectedMessageException;
+import dev.keytransfer.core.internal.Hex;
+import dev.keytransfer.core.message.Abort;
+import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.KeyInstalled;
+import dev.keytransfer.core.message.KrdCredentialToken;
+import dev.keytransfer.core.message.KrdRandomToken;
+import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.spi.CertificateValidator;
+import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.DeliverableKey;
+import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.core.spi.DistributionTerminal;
+import dev.keytransfer.core.spi.KeyTokenRequest;
+import dev.keytransfer.core.spi.LedgerEntry;
+import dev.keytransfer.core.spi.TokenCodec;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The distribution terminal's (KDH's) side of S2-S4 as one state machine (TR-34 clause 5.4, B.7,
+ * B.6, B.12, B.9). It owns the freshness rule: it builds a key token only after a fresh RT-KRD in
+ * this session, for the terminal it validated in this session, and records every delivery in the
+ * ledger: DELIVERED when the token is built, CONFIRMED only on a matching KCV. One instance per
+ * session; not thread-safe.
+ *
+ * <pre>
+ *  AWAIT_KRD_CREDENTIAL --CT-KRD------> AWAIT_RANDOM_TOKEN   validates KRD (S2), sends CT-KDH (S3)
+ *  AWAIT_RANDOM_TOKEN --RT-KRD--------> AWAIT_CONFIRMATION   key source, sends KT-KDH (S4)
+ *  AWAIT_CONFIRMATION --KEY_INSTALLED-> COMPLETED            KCV compared, ledger CONFIRMED
+ *  any other (state, message) --------> FAILED (absorbing)
+ * </pre>
+ */
+public final class KdhHandshake implements Handshake {
+  private static final Logger log = LoggerFactory.getLogger(KdhHandshake.class);
+
+  /** States, named after the step the host waits for. */
+  public enum State {
+    AWAIT_KRD_CREDENTIAL,
+    AWAIT_RANDOM_TOKEN,
+    AWAIT_CONFIRMATION,
+    COMPLETED,
+    FAILED
+  }
+
+  /** The one transition table: (state, received message type) to next state. */
+  private static final Map<State, Map<MessageType, State>> TRANSITIONS;
+
+  static {
+    Map<State, Map<MessageType, State>> t = new EnumMap<>(State.class);
+    for (State s : State.values()) {
+      t.put(s, new EnumMap<>(MessageType.class));
+    }
+    t.get(State.AWAIT_KRD_CREDENTIAL).put(MessageType.KRD_CREDENTIAL, State.AWAIT_RANDOM_TOKEN);
+    t.get(State.AWAIT_KRD_CREDENTIAL).put(MessageType.ABORT, State.FAILED);
+    t.get(State.AWAIT_RANDOM_TOKEN).put(MessageType.KRD_RANDOM, State.AWAIT_CONFIRMATION);
+    t.get(State.AWAIT_RANDOM_TOKEN).put(MessageType.ABORT, State.FAILED);
+    t.get(State.AWAIT_CONFIRMATION).put(MessageType.KEY_INSTALLED, State.COMPLETED);
+    t.get(State.AWAIT_CONFIRMATION).put(MessageType.ABORT, State.FAILED);
+    t.replaceAll((k, v) -> Collections.unmodifiableMap(v));
+    TRANSITIONS = Collections.unmodifiableMap(t);
+  }
+
+  /** The next state for a received message, or empty if {@code state} does not accept it. */
+  public static Optional<State> next(State state, MessageType received) {
+    return Optional.ofNullable(TRANSITIONS.get(state).get(received));
+  }
+
+  private final DistributionTerminal host;
+  private final CryptoProvider crypto;
+  private final TokenCodec codec;
+  private final CertificateValidator validator;
+  private final Clock clock;
+  private final String sessionId;
+
+  private State state = State.AWAIT_KRD_CREDENTIAL;
+  private ErrorCode failure;
+  private CertificateChain krdChain;
+  private KeyCheckValue issuedKcv;
+  private KeyBlockHeader issuedHeader;
+
+  public KdhHandshake(
+      DistributionTerminal host, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.crypto = Objects.requireNonNull(crypto, "crypto");
+    this.codec = Objects.requireNonNull(codec, "codec");
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    byte[] id = new byte[8];
+    crypto.secureRandom().nextBytes(id);
+    this.sessionId = Hex.encode(id);
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** This session's ledger key. */
+  public String sessionId() {
+    return sessionId;
+  }
+
+  public Optional<ErrorCode> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** The validated terminal certificate, once S2 passed. */
+  public Optional<X509Certificate> terminalCertificate() {
+    return Optional.ofNullable(krdChain).map(CertificateChain::leaf);
+  }
+
+  /** The KCV of the key issued in this session, once S4 ran. */
+  public Optional<KeyCheckValue> issuedKcv() {
+    return Optional.ofNullable(issuedKcv);
+  }
+
+  public Optional<KeyBlockHeader> issuedHeader() {
+    return Optional.ofNullable(issuedHeader);
+  }
+
+  @Override
+  public Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException {
+    Objects.requireNonNull(message, "message");
+    State target = next(state, message.type()).orElse(null);
+    if (target == null) {
+      throw failWith(new UnexpectedMessageException(
+          ErrorCode.UNEXPECTED_MESSAGE, "KDH in state " + state + " does not accept " + message.type()));
+    }
+    try {
+      HandshakeMessage reply;
+      if (message instanceof KrdCredentialToken t) {
+        reply = onKrdCredential(t);
+      } else if (message instanceof KrdRandomToken t) {
+        reply = onRandomToken(t);
+      } else if (message instanceof KeyInstalled k) {
+        reply = onKeyInstalled(k);
+      } else if (message instanceof Abort a) {
+        throw new KeyTransferException(ErrorCode.PEER_ABORTED, "KRD aborted the session: " + a.code());
+      } else {
+        throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
+      }
+      moveTo(target, message.type().name());
+      return Optional.ofNullable(reply);
+    } catch (KeyTransferException | RuntimeException e) {
+      throw failWith(e);
+    }
+  }
+
+  /** S2 and S3: validate the terminal for role KRD and the device policy; send CT-KDH. */
+  private HandshakeMessage onKrdCredential(KrdCredentialToken token) throws KeyTransferException {
+    CertificateChain validated = validator.validate(token.chain(), Role.KRD, List.of());
+    host.devicePolicy().authorize(validated.leaf());
+    krdChain = validated;
+    log.info("KDH session {} validated KRD {} serial {}", sessionId,
+        validated.leaf().getSubjectX500Principal().getName(), validated.leaf().getSerialNumber().toString(16));
+    return codec.encodeKdhCredential(host.certificateChain(), host.crls());
+  }
+
+  /** S4: only now, after a fresh nonce in this session, choose the key and build the key token. */
+  private HandshakeMessage onRandomToken(KrdRandomToken token) throws KeyTransferException {
+    X509Certificate krd = krdChain.leaf();
+    try (DeliverableKey key = host.keySource().keyFor(krd)) {
+      KeyBlockHeader header = key.header();
+      header.checkKeyLength(key.key().length());
+      checkWrappingStrength(krd, header, key.key().length());
+      KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
+      HandshakeMessage kt = codec.buildKeyToken(new KeyTokenRequest(
+          host.certificateChain().leaf(), host.signingKey(), krd, token.nonce(), header, key.key(), host.crls()));
+      host.ledger().recordDelivered(new LedgerEntry(sessionId, IssuerAndSerial.of(krd),
+          krd.getSubjectX500Principal().getName(), header, kcv, DeliveryStatus.DELIVERED, clock.instant()));
+      issuedKcv = kcv;
+      issuedHeader = header;
+      log.info("KDH session {} issued key {} to {}", sessionId, header.usageSummary(),
+          krd.getSubjectX500Principal().getName());
+      return kt;
+    }
+  }
+
+  /** K2: the KRD's RSA key must be at least as strong as the key it receives. */
+  private static void checkWrappingStrength(X509Certificate krd, KeyBlockHeader header, int keyLength)
+      throws KeyTokenException {
+    if (!(krd.getPublicKey() instanceof RSAPublicKey rsa)) {
+      throw new KeyTokenException(ErrorCode.KEY_STRENGTH_POLICY, "terminal key is not RSA");
+    }
+    int wrapping = KeyStrength.rsa(rsa.getModulus().bitLength());
+    int transported = KeyStrength.symmetric(header.algorithm(), keyLength);
+    if (wrapping < transported) {
+      throw new KeyTokenException(ErrorCode.KEY_STRENGTH_POLICY,
+          "terminal RSA-" + rsa.getModulus().bitLength() + " key (" + wrapping + " bits) is weaker than the "
+              + transported + "-bit key it would receive");
+    }
+  }
+
+  private HandshakeMessage onKeyInstalled(KeyInstalled confirmation) throws KeyTransferException {
+    if (!issuedKcv.matches(confirmation.kcv())) {
+      host.ledger().updateStatus(sessionId, DeliveryStatus.REJECTED);
+      throw new KeyTransferException(ErrorCode.KCV_MISMATCH, "terminal confirmed a different key check value");
+    }
+    host.ledger().updateStatus(sessionId, DeliveryStatus.CONFIRMED);
+    log.info("KDH session {} completed: {} confirmed", sessionId, krdChain.leaf().getSubjectX500Principal().getName());
+    return null;
+  }
+
+  @Override
+  public boolean isFinished() {
+    return state == State.COMPLETED || state == State.FAILED;
+  }
+
+  @Override
+  public void fail(ErrorCode code) {
+    if (state == State.FAILED || state == State.COMPLETED) {
+      return;
+    }
+    failure = code;
+    log.warn("KDH session {} failed in state {}: {}", sessionId, state, code);
+    if (state == State.AWAIT_CONFIRMATION && code == ErrorCode.PEER_ABORTED) {
+      // the terminal refused the token: the key is not installed anywhere
+      try {
+        host.ledger().updateStatus(sessionId, DeliveryStatus.REJECTED);
+      } catch (KeyTransferException | RuntimeException e) {
+        log.warn("KDH session {} could not mark the ledger REJECTED: {}", sessionId, e.getMessage());
+      }
+    }
+    moveTo(State.FAILED, code.name());
+  }
+
+  private KeyTransferException failWith(Exception e) {
+    KeyTransferException k =
+        e instanceof KeyTransferException kte
+            ? kte
+            : new KeyTransferException(ErrorCode.INTERNAL_ERROR, "internal error in KDH handshake", e);
+    fail(k.code());
+    return k;
+  }
+
+  private void moveTo(State to, String event) {
+    log.debug("KDH {} {} --{}--> {}", sessionId, state, event, to);
+    state = to;
+  }
+}

@@ -1,0 +1,251 @@
+package dev.keytransfer.core.handshake;
+
+import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.IssuerAndSerial;
+import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.KeyTokenException;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Nonce;
+import dev.keytransfer.core.NonceMismatchException;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.SignatureInvalidException;
+import dev.keytransfer.core.UnexpectedMessageException;
+import dev.keytransfer.core.message.Abort;
+import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.KdhCredentialToken;
+import dev.keytransfer.core.message.KdhKeyToken;
+import dev.keytransfer.core.message.KeyInstalled;
+import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.spi.CertificateValidator;
+import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.InstalledKey;
+import dev.keytransfer.core.spi.KeyBlock;
+import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.VerifiedKeyToken;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving terminal's (KRD's) side of S2-S4 as one state machine (TR-34 clause 5.4, B.7, B.6,
+ * B.12, B.9). It owns the freshness rule: it remembers the nonce it sent in this session and accepts
+ * only a key token, signed by the KDH it bound to in S3, that echoes that nonce. It checks, in order
+ * (PROTOCOL.md): signer is the bound KDH, signature, CRL, nonce, then decrypts, then idKDH and
+ * header, and installs only when every check passed. One instance per session; not thread-safe.
+ *
+ * <pre>
+ *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
+ *  AWAIT_KDH_CREDENTIAL --CT-KDH------> AWAIT_KEY_TOKEN        validates, binds, sends RT-KRD (S3, S4)
+ *  AWAIT_KEY_TOKEN --KT-KDH-----------> COMPLETED              verifies, installs, sends KEY_INSTALLED
+ *  any other (state, message) --------> FAILED (absorbing)
+ * </pre>
+ */
+public final class KrdHandshake implements Handshake {
+  private static final Logger log = LoggerFactory.getLogger(KrdHandshake.class);
+
+  /** States, named after the step the terminal waits for. */
+  public enum State {
+    START,
+    AWAIT_KDH_CREDENTIAL,
+    AWAIT_KEY_TOKEN,
+    COMPLETED,
+    FAILED
+  }
+
+  /** The one transition table: (state, received message type) to next state. */
+  private static final Map<State, Map<MessageType, State>> TRANSITIONS;
+
+  static {
+    Map<State, Map<MessageType, State>> t = new EnumMap<>(State.class);
+    for (State s : State.values()) {
+      t.put(s, new EnumMap<>(MessageType.class));
+    }
+    t.get(State.AWAIT_KDH_CREDENTIAL).put(MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN);
+    t.get(State.AWAIT_KDH_CREDENTIAL).put(MessageType.ABORT, State.FAILED);
+    t.get(State.AWAIT_KEY_TOKEN).put(MessageType.KDH_KEY, State.COMPLETED);
+    t.get(State.AWAIT_KEY_TOKEN).put(MessageType.ABORT, State.FAILED);
+    t.replaceAll((k, v) -> Collections.unmodifiableMap(v));
+    TRANSITIONS = Collections.unmodifiableMap(t);
+  }
+
+  /** The next state for a received message, or empty if {@code state} does not accept it. */
+  public static Optional<State> next(State state, MessageType received) {
+    return Optional.ofNullable(TRANSITIONS.get(state).get(received));
+  }
+
+  private final ReceivingTerminal terminal;
+  private final CryptoProvider crypto;
+  private final TokenCodec codec;
+  private final CertificateValidator validator;
+  private final Clock clock;
+
+  private State state = State.START;
+  private ErrorCode failure;
+  private CertificateChain kdhChain;
+  private List<X509CRL> kdhCrls = List.of();
+  private Nonce nonce;
+  private KeyReceipt receipt;
+
+  public KrdHandshake(
+      ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+    this.terminal = Objects.requireNonNull(terminal, "terminal");
+    this.crypto = Objects.requireNonNull(crypto, "crypto");
+    this.codec = Objects.requireNonNull(codec, "codec");
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** Why the machine failed, once FAILED. */
+  public Optional<ErrorCode> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** The installed key's receipt, once COMPLETED. */
+  public Optional<KeyReceipt> receipt() {
+    return Optional.ofNullable(receipt);
+  }
+
+  /** S2: the first message, CT-KRD with the terminal's own chain. */
+  public HandshakeMessage start() throws KeyTransferException {
+    if (state != State.START) {
+      throw new IllegalStateException("start() called in state " + state);
+    }
+    try {
+      HandshakeMessage ct = codec.encodeKrdCredential(terminal.certificateChain());
+      log.info("KRD session started: {}", terminal.certificateChain().leaf().getSubjectX500Principal().getName());
+      moveTo(State.AWAIT_KDH_CREDENTIAL, "start");
+      return ct;
+    } catch (KeyTransferException | RuntimeException e) {
+      throw failWith(e);
+    }
+  }
+
+  @Override
+  public Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException {
+    Objects.requireNonNull(message, "message");
+    State target = next(state, message.type()).orElse(null);
+    if (target == null) {
+      throw failWith(new UnexpectedMessageException(
+          ErrorCode.UNEXPECTED_MESSAGE, "KRD in state " + state + " does not accept " + message.type()));
+    }
+    try {
+      HandshakeMessage reply;
+      if (message instanceof KdhCredentialToken t) {
+        reply = onKdhCredential(t);
+      } else if (message instanceof KdhKeyToken t) {
+        reply = onKeyToken(t);
+      } else if (message instanceof Abort a) {
+        throw new KeyTransferException(ErrorCode.PEER_ABORTED, "KDH aborted the session: " + a.code());
+      } else {
+        throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
+      }
+      moveTo(target, message.type().name());
+      return Optional.ofNullable(reply);
+    } catch (KeyTransferException | RuntimeException e) {
+      throw failWith(e);
+    }
+  }
+
+  /** S3: validate the KDH chain and its CRL, bind, and answer with a fresh nonce (S4 request). */
+  private HandshakeMessage onKdhCredential(KdhCredentialToken token) throws KeyTransferException {
+    CertificateChain validated = validator.validate(token.chain(), Role.KDH, token.crls());
+    terminal.bindingStore().bind(validated.leaf());
+    kdhChain = validated;
+    kdhCrls = token.crls();
+    nonce = Nonce.random(crypto.secureRandom());
+    log.info("KRD validated and bound KDH {} serial {}",
+        validated.leaf().getSubjectX500Principal().getName(), validated.leaf().getSerialNumber().toString(16));
+    return codec.encodeRandomToken(nonce);
+  }
+
+  /** S4: verify, check nonce, decrypt, check, install, confirm. */
+  private HandshakeMessage onKeyToken(KdhKeyToken token) throws KeyTransferException {
+    X509Certificate kdh = kdhChain.leaf();
+    IssuerAndSerial kdhId = IssuerAndSerial.of(kdh);
+    // 1. the signer must be the bound KDH (C11)
+    if (!token.claimedSigner().equals(kdhId)) {
+      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "key token is not signed by the bound KDH");
+    }
+    // 2. signature over the signed attributes as received, before any decryption (P4, P6)
+    VerifiedKeyToken verified = codec.verifyKeyToken(token, kdh);
+    // 3. revocation, again, with any CRL the token carries (C3, C12)
+    if (!verified.crls().isEmpty()) {
+      List<X509CRL> all = new ArrayList<>(kdhCrls);
+      all.addAll(verified.crls());
+      validator.validate(kdhChain, Role.KDH, all);
+    }
+    // 4. the nonce this session sent (P1, P3); single use
+    Nonce expected = nonce;
+    nonce = null;
+    if (expected == null || verified.nonce().isEmpty() || !expected.matches(verified.nonce().get())) {
+      throw new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "key token does not echo this session's nonce");
+    }
+    // 5. decrypt with the terminal's own key
+    try (KeyBlock block = codec.decryptKeyToken(verified, terminal.keyTransportKey(), terminal.certificateChain().leaf())) {
+      // 6. idKDH inside the key block is the signer
+      if (!block.kdhId().equals(kdhId)) {
+        throw new KeyTokenException(ErrorCode.KEY_BLOCK_ID_MISMATCH, "key block names another KDH than the signer");
+      }
+      // 7. signed header equals the header in the key block, and fits the key (P7)
+      if (!block.header().equals(verified.header())) {
+        throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "signed header differs from the key block header");
+      }
+      block.header().checkKeyLength(block.key().length());
+      KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
+      // 8. install (atomic in the store), then confirm with the KCV (K3)
+      try (InstalledKey installed = new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
+        terminal.keyStore().install(installed);
+      }
+      receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());
+      log.info("KRD installed key {} from KDH {} (KCV method {})",
+          block.header().usageSummary(), kdh.getSubjectX500Principal().getName(), kcv.method());
+      return new KeyInstalled(kcv);
+    }
+  }
+
+  @Override
+  public boolean isFinished() {
+    return state == State.COMPLETED || state == State.FAILED;
+  }
+
+  @Override
+  public void fail(ErrorCode code) {
+    if (state != State.FAILED && state != State.COMPLETED) {
+      failure = code;
+      nonce = null;
+      log.warn("KRD session failed in state {}: {}", state, code);
+      moveTo(State.FAILED, code.name());
+    }
+  }
+
+  private KeyTransferException failWith(Exception e) {
+    KeyTransferException k =
+        e instanceof KeyTransferException kte
+            ? kte
+            : new KeyTransferException(ErrorCode.INTERNAL_ERROR, "internal error in KRD handshake", e);
+    if (state != State.FAILED) {
+      fail(k.code());
+    }
+    return k;
+  }
+
+  private void moveTo(State to, String event) {
+    log.debug("KRD {} --{}--> {}", state, event, to);
+    state = to;
+  }
+}

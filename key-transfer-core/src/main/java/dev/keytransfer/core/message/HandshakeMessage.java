@@ -1,0 +1,14 @@
+package dev.keytransfer.core.message;
+
+/**
+ * A message of the S1-S4 handshake. The TR-34 tokens keep their exact encoded bytes; their decoded
+ * fields are informational until the state machine has verified them.
+ */
+public sealed interface HandshakeMessage
+    permits KrdCredentialToken, KdhCredentialToken, KrdRandomToken, KdhKeyToken, KeyInstalled, Abort {
+  /** The envelope type. */
+  MessageType type();
+
+  /** The payload bytes carried in the envelope. */
+  byte[] payload();
+}

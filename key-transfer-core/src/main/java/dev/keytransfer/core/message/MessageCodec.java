@@ -1,0 +1,84 @@
+package dev.keytransfer.core.message;
+
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.MalformedTokenException;
+import dev.keytransfer.core.spi.TokenCodec;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The project's frame envelope around the TR-34 tokens: one byte protocol version, one byte message
+ * type, then the payload (the token's exact bytes, a KCV, or an error code). Thread-safe.
+ */
+public final class MessageCodec {
+  /** The envelope version this build speaks. */
+  public static final int PROTOCOL_VERSION = 1;
+
+  private final TokenCodec tokens;
+
+  public MessageCodec(TokenCodec tokens) {
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
+  }
+
+  /** The frame for {@code message}. */
+  public byte[] encode(HandshakeMessage message) {
+    byte[] payload = message.payload();
+    byte[] frame = new byte[payload.length + 2];
+    frame[0] = (byte) PROTOCOL_VERSION;
+    frame[1] = (byte) message.type().wireValue();
+    System.arraycopy(payload, 0, frame, 2, payload.length);
+    return frame;
+  }
+
+  /**
+   * Decodes a frame into a typed message; tokens are parsed but not verified.
+   *
+   * @throws MalformedTokenException {@code MALFORMED_FRAME} for a bad envelope, {@code
+   *     MALFORMED_TOKEN} for a bad token
+   */
+  public HandshakeMessage decode(byte[] frame) throws MalformedTokenException {
+    if (frame == null || frame.length < 2) {
+      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "frame shorter than its envelope");
+    }
+    if ((frame[0] & 0xFF) != PROTOCOL_VERSION) {
+      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "unsupported protocol version " + (frame[0] & 0xFF));
+    }
+    MessageType type = MessageType.fromWireValue(frame[1] & 0xFF);
+    if (type == null) {
+      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "unknown message type " + (frame[1] & 0xFF));
+    }
+    byte[] payload = Arrays.copyOfRange(frame, 2, frame.length);
+    switch (type) {
+      case KRD_CREDENTIAL:
+        return tokens.decodeKrdCredential(payload);
+      case KDH_CREDENTIAL:
+        return tokens.decodeKdhCredential(payload);
+      case KRD_RANDOM:
+        return tokens.decodeRandomToken(payload);
+      case KDH_KEY:
+        return tokens.decodeKeyToken(payload);
+      case KEY_INSTALLED:
+        return decodeKeyInstalled(payload);
+      case ABORT:
+        if (payload.length != 2) {
+          throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "abort frame must carry a 2-byte code");
+        }
+        return new Abort(ErrorCode.fromWireValue(((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF)));
+      default:
+        throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "unknown message type " + type);
+    }
+  }
+
+  private static KeyInstalled decodeKeyInstalled(byte[] payload) throws MalformedTokenException {
+    KeyCheckValue.Method[] methods = KeyCheckValue.Method.values();
+    if (payload.length < 1 || (payload[0] & 0xFF) >= methods.length) {
+      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "key-installed frame names no KCV method");
+    }
+    KeyCheckValue.Method m = methods[payload[0] & 0xFF];
+    if (payload.length != 1 + m.length()) {
+      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "key-installed frame has a KCV of the wrong length");
+    }
+    return new KeyInstalled(KeyCheckValue.of(m, Arrays.copyOfRange(payload, 1, payload.length)));
+  }
+}

@@ -1,0 +1,37 @@
+package dev.keytransfer.core.message;
+
+/** The message types of the frame envelope, with stable wire values. */
+public enum MessageType {
+  /** CT-KRD, TR-34 B.7 (S2). */
+  KRD_CREDENTIAL(1),
+  /** CT-KDH, TR-34 B.6 (S3). */
+  KDH_CREDENTIAL(2),
+  /** RT-KRD, TR-34 B.12 (S4 request). */
+  KRD_RANDOM(3),
+  /** Two-pass KT-KDH, TR-34 B.9 (S4 answer). */
+  KDH_KEY(4),
+  /** The terminal's key-installed confirmation with its KCV (project envelope). */
+  KEY_INSTALLED(5),
+  /** Either side aborts the session with a generic error code (project envelope). */
+  ABORT(0x7F);
+
+  private final int wireValue;
+
+  MessageType(int wireValue) {
+    this.wireValue = wireValue;
+  }
+
+  public int wireValue() {
+    return wireValue;
+  }
+
+  /** The type for a wire value, or null. */
+  public static MessageType fromWireValue(int v) {
+    for (MessageType t : values()) {
+      if (t.wireValue == v) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.keytransfer.core.spi;
+
+/** Algorithm choices of TR-34 key tokens; OIDs as dotted strings so core needs no ASN.1 library. */
+public final class Algorithms {
+  private Algorithms() {}
+
+  /**
+   * Signature algorithm of KT-KDH and of certificates: RSA PKCS#1 v1.5 over SHA-256 (TR-34 B.9).
+   * Taken from policy, never from the token (SECURITY.md P5).
+   */
+  public enum Signature {
+    RSA_PKCS1_SHA256
+  }
+
+  /** Key transport of the content-encryption key: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (TR-34 B.2.2.3). */
+  public enum KeyTransport {
+    RSA_OAEP_SHA256
+  }
+
+  /**
+   * Content encryption of the key block (TR-34 B.2.2.3): chosen so that the ephemeral key is at least
+   * as strong as the transported key (SECURITY.md K2).
+   */
+  public enum ContentEncryption {
+    /** des-ede3-cbc, 3-key TDES (112 bits), 8-byte IV. */
+    TDES_CBC("1.2.840.113549.3.7", 24, 8, 112),
+    /** aes128-CBC, 16-byte IV. */
+    AES_128_CBC("2.16.840.1.101.3.4.1.2", 16, 16, 128),
+    /** aes256-CBC, 16-byte IV: used when the transported key is stronger than AES-128. */
+    AES_256_CBC("2.16.840.1.101.3.4.1.42", 32, 16, 256);
+
+    private final String oid;
+    private final int keyLength;
+    private final int ivLength;
+    private final int strengthBits;
+
+    ContentEncryption(String oid, int keyLength, int ivLength, int strengthBits) {
+      this.oid = oid;
+      this.keyLength = keyLength;
+      this.ivLength = ivLength;
+      this.strengthBits = strengthBits;
+    }
+
+    public String oid() {
+      return oid;
+    }
+
+    public int keyLength() {
+      return keyLength;
+    }
+
+    public int ivLength() {
+      return ivLength;
+    }
+
+    public int strengthBits() {
+      return strengthBits;
+    }
+
+    /** Block size in bytes. */
+    public int blockSize() {
+      return this == TDES_CBC ? 8 : 16;
+    }
+
+    /** The algorithm for an OID, or null. */
+    public static ContentEncryption fromOid(String oid) {
+      for (ContentEncryption c : values()) {
+        if (c.oid.equals(oid)) {
+          return c;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The weakest content encryption at least as strong as a transported key of the given header
+     * algorithm and length; TDES keys travel under TDES, AES keys under AES.
+     */
+    public static ContentEncryption atLeastAsStrongAs(char headerAlgorithm, int keyLengthBytes) {
+      if (headerAlgorithm == 'T') {
+        return TDES_CBC;
+      }
+      return keyLengthBytes <= 16 ? AES_128_CBC : AES_256_CBC;
+    }
+  }
+}

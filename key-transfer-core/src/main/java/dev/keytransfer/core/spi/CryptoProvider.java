@@ -1,0 +1,68 @@
+package dev.keytransfer.core.spi;
+
+import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.KeyTokenException;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.SignatureInvalidException;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+
+/**
+ * The cryptographic backend: creates operators bound to key handles, never to private key bytes,
+ * so that a software provider, a JCA provider and a PKCS#11 token serve through the same calls
+ * (ARCHITECTURE.md; STYLE.md L6). Implementations are thread-safe.
+ */
+public interface CryptoProvider {
+  /** A short name for logs and reports (e.g. "bc"). */
+  String name();
+
+  /** The approved random generator used for nonces, keys and IVs (SECURITY.md K1). */
+  SecureRandom secureRandom();
+
+  /** Generates an RSA key pair inside the provider and returns a handle to its private half. */
+  PrivateKeyHandle generateRsaKeyPair(int modulusBits, String label) throws KeyTransferException;
+
+  /**
+   * Signs {@code data} with the private key of {@code key}.
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the handle is not this provider's
+   */
+  byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data) throws KeyTransferException;
+
+  /**
+   * Verifies a signature; never returns a boolean (STYLE.md L5).
+   *
+   * @throws SignatureInvalidException {@code SIGNATURE_INVALID}
+   */
+  void verify(PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature)
+      throws SignatureInvalidException;
+
+  /** Encrypts a content-encryption key to a recipient's public key. */
+  byte[] encryptKey(PublicKey recipient, Algorithms.KeyTransport algorithm, SecretKeyMaterial key)
+      throws KeyTransferException;
+
+  /**
+   * Decrypts a content-encryption key with the private key of {@code key}. Every failure gives the
+   * same {@link KeyTokenException} with {@code KEY_TOKEN_INVALID} and the same message (R1, L13).
+   */
+  SecretKeyMaterial decryptKey(PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
+      throws KeyTokenException;
+
+  /** CBC encryption with PKCS#7 padding. */
+  byte[] encrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext)
+      throws KeyTransferException;
+
+  /**
+   * CBC decryption with PKCS#7 padding; empty or misaligned input and bad padding all give the same
+   * {@code KEY_TOKEN_INVALID} (R1, R6).
+   */
+  byte[] decrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
+      throws KeyTokenException;
+
+  /** Computes a key check value of the given method (SECURITY.md K3). */
+  KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method) throws KeyTransferException;
+
+  /** SHA-256 of {@code data}. */
+  byte[] sha256(byte[] data);
+}

@@ -1,0 +1,32 @@
+package dev.keytransfer.core.spi;
+
+import dev.keytransfer.core.TransportException;
+import java.time.Duration;
+
+/**
+ * Moves opaque, length-limited frames between the two parties. Never parses tokens (STYLE.md L11).
+ * An implementation refuses a frame over its maximum size before reading it, and every receive has
+ * a timeout (SECURITY.md A3). One session uses one transport from one thread.
+ */
+public interface Transport extends AutoCloseable {
+  /**
+   * Sends one frame.
+   *
+   * @throws TransportException {@code FRAME_TOO_LARGE}, or {@code TRANSPORT_FAILURE} if closed or broken
+   */
+  void send(byte[] frame) throws TransportException;
+
+  /**
+   * Receives one frame, waiting at most {@code timeout}.
+   *
+   * @throws TransportException {@code TIMEOUT}, {@code FRAME_TOO_LARGE}, or {@code TRANSPORT_FAILURE}
+   */
+  byte[] receive(Duration timeout) throws TransportException;
+
+  /** The largest frame this transport carries. */
+  int maxFrameLength();
+
+  /** Closes this end; the peer's next receive fails. Idempotent. */
+  @Override
+  void close();
+}

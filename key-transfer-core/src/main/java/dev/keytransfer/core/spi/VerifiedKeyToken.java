@@ -1,0 +1,66 @@
+package dev.keytransfer.core.spi;
+
+import dev.keytransfer.core.IssuerAndSerial;
+import dev.keytransfer.core.KeyBlockHeader;
+import dev.keytransfer.core.Nonce;
+import java.security.cert.X509CRL;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A key token whose signature has been verified under the KDH's certificate (TR-34 B.9 / B.8): its
+ * signed attributes can now be trusted. Only a verified token is ever decrypted (SECURITY.md P6).
+ *
+ * @param encoded the token as received
+ * @param signer the signer's identity, equal to the certificate it was verified with
+ * @param nonce the randomNonce attribute (two-pass), if present
+ * @param signingTime the signingTime attribute (one-pass), if present
+ * @param header the key block header signed attribute
+ * @param crls CRLs the token carries (unverified: validate them before use)
+ * @param envelope the EnvelopedData bytes the signature covers, for {@link TokenCodec#decryptKeyToken}
+ */
+public record VerifiedKeyToken(
+    byte[] encoded,
+    IssuerAndSerial signer,
+    Optional<Nonce> nonce,
+    Optional<Instant> signingTime,
+    KeyBlockHeader header,
+    List<X509CRL> crls,
+    byte[] envelope) {
+  public VerifiedKeyToken {
+    encoded = encoded.clone();
+    Objects.requireNonNull(signer, "signer");
+    Objects.requireNonNull(nonce, "nonce");
+    Objects.requireNonNull(signingTime, "signingTime");
+    Objects.requireNonNull(header, "header");
+    crls = List.copyOf(crls);
+    envelope = envelope.clone();
+  }
+
+  @Override
+  public byte[] encoded() {
+    return encoded.clone();
+  }
+
+  @Override
+  public byte[] envelope() {
+    return envelope.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VerifiedKeyToken v && java.util.Arrays.equals(v.encoded, encoded);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(encoded);
+  }
+
+  @Override
+  public String toString() {
+    return "VerifiedKeyToken[signer " + signer + ", " + header + ", " + nonce.map(Nonce::toString).orElse("no nonce") + "]";
+  }
+}

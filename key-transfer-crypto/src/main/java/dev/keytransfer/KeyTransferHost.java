@@ -1,0 +1,149 @@
+package dev.keytransfer;
+
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.handshake.DeliveryReceipt;
+import dev.keytransfer.core.handshake.KdhHandshake;
+import dev.keytransfer.core.handshake.SessionDriver;
+import dev.keytransfer.core.message.MessageCodec;
+import dev.keytransfer.core.spi.CertificateValidator;
+import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.DistributionTerminal;
+import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.Transport;
+import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pki.PkixCertificateValidator;
+import dev.keytransfer.crypto.tr34.Tr34Profile;
+import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The distribution terminal's front door: the key host side of remote key injection (TR-34 KDH;
+ * patent CN108401493 S2-S4). Core concepts:
+ *
+ * <ul>
+ *   <li>{@link DistributionTerminal}: the host's certificate chain, a handle to its signing key, the
+ *       CRLs it carries, the key source, the device policy and the ledger;
+ *   <li>{@link ValidationPolicy}: the trust anchor and how strictly terminal certificates are judged;
+ *   <li>{@link CryptoProvider}: where the cryptography runs (Bouncy Castle by default);
+ *   <li>{@link Tr34Profile}: the TR-34 layout emitted (2019 corrigendum by default);
+ *   <li>{@link Transport}: one connection to one terminal per {@link #serve} call.
+ * </ul>
+ *
+ * <pre>{@code
+ * KeyTransferHost host = KeyTransferHost.builder()
+ *     .distributionTerminal(kdh)
+ *     .validationPolicy(ValidationPolicy.builder().trustAnchor(root).build())
+ *     .build();
+ * DeliveryReceipt receipt = host.serve(transport); // one terminal, S2-S4, ledger CONFIRMED
+ * }</pre>
+ *
+ * <p>Thread-safe: call {@link #serve} from as many threads as there are connections.
+ */
+public final class KeyTransferHost {
+  private final DistributionTerminal host;
+  private final CryptoProvider crypto;
+  private final TokenCodec codec;
+  private final CertificateValidator validator;
+  private final ValidationPolicy policy;
+  private final SessionDriver driver;
+
+  private KeyTransferHost(Builder b) {
+    this.host = Objects.requireNonNull(b.host, "distributionTerminal is required");
+    this.policy = Objects.requireNonNull(b.policy, "validationPolicy is required");
+    this.crypto = b.crypto != null ? b.crypto : new BcCryptoProvider();
+    this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto, b.profile);
+    this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
+    this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Serves one terminal over {@code transport}: validates it, sends the host's credentials, and
+   * delivers a key after its fresh random token.
+   *
+   * @return the ledger session, terminal, header and KCV of the confirmed delivery
+   * @throws KeyTransferException the failure that ended the session; the ledger never shows an
+   *     unconfirmed key as confirmed
+   */
+  public DeliveryReceipt serve(Transport transport) throws KeyTransferException {
+    KdhHandshake machine = new KdhHandshake(host, crypto, codec, validator, policy.clock());
+    driver.run(machine, Optional.empty(), transport);
+    if (machine.state() != KdhHandshake.State.COMPLETED) {
+      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "host session ended in state " + machine.state());
+    }
+    return new DeliveryReceipt(machine.sessionId(),
+        machine.terminalCertificate().orElseThrow().getSubjectX500Principal().getName(),
+        machine.issuedHeader().orElseThrow(), machine.issuedKcv().orElseThrow());
+  }
+
+  public DistributionTerminal distributionTerminal() {
+    return host;
+  }
+
+  @Override
+  public String toString() {
+    return "KeyTransferHost[" + host + ", " + crypto.name() + "]";
+  }
+
+  /** Builder: {@code distributionTerminal} and {@code validationPolicy} are required. */
+  public static final class Builder {
+    private DistributionTerminal host;
+    private CryptoProvider crypto;
+    private TokenCodec codec;
+    private CertificateValidator validator;
+    private ValidationPolicy policy;
+    private Tr34Profile profile = Tr34Profile.TR34_2019;
+    private Duration stepTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    public Builder distributionTerminal(DistributionTerminal h) {
+      this.host = h;
+      return this;
+    }
+
+    /** Defaults to a new {@link BcCryptoProvider}. */
+    public Builder cryptoProvider(CryptoProvider p) {
+      this.crypto = p;
+      return this;
+    }
+
+    public Builder validationPolicy(ValidationPolicy p) {
+      this.policy = p;
+      return this;
+    }
+
+    /** The TR-34 layout to emit (default {@link Tr34Profile#TR34_2019}). */
+    public Builder profile(Tr34Profile p) {
+      this.profile = Objects.requireNonNull(p);
+      return this;
+    }
+
+    public Builder tokenCodec(TokenCodec c) {
+      this.codec = c;
+      return this;
+    }
+
+    public Builder certificateValidator(CertificateValidator v) {
+      this.validator = v;
+      return this;
+    }
+
+    /** How long each receive may wait (default 30 s). */
+    public Builder stepTimeout(Duration d) {
+      this.stepTimeout = Objects.requireNonNull(d);
+      return this;
+    }
+
+    public KeyTransferHost build() {
+      return new KeyTransferHost(this);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.keytransfer;
+
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.handshake.KeyReceipt;
+import dev.keytransfer.core.handshake.KrdHandshake;
+import dev.keytransfer.core.handshake.SessionDriver;
+import dev.keytransfer.core.message.MessageCodec;
+import dev.keytransfer.core.spi.CertificateValidator;
+import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.Transport;
+import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pki.PkixCertificateValidator;
+import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The receiving terminal's front door: the POS side of remote key injection (TR-34 KRD; patent
+ * CN108401493 S2-S4). Core concepts:
+ *
+ * <ul>
+ *   <li>{@link ReceivingTerminal}: the device's certificate chain, a handle to its key-transport
+ *       private key, its key store and its KDH binding;
+ *   <li>{@link ValidationPolicy}: the trust anchor and how strictly the host's certificate is judged
+ *       (strict by default, no switch to skip dates or revocation);
+ *   <li>{@link CryptoProvider}: where the cryptography runs (Bouncy Castle by default);
+ *   <li>{@link Transport}: how frames reach the host.
+ * </ul>
+ *
+ * <pre>{@code
+ * KeyTransferTerminal terminal = KeyTransferTerminal.builder()
+ *     .receivingTerminal(device)
+ *     .validationPolicy(ValidationPolicy.builder().trustAnchor(root).build())
+ *     .build();
+ * KeyReceipt receipt = terminal.receiveKey(transport); // S2 CT-KRD, S3 CT-KDH, S4 RT-KRD / KT-KDH
+ * }</pre>
+ *
+ * <p>Each call runs one session with a fresh nonce; a failed session installs nothing and can be
+ * retried from scratch. Thread-safe: sessions share no state except the terminal's stores.
+ */
+public final class KeyTransferTerminal {
+  private final ReceivingTerminal terminal;
+  private final CryptoProvider crypto;
+  private final TokenCodec codec;
+  private final CertificateValidator validator;
+  private final ValidationPolicy policy;
+  private final SessionDriver driver;
+
+  private KeyTransferTerminal(Builder b) {
+    this.terminal = Objects.requireNonNull(b.terminal, "receivingTerminal is required");
+    this.policy = Objects.requireNonNull(b.policy, "validationPolicy is required");
+    this.crypto = b.crypto != null ? b.crypto : new BcCryptoProvider();
+    this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto);
+    this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
+    this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs S2-S4 over {@code transport} and installs the key in the terminal's key store.
+   *
+   * @return the installed key's header, KCV and KDH (never the key)
+   * @throws KeyTransferException the failure that ended the session; nothing was installed
+   */
+  public KeyReceipt receiveKey(Transport transport) throws KeyTransferException {
+    KrdHandshake machine = new KrdHandshake(terminal, crypto, codec, validator, policy.clock());
+    driver.run(machine, Optional.of(machine.start()), transport);
+    return machine.receipt().orElseThrow(() -> new IllegalStateException("session ended without a receipt"));
+  }
+
+  @Override
+  public String toString() {
+    return "KeyTransferTerminal[" + terminal + ", " + crypto.name() + "]";
+  }
+
+  /** Builder: {@code receivingTerminal} and {@code validationPolicy} are required. */
+  public static final class Builder {
+    private ReceivingTerminal terminal;
+    private CryptoProvider crypto;
+    private TokenCodec codec;
+    private CertificateValidator validator;
+    private ValidationPolicy policy;
+    private Duration stepTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    public Builder receivingTerminal(ReceivingTerminal t) {
+      this.terminal = t;
+      return this;
+    }
+
+    /** Defaults to a new {@link BcCryptoProvider}. */
+    public Builder cryptoProvider(CryptoProvider p) {
+      this.crypto = p;
+      return this;
+    }
+
+    public Builder validationPolicy(ValidationPolicy p) {
+      this.policy = p;
+      return this;
+    }
+
+    /** Overrides the TR-34 codec (defaults to {@link Tr34TokenCodec} on the crypto provider). */
+    public Builder tokenCodec(TokenCodec c) {
+      this.codec = c;
+      return this;
+    }
+
+    /** Overrides the validator (defaults to {@link PkixCertificateValidator} on the policy). */
+    public Builder certificateValidator(CertificateValidator v) {
+      this.validator = v;
+      return this;
+    }
+
+    /** How long each receive may wait (default 30 s). */
+    public Builder stepTimeout(Duration d) {
+      this.stepTimeout = Objects.requireNonNull(d);
+      return this;
+    }
+
+    public KeyTransferTerminal build() {
+      return new KeyTransferTerminal(this);
+    }
+  }
+}

@@ -1,0 +1,456 @@
+package dev.keytransfer.crypto.pki;
+
+import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.spi.CertificateAuthority;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.RSAKeyGenParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
+
+/**
+ * The reference certification authority of S1, shaped as the sample PKI of TR-34 B.2.1: one
+ * self-signed root ("CA" in Annex B) above a CA that issues KDH certificates ("CA KDH") and a CA
+ * that issues KRD certificates ("CA KRD"). As in the Annex B samples, a KDH certificate has keyUsage
+ * digitalSignature (the KDH signs credential and key tokens) and a KRD certificate has keyUsage
+ * keyEncipherment (the KRD decrypts the transported key), so neither is ever accepted for the other
+ * role (SECURITY.md C6).
+ *
+ * <ul>
+ *   <li>Root: self-signed, basicConstraints cA=true, keyUsage keyCertSign + cRLSign.
+ *   <li>KDH CA and KRD CA: cA=true with pathLenConstraint 0, keyUsage keyCertSign + cRLSign.
+ *   <li>Leaves: issued only from a PKCS#10 request whose proof-of-possession signature verifies,
+ *       with an RSA key of at least 2048 bits and a SHA-256-or-better request signature;
+ *       basicConstraints cA=false and the role's keyUsage, both critical; the subject of the request.
+ *   <li>CRLs: one per CA, re-issued at once on revocation and otherwise lazily when older than half
+ *       their validity, with increasing cRLNumbers.
+ * </ul>
+ *
+ * <p>All keys are RSA software keys generated here with a {@link SecureRandom}; all signatures are
+ * sha256WithRSAEncryption. This class is meant for tests, examples and small deployments; a
+ * production CA keeps its keys in an HSM. Thread-safe (all state changes are synchronized).
+ */
+public final class DefaultCertificateAuthority implements CertificateAuthority {
+  /** Smallest RSA key the CA certifies or generates. */
+  public static final int MIN_RSA_BITS = 2048;
+
+  private static final String SIGNATURE_ALGORITHM = "SHA256withRSA";
+  private static final int MAX_REQUEST_BYTES = 16 * 1024;
+
+  private final Clock clock;
+  private final SecureRandom random;
+  private final Duration leafValidity;
+  private final Duration crlValidity;
+  private final Ca root;
+  private final Ca kdhCa;
+  private final Ca krdCa;
+
+  /** One CA's certificate, key and revocation state. */
+  private static final class Ca {
+    final X509Certificate certificate;
+    final PrivateKey key;
+    final Map<BigInteger, Instant> revoked = new LinkedHashMap<>();
+    BigInteger crlNumber = BigInteger.ZERO;
+    X509CRL crl;
+
+    Ca(X509Certificate certificate, PrivateKey key) {
+      this.certificate = certificate;
+      this.key = key;
+    }
+  }
+
+  private DefaultCertificateAuthority(Builder b) {
+    this.clock = b.clock;
+    this.random = b.random != null ? b.random : new SecureRandom();
+    this.leafValidity = b.leafValidity;
+    this.crlValidity = b.crlValidity;
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant caNotAfter = now.plus(b.caValidity);
+
+    KeyPair rootKeys = generateKeyPair(b.rsaBits);
+    X509Certificate rootCert = CertificateBuilder.create()
+        .subject(name(b.namePrefix + " Root CA"))
+        .publicKey(rootKeys.getPublic())
+        .selfSigned(rootKeys.getPrivate())
+        .validity(now, caNotAfter)
+        .ca(true)
+        .keyUsage(CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
+        .signatureAlgorithm(SIGNATURE_ALGORITHM)
+        .secureRandom(random)
+        .build();
+    this.root = new Ca(rootCert, rootKeys.getPrivate());
+    this.kdhCa = subCa(b.namePrefix + " KDH CA", b.rsaBits, now, caNotAfter);
+    this.krdCa = subCa(b.namePrefix + " KRD CA", b.rsaBits, now, caNotAfter);
+  }
+
+  /**
+   * A new CA with names {@code CN=<prefix> Root CA, O=key-transfer}, {@code CN=<prefix> KDH CA,
+   * O=key-transfer} and {@code CN=<prefix> KRD CA, O=key-transfer}, default sizes and validities.
+   */
+  public static DefaultCertificateAuthority create(String namePrefix, Clock clock) {
+    return builder().namePrefix(namePrefix).clock(clock).build();
+  }
+
+  /** A builder with the defaults: RSA-2048, leaves 2 years, CAs 20 years, CRLs 7 days, system UTC clock. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private Ca subCa(String cn, int bits, Instant now, Instant notAfter) {
+    KeyPair keys = generateKeyPair(bits);
+    X509Certificate cert = CertificateBuilder.create()
+        .subject(name(cn))
+        .publicKey(keys.getPublic())
+        .issuer(root.certificate, root.key)
+        .validity(now, notAfter)
+        .ca(true)
+        .pathLength(0)
+        .keyUsage(CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
+        .signatureAlgorithm(SIGNATURE_ALGORITHM)
+        .secureRandom(random)
+        .build();
+    return new Ca(cert, keys.getPrivate());
+  }
+
+  private static X500Principal name(String cn) {
+    // X500Principal parses RFC 2253; escape what could break the CN value
+    return new X500Principal("CN=" + escapeRdnValue(cn) + ",O=key-transfer");
+  }
+
+  private static String escapeRdnValue(String v) {
+    StringBuilder sb = new StringBuilder(v.length());
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (",+\"\\<>;=#".indexOf(c) >= 0) {
+        sb.append('\\');
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+
+  private KeyPair generateKeyPair(int bits) {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(new RSAKeyGenParameterSpec(bits, RSAKeyGenParameterSpec.F4), random);
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot generate an RSA-" + bits + " key", e);
+    }
+  }
+
+  @Override
+  public X509Certificate rootCertificate() {
+    return root.certificate;
+  }
+
+  @Override
+  public X509Certificate issuingCertificate(Role role) {
+    return caFor(role).certificate;
+  }
+
+  private Ca caFor(Role role) {
+    return Objects.requireNonNull(role, "role") == Role.KDH ? kdhCa : krdCa;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>TR-34 B.2.1: a KDH leaf gets keyUsage digitalSignature only, a KRD leaf keyEncipherment only
+   * (critical), with basicConstraints cA=false (critical). Validity runs from now for the leaf
+   * validity, but never past the issuing CA's notAfter.
+   */
+  @Override
+  public CertificateChain issue(byte[] certificationRequest, Role role) throws KeyTransferException {
+    Objects.requireNonNull(certificationRequest, "certificationRequest");
+    Ca ca = caFor(role);
+    PKCS10CertificationRequest csr = parse(certificationRequest);
+    PublicKey key = checkRequest(csr);
+    X500Principal subject;
+    try {
+      subject = new X500Principal(csr.getSubject().getEncoded());
+    } catch (java.io.IOException | RuntimeException e) {
+      throw refused("the request's subject name cannot be read", e);
+    }
+    if (csr.getSubject().getRDNs().length == 0) {
+      throw refused("the request has an empty subject name", null);
+    }
+    for (Ca c : List.of(root, kdhCa, krdCa)) {
+      if (c.certificate.getSubjectX500Principal().equals(subject)) {
+        throw refused("the request's subject is the name of a CA of this PKI", null);
+      }
+    }
+    synchronized (this) {
+      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      Instant caNotAfter = ca.certificate.getNotAfter().toInstant();
+      if (!now.isBefore(caNotAfter)) {
+        throw refused("the " + role + " CA certificate has expired", null);
+      }
+      Instant notAfter = now.plus(leafValidity);
+      if (notAfter.isAfter(caNotAfter)) {
+        notAfter = caNotAfter;
+      }
+      CertificateBuilder.KeyUsage usage = role == Role.KDH
+          ? CertificateBuilder.KeyUsage.DIGITAL_SIGNATURE // TR-34 B.2.1: the KDH signs
+          : CertificateBuilder.KeyUsage.KEY_ENCIPHERMENT; // TR-34 B.2.1: the KRD decrypts the CEK
+      X509Certificate leaf = CertificateBuilder.create()
+          .subject(subject)
+          .publicKey(key)
+          .issuer(ca.certificate, ca.key)
+          .validity(now, notAfter)
+          .ca(false)
+          .keyUsage(usage)
+          .signatureAlgorithm(SIGNATURE_ALGORITHM)
+          .secureRandom(random)
+          .build();
+      return CertificateChain.of(leaf, ca.certificate);
+    }
+  }
+
+  private static PKCS10CertificationRequest parse(byte[] der) throws KeyTransferException {
+    if (der.length == 0 || der.length > MAX_REQUEST_BYTES) {
+      throw refused("the request is empty or larger than " + MAX_REQUEST_BYTES + " bytes", null);
+    }
+    try {
+      return new PKCS10CertificationRequest(der);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw refused("the request is not a DER PKCS#10 certification request", e);
+    }
+  }
+
+  /** Key policy, signature policy and proof of possession; returns the request's public key. */
+  private static PublicKey checkRequest(PKCS10CertificationRequest csr) throws KeyTransferException {
+    if (!PKCSObjectIdentifiers.rsaEncryption.equals(csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm())) {
+      throw refused("the request's key is not an RSA key", null);
+    }
+    PublicKey key;
+    try {
+      key = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+    } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
+      throw refused("the request's RSA key cannot be read", e);
+    }
+    RSAPublicKey rsa = (RSAPublicKey) key;
+    String weakKey = AlgorithmPolicy.keyWeakness(rsa, MIN_RSA_BITS);
+    if (weakKey != null) {
+      throw refused(weakKey, null);
+    }
+    if (!rsa.getPublicExponent().testBit(0) || rsa.getPublicExponent().compareTo(BigInteger.valueOf(3)) < 0) {
+      throw refused("the request's RSA public exponent is invalid", null);
+    }
+    String weakSig = AlgorithmPolicy.signatureWeakness(csr.getSignatureAlgorithm());
+    if (weakSig != null) {
+      throw refused("the request's signature is too weak: " + weakSig, null);
+    }
+    boolean pop;
+    try {
+      pop = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+      throw refused("the request's proof-of-possession signature cannot be verified", e);
+    }
+    if (!pop) {
+      throw refused("the request's proof-of-possession signature does not verify", null);
+    }
+    return key;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The issuer is found by issuer name and signature: a KDH or KRD CA for a leaf, the root for a
+   * sub-CA certificate. The root certificate itself cannot be revoked.
+   *
+   * @throws KeyTransferException {@code CA_REQUEST_REFUSED} if no CA of this PKI issued {@code certificate}
+   */
+  @Override
+  public synchronized void revoke(X509Certificate certificate) throws KeyTransferException {
+    Objects.requireNonNull(certificate, "certificate");
+    if (certificate.equals(root.certificate)) {
+      throw refused("the root certificate cannot be revoked", null);
+    }
+    Ca issuer = null;
+    for (Ca c : List.of(kdhCa, krdCa, root)) {
+      if (issuedBy(certificate, c.certificate)) {
+        issuer = c;
+        break;
+      }
+    }
+    if (issuer == null) {
+      throw refused("the certificate " + certificate.getSubjectX500Principal().getName()
+          + " was not issued by this certification authority", null);
+    }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    issuer.revoked.putIfAbsent(certificate.getSerialNumber(), now);
+    reissueCrl(issuer, now);
+  }
+
+  private static boolean issuedBy(X509Certificate cert, X509Certificate ca) {
+    if (!cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+      return false;
+    }
+    try {
+      cert.verify(ca.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public synchronized X509CRL crl(Role role) {
+    return currentCrl(caFor(role));
+  }
+
+  @Override
+  public synchronized List<X509CRL> crls() {
+    return List.of(currentCrl(root), currentCrl(kdhCa), currentCrl(krdCa));
+  }
+
+  /** The CRL of {@code ca}, re-issued when absent, older than half its validity, or from the future. */
+  private X509CRL currentCrl(Ca ca) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    if (ca.crl == null) {
+      return reissueCrl(ca, now);
+    }
+    Instant thisUpdate = ca.crl.getThisUpdate().toInstant();
+    if (now.isBefore(thisUpdate) || !now.isBefore(thisUpdate.plus(crlValidity.dividedBy(2)))) {
+      return reissueCrl(ca, now);
+    }
+    return ca.crl;
+  }
+
+  private X509CRL reissueCrl(Ca ca, Instant now) {
+    ca.crlNumber = ca.crlNumber.add(BigInteger.ONE);
+    ca.crl = CrlBuilder.issuedBy(ca.certificate, ca.key)
+        .thisUpdate(now)
+        .nextUpdate(now.plus(crlValidity))
+        .crlNumber(ca.crlNumber)
+        .revokeAll(ca.revoked)
+        .signatureAlgorithm(SIGNATURE_ALGORITHM)
+        .build();
+    return ca.crl;
+  }
+
+  /** Test access: the private key of the CA issuing {@code role} certificates. */
+  PrivateKey issuingKey(Role role) {
+    return caFor(role).key;
+  }
+
+  /** Test access: the root's private key. */
+  PrivateKey rootKey() {
+    return root.key;
+  }
+
+  private static KeyTransferException refused(String why, Throwable cause) {
+    return cause == null
+        ? new KeyTransferException(ErrorCode.CA_REQUEST_REFUSED, "certification request refused: " + why)
+        : new KeyTransferException(ErrorCode.CA_REQUEST_REFUSED, "certification request refused: " + why, cause);
+  }
+
+  @Override
+  public String toString() {
+    return "DefaultCertificateAuthority[" + root.certificate.getSubjectX500Principal().getName() + "]";
+  }
+
+  /** Builder for {@link DefaultCertificateAuthority}. Not thread-safe. */
+  public static final class Builder {
+    private String namePrefix = "key-transfer";
+    private Clock clock = Clock.systemUTC();
+    private SecureRandom random;
+    private int rsaBits = 2048;
+    private Duration leafValidity = Duration.ofDays(730);
+    private Duration caValidity = Duration.ofDays(7305);
+    private Duration crlValidity = Duration.ofDays(7);
+
+    private Builder() {}
+
+    /** The prefix of the three CA common names; default {@code key-transfer}. */
+    public Builder namePrefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (prefix.isBlank()) {
+        throw new IllegalArgumentException("name prefix must not be blank");
+      }
+      this.namePrefix = prefix;
+      return this;
+    }
+
+    /** The clock that dates certificates and CRLs; default system UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The random source for key generation and serial numbers; default a new {@link SecureRandom}. */
+    public Builder secureRandom(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** RSA modulus size of the three CA keys; at least {@value #MIN_RSA_BITS}, default 2048. */
+    public Builder rsaBits(int bits) {
+      if (bits < MIN_RSA_BITS || bits > 16384) {
+        throw new IllegalArgumentException("RSA size must be 2048..16384 bits");
+      }
+      this.rsaBits = bits;
+      return this;
+    }
+
+    /** Validity of issued leaves (clamped to the issuing CA's notAfter); default 2 years. */
+    public Builder leafValidity(Duration validity) {
+      this.leafValidity = positive(validity, "leafValidity");
+      return this;
+    }
+
+    /** Validity of the root and sub-CA certificates; default 20 years. */
+    public Builder caValidity(Duration validity) {
+      this.caValidity = positive(validity, "caValidity");
+      return this;
+    }
+
+    /** Time between a CRL's thisUpdate and nextUpdate; default 7 days. */
+    public Builder crlValidity(Duration validity) {
+      this.crlValidity = positive(validity, "crlValidity");
+      if (validity.getSeconds() < 2) {
+        throw new IllegalArgumentException("crlValidity must be at least 2 seconds");
+      }
+      return this;
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive");
+      }
+      return d;
+    }
+
+    /** Generates the three CA keys and certificates. */
+    public DefaultCertificateAuthority build() {
+      return new DefaultCertificateAuthority(this);
+    }
+  }
+}

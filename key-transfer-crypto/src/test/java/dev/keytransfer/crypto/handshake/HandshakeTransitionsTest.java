@@ -1,0 +1,232 @@
+package dev.keytransfer.crypto.handshake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.UnexpectedMessageException;
+import dev.keytransfer.core.handshake.KdhHandshake;
+import dev.keytransfer.core.handshake.KrdHandshake;
+import dev.keytransfer.core.message.Abort;
+import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.store.InMemoryKeyLedger;
+import dev.keytransfer.core.store.RandomKeySource;
+import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pki.PkixCertificateValidator;
+import dev.keytransfer.crypto.testing.TestPki;
+import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every (state × message) pair of both state machines (STYLE.md L10): the pairs in the transition
+ * table advance to their target state with real TR-34 tokens; every other pair is refused with
+ * UNEXPECTED_MESSAGE and leaves the machine FAILED (a COMPLETED machine stays COMPLETED: its key is
+ * installed and confirmed). Nothing is installed by a refused message.
+ */
+class HandshakeTransitionsTest {
+  private static TestPki pki;
+  private static TestPki.Leaf kdhLeaf;
+  private static TestPki.Leaf krdLeaf;
+  private static final BcCryptoProvider crypto = new BcCryptoProvider();
+  private static final Tr34TokenCodec codec = new Tr34TokenCodec(crypto);
+  /** One message of each type, taken from a completed session. */
+  private static final Map<MessageType, HandshakeMessage> samples = new EnumMap<>(MessageType.class);
+
+  /** A terminal and a host machine wired to each other, with the message in flight. */
+  private static final class Pair {
+    final ReceivingTerminal terminal = pki.terminal(krdLeaf);
+    final InMemoryKeyLedger ledger = new InMemoryKeyLedger();
+    final KrdHandshake krd = new KrdHandshake(terminal, crypto, codec,
+        new PkixCertificateValidator(pki.terminalPolicy()), Clock.systemUTC());
+    final KdhHandshake kdh = new KdhHandshake(
+        pki.host(kdhLeaf, pki::kdhPathCrls, RandomKeySource.tdesMasterKeys(crypto.secureRandom()), ledger),
+        crypto, codec, new PkixCertificateValidator(pki.hostPolicy()), Clock.systemUTC());
+    HandshakeMessage pending;
+
+    /** KRD step: feed the pending host message to the terminal. */
+    void toTerminal() throws KeyTransferException {
+      pending = krd.onMessage(pending).orElse(null);
+    }
+
+    void toHost() throws KeyTransferException {
+      pending = kdh.onMessage(pending).orElse(null);
+    }
+
+    void start() throws KeyTransferException {
+      pending = krd.start();
+    }
+  }
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    pki = TestPki.create("Transitions");
+    kdhLeaf = pki.validLeaf(Role.KDH, "Transitions KDH");
+    krdLeaf = pki.validLeaf(Role.KRD, "Transitions KRD");
+    Pair p = new Pair();
+    p.start();
+    samples.put(MessageType.KRD_CREDENTIAL, p.pending);
+    p.toHost();
+    samples.put(MessageType.KDH_CREDENTIAL, p.pending);
+    p.toTerminal();
+    samples.put(MessageType.KRD_RANDOM, p.pending);
+    p.toHost();
+    samples.put(MessageType.KDH_KEY, p.pending);
+    p.toTerminal();
+    samples.put(MessageType.KEY_INSTALLED, p.pending);
+    p.toHost();
+    samples.put(MessageType.ABORT, new Abort(ErrorCode.CERTIFICATE_UNTRUSTED));
+    assertThat(p.kdh.state()).isEqualTo(KdhHandshake.State.COMPLETED);
+    assertThat(p.ledger.entries()).singleElement().extracting(e -> e.status()).isEqualTo(DeliveryStatus.CONFIRMED);
+  }
+
+  /** A pair whose terminal machine is in {@code s}, with the host's next message pending. */
+  private static Pair terminalIn(KrdHandshake.State s) throws KeyTransferException {
+    Pair p = new Pair();
+    switch (s) {
+      case START -> {}
+      case AWAIT_KDH_CREDENTIAL -> {
+        p.start();
+        p.toHost();
+      }
+      case AWAIT_KEY_TOKEN -> {
+        p.start();
+        p.toHost();
+        p.toTerminal();
+        p.toHost();
+      }
+      case COMPLETED -> {
+        p.start();
+        p.toHost();
+        p.toTerminal();
+        p.toHost();
+        p.toTerminal();
+      }
+      case FAILED -> {
+        p.start();
+        p.krd.fail(ErrorCode.TRANSPORT_FAILURE);
+      }
+    }
+    assertThat(p.krd.state()).isEqualTo(s);
+    return p;
+  }
+
+  /** A pair whose host machine is in {@code s}, with the terminal's next message pending. */
+  private static Pair hostIn(KdhHandshake.State s) throws KeyTransferException {
+    Pair p = new Pair();
+    p.start();
+    switch (s) {
+      case AWAIT_KRD_CREDENTIAL -> {}
+      case AWAIT_RANDOM_TOKEN -> {
+        p.toHost();
+        p.toTerminal();
+      }
+      case AWAIT_CONFIRMATION -> {
+        p.toHost();
+        p.toTerminal();
+        p.toHost();
+        p.toTerminal();
+      }
+      case COMPLETED -> {
+        p.toHost();
+        p.toTerminal();
+        p.toHost();
+        p.toTerminal();
+        p.toHost();
+      }
+      case FAILED -> p.kdh.fail(ErrorCode.TRANSPORT_FAILURE);
+    }
+    assertThat(p.kdh.state()).isEqualTo(s);
+    return p;
+  }
+
+  @Test
+  void terminal_everyStateAndMessage_followsTheTransitionTable() throws Exception {
+    int accepted = 0;
+    int refused = 0;
+    for (KrdHandshake.State s : KrdHandshake.State.values()) {
+      for (MessageType t : MessageType.values()) {
+        Pair p = terminalIn(s);
+        int keysBefore = p.terminal.keyStore().size();
+        Optional<KrdHandshake.State> target = KrdHandshake.next(s, t);
+        HandshakeMessage m = target.isPresent() && t != MessageType.ABORT ? p.pending : samples.get(t);
+        assertThat(m.type()).as("message for %s/%s", s, t).isEqualTo(t);
+        Throwable thrown = catchThrowable(() -> p.krd.onMessage(m));
+        if (target.isPresent()) {
+          accepted++;
+          if (t == MessageType.ABORT) {
+            assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.PEER_ABORTED);
+          } else {
+            assertThat(thrown).as("%s/%s", s, t).isNull();
+          }
+          assertThat(p.krd.state()).as("%s/%s", s, t).isEqualTo(target.get());
+        } else {
+          refused++;
+          assertThat(thrown).as("%s/%s", s, t).isInstanceOf(UnexpectedMessageException.class);
+          assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.UNEXPECTED_MESSAGE);
+          assertThat(p.krd.state()).as("%s/%s", s, t)
+              .isEqualTo(s == KrdHandshake.State.COMPLETED ? KrdHandshake.State.COMPLETED : KrdHandshake.State.FAILED);
+          assertThat(p.terminal.keyStore().size()).isEqualTo(keysBefore);
+        }
+      }
+    }
+    assertThat(accepted + refused).isEqualTo(KrdHandshake.State.values().length * MessageType.values().length);
+    assertThat(accepted).isEqualTo(4);
+  }
+
+  @Test
+  void host_everyStateAndMessage_followsTheTransitionTable() throws Exception {
+    int accepted = 0;
+    for (KdhHandshake.State s : KdhHandshake.State.values()) {
+      for (MessageType t : MessageType.values()) {
+        Pair p = hostIn(s);
+        Optional<KdhHandshake.State> target = KdhHandshake.next(s, t);
+        HandshakeMessage m = target.isPresent() && t != MessageType.ABORT ? p.pending : samples.get(t);
+        assertThat(m.type()).as("message for %s/%s", s, t).isEqualTo(t);
+        Throwable thrown = catchThrowable(() -> p.kdh.onMessage(m));
+        if (target.isPresent()) {
+          accepted++;
+          if (t == MessageType.ABORT) {
+            assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.PEER_ABORTED);
+          } else {
+            assertThat(thrown).as("%s/%s", s, t).isNull();
+          }
+          assertThat(p.kdh.state()).as("%s/%s", s, t).isEqualTo(target.get());
+        } else {
+          assertThat(thrown).as("%s/%s", s, t).isInstanceOf(UnexpectedMessageException.class);
+          assertThat(p.kdh.state()).as("%s/%s", s, t)
+              .isEqualTo(s == KdhHandshake.State.COMPLETED ? KdhHandshake.State.COMPLETED : KdhHandshake.State.FAILED);
+        }
+        // the ledger never shows a key as confirmed unless this session's confirmation arrived
+        boolean confirmed = p.ledger.entries().stream().anyMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
+        assertThat(confirmed).as("%s/%s", s, t).isEqualTo(p.kdh.state() == KdhHandshake.State.COMPLETED);
+      }
+    }
+    assertThat(accepted).isEqualTo(6);
+  }
+
+  @Test
+  void host_abortAfterDelivery_marksLedgerRejected() throws Exception {
+    Pair p = hostIn(KdhHandshake.State.AWAIT_CONFIRMATION);
+    assertThatThrownBy(() -> p.kdh.onMessage(new Abort(ErrorCode.KEY_TOKEN_INVALID)))
+        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.PEER_ABORTED);
+    assertThat(p.ledger.entries()).singleElement().extracting(e -> e.status()).isEqualTo(DeliveryStatus.REJECTED);
+  }
+
+  @Test
+  void terminal_startTwice_isAProgrammingError() throws Exception {
+    Pair p = new Pair();
+    p.start();
+    assertThatThrownBy(p::start).isInstanceOf(IllegalStateException.class);
+  }
+}

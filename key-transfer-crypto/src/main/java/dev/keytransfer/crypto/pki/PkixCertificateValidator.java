@@ -11,6 +11,7 @@ import java.security.InvalidAlgorithmParameterException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
+import java.security.Security;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
@@ -22,7 +23,6 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXParameters;
 import java.security.cert.PKIXReason;
-import java.security.cert.PKIXRevocationChecker;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
@@ -31,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,7 +48,8 @@ import java.util.Set;
  *       ({@code CERTIFICATE_CA_AS_LEAF}).
  *   <li>C1: the path is assembled from the presented certificates and the policy's intermediates by
  *       issuer name <em>and</em> signature, up to a trust anchor and no longer than {@link
- *       ValidationPolicy#maxChainLength()} ({@code CERTIFICATE_UNTRUSTED}).
+ *       ValidationPolicy#maxChainLength()} ({@code CERTIFICATE_UNTRUSTED}); a peer may present at
+ *       most that many certificates plus the anchor.
  *   <li>C8: every certificate in the path, the anchor included, must hold an RSA key of at least
  *       {@link ValidationPolicy#minRsaBits()} bits (or EC of at least 256 bits) and be signed with
  *       SHA-256 or better ({@code CERTIFICATE_WEAK_KEY}, {@code CERTIFICATE_WEAK_SIGNATURE}).
@@ -92,7 +92,11 @@ public final class PkixCertificateValidator implements CertificateValidator {
       }
     }
 
-    // C1: chain to a configured trust anchor, by name and signature
+    // C1: chain to a configured trust anchor, by name and signature; the peer may add the anchor
+    if (presented.certificates().size() > policy.maxChainLength() + 1) {
+      throw fail(ErrorCode.CERTIFICATE_UNTRUSTED, leaf, "the presented chain has " + presented.certificates().size()
+          + " certificates, more than the maximum chain length of " + policy.maxChainLength() + " plus the anchor");
+    }
     List<X509Certificate> candidates = new ArrayList<>(new LinkedHashSet<>(presented.issuers()));
     for (X509Certificate c : policy.intermediates()) {
       if (!candidates.contains(c)) {
@@ -244,14 +248,15 @@ public final class PkixCertificateValidator implements CertificateValidator {
 
   /**
    * The generic RFC 5280 layer alone: Java's PKIX validator (SUN provider) over {@code pathLeafFirst}
-   * (without the anchor) at {@code at}, revocation from CRLs only ({@code PREFER_CRLS},
-   * {@code NO_FALLBACK}, never {@code SOFT_FAIL}), with a collection store of the path, the anchor,
+   * (without the anchor) at {@code at}, revocation checked on every certificate from CRLs only (no
+   * OCSP, no download, no soft fail), with a collection store of the path, the anchor,
    * {@code extraCerts} and {@code crls}. Failures get the same error codes as {@link #validate}.
    * Used by {@link #validate} and by the PKITS suite.
    */
   static void validateRfc5280(List<X509Certificate> pathLeafFirst, X509Certificate anchor,
       Collection<X509CRL> crls, Collection<X509Certificate> extraCerts, Instant at, PkixSettings settings)
       throws CertificateValidationException {
+    requireOfflineRevocationSettings();
     CertPath certPath;
     try {
       certPath = CertificateFactory.getInstance("X.509").generateCertPath(pathLeafFirst);
@@ -264,11 +269,10 @@ public final class PkixCertificateValidator implements CertificateValidator {
       validator = CertPathValidator.getInstance("PKIX", "SUN");
       params = new PKIXParameters(Set.of(new TrustAnchor(anchor, null)));
       params.setDate(Date.from(at));
+      // C3: the JDK's built-in revocation checker, CRLs only and failing closed. Deliberately no
+      // PKIXRevocationChecker: one supplied explicitly always downloads CRLs from the URIs in a
+      // certificate's cRLDistributionPoints (verified on JDK 17), whatever its options.
       params.setRevocationEnabled(true);
-      PKIXRevocationChecker revocation = (PKIXRevocationChecker) validator.getRevocationChecker();
-      // CRLs only: no OCSP, and no fallback from CRLs to OCSP; SOFT_FAIL is deliberately absent (C3)
-      revocation.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS, PKIXRevocationChecker.Option.NO_FALLBACK));
-      params.addCertPathChecker(revocation);
       List<Object> store = new ArrayList<>(pathLeafFirst);
       store.add(anchor);
       store.addAll(extraCerts);
@@ -287,6 +291,30 @@ public final class PkixCertificateValidator implements CertificateValidator {
       throw map(e, pathLeafFirst, anchor, crls, at);
     } catch (InvalidAlgorithmParameterException e) {
       throw new IllegalStateException("invalid PKIX parameters", e);
+    }
+  }
+
+  /**
+   * The JDK's built-in revocation checker reads three JVM-wide switches. Each would break a promise
+   * of this class (no network access, every certificate of the path checked), so validation refuses
+   * to run while one is on, rather than silently weakening (SECURITY.md C3, STYLE.md L14).
+   *
+   * @throws IllegalStateException if {@code ocsp.enable} or {@code
+   *     com.sun.security.onlyCheckRevocationOfEECert} (security properties) or {@code
+   *     com.sun.security.enableCRLDP} (system property) is true
+   */
+  static void requireOfflineRevocationSettings() {
+    if ("true".equalsIgnoreCase(Security.getProperty("ocsp.enable"))) {
+      throw new IllegalStateException("security property ocsp.enable=true would make certificate validation "
+          + "query OCSP responders over the network; key-transfer validates against CRLs only");
+    }
+    if (Boolean.getBoolean("com.sun.security.enableCRLDP")) {
+      throw new IllegalStateException("system property com.sun.security.enableCRLDP=true would make certificate "
+          + "validation download CRLs over the network; key-transfer validates against the CRLs it is given");
+    }
+    if ("true".equalsIgnoreCase(Security.getProperty("com.sun.security.onlyCheckRevocationOfEECert"))) {
+      throw new IllegalStateException("security property com.sun.security.onlyCheckRevocationOfEECert=true would "
+          + "skip the revocation check of CA certificates (SECURITY.md C3)");
     }
   }
 

@@ -140,18 +140,33 @@ public final class Tr34TokenCodec implements TokenCodec {
     return p;
   }
 
-  /** The one non-CA certificate is the leaf; the others are its issuers. */
+  /**
+   * The leaf is the one certificate that issued none of the others; the rest are its issuers. Whether
+   * the leaf may be a CA is the validator's call (C7), not the codec's.
+   */
   private static CertificateChain chainOf(List<X509Certificate> certs) throws MalformedTokenException {
     List<X509Certificate> leaves = new ArrayList<>();
-    List<X509Certificate> cas = new ArrayList<>();
     for (X509Certificate c : certs) {
-      (c.getBasicConstraints() < 0 ? leaves : cas).add(c);
+      boolean issuedAnother = false;
+      for (X509Certificate o : certs) {
+        if (o != c && o.getIssuerX500Principal().equals(c.getSubjectX500Principal())
+            && !o.getSubjectX500Principal().equals(o.getIssuerX500Principal())) {
+          issuedAnother = true;
+        }
+      }
+      if (!issuedAnother) {
+        leaves.add(c);
+      }
     }
     if (leaves.size() != 1) {
-      throw malformed("credential token must carry exactly one end-entity certificate, found " + leaves.size());
+      throw malformed("credential token must carry one leaf certificate and its issuers, found " + leaves.size() + " leaves");
     }
     List<X509Certificate> all = new ArrayList<>(leaves);
-    all.addAll(cas);
+    for (X509Certificate c : certs) {
+      if (c != leaves.get(0)) {
+        all.add(c);
+      }
+    }
     return new CertificateChain(all);
   }
 

@@ -38,17 +38,17 @@ class DefaultCertificateAuthorityTest {
   private static final String KU = Extension.keyUsage.getId();
   private static final String BC = Extension.basicConstraints.getId();
 
-  private static TestPki.MutableClock clock;
+  private static PkiTestSupport.MutableClock clock;
   private static DefaultCertificateAuthority ca;
   private static KeyPair keys;
   private static KeyPair otherKeys;
 
   @BeforeAll
   static void setUp() {
-    clock = new TestPki.MutableClock(T0);
+    clock = new PkiTestSupport.MutableClock(T0);
     ca = DefaultCertificateAuthority.create("Test", clock);
-    keys = TestPki.rsa(2048);
-    otherKeys = TestPki.rsa(2048);
+    keys = PkiTestSupport.rsa(2048);
+    otherKeys = PkiTestSupport.rsa(2048);
   }
 
   private static void assertRefused(ThrowingCallable call) {
@@ -65,7 +65,7 @@ class DefaultCertificateAuthorityTest {
 
   private static byte[] aki(X509Certificate c) {
     byte[] inner = ASN1OctetString.getInstance(c.getExtensionValue(Extension.authorityKeyIdentifier.getId())).getOctets();
-    return AuthorityKeyIdentifier.getInstance(inner).getKeyIdentifier();
+    return AuthorityKeyIdentifier.getInstance(inner).getKeyIdentifierOctets();
   }
 
   // --- the CA hierarchy (TR-34 B.2.1) ---
@@ -100,7 +100,7 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void issue_kdhRequest_leafWithDigitalSignatureOnly() throws Exception {
-    CertificateChain chain = ca.issue(TestPki.csr(keys, "CN=KDH 1,O=Host"), Role.KDH);
+    CertificateChain chain = ca.issue(PkiTestSupport.csr(keys, "CN=KDH 1,O=Host"), Role.KDH);
     X509Certificate leaf = chain.leaf();
     assertThat(chain.issuers()).containsExactly(ca.issuingCertificate(Role.KDH));
     leaf.verify(ca.issuingCertificate(Role.KDH).getPublicKey());
@@ -119,7 +119,7 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void issue_krdRequest_leafWithKeyEnciphermentOnly() throws Exception {
-    CertificateChain chain = ca.issue(TestPki.csr(keys, "CN=KRD 1,O=Terminal"), Role.KRD);
+    CertificateChain chain = ca.issue(PkiTestSupport.csr(keys, "CN=KRD 1,O=Terminal"), Role.KRD);
     X509Certificate leaf = chain.leaf();
     assertThat(chain.issuers()).containsExactly(ca.issuingCertificate(Role.KRD));
     leaf.verify(ca.issuingCertificate(Role.KRD).getPublicKey());
@@ -131,8 +131,8 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void issue_twoRequests_distinctSerials() throws Exception {
-    BigInteger a = ca.issue(TestPki.csr(keys, "CN=A"), Role.KRD).leaf().getSerialNumber();
-    BigInteger b = ca.issue(TestPki.csr(keys, "CN=B"), Role.KRD).leaf().getSerialNumber();
+    BigInteger a = ca.issue(PkiTestSupport.csr(keys, "CN=A"), Role.KRD).leaf().getSerialNumber();
+    BigInteger b = ca.issue(PkiTestSupport.csr(keys, "CN=B"), Role.KRD).leaf().getSerialNumber();
     assertThat(a).isNotEqualTo(b);
   }
 
@@ -140,25 +140,25 @@ class DefaultCertificateAuthorityTest {
   void issue_leafValidityBeyondCaValidity_clampedToCaNotAfter() throws Exception {
     DefaultCertificateAuthority shortLived = DefaultCertificateAuthority.builder().namePrefix("Short")
         .clock(clock).caValidity(Duration.ofDays(100)).leafValidity(Duration.ofDays(730)).build();
-    X509Certificate leaf = shortLived.issue(TestPki.csr(keys, "CN=KDH short"), Role.KDH).leaf();
+    X509Certificate leaf = shortLived.issue(PkiTestSupport.csr(keys, "CN=KDH short"), Role.KDH).leaf();
     assertThat(leaf.getNotAfter()).isEqualTo(shortLived.issuingCertificate(Role.KDH).getNotAfter());
   }
 
   @Test
   void issue_badProofOfPossession_refused() {
-    byte[] csr = TestPki.csr(keys, otherKeys, "CN=Not my key", "SHA256withRSA");
+    byte[] csr = PkiTestSupport.csr(keys, otherKeys, "CN=Not my key", "SHA256withRSA");
     assertRefused(() -> ca.issue(csr, Role.KDH));
   }
 
   @Test
   void issue_rsa1024Request_refused() {
-    KeyPair small = TestPki.rsa(1024);
-    assertRefused(() -> ca.issue(TestPki.csr(small, "CN=Small"), Role.KRD));
+    KeyPair small = PkiTestSupport.rsa(1024);
+    assertRefused(() -> ca.issue(PkiTestSupport.csr(small, "CN=Small"), Role.KRD));
   }
 
   @Test
   void issue_sha1SignedRequest_refused() {
-    assertRefused(() -> ca.issue(TestPki.csr(keys, keys, "CN=SHA-1", "SHA1withRSA"), Role.KDH));
+    assertRefused(() -> ca.issue(PkiTestSupport.csr(keys, keys, "CN=SHA-1", "SHA1withRSA"), Role.KDH));
   }
 
   @Test
@@ -166,18 +166,18 @@ class DefaultCertificateAuthorityTest {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair ec = g.generateKeyPair();
-    assertRefused(() -> ca.issue(TestPki.csr(ec, ec, "CN=EC", "SHA256withECDSA"), Role.KDH));
+    assertRefused(() -> ca.issue(PkiTestSupport.csr(ec, ec, "CN=EC", "SHA256withECDSA"), Role.KDH));
   }
 
   @Test
   void issue_malformedRequests_refused() {
-    byte[] good = TestPki.csr(keys, "CN=Good");
+    byte[] good = PkiTestSupport.csr(keys, "CN=Good");
     byte[] truncated = Arrays.copyOf(good, good.length - 10);
     byte[] trailing = Arrays.copyOf(good, good.length + 3);
     byte[] flipped = good.clone();
     flipped[flipped.length - 5] ^= 0x01; // inside the signature
     byte[] random = new byte[300];
-    TestPki.RANDOM.nextBytes(random);
+    PkiTestSupport.RANDOM.nextBytes(random);
     assertRefused(() -> ca.issue(new byte[0], Role.KDH));
     assertRefused(() -> ca.issue(truncated, Role.KDH));
     assertRefused(() -> ca.issue(trailing, Role.KDH));
@@ -189,12 +189,12 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void issue_subjectIsCaName_refused() {
-    assertRefused(() -> ca.issue(TestPki.csr(keys, "CN=Test KDH CA,O=key-transfer"), Role.KDH));
+    assertRefused(() -> ca.issue(PkiTestSupport.csr(keys, "CN=Test KDH CA,O=key-transfer"), Role.KDH));
   }
 
   @Test
   void issue_thenValidate_acceptedForItsRoleOnly() throws Exception {
-    CertificateChain kdh = ca.issue(TestPki.csr(keys, "CN=KDH round trip"), Role.KDH);
+    CertificateChain kdh = ca.issue(PkiTestSupport.csr(keys, "CN=KDH round trip"), Role.KDH);
     ValidationPolicy policy = ValidationPolicy.builder().trustAnchor(ca.rootCertificate())
         .roleIssuer(Role.KDH, ca.issuingCertificate(Role.KDH)).roleIssuer(Role.KRD, ca.issuingCertificate(Role.KRD))
         .clock(Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC)).build();
@@ -210,7 +210,7 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void revoke_leaf_crlListsSerialWithHigherNumber() throws Exception {
-    X509Certificate leaf = ca.issue(TestPki.csr(keys, "CN=KDH to revoke"), Role.KDH).leaf();
+    X509Certificate leaf = ca.issue(PkiTestSupport.csr(keys, "CN=KDH to revoke"), Role.KDH).leaf();
     BigInteger before = crlNumber(ca.crl(Role.KDH));
     ca.revoke(leaf);
     X509CRL crl = ca.crl(Role.KDH);
@@ -223,7 +223,7 @@ class DefaultCertificateAuthorityTest {
   @Test
   void revoke_subCa_rootCrlListsItAndValidationFails() throws Exception {
     DefaultCertificateAuthority own = DefaultCertificateAuthority.create("Revoking", clock);
-    CertificateChain krd = own.issue(TestPki.csr(keys, "CN=KRD under revoked CA"), Role.KRD);
+    CertificateChain krd = own.issue(PkiTestSupport.csr(keys, "CN=KRD under revoked CA"), Role.KRD);
     own.revoke(own.issuingCertificate(Role.KRD));
     assertThat(own.crls().get(0).getRevokedCertificate(own.issuingCertificate(Role.KRD).getSerialNumber())).isNotNull();
     ValidationPolicy policy = ValidationPolicy.builder().trustAnchor(own.rootCertificate())
@@ -261,7 +261,7 @@ class DefaultCertificateAuthorityTest {
       assertThat(crl.getIssuerX500Principal()).isEqualTo(issuer.getSubjectX500Principal());
       assertThat(crl.getSigAlgName()).isEqualToIgnoringCase("SHA256withRSA");
       byte[] inner = ASN1OctetString.getInstance(crl.getExtensionValue(Extension.authorityKeyIdentifier.getId())).getOctets();
-      assertThat(AuthorityKeyIdentifier.getInstance(inner).getKeyIdentifier()).isEqualTo(ski(issuer));
+      assertThat(AuthorityKeyIdentifier.getInstance(inner).getKeyIdentifierOctets()).isEqualTo(ski(issuer));
       assertThat(crl.getNextUpdate().toInstant()).isEqualTo(crl.getThisUpdate().toInstant().plus(Duration.ofDays(7)));
     }
     assertThat(crls.get(1)).isSameAs(ca.crl(Role.KDH));
@@ -270,7 +270,7 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void crl_olderThanHalfItsValidity_reissuedWithHigherNumber() throws Exception {
-    TestPki.MutableClock own = new TestPki.MutableClock(T0);
+    PkiTestSupport.MutableClock own = new PkiTestSupport.MutableClock(T0);
     DefaultCertificateAuthority lazy = DefaultCertificateAuthority.create("Lazy", own);
     X509CRL first = lazy.crl(Role.KRD);
     own.advance(Duration.ofDays(3));

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 class PkixCertificateValidatorTest {
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
-  private static TestPki.MutableClock caClock;
+  private static PkiTestSupport.MutableClock caClock;
   private static DefaultCertificateAuthority ca;
   private static KeyPair leafKeys;
   private static KeyPair otherKeys;
@@ -50,12 +50,12 @@ class PkixCertificateValidatorTest {
 
   @BeforeAll
   static void pki() throws KeyTransferException {
-    caClock = new TestPki.MutableClock(T0);
+    caClock = new PkiTestSupport.MutableClock(T0);
     ca = DefaultCertificateAuthority.create("Test", caClock);
-    leafKeys = TestPki.rsa(2048);
-    otherKeys = TestPki.rsa(2048);
-    kdh = ca.issue(TestPki.csr(leafKeys, "CN=KDH 1,O=Host"), Role.KDH);
-    krd = ca.issue(TestPki.csr(leafKeys, "CN=KRD 1,O=Terminal"), Role.KRD);
+    leafKeys = PkiTestSupport.rsa(2048);
+    otherKeys = PkiTestSupport.rsa(2048);
+    kdh = ca.issue(PkiTestSupport.csr(leafKeys, "CN=KDH 1,O=Host"), Role.KDH);
+    krd = ca.issue(PkiTestSupport.csr(leafKeys, "CN=KRD 1,O=Terminal"), Role.KRD);
   }
 
   private static ValidationPolicy.Builder policyAt(Instant at) {
@@ -137,7 +137,7 @@ class PkixCertificateValidatorTest {
   @Test
   void validate_leafOfAnotherPki_rejectedUntrusted() throws Exception {
     DefaultCertificateAuthority other = DefaultCertificateAuthority.create("Other", caClock);
-    CertificateChain foreign = other.issue(TestPki.csr(leafKeys, "CN=KDH 1,O=Host"), Role.KDH);
+    CertificateChain foreign = other.issue(PkiTestSupport.csr(leafKeys, "CN=KDH 1,O=Host"), Role.KDH);
     assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(foreign, Role.KDH, other.crls()),
         ErrorCode.CERTIFICATE_UNTRUSTED);
   }
@@ -177,7 +177,7 @@ class PkixCertificateValidatorTest {
     caClock.set(issued);
     CertificateChain later;
     try {
-      later = ca.issue(TestPki.csr(leafKeys, "CN=KDH later,O=Host"), Role.KDH);
+      later = ca.issue(PkiTestSupport.csr(leafKeys, "CN=KDH later,O=Host"), Role.KDH);
     } finally {
       caClock.set(T0);
     }
@@ -206,7 +206,7 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_revokedLeaf_rejectedRevoked() throws Exception {
-    CertificateChain doomed = ca.issue(TestPki.csr(leafKeys, "CN=KDH doomed,O=Host"), Role.KDH);
+    CertificateChain doomed = ca.issue(PkiTestSupport.csr(leafKeys, "CN=KDH doomed,O=Host"), Role.KDH);
     ca.revoke(doomed.leaf());
     assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(doomed, Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_REVOKED);
   }
@@ -270,6 +270,23 @@ class PkixCertificateValidatorTest {
         throw new AssertionError("the validator connected to " + base + " from " + s.getRemoteSocketAddress());
       } catch (SocketTimeoutException expected) {
         // no OCSP request and no CRL download was attempted
+      }
+    }
+  }
+
+  @Test
+  void validate_jvmWideCrlDownloadSwitchOn_refusesToRun() {
+    String saved = System.getProperty("com.sun.security.enableCRLDP");
+    System.setProperty("com.sun.security.enableCRLDP", "true");
+    try {
+      assertThatThrownBy(() -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KDH, ca.crls()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("com.sun.security.enableCRLDP");
+    } finally {
+      if (saved == null) {
+        System.clearProperty("com.sun.security.enableCRLDP");
+      } else {
+        System.setProperty("com.sun.security.enableCRLDP", saved);
       }
     }
   }
@@ -384,7 +401,7 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_rsa1024Leaf_rejectedWeakKey() {
-    KeyPair small = TestPki.rsa(1024);
+    KeyPair small = PkiTestSupport.rsa(1024);
     X509Certificate weak = leafUnder(Role.KRD).subject(new X500Principal("CN=KRD 1024"))
         .publicKey(small.getPublic()).keyUsage(KeyUsage.KEY_ENCIPHERMENT).build();
     assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
@@ -393,7 +410,7 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_rsa1024IntermediateCa_rejectedWeakKey() {
-    KeyPair small = TestPki.rsa(1024);
+    KeyPair small = PkiTestSupport.rsa(1024);
     X509Certificate weakCa = CertificateBuilder.create().subject(new X500Principal("CN=Weak CA"))
         .publicKey(small.getPublic()).issuer(ca.rootCertificate(), ca.rootKey())
         .validity(T0, T0.plus(Duration.ofDays(3650))).ca(true).pathLength(0)
@@ -418,7 +435,7 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_localCrlSourceIsAskedAtEveryValidation_usesLatestCrls() throws Exception {
-    CertificateChain leaf = ca.issue(TestPki.csr(leafKeys, "CN=KRD later revoked,O=Terminal"), Role.KRD);
+    CertificateChain leaf = ca.issue(PkiTestSupport.csr(leafKeys, "CN=KRD later revoked,O=Terminal"), Role.KRD);
     ValidationPolicy policy = policyAt(T0.plusSeconds(60)).crlSource(() -> ca.crls()).build();
     PkixCertificateValidator v = new PkixCertificateValidator(policy);
     Collection<X509CRL> none = List.of();

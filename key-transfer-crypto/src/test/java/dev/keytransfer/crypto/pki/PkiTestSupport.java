@@ -15,8 +15,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** Test-only helpers for the generated PKI (STYLE.md L18): key pairs, PKCS#10 requests, a settable clock. */
-final class TestPki {
-  private TestPki() {}
+final class PkiTestSupport {
+  private PkiTestSupport() {}
 
   static final SecureRandom RANDOM = new SecureRandom();
 

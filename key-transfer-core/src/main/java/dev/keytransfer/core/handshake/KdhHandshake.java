@@ -9,9 +9,7 @@ import dev.keytransfer.core.KeyStrength;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
-import dev.keytransfer.core.UnexpectedMessageException;
 import dev.keytransfer.core.internal.Hex;
-import dev.keytransfer.core.message.Abort;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.KrdCredentialToken;
@@ -28,8 +26,6 @@ import dev.keytransfer.core.spi.TokenCodec;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *  any other (state, message) --------> FAILED (absorbing)
  * </pre>
  */
-public final class KdhHandshake implements Handshake {
+public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   private static final Logger log = LoggerFactory.getLogger(KdhHandshake.class);
 
   /** States, named after the step the host waits for. */
@@ -64,22 +60,13 @@ public final class KdhHandshake implements Handshake {
   }
 
   /** The one transition table: (state, received message type) to next state. */
-  private static final Map<State, Map<MessageType, State>> TRANSITIONS;
-
-  static {
-    Map<State, Map<MessageType, State>> t = new EnumMap<>(State.class);
-    for (State s : State.values()) {
-      t.put(s, new EnumMap<>(MessageType.class));
-    }
-    t.get(State.AWAIT_KRD_CREDENTIAL).put(MessageType.KRD_CREDENTIAL, State.AWAIT_RANDOM_TOKEN);
-    t.get(State.AWAIT_KRD_CREDENTIAL).put(MessageType.ABORT, State.FAILED);
-    t.get(State.AWAIT_RANDOM_TOKEN).put(MessageType.KRD_RANDOM, State.AWAIT_CONFIRMATION);
-    t.get(State.AWAIT_RANDOM_TOKEN).put(MessageType.ABORT, State.FAILED);
-    t.get(State.AWAIT_CONFIRMATION).put(MessageType.KEY_INSTALLED, State.COMPLETED);
-    t.get(State.AWAIT_CONFIRMATION).put(MessageType.ABORT, State.FAILED);
-    t.replaceAll((k, v) -> Collections.unmodifiableMap(v));
-    TRANSITIONS = Collections.unmodifiableMap(t);
-  }
+  private static final Map<State, Map<MessageType, State>> TRANSITIONS = table(State.class,
+      new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.KRD_CREDENTIAL, State.AWAIT_RANDOM_TOKEN),
+      new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.ABORT, State.FAILED),
+      new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.KRD_RANDOM, State.AWAIT_CONFIRMATION),
+      new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.ABORT, State.FAILED),
+      new Row<>(State.AWAIT_CONFIRMATION, MessageType.KEY_INSTALLED, State.COMPLETED),
+      new Row<>(State.AWAIT_CONFIRMATION, MessageType.ABORT, State.FAILED));
 
   /** The next state for a received message, or empty if {@code state} does not accept it. */
   public static Optional<State> next(State state, MessageType received) {
@@ -93,14 +80,13 @@ public final class KdhHandshake implements Handshake {
   private final Clock clock;
   private final String sessionId;
 
-  private State state = State.AWAIT_KRD_CREDENTIAL;
-  private ErrorCode failure;
   private CertificateChain krdChain;
   private KeyCheckValue issuedKcv;
   private KeyBlockHeader issuedHeader;
 
   public KdhHandshake(
       DistributionTerminal host, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+    super("KDH", TRANSITIONS, State.AWAIT_KRD_CREDENTIAL, State.COMPLETED, State.FAILED, log);
     this.host = Objects.requireNonNull(host, "host");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -111,17 +97,9 @@ public final class KdhHandshake implements Handshake {
     this.sessionId = Hex.encode(id);
   }
 
-  public State state() {
-    return state;
-  }
-
   /** This session's ledger key. */
   public String sessionId() {
     return sessionId;
-  }
-
-  public Optional<ErrorCode> failure() {
-    return Optional.ofNullable(failure);
   }
 
   /** The validated terminal certificate, once S2 passed. */
@@ -139,31 +117,17 @@ public final class KdhHandshake implements Handshake {
   }
 
   @Override
-  public Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException {
-    Objects.requireNonNull(message, "message");
-    State target = next(state, message.type()).orElse(null);
-    if (target == null) {
-      throw failWith(new UnexpectedMessageException(
-          ErrorCode.UNEXPECTED_MESSAGE, "KDH in state " + state + " does not accept " + message.type()));
+  HandshakeMessage handle(HandshakeMessage message) throws KeyTransferException {
+    if (message instanceof KrdCredentialToken t) {
+      return onKrdCredential(t);
     }
-    try {
-      HandshakeMessage reply;
-      if (message instanceof KrdCredentialToken t) {
-        reply = onKrdCredential(t);
-      } else if (message instanceof KrdRandomToken t) {
-        reply = onRandomToken(t);
-      } else if (message instanceof KeyInstalled k) {
-        reply = onKeyInstalled(k);
-      } else if (message instanceof Abort a) {
-        throw new KeyTransferException(ErrorCode.PEER_ABORTED, "KRD aborted the session: " + a.code());
-      } else {
-        throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
-      }
-      moveTo(target, message.type().name());
-      return Optional.ofNullable(reply);
-    } catch (KeyTransferException | RuntimeException e) {
-      throw failWith(e);
+    if (message instanceof KrdRandomToken t) {
+      return onRandomToken(t);
     }
+    if (message instanceof KeyInstalled k) {
+      return onKeyInstalled(k);
+    }
+    throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
   }
 
   /** S2 and S3: validate the terminal for role KRD and the device policy; send CT-KDH. */
@@ -222,18 +186,8 @@ public final class KdhHandshake implements Handshake {
   }
 
   @Override
-  public boolean isFinished() {
-    return state == State.COMPLETED || state == State.FAILED;
-  }
-
-  @Override
-  public void fail(ErrorCode code) {
-    if (state == State.FAILED || state == State.COMPLETED) {
-      return;
-    }
-    failure = code;
-    log.warn("KDH session {} failed in state {}: {}", sessionId, state, code);
-    if (state == State.AWAIT_CONFIRMATION && code == ErrorCode.PEER_ABORTED) {
+  void onFailure(State stateAtFailure, ErrorCode code) {
+    if (stateAtFailure == State.AWAIT_CONFIRMATION && code == ErrorCode.PEER_ABORTED) {
       // the terminal refused the token: the key is not installed anywhere
       try {
         host.ledger().updateStatus(sessionId, DeliveryStatus.REJECTED);
@@ -241,20 +195,10 @@ public final class KdhHandshake implements Handshake {
         log.warn("KDH session {} could not mark the ledger REJECTED: {}", sessionId, e.getMessage());
       }
     }
-    moveTo(State.FAILED, code.name());
   }
 
-  private KeyTransferException failWith(Exception e) {
-    KeyTransferException k =
-        e instanceof KeyTransferException kte
-            ? kte
-            : new KeyTransferException(ErrorCode.INTERNAL_ERROR, "internal error in KDH handshake", e);
-    fail(k.code());
-    return k;
-  }
-
-  private void moveTo(State to, String event) {
-    log.debug("KDH {} {} --{}--> {}", sessionId, state, event, to);
-    state = to;
+  @Override
+  String sessionLabel() {
+    return sessionId;
   }
 }

@@ -10,8 +10,6 @@ import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.NonceMismatchException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SignatureInvalidException;
-import dev.keytransfer.core.UnexpectedMessageException;
-import dev.keytransfer.core.message.Abort;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KdhCredentialToken;
 import dev.keytransfer.core.message.KdhKeyToken;
@@ -28,8 +26,6 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *  any other (state, message) --------> FAILED (absorbing)
  * </pre>
  */
-public final class KrdHandshake implements Handshake {
+public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private static final Logger log = LoggerFactory.getLogger(KrdHandshake.class);
 
   /** States, named after the step the terminal waits for. */
@@ -64,20 +60,11 @@ public final class KrdHandshake implements Handshake {
   }
 
   /** The one transition table: (state, received message type) to next state. */
-  private static final Map<State, Map<MessageType, State>> TRANSITIONS;
-
-  static {
-    Map<State, Map<MessageType, State>> t = new EnumMap<>(State.class);
-    for (State s : State.values()) {
-      t.put(s, new EnumMap<>(MessageType.class));
-    }
-    t.get(State.AWAIT_KDH_CREDENTIAL).put(MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN);
-    t.get(State.AWAIT_KDH_CREDENTIAL).put(MessageType.ABORT, State.FAILED);
-    t.get(State.AWAIT_KEY_TOKEN).put(MessageType.KDH_KEY, State.COMPLETED);
-    t.get(State.AWAIT_KEY_TOKEN).put(MessageType.ABORT, State.FAILED);
-    t.replaceAll((k, v) -> Collections.unmodifiableMap(v));
-    TRANSITIONS = Collections.unmodifiableMap(t);
-  }
+  private static final Map<State, Map<MessageType, State>> TRANSITIONS = table(State.class,
+      new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN),
+      new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_KEY, State.COMPLETED),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED));
 
   /** The next state for a received message, or empty if {@code state} does not accept it. */
   public static Optional<State> next(State state, MessageType received) {
@@ -90,8 +77,6 @@ public final class KrdHandshake implements Handshake {
   private final CertificateValidator validator;
   private final Clock clock;
 
-  private State state = State.START;
-  private ErrorCode failure;
   private CertificateChain kdhChain;
   private List<X509CRL> kdhCrls = List.of();
   private Nonce nonce;
@@ -99,20 +84,12 @@ public final class KrdHandshake implements Handshake {
 
   public KrdHandshake(
       ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+    super("KRD", TRANSITIONS, State.START, State.COMPLETED, State.FAILED, log);
     this.terminal = Objects.requireNonNull(terminal, "terminal");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.validator = Objects.requireNonNull(validator, "validator");
     this.clock = Objects.requireNonNull(clock, "clock");
-  }
-
-  public State state() {
-    return state;
-  }
-
-  /** Why the machine failed, once FAILED. */
-  public Optional<ErrorCode> failure() {
-    return Optional.ofNullable(failure);
   }
 
   /** The installed key's receipt, once COMPLETED. */
@@ -122,8 +99,8 @@ public final class KrdHandshake implements Handshake {
 
   /** S2: the first message, CT-KRD with the terminal's own chain. */
   public HandshakeMessage start() throws KeyTransferException {
-    if (state != State.START) {
-      throw new IllegalStateException("start() called in state " + state);
+    if (state() != State.START) {
+      throw new IllegalStateException("start() called in state " + state());
     }
     try {
       HandshakeMessage ct = codec.encodeKrdCredential(terminal.certificateChain());
@@ -136,29 +113,14 @@ public final class KrdHandshake implements Handshake {
   }
 
   @Override
-  public Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException {
-    Objects.requireNonNull(message, "message");
-    State target = next(state, message.type()).orElse(null);
-    if (target == null) {
-      throw failWith(new UnexpectedMessageException(
-          ErrorCode.UNEXPECTED_MESSAGE, "KRD in state " + state + " does not accept " + message.type()));
+  HandshakeMessage handle(HandshakeMessage message) throws KeyTransferException {
+    if (message instanceof KdhCredentialToken t) {
+      return onKdhCredential(t);
     }
-    try {
-      HandshakeMessage reply;
-      if (message instanceof KdhCredentialToken t) {
-        reply = onKdhCredential(t);
-      } else if (message instanceof KdhKeyToken t) {
-        reply = onKeyToken(t);
-      } else if (message instanceof Abort a) {
-        throw new KeyTransferException(ErrorCode.PEER_ABORTED, "KDH aborted the session: " + a.code());
-      } else {
-        throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
-      }
-      moveTo(target, message.type().name());
-      return Optional.ofNullable(reply);
-    } catch (KeyTransferException | RuntimeException e) {
-      throw failWith(e);
+    if (message instanceof KdhKeyToken t) {
+      return onKeyToken(t);
     }
+    throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
   }
 
   /** S3: validate the KDH chain and its CRL, bind, and answer with a fresh nonce (S4 request). */
@@ -219,33 +181,7 @@ public final class KrdHandshake implements Handshake {
   }
 
   @Override
-  public boolean isFinished() {
-    return state == State.COMPLETED || state == State.FAILED;
-  }
-
-  @Override
-  public void fail(ErrorCode code) {
-    if (state != State.FAILED && state != State.COMPLETED) {
-      failure = code;
-      nonce = null;
-      log.warn("KRD session failed in state {}: {}", state, code);
-      moveTo(State.FAILED, code.name());
-    }
-  }
-
-  private KeyTransferException failWith(Exception e) {
-    KeyTransferException k =
-        e instanceof KeyTransferException kte
-            ? kte
-            : new KeyTransferException(ErrorCode.INTERNAL_ERROR, "internal error in KRD handshake", e);
-    if (state != State.FAILED) {
-      fail(k.code());
-    }
-    return k;
-  }
-
-  private void moveTo(State to, String event) {
-    log.debug("KRD {} --{}--> {}", state, event, to);
-    state = to;
+  void onFailure(State stateAtFailure, ErrorCode code) {
+    nonce = null;
   }
 }

@@ -22,13 +22,7 @@ final class PkiTestSupport {
 
   /** An RSA key pair from the JDK provider. */
   static KeyPair rsa(int bits) {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-      g.initialize(bits, RANDOM);
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return dev.keytransfer.crypto.testing.TestPki.rsa(bits);
   }
 
   /** A DER PKCS#10 request for {@code subjectKeys}, signed with {@code signerKeys} and {@code algorithm}. */

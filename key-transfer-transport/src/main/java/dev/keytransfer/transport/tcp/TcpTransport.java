@@ -1,0 +1,161 @@
+package dev.keytransfer.transport.tcp;
+
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.TransportException;
+import dev.keytransfer.core.spi.Transport;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A {@link Transport} over one TCP connection. Each frame is a 4-byte big-endian length followed by
+ * that many bytes. The length is checked against the maximum before anything is read or allocated
+ * (STYLE.md L11, SECURITY.md R5); every receive has a timeout and so does the connect (A3). A frame
+ * that cannot be read whole breaks the connection: there is no resynchronisation. One session uses
+ * one instance from one thread.
+ */
+public final class TcpTransport implements Transport {
+  /** Default maximum frame: 64 KiB. */
+  public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024;
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+  private final int maxFrameLength;
+  private volatile boolean closed;
+
+  private TcpTransport(Socket socket, int maxFrameLength) throws IOException {
+    if (maxFrameLength < 16) {
+      throw new IllegalArgumentException("max frame length too small");
+    }
+    this.socket = socket;
+    this.maxFrameLength = maxFrameLength;
+    socket.setTcpNoDelay(true);
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+  }
+
+  /**
+   * Connects to a key host.
+   *
+   * @throws TransportException {@code TIMEOUT} if the connect takes longer than {@code connectTimeout},
+   *     {@code TRANSPORT_FAILURE} if it is refused or fails
+   */
+  public static TcpTransport connect(String host, int port, Duration connectTimeout, int maxFrameLength)
+      throws TransportException {
+    Objects.requireNonNull(host, "host");
+    Socket s = new Socket();
+    try {
+      s.connect(new InetSocketAddress(host, port), Math.toIntExact(Math.max(1, connectTimeout.toMillis())));
+      return new TcpTransport(s, maxFrameLength);
+    } catch (SocketTimeoutException e) {
+      closeQuietly(s);
+      throw new TransportException(ErrorCode.TIMEOUT, "connect to " + host + ":" + port + " timed out");
+    } catch (IOException e) {
+      closeQuietly(s);
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "cannot connect to " + host + ":" + port + ": " + e.getMessage());
+    }
+  }
+
+  /** Connects with a 10 s connect timeout and the default maximum frame. */
+  public static TcpTransport connect(String host, int port) throws TransportException {
+    return connect(host, port, Duration.ofSeconds(10), DEFAULT_MAX_FRAME_LENGTH);
+  }
+
+  /** Wraps an accepted or connected socket; the transport owns it from now on. */
+  public static TcpTransport wrap(Socket socket, int maxFrameLength) throws TransportException {
+    try {
+      return new TcpTransport(socket, maxFrameLength);
+    } catch (IOException e) {
+      closeQuietly(socket);
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "cannot use connection: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void send(byte[] frame) throws TransportException {
+    Objects.requireNonNull(frame, "frame");
+    if (frame.length > maxFrameLength) {
+      throw new TransportException(ErrorCode.FRAME_TOO_LARGE,
+          "frame of " + frame.length + " bytes exceeds the maximum of " + maxFrameLength);
+    }
+    if (frame.length == 0) {
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "empty frames are not sent");
+    }
+    try {
+      out.writeInt(frame.length);
+      out.write(frame);
+      out.flush();
+    } catch (IOException e) {
+      close();
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection broke while sending: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public byte[] receive(Duration timeout) throws TransportException {
+    if (closed) {
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection is closed");
+    }
+    try {
+      socket.setSoTimeout(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
+      int length = in.readInt();
+      if (length <= 0 || length > maxFrameLength) {
+        close();
+        throw new TransportException(length <= 0 ? ErrorCode.MALFORMED_FRAME : ErrorCode.FRAME_TOO_LARGE,
+            "peer announced a frame of " + length + " bytes (maximum " + maxFrameLength + ")");
+      }
+      byte[] frame = new byte[length];
+      in.readFully(frame);
+      return frame;
+    } catch (SocketTimeoutException e) {
+      close();
+      throw new TransportException(ErrorCode.TIMEOUT, "no frame within " + timeout.toMillis() + " ms");
+    } catch (EOFException e) {
+      close();
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "peer closed the connection");
+    } catch (IOException e) {
+      close();
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection broke while receiving: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public int maxFrameLength() {
+    return maxFrameLength;
+  }
+
+  /** The peer's address, for logs. */
+  public String peer() {
+    return String.valueOf(socket.getRemoteSocketAddress());
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      closeQuietly(socket);
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // nothing more to do with a socket that will not close
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TcpTransport[" + peer() + (closed ? ", closed" : "") + "]";
+  }
+}

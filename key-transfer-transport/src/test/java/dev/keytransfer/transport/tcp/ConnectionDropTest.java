@@ -1,0 +1,146 @@
+package dev.keytransfer.transport.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keytransfer.KeyTransferHost;
+import dev.keytransfer.KeyTransferTerminal;
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.handshake.DeliveryReceipt;
+import dev.keytransfer.core.handshake.KeyReceipt;
+import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.core.spi.LedgerEntry;
+import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.store.InMemoryKeyLedger;
+import dev.keytransfer.core.store.RandomKeySource;
+import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.testing.TestPki;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A connection that breaks, or goes silent, before each of the five frames of S2-S4: the terminal
+ * never holds a half-installed key, the host's ledger never shows an unconfirmed key as confirmed,
+ * and the terminal's retry from scratch (new connection, new nonce) succeeds.
+ */
+class ConnectionDropTest {
+  private static final Duration STEP = Duration.ofMillis(700);
+  private static final BcCryptoProvider crypto = new BcCryptoProvider();
+  private static TestPki pki;
+  private static TestPki.Leaf kdh;
+  private static InMemoryKeyLedger ledger;
+  private static TcpKeyServer<DeliveryReceipt> server;
+  private static final List<TcpKeyServer.SessionOutcome<DeliveryReceipt>> outcomes = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    pki = TestPki.create("Drops");
+    kdh = pki.validLeaf(Role.KDH, "Drops KDH");
+    ledger = new InMemoryKeyLedger();
+    KeyTransferHost host = KeyTransferHost.builder()
+        .distributionTerminal(pki.host(kdh, pki::kdhPathCrls, RandomKeySource.tdesMasterKeys(crypto.secureRandom()), ledger))
+        .cryptoProvider(crypto).validationPolicy(pki.hostPolicy()).stepTimeout(STEP).build();
+    server = TcpKeyServer.builder().threads(4).build(host::serve, outcomes::add);
+    server.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static KeyTransferTerminal terminal(ReceivingTerminal device) {
+    return KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
+        .validationPolicy(pki.terminalPolicy()).stepTimeout(STEP).build();
+  }
+
+  private static List<LedgerEntry> entriesFor(ReceivingTerminal device) {
+    List<LedgerEntry> out = new ArrayList<>();
+    for (LedgerEntry e : ledger.entries()) {
+      if (e.deviceSubject().equals(device.certificateChain().leaf().getSubjectX500Principal().getName())) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Waits until the server has finished {@code n} sessions in total. */
+  private static void awaitSessions(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (outcomes.size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(outcomes.size()).isGreaterThanOrEqualTo(n);
+  }
+
+  @ParameterizedTest(name = "{1} before frame {0} ({2})")
+  @CsvSource({
+    "1, DROP, CT-KRD", "2, DROP, CT-KDH", "3, DROP, RT-KRD", "4, DROP, KT-KDH", "5, DROP, KEY_INSTALLED",
+    "1, STALL, CT-KRD", "2, STALL, CT-KDH", "3, STALL, RT-KRD", "4, STALL, KT-KDH", "5, STALL, KEY_INSTALLED"})
+  void brokenConnection_atEveryStep_nothingHalfDone_retrySucceeds(int cutAt, FrameProxy.Mode mode, String frame)
+      throws Exception {
+    ReceivingTerminal device = pki.terminal(pki.validLeaf(Role.KRD, "Drop " + cutAt + " " + mode));
+    int before = outcomes.size();
+    KeyReceipt receipt = null;
+    KeyTransferException error = null;
+    List<byte[]> firstFrames;
+    try (FrameProxy proxy = new FrameProxy(server.port(), cutAt, mode)) {
+      try (TcpTransport t = TcpTransport.connect("127.0.0.1", proxy.port(), STEP, TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+        receipt = terminal(device).receiveKey(t);
+      } catch (KeyTransferException e) {
+        error = e;
+      }
+      awaitSessions(before + 1);
+      firstFrames = new ArrayList<>(proxy.forwarded);
+    }
+    TcpKeyServer.SessionOutcome<DeliveryReceipt> hostSide = outcomes.get(outcomes.size() - 1);
+    assertThat(hostSide.succeeded()).as("host session").isFalse();
+    assertThat(hostSide.failure().code()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);
+
+    if (cutAt < 5) {
+      // the terminal did not complete: nothing installed at all
+      assertThat(error).isNotNull();
+      assertThat(error.code()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);
+      assertThat(device.keyStore().size()).isZero();
+    } else {
+      // the terminal installed the whole key and sent its confirmation, which was lost
+      assertThat(error).isNull();
+      assertThat(receipt).isNotNull();
+      assertThat(device.keyStore().size()).isEqualTo(1);
+    }
+    List<LedgerEntry> entries = entriesFor(device);
+    if (cutAt < 4) {
+      assertThat(entries).as("not delivered").isEmpty();
+    } else {
+      assertThat(entries).singleElement().extracting(LedgerEntry::status).isEqualTo(DeliveryStatus.DELIVERED);
+    }
+
+    // retry from scratch on a direct connection: a new session with a new nonce, confirmed
+    List<byte[]> nonces = new ArrayList<>();
+    try (FrameProxy recorder = new FrameProxy(server.port(), Integer.MAX_VALUE, FrameProxy.Mode.DROP);
+        TcpTransport t = TcpTransport.connect("127.0.0.1", recorder.port(), STEP, TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+      KeyReceipt retry = terminal(device).receiveKey(t);
+      assertThat(retry).isNotNull();
+      awaitSessions(before + 2);
+      recorder.forwarded.stream().filter(f -> f[1] == (byte) MessageType.KRD_RANDOM.wireValue()).forEach(nonces::add);
+    }
+    firstFrames.stream().filter(f -> f[1] == (byte) MessageType.KRD_RANDOM.wireValue()).forEach(nonces::add);
+    if (nonces.size() == 2) {
+      assertThat(Arrays.equals(nonces.get(0), nonces.get(1))).as("retry uses a new nonce").isFalse();
+    }
+    List<LedgerEntry> after = entriesFor(device);
+    assertThat(after.stream().filter(e -> e.status() == DeliveryStatus.CONFIRMED)).hasSize(1);
+    assertThat(after.get(after.size() - 1).status()).isEqualTo(DeliveryStatus.CONFIRMED);
+    assertThat(device.keyStore().current().orElseThrow().kcv().matches(after.get(after.size() - 1).kcv())).isTrue();
+  }
+}

@@ -4,7 +4,6 @@ import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyCheckValue;
-import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.NonceMismatchException;
@@ -159,15 +158,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
     // 5. decrypt with the terminal's own key
     try (KeyBlock block = codec.decryptKeyToken(verified, terminal.keyTransportKey(), terminal.certificateChain().leaf())) {
-      // 6. idKDH inside the key block is the signer
-      if (!block.kdhId().equals(kdhId)) {
-        throw new KeyTokenException(ErrorCode.KEY_BLOCK_ID_MISMATCH, "key block names another KDH than the signer");
-      }
-      // 7. signed header equals the header in the key block, and fits the key (P7)
-      if (!block.header().equals(verified.header())) {
-        throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "signed header differs from the key block header");
-      }
-      block.header().checkKeyLength(block.key().length());
+      // 6-7. idKDH is the signer; the signed header equals the key block's and fits the key (P7)
+      KeyBlockChecks.check(block, verified, kdhId);
       KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
       // 8. install (atomic in the store), then confirm with the KCV (K3)
       try (InstalledKey installed = new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {

@@ -89,9 +89,15 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     this.random = b.random != null ? b.random : new SecureRandom();
     this.leafValidity = b.leafValidity;
     this.crlValidity = b.crlValidity;
+    if (b.restore != null) {
+      State st = b.restore;
+      this.root = restored(st.root(), st.rootKey(), st.crls());
+      this.kdhCa = restored(st.kdhCa(), st.kdhCaKey(), st.crls());
+      this.krdCa = restored(st.krdCa(), st.krdCaKey(), st.crls());
+      return;
+    }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant caNotAfter = now.plus(b.caValidity);
-
     KeyPair rootKeys = generateKeyPair(b.rsaBits);
     X509Certificate rootCert = CertificateBuilder.create()
         .subject(name(b.namePrefix + " Root CA"))
@@ -355,6 +361,67 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     return ca.crl;
   }
 
+  /**
+   * Everything needed to persist this CA and bring it back: the three certificates, their private
+   * keys, and the current CRLs (which carry the revocations and CRL numbers). Holds private keys:
+   * store it where CA keys belong. {@code toString} names the CAs only.
+   */
+  public record State(X509Certificate root, PrivateKey rootKey, X509Certificate kdhCa, PrivateKey kdhCaKey,
+      X509Certificate krdCa, PrivateKey krdCaKey, List<X509CRL> crls) {
+    public State {
+      Objects.requireNonNull(root, "root");
+      Objects.requireNonNull(rootKey, "rootKey");
+      Objects.requireNonNull(kdhCa, "kdhCa");
+      Objects.requireNonNull(kdhCaKey, "kdhCaKey");
+      Objects.requireNonNull(krdCa, "krdCa");
+      Objects.requireNonNull(krdCaKey, "krdCaKey");
+      crls = List.copyOf(crls);
+    }
+
+    @Override
+    public String toString() {
+      return "DefaultCertificateAuthority.State[" + root.getSubjectX500Principal().getName() + ", keys REDACTED]";
+    }
+  }
+
+  /** This CA's state, to persist it (see {@link Builder#restore}). */
+  public synchronized State exportState() {
+    return new State(root.certificate, root.key, kdhCa.certificate, kdhCa.key, krdCa.certificate, krdCa.key, crls());
+  }
+
+  /** A CA from persisted state: its revocations and CRL number come from its latest CRL in {@code crls}. */
+  private static Ca restored(X509Certificate cert, PrivateKey key, List<X509CRL> crls) {
+    Ca ca = new Ca(cert, key);
+    for (X509CRL crl : crls) {
+      if (!crl.getIssuerX500Principal().equals(cert.getSubjectX500Principal())) {
+        continue;
+      }
+      try {
+        crl.verify(cert.getPublicKey());
+      } catch (GeneralSecurityException | RuntimeException e) {
+        throw new IllegalArgumentException("a CRL of " + cert.getSubjectX500Principal().getName() + " does not verify", e);
+      }
+      BigInteger number = crlNumber(crl);
+      if (ca.crl == null || number.compareTo(ca.crlNumber) > 0) {
+        ca.crl = crl;
+        ca.crlNumber = number;
+      }
+      if (crl.getRevokedCertificates() != null) {
+        crl.getRevokedCertificates().forEach(e -> ca.revoked.putIfAbsent(e.getSerialNumber(), e.getRevocationDate().toInstant()));
+      }
+    }
+    return ca;
+  }
+
+  private static BigInteger crlNumber(X509CRL crl) {
+    byte[] ext = crl.getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLNumber.getId());
+    if (ext == null) {
+      return BigInteger.ZERO;
+    }
+    return org.bouncycastle.asn1.ASN1Integer.getInstance(
+        org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getValue();
+  }
+
   /** Test access: the private key of the CA issuing {@code role} certificates. */
   PrivateKey issuingKey(Role role) {
     return caFor(role).key;
@@ -385,6 +452,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     private Duration leafValidity = Duration.ofDays(730);
     private Duration caValidity = Duration.ofDays(7305);
     private Duration crlValidity = Duration.ofDays(7);
+    private State restore;
 
     private Builder() {}
 
@@ -448,7 +516,16 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       return d;
     }
 
-    /** Generates the three CA keys and certificates. */
+    /**
+     * Brings back a persisted CA instead of generating a new one (name prefix, RSA size and CA
+     * validity are then ignored).
+     */
+    public Builder restore(State state) {
+      this.restore = Objects.requireNonNull(state, "state");
+      return this;
+    }
+
+    /** Generates the three CA keys and certificates, or restores them. */
     public DefaultCertificateAuthority build() {
       return new DefaultCertificateAuthority(this);
     }

@@ -40,7 +40,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -141,10 +140,33 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   /**
-   * The leaf is the one certificate that issued none of the others; the rest are its issuers. Whether
-   * the leaf may be a CA is the validator's call (C7), not the codec's.
+   * The leaf is the one end-entity certificate; failing that, the one certificate that issued none
+   * of the others (a CA presented as a leaf, which the validator then refuses, C7). The rest are
+   * offered as issuers.
    */
   private static CertificateChain chainOf(List<X509Certificate> certs) throws MalformedTokenException {
+    List<X509Certificate> leaves = new ArrayList<>();
+    for (X509Certificate c : certs) {
+      if (c.getBasicConstraints() < 0) {
+        leaves.add(c);
+      }
+    }
+    if (leaves.isEmpty()) {
+      leaves = issuedNoOther(certs);
+    }
+    if (leaves.size() != 1) {
+      throw malformed("credential token must carry one leaf certificate and its issuers, found " + leaves.size() + " leaves");
+    }
+    List<X509Certificate> all = new ArrayList<>(leaves);
+    for (X509Certificate c : certs) {
+      if (c != leaves.get(0)) {
+        all.add(c);
+      }
+    }
+    return new CertificateChain(all);
+  }
+
+  private static List<X509Certificate> issuedNoOther(List<X509Certificate> certs) {
     List<X509Certificate> leaves = new ArrayList<>();
     for (X509Certificate c : certs) {
       boolean issuedAnother = false;
@@ -158,16 +180,7 @@ public final class Tr34TokenCodec implements TokenCodec {
         leaves.add(c);
       }
     }
-    if (leaves.size() != 1) {
-      throw malformed("credential token must carry one leaf certificate and its issuers, found " + leaves.size() + " leaves");
-    }
-    List<X509Certificate> all = new ArrayList<>(leaves);
-    for (X509Certificate c : certs) {
-      if (c != leaves.get(0)) {
-        all.add(c);
-      }
-    }
-    return new CertificateChain(all);
+    return leaves;
   }
 
   // ---------------------------------------------------------------- random token (B.12)
@@ -391,9 +404,23 @@ public final class Tr34TokenCodec implements TokenCodec {
   @Override
   public KeyBlock decryptKeyToken(VerifiedKeyToken token, PrivateKeyHandle krdKey, X509Certificate krdCertificate)
       throws KeyTokenException {
+    return decrypt(token, krdKey, IssuerAndSerial.of(Objects.requireNonNull(krdCertificate, "krdCertificate")));
+  }
+
+  /**
+   * Decrypts a verified key token that names exactly one recipient, without matching it against a
+   * certificate: for tools that hold only the private key. A terminal uses the certificate form.
+   */
+  public KeyBlock decryptKeyTokenForSoleRecipient(VerifiedKeyToken token, PrivateKeyHandle krdKey)
+      throws KeyTokenException {
+    return decrypt(token, krdKey, null);
+  }
+
+  private KeyBlock decrypt(VerifiedKeyToken token, PrivateKeyHandle krdKey, IssuerAndSerial recipient)
+      throws KeyTokenException {
     byte[] plaintext = null;
     try {
-      Envelope env = parseEnvelope(token.envelope(), IssuerAndSerial.of(krdCertificate));
+      Envelope env = parseEnvelope(token.envelope(), recipient);
       try (SecretKeyMaterial cek = crypto.decryptKey(krdKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, env.encryptedKey)) {
         if (cek.length() != env.algorithm.keyLength()) {
           throw KeyTokenException.decryptionFailed();
@@ -413,6 +440,7 @@ public final class Tr34TokenCodec implements TokenCodec {
   /** The parts of an EnvelopedData in any of the three layouts (PROTOCOL.md pitfall 1). */
   private record Envelope(byte[] encryptedKey, Algorithms.ContentEncryption algorithm, byte[] iv, byte[] encryptedContent) {}
 
+  /** {@code recipient} null: the sole recipient. */
   private static Envelope parseEnvelope(byte[] env, IssuerAndSerial recipient) throws MalformedTokenException {
     DerReader r;
     if (env.length > 0 && (env[0] & 0xFF) == DerReader.SEQUENCE) {
@@ -430,6 +458,7 @@ public final class Tr34TokenCodec implements TokenCodec {
     r.end();
 
     byte[] encryptedKey = null;
+    int count = 0;
     while (recipients.hasMore()) {
       Tlv ri = recipients.read();
       if (ri.tag() != DerReader.SEQUENCE) {
@@ -446,9 +475,13 @@ public final class Tr34TokenCodec implements TokenCodec {
       alg.end();
       byte[] ek = k.octetString();
       k.end();
-      if (rid.equals(recipient)) {
+      count++;
+      if (recipient == null ? count == 1 : rid.equals(recipient)) {
         encryptedKey = ek;
       }
+    }
+    if (recipient == null && count != 1) {
+      throw malformed("token has " + count + " recipients; name the terminal certificate");
     }
     if (encryptedKey == null) {
       throw malformed("no recipient info for this terminal");
@@ -574,10 +607,11 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   // ---------------------------------------------------------------- SignedData parsing
 
-  private record ParsedSigner(
+  record ParsedSigner(
       IssuerAndSerial sid, String digestAlgorithm, Tlv signedAttributes, String signatureAlgorithm, byte[] signature) {}
 
-  private static final class ParsedSignedData {
+  static final class ParsedSignedData {
+    int version;
     String eContentType;
     byte[] eContent;
     final List<X509Certificate> certificates = new ArrayList<>();
@@ -585,13 +619,13 @@ public final class Tr34TokenCodec implements TokenCodec {
     final List<ParsedSigner> signers = new ArrayList<>();
   }
 
-  private static void checkSize(byte[] token) throws MalformedTokenException {
+  static void checkSize(byte[] token) throws MalformedTokenException {
     if (token == null || token.length == 0 || token.length > MAX_TOKEN_LENGTH) {
       throw malformed("token is empty or larger than " + MAX_TOKEN_LENGTH + " bytes");
     }
   }
 
-  private static ParsedSignedData parseSignedData(byte[] token) throws MalformedTokenException {
+  static ParsedSignedData parseSignedData(byte[] token) throws MalformedTokenException {
     checkSize(token);
     try {
       DerReader top = new DerReader(token);
@@ -610,6 +644,7 @@ public final class Tr34TokenCodec implements TokenCodec {
       }
       sd.expect(DerReader.SET);
       ParsedSignedData p = new ParsedSignedData();
+      p.version = version;
       DerReader eci = sd.sequence();
       p.eContentType = eci.oid();
       Tlv wrapped = eci.optional(0xA0);
@@ -674,7 +709,7 @@ public final class Tr34TokenCodec implements TokenCodec {
     return new ParsedSigner(sid, digest, signedAttrs, sigAlg, signature);
   }
 
-  private static IssuerAndSerial issuerAndSerial(DerReader r) throws MalformedTokenException {
+  static IssuerAndSerial issuerAndSerial(DerReader r) throws MalformedTokenException {
     Tlv name = r.expect(DerReader.SEQUENCE);
     BigInteger serial = r.integer();
     r.end();
@@ -686,8 +721,8 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   /** Attribute type to its SET of values; a type may appear only once. */
-  private static Map<String, Tlv> parseAttributes(Tlv set) throws MalformedTokenException {
-    Map<String, Tlv> out = new HashMap<>();
+  static Map<String, Tlv> parseAttributes(Tlv set) throws MalformedTokenException {
+    Map<String, Tlv> out = new java.util.LinkedHashMap<>(); // in the order received
     DerReader r = set.contents();
     while (r.hasMore()) {
       DerReader a = r.sequence();
@@ -710,7 +745,7 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   /** The one value of an attribute's SET; {@code tag} -1 accepts any. */
-  private static Tlv single(Tlv values, int tag) throws MalformedTokenException {
+  static Tlv single(Tlv values, int tag) throws MalformedTokenException {
     DerReader r = values.contents();
     Tlv v = r.read();
     r.end();
@@ -720,7 +755,7 @@ public final class Tr34TokenCodec implements TokenCodec {
     return v;
   }
 
-  private static Instant time(Tlv t) throws MalformedTokenException {
+  static Instant time(Tlv t) throws MalformedTokenException {
     String s = new String(t.value(), java.nio.charset.StandardCharsets.US_ASCII);
     try {
       if (t.tag() == DerReader.UTC_TIME && s.length() == 13 && s.endsWith("Z")) {

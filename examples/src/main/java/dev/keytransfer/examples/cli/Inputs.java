@@ -1,0 +1,114 @@
+package dev.keytransfer.examples.cli;
+
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.internal.Hex;
+import dev.keytransfer.crypto.Pem;
+import dev.keytransfer.crypto.SoftwareKeyHandle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/** Reading and writing the files the commands take, with one-line errors. */
+final class Inputs {
+  private Inputs() {}
+
+  static byte[] read(Path f) {
+    try {
+      return Files.readAllBytes(f);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new CliException("no such file: " + f);
+    } catch (IOException e) {
+      throw new CliException("cannot read " + f + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    }
+  }
+
+  /** Token or request bytes given as DER, PEM or hex text. */
+  static byte[] binary(Path f) {
+    byte[] raw = read(f);
+    if (raw.length > 0 && (raw[0] & 0xFF) == 0x30) {
+      return raw;
+    }
+    String text = new String(raw, StandardCharsets.US_ASCII).strip();
+    try {
+      if (text.startsWith("-----BEGIN")) {
+        String body = text.replaceAll("-----[A-Z0-9 ]+-----", "").replaceAll("\\s", "");
+        return Base64.getDecoder().decode(body);
+      }
+      return Hex.decode(text.replaceAll("\\s", ""));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(f + " is neither DER, PEM nor hex");
+    }
+  }
+
+  static byte[] hex(String value, String option) {
+    try {
+      return Hex.decode(value);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(option + " must be hex: " + e.getMessage());
+    }
+  }
+
+  static X509Certificate certificate(Path f) {
+    return certificates(f).get(0);
+  }
+
+  static List<X509Certificate> certificates(Path f) {
+    try {
+      return Pem.certificates(read(f));
+    } catch (KeyTransferException e) {
+      throw new CliException(f + ": " + e.getMessage());
+    }
+  }
+
+  static X509CRL crl(Path f) {
+    try {
+      return Pem.crl(read(f));
+    } catch (KeyTransferException e) {
+      throw new CliException(f + ": " + e.getMessage());
+    }
+  }
+
+  static SoftwareKeyHandle privateKey(Path f) {
+    try {
+      return SoftwareKeyHandle.of(Pem.rsaKeyPair(read(f)), f.getFileName().toString());
+    } catch (KeyTransferException e) {
+      throw new CliException(f + ": " + e.getMessage());
+    }
+  }
+
+  static void write(Path f, byte[] content) {
+    try {
+      if (f.getParent() != null) {
+        Files.createDirectories(f.getParent());
+      }
+      Files.write(f, content);
+    } catch (IOException e) {
+      throw new CliException("cannot write " + f + ": " + e.getMessage());
+    }
+  }
+
+  static void write(Path f, String content) {
+    write(f, content.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Writes a private key readable by its owner only, where the file system allows it. */
+  static void writeSecret(Path f, String pem) {
+    write(f, pem);
+    try {
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      // not a POSIX file system: leave the default permissions
+    }
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,175 @@
+package dev.keytransfer.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pki.CertificationRequests;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.security.auth.x500.X500Principal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The keytransfer tool, run in-process with its real commands, files and sockets. */
+class KeyTransferCliTest {
+  private record Run(int exit, String out, String err) {}
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = KeyTransferCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static void assertOneLineError(Run r, int exit, String contains) {
+    assertThat(r.exit()).isEqualTo(exit);
+    assertThat(r.err().strip()).contains(contains).doesNotContain("\n").doesNotContain("\tat ").startsWith("error: ");
+  }
+
+  @Test
+  void demo_inMemory_allTerminalsReceiveTheirKey() {
+    Run r = cli("demo", "--terminals", "3", "--transport", "memory");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("POS 0003  header=A0000K0TB00E0000  kcv=").endsWith("3/3 terminals received their key\n");
+  }
+
+  @Test
+  void demo_overTcp_allTerminalsReceiveTheirKey() {
+    Run r = cli("demo", "--terminals", "2");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("listening on 127.0.0.1:").endsWith("2/2 terminals received their key\n");
+  }
+
+  @Test
+  void badArguments_oneLineErrorAndExitTwo() {
+    assertOneLineError(cli("demo", "--terminals", "many"), 2, "--terminals");
+    assertOneLineError(cli("demo", "--terminals", "0"), 2, "between 1 and 10000");
+    assertOneLineError(cli("fly"), 2, "fly");
+    assertOneLineError(cli(), 2, "command is required");
+    assertOneLineError(cli("token", "open", "--token", "x"), 2, "Missing required options");
+    assertThat(cli("ca", "issue", "--help").out()).contains("--role", "--csr");
+  }
+
+  @Test
+  void badFiles_oneLineErrorAndExitOne(@TempDir Path dir) throws Exception {
+    assertOneLineError(cli("token", "inspect", dir.resolve("missing.der").toString()), 1, "no such file");
+    Files.writeString(dir.resolve("junk.der"), "not a token");
+    assertOneLineError(cli("token", "inspect", dir.resolve("junk.der").toString()), 1, "neither DER, PEM nor hex");
+    Files.write(dir.resolve("bad.der"), new byte[] {0x30, 0x03, 0x02, 0x01});
+    assertOneLineError(cli("token", "inspect", dir.resolve("bad.der").toString()), 1, "MALFORMED_TOKEN");
+    assertOneLineError(cli("krd", "fetch", "--dir", dir.toString(), "--name", "x", "--port", "1"), 1, "no certification authority");
+  }
+
+  @Test
+  void byHand_caHostTerminalRevocation(@TempDir Path dir) throws Exception {
+    String pki = dir.resolve("pki").toString();
+    assertThat(cli("ca", "init", "--dir", pki).exit()).isZero();
+    for (String f : new String[] {"root.crt.pem", "kdh-ca.crt.pem", "krd-ca.crt.pem", "kdh-ca.crl.pem", "krd-ca.crl.pem",
+        "root.key.pem"}) {
+      assertThat(dir.resolve("pki").resolve(f)).isRegularFile();
+    }
+    assertOneLineError(cli("ca", "init", "--dir", pki), 1, "already exists");
+    assertThat(cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1").exit()).isZero();
+    assertThat(cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1").exit()).isZero();
+    assertThat(dir.resolve("pki/pos1.key.pem")).isRegularFile();
+
+    // a CSR whose key never leaves its holder: no key file is written
+    BcCryptoProvider crypto = new BcCryptoProvider();
+    var key = crypto.generateRsaKeyPair(2048, "pos2");
+    byte[] csr = CertificationRequests.create(crypto, key, new X500Principal("CN=pos2"));
+    Files.writeString(dir.resolve("pos2.csr"), "-----BEGIN CERTIFICATE REQUEST-----\n"
+        + Base64.getMimeEncoder().encodeToString(csr) + "\n-----END CERTIFICATE REQUEST-----\n");
+    assertThat(cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos2", "--csr", dir.resolve("pos2.csr").toString())
+        .exit()).isZero();
+    assertThat(dir.resolve("pki/pos2.crt.pem")).isRegularFile();
+    assertThat(dir.resolve("pki/pos2.key.pem")).doesNotExist();
+
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    KdhCommand.Serve.stop = new CountDownLatch(1);
+    ExecutorService bg = Executors.newSingleThreadExecutor();
+    final int p = port;
+    Future<Run> serving = bg.submit(() -> cli("kdh", "serve", "--dir", pki, "--name", "host1", "--port", String.valueOf(p)));
+    try {
+      Run fetch = null;
+      for (int i = 0; i < 50; i++) { // wait for the server to listen
+        fetch = cli("krd", "fetch", "--dir", pki, "--name", "pos1", "--port", String.valueOf(port));
+        if (!fetch.err().contains("cannot connect")) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertThat(fetch.exit()).as(fetch.err()).isZero();
+      assertThat(fetch.out()).contains("header=A0000K0TB00E0000").containsPattern("kcv=[0-9A-F]{6}");
+
+      assertThat(cli("ca", "revoke", "--dir", pki, "--cert", dir.resolve("pki/pos1.crt.pem").toString()).exit()).isZero();
+      assertOneLineError(cli("krd", "fetch", "--dir", pki, "--name", "pos1", "--port", String.valueOf(port)), 1,
+          "CERTIFICATE_REVOKED");
+      assertOneLineError(cli("krd", "fetch", "--dir", pki, "--name", "host1", "--port", String.valueOf(port)), 1,
+          "CERTIFICATE_WRONG_ROLE");
+    } finally {
+      KdhCommand.Serve.stop.countDown();
+    }
+    Run served = serving.get();
+    bg.shutdown();
+    assertThat(served.exit()).isZero();
+    assertThat(served.out()).contains(" OK CN=pos1,OU=KRD", " FAILED CERTIFICATE_REVOKED");
+  }
+
+  @Test
+  void token_buildInspectOpen(@TempDir Path dir) throws Exception {
+    String pki = dir.resolve("pki").toString();
+    cli("ca", "init", "--dir", pki);
+    cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1");
+    cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1");
+    String key = "0123456789ABCDEFFEDCBA9876543210";
+    String nonce = "167EB0E72781E4940112233445566778";
+    String token = dir.resolve("kt.der").toString();
+    Run build = cli("token", "build", "--kdh-key", pki + "/host1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
+        "--krd-cert", pki + "/pos1.crt.pem", "--key", key, "--header", "A0000K0TB00E0000", "--nonce", nonce,
+        "--crl", pki + "/root.crl.pem", "--crl", pki + "/kdh-ca.crl.pem", "--out", token);
+    assertThat(build.exit()).as(build.err()).isZero();
+    assertThat(build.out()).contains("kcv=08D7B4");
+
+    Run inspect = cli("token", "inspect", token);
+    assertThat(inspect.out()).contains("KT-KDH two-pass", "randomNonce = " + nonce, "A0000K0TB00E0000", "des-ede3-cbc")
+        .doesNotContain(key);
+
+    Files.writeString(dir.resolve("trust.pem"), Files.readString(Path.of(pki, "root.crt.pem")) + Files.readString(Path.of(pki, "kdh-ca.crt.pem")));
+    Run open = cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
+        "--nonce", nonce, "--ca-cert", dir.resolve("trust.pem").toString());
+    assertThat(open.exit()).as(open.err()).isZero();
+    assertThat(open.out()).contains("kdh chain: valid", "header=A0000K0TB00E0000", "kcv=08D7B4").doesNotContain(key);
+    Run reveal = cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
+        "--reveal-key");
+    assertThat(reveal.out()).contains("key=" + key);
+    assertOneLineError(cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert",
+        pki + "/host1.crt.pem", "--nonce", "0011223344556677"), 1, "NONCE_MISMATCH");
+    assertOneLineError(cli("token", "open", "--token", token, "--krd-key", pki + "/host1.key.pem", "--kdh-cert",
+        pki + "/host1.crt.pem"), 1, "KEY_TOKEN_INVALID");
+    assertOneLineError(cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert",
+        pki + "/pos1.crt.pem"), 1, "SIGNER_NOT_BOUND");
+  }
+
+  @Test
+  void token_openCloverSample_withItsNonce() {
+    Path dir = Path.of(System.getProperty("keytransfer.vectors", "../../shared/vectors"), "tr34-2019/supplementary/clover-generated");
+    assumeTrue(Files.isDirectory(dir), "clover vectors not found at " + dir + "; skipping");
+    Run r = cli("token", "open", "--token", dir.resolve("clover_kt_kdh_2pass.der").toString(),
+        "--krd-key", dir.resolve("clover_krd1.key.pem").toString(), "--kdh-cert", dir.resolve("clover_kdh1.crt.pem").toString(),
+        "--nonce", "6E3BBE46AA7AD4A36F212D5E3444FBDD", "--reveal-key");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("header=D0000K1AD00N0000", "key=9BB0093732BE863471B4F3697BEBFE14");
+  }
+}

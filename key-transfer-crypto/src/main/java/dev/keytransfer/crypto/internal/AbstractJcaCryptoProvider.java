@@ -12,6 +12,7 @@ import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -143,18 +144,27 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
     if (!(key instanceof SoftwareKeyHandle h) || encryptedKey == null) {
       throw KeyTokenException.decryptionFailed();
     }
-    byte[] out = null;
-    try {
-      Cipher c = Cipher.getInstance(engines.oaepTransformation(), engines.oaep());
-      c.init(Cipher.DECRYPT_MODE, h.privateKey(), OAEP_SHA256);
-      out = c.doFinal(encryptedKey);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      out = null;
-    }
+    byte[] out = oaepDecrypt(engines.oaep(), engines.oaepTransformation(), h.privateKey(), OAEP_SHA256, encryptedKey);
     if (out == null || out.length == 0) {
       throw KeyTokenException.decryptionFailed();
     }
     return SecretKeyMaterial.adopt(out);
+  }
+
+  /**
+   * RSA-OAEP decryption on {@code provider} with {@code params}: the message, or null on any failure,
+   * whatever its cause (one outcome, R1). The key-transport path of the software providers, and of
+   * the vector tests with other OAEP parameters.
+   */
+  public static byte[] oaepDecrypt(Provider provider, String transformation, PrivateKey key, OAEPParameterSpec params,
+      byte[] ciphertext) {
+    try {
+      Cipher c = Cipher.getInstance(transformation, provider);
+      c.init(Cipher.DECRYPT_MODE, key, params);
+      return c.doFinal(ciphertext);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return null;
+    }
   }
 
   @Override

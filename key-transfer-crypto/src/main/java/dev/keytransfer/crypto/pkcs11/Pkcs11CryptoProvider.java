@@ -271,7 +271,14 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   @Override
   public byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data) throws KeyTransferException {
     Pkcs11KeyHandle h = own(key);
-    return inSession(s -> s.signSingle(new Mechanism(CKM_SHA256_RSA_PKCS), h.privateObject(), data));
+    return inSession(s -> {
+      // multi-part: single-part C_Sign of empty data is CKR_ARGUMENTS_BAD on SoftHSM
+      s.signInit(new Mechanism(CKM_SHA256_RSA_PKCS), h.privateObject());
+      if (data.length > 0) {
+        s.signUpdate(data);
+      }
+      return s.signFinal();
+    });
   }
 
   /**
@@ -302,7 +309,12 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       long obj = s.createObject(AttributeVector.newRSAPublicKey().token(false).verify(true).encrypt(false).wrap(false)
           .modulus(rsa.getModulus()).publicExponent(rsa.getPublicExponent()));
       try {
-        s.verifySingle(mechanism, obj, data, signature);
+        // multi-part: single-part C_Verify of empty data is CKR_ARGUMENTS_BAD on SoftHSM
+        s.verifyInit(mechanism, obj);
+        if (data.length > 0) {
+          s.verifyUpdate(data);
+        }
+        s.verifyFinal(signature);
         return true;
       } catch (TokenException e) {
         return false;

@@ -9,6 +9,7 @@ import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.KeyLedger;
+import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.core.spi.KeySource;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.core.spi.ReceivingTerminal;
@@ -46,7 +47,7 @@ public final class Enrollment {
    */
   public static ReceivingTerminal enrollTerminal(CertificateAuthority ca, CryptoProvider crypto, String commonName)
       throws KeyTransferException {
-    PrivateKeyHandle key = crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName);
+    PrivateKeyHandle key = crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.KEY_TRANSPORT);
     CertificateChain chain = certify(ca, crypto, key, commonName, Role.KRD);
     return ReceivingTerminal.of(chain, key, new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
   }
@@ -59,7 +60,7 @@ public final class Enrollment {
   public static DistributionTerminal enrollHost(
       CertificateAuthority ca, CryptoProvider crypto, String commonName, KeySource keys, DevicePolicy devices,
       KeyLedger ledger) throws KeyTransferException {
-    PrivateKeyHandle key = crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName);
+    PrivateKeyHandle key = crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.SIGNING);
     CertificateChain chain = certify(ca, crypto, key, commonName, Role.KDH);
     return DistributionTerminal.of(chain, key, () -> kdhPathCrls(ca), keys, devices, ledger);
   }

@@ -7,6 +7,7 @@ import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.util.Objects;
 
 /**
  * The cryptographic backend: creates operators bound to key handles, never to private key bytes,
@@ -22,6 +23,20 @@ public interface CryptoProvider {
 
   /** Generates an RSA key pair inside the provider and returns a handle to its private half. */
   PrivateKeyHandle generateRsaKeyPair(int modulusBits, String label) throws KeyTransferException;
+
+  /**
+   * Generates an RSA key pair inside the provider for one {@link KeyPurpose}, so that a provider
+   * that can restrict a key's roles (a PKCS#11 token) gives it only those (SECURITY.md K4). The
+   * default ignores the purpose and calls {@link #generateRsaKeyPair(int, String)}, which suits
+   * software providers.
+   *
+   * @since 0.1 (issue 6; backwards-compatible default method)
+   */
+  default PrivateKeyHandle generateRsaKeyPair(int modulusBits, String label, KeyPurpose purpose)
+      throws KeyTransferException {
+    Objects.requireNonNull(purpose, "purpose");
+    return generateRsaKeyPair(modulusBits, label);
+  }
 
   /**
    * Signs {@code data} with the private key of {@code key}.

@@ -1,0 +1,12 @@
+package dev.keytransfer.crypto.bc;
+
+import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.crypto.CryptoProviderContractTest;
+
+/** The provider contract for the Bouncy Castle provider (STYLE.md L17). */
+class BcCryptoProviderTest extends CryptoProviderContractTest {
+  @Override
+  protected CryptoProvider newProvider() {
+    return new BcCryptoProvider();
+  }
+}

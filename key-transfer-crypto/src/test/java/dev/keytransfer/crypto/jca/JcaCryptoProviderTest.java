@@ -1,0 +1,12 @@
+package dev.keytransfer.crypto.jca;
+
+import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.crypto.CryptoProviderContractTest;
+
+/** The provider contract for the plain-JCA provider (STYLE.md L17). */
+class JcaCryptoProviderTest extends CryptoProviderContractTest {
+  @Override
+  protected CryptoProvider newProvider() {
+    return new JcaCryptoProvider();
+  }
+}

@@ -1,0 +1,148 @@
+package dev.keytransfer.crypto.testing;
+
+import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.PrivateKeyHandle;
+import dev.keytransfer.crypto.SoftwareKeyHandle;
+import dev.keytransfer.crypto.internal.AbstractJcaCryptoProvider;
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPrivateKeySpec;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
+import javax.crypto.Mac;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The Wycheproof engine of a software provider: JCA engines of named {@link Provider} instances,
+ * the same classes the provider itself asks (a private Bouncy Castle instance for bc, and for jca's
+ * CMAC; SunJCE, SunRsaSign and SunEC for jca). OAEP goes through the providers' own OAEP routine
+ * ({@link AbstractJcaCryptoProvider#oaepDecrypt}); AES-192-CBC refuses empty and misaligned input
+ * first, as the providers' CBC does.
+ */
+public final class JcaWycheproofEngine implements WycheproofEngine {
+  /** Which provider instance and transformation runs each family. */
+  public record Engines(Provider oaep, String oaepTransformation, Provider pss, Provider ec, Provider cmac, Provider cbc,
+      Provider keyWrap, String keyWrapTransformation) {}
+
+  private final CryptoProvider provider;
+  private final Engines e;
+  private final Map<String, String> routes;
+
+  public JcaWycheproofEngine(CryptoProvider provider, Engines engines) {
+    this.provider = provider;
+    this.e = engines;
+    this.routes = Map.of(
+        "oaep", "provider OAEP routine on " + e.oaep().getName() + " " + e.oaepTransformation(),
+        "pss", e.pss().getName() + " RSASSA-PSS",
+        "ecdsa", e.ec().getName() + " SHA256withECDSA",
+        "ecdh", e.ec().getName() + " ECDH",
+        "cmac", e.cmac().getName() + " AESCMAC",
+        "cbc", "SPI (AES-128/256) + " + e.cbc().getName() + " AES/CBC/PKCS5Padding (AES-192)",
+        "kw", e.keyWrap().getName() + " " + e.keyWrapTransformation());
+  }
+
+  @Override
+  public CryptoProvider provider() {
+    return provider;
+  }
+
+  @Override
+  public Map<String, String> routes() {
+    return routes;
+  }
+
+  @Override
+  public PrivateKeyHandle keyTransportKey(RSAPrivateCrtKey key) throws Exception {
+    PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
+    return SoftwareKeyHandle.of(new KeyPair(pub, key), "wycheproof");
+  }
+
+  @Override
+  public byte[] oaepDecrypt(RSAPrivateCrtKey key, String hash, String mgfHash, byte[] label, byte[] ciphertext) {
+    OAEPParameterSpec spec = new OAEPParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgfHash), new PSource.PSpecified(label));
+    return AbstractJcaCryptoProvider.oaepDecrypt(e.oaep(), e.oaepTransformation(), key, spec, ciphertext);
+  }
+
+  @Override
+  public boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength) throws Exception {
+    Signature s = Signature.getInstance("RSASSA-PSS", e.pss());
+    s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, saltLength, 1));
+    s.initVerify(key);
+    s.update(message);
+    return s.verify(signature);
+  }
+
+  @Override
+  public boolean verifyEcdsa(byte[] spki, byte[] message, byte[] derSignature) throws Exception {
+    Signature s = Signature.getInstance("SHA256withECDSA", e.ec());
+    s.initVerify(KeyFactory.getInstance("EC", e.ec()).generatePublic(new X509EncodedKeySpec(spki)));
+    s.update(message);
+    return s.verify(derSignature);
+  }
+
+  @Override
+  public byte[] ecdh(BigInteger privateScalar, byte[] peerSpki) throws Exception {
+    KeyFactory kf = KeyFactory.getInstance("EC", e.ec());
+    PublicKey peer = kf.generatePublic(new X509EncodedKeySpec(peerSpki));
+    PrivateKey mine = kf.generatePrivate(new ECPrivateKeySpec(privateScalar, p256()));
+    KeyAgreement ka = KeyAgreement.getInstance("ECDH", e.ec());
+    ka.init(mine);
+    ka.doPhase(peer, true);
+    return ka.generateSecret();
+  }
+
+  /** The named curve's parameters. */
+  public static ECParameterSpec p256() throws Exception {
+    AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+    p.init(new ECGenParameterSpec("secp256r1"));
+    return p.getParameterSpec(ECParameterSpec.class);
+  }
+
+  @Override
+  public byte[] cmac(byte[] key, byte[] message) throws Exception {
+    Mac m = Mac.getInstance("AESCMAC", e.cmac());
+    m.init(new SecretKeySpec(key, "AES"));
+    return m.doFinal(message);
+  }
+
+  @Override
+  public byte[] cbcEncrypt(byte[] key, byte[] iv, byte[] plaintext) throws Exception {
+    Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding", e.cbc());
+    c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+    return c.doFinal(plaintext);
+  }
+
+  @Override
+  public byte[] cbcDecrypt(byte[] key, byte[] iv, byte[] ciphertext) throws Exception {
+    if (ciphertext.length == 0 || ciphertext.length % 16 != 0 || iv.length != 16) {
+      return null; // as CryptoSupport.checkCbcInput does for the SPI (R6)
+    }
+    Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding", e.cbc());
+    c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+    return c.doFinal(ciphertext);
+  }
+
+  @Override
+  public byte[] aesKeyUnwrap(byte[] kek, byte[] wrapped) throws Exception {
+    Cipher c = Cipher.getInstance(e.keyWrapTransformation(), e.keyWrap());
+    c.init(Cipher.UNWRAP_MODE, new SecretKeySpec(kek, "AES"));
+    return c.unwrap(wrapped, "AES", Cipher.SECRET_KEY).getEncoded();
+  }
+}

@@ -175,6 +175,10 @@ public final class Tr31Codec {
     }
     if (strictImport) {
       header.checkStrict();
+      if (!header.encode(declared).equals(keyBlock.substring(0, headerLength))) {
+        throw new KeyBlockException(ErrorCode.KEY_BLOCK_HEADER_INVALID,
+            "optional block lengths are not in the X9.143 form (upper-case hex, extended form 0004 only when needed)");
+      }
     }
 
     byte[] headerBytes = keyBlock.substring(0, headerLength).getBytes(StandardCharsets.US_ASCII);

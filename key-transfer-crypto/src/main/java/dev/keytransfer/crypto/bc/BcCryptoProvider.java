@@ -10,6 +10,7 @@ import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
+import dev.keytransfer.crypto.internal.Symmetric;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
@@ -228,15 +229,10 @@ public final class BcCryptoProvider implements CryptoProvider {
 
   /** A 16-byte (2-key) TDES key expanded to K1 K2 K1; 24 bytes copied; other lengths refused. */
   private static byte[] tdesKey(byte[] k) throws KeyTransferException {
-    if (k.length == 24) {
-      return k.clone();
+    if (k.length != 16 && k.length != 24) {
+      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "TDES key must be 16 or 24 bytes");
     }
-    if (k.length == 16) {
-      byte[] out = Arrays.copyOf(k, 24);
-      System.arraycopy(k, 0, out, 16, 8);
-      return out;
-    }
-    throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "TDES key must be 16 or 24 bytes");
+    return Symmetric.tdesKey24(k);
   }
 
   private static String transformation(Algorithms.ContentEncryption a) {

@@ -162,12 +162,8 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
       return AesKsn.ofInitialKeyId(AesKsn.of(base).bdkId(), (int) n).bytes();
     }
     byte[] out = base.clone();
-    long low = 0;
-    for (int i = 5; i < 10; i++) {
-      low = (low << 8) | (out[i] & 0xFF);
-    }
     long deviceMask = ((1L << TDES_DEVICE_BITS) - 1) << TDES_COUNTER_BITS;
-    low = (low & ~deviceMask) | (n << TDES_COUNTER_BITS);
+    long low = (low40(out) & ~deviceMask) | (n << TDES_COUNTER_BITS);
     for (int i = 9; i >= 5; i--) {
       out[i] = (byte) low;
       low >>>= 8;
@@ -175,12 +171,18 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
     return out;
   }
 
+  /** The 19-bit device field of a TDES KSN: bits 21-39, between the key set ID and the counter. */
   private static long tdesDeviceField(byte[] ksn) {
+    return (low40(ksn) >>> TDES_COUNTER_BITS) & ((1L << TDES_DEVICE_BITS) - 1);
+  }
+
+  /** The rightmost 40 bits of a 10-byte KSN: device field and counter. */
+  private static long low40(byte[] ksn) {
     long low = 0;
     for (int i = 5; i < 10; i++) {
       low = (low << 8) | (ksn[i] & 0xFF);
     }
-    return (low >>> TDES_COUNTER_BITS) & ((1L << TDES_DEVICE_BITS) - 1);
+    return low;
   }
 
   private DeliverableKey tdesKey(TdesKsn ksn) throws KeyTransferException {

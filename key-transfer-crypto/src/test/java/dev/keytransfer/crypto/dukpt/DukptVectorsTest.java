@@ -127,8 +127,7 @@ class DukptVectorsTest {
           }
           JsonNode wks = t.get("working_keys");
           if (wks != null) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = wks.fields(); it.hasNext(); ) {
-              Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : wks.properties()) {
               String name = e.getKey();
               KeyUsage usage = usage(name.substring(0, name.lastIndexOf('_')));
               KeyType type = type(name.substring(name.lastIndexOf('_') + 1));
@@ -174,8 +173,7 @@ class DukptVectorsTest {
         }
         AesKsn ksn = AesKsn.parse(v.get("ksn").asText());
         KeyType type = v.has("working_key_type") ? type(v.get("working_key_type").asText()) : KeyType.AES_128;
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.get("keys").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.get("keys").properties()) {
           String usageName = e.getKey().equals("KEK") ? "KEK" : e.getKey();
           try (SecretKeyMaterial wk = AesDukpt.workingKeyFromBdk(bdk, ksn, usage(usageName), type)) {
             check("aes secondary", id + " " + e.getKey(), e.getValue().asText(), wk);

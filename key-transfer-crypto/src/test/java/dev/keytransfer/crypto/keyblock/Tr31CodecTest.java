@@ -212,7 +212,7 @@ class Tr31CodecTest {
           }
         }
         try (UnwrappedKey k = codec.unwrap(other, block)) {
-          throw new AssertionError("wrong KBPK accepted");
+          throw new AssertionError("wrong KBPK accepted: " + k);
         } catch (KeyBlockException e) {
           assertThat(e.code()).isEqualTo(ErrorCode.KEY_BLOCK_MAC_INVALID);
           macMessages.add(e.getMessage());
@@ -235,7 +235,7 @@ class Tr31CodecTest {
         for (SecretKeyMaterial kbpk : List.of(kbpk16, kbpk32)) {
           try (UnwrappedKey k = codec.unwrap(kbpk, s)) {
             // a mutation that still authenticates under a random KBPK would be a 2^-32 event at most
-            throw new AssertionError("accepted " + s);
+            throw new AssertionError("accepted " + s + " as " + k);
           } catch (KeyBlockException e) {
             seen.add(e.code());
           } catch (RuntimeException e) {

@@ -28,7 +28,8 @@ class FixedKeySourceTest {
   void everyDevice_getsACopyOfTheSameKey_andItIsMarkedTestOnly() throws Exception {
     try (SecretKeyMaterial key = SecretKeyMaterial.adopt(Hex.decode(TMK));
          FixedKeySource source = FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), key);
-         DeliverableKey a = source.keyFor(null); DeliverableKey b = source.keyFor(null)) {
+         DeliverableKey b = source.keyFor(null)) {
+      DeliverableKey a = source.keyFor(null);
       assertThat(a.key().equalsKey(b.key())).isTrue();
       assertThat(a.key()).isNotSameAs(b.key());
       a.close();

@@ -68,6 +68,30 @@ public enum ErrorCode {
   /** The peer aborted the session with an error frame; its code is generic by design. */
   PEER_ABORTED(305),
 
+  // --- key blocks (TR-31 / ANSI X9.143) and DUKPT key sources ---
+  /** The text is not a well-formed key block: too short, not printable ASCII, bad header fields or optional blocks (X9.143 6.2, 6.3; R5). */
+  KEY_BLOCK_MALFORMED(600),
+  /** The key block version ID is not one this SDK reads or writes (A, B, C, D); e.g. E or a proprietary digit (X9.143 6.3.1). */
+  KEY_BLOCK_UNSUPPORTED(601),
+  /** The key block length field is not four digits, differs from the actual length, or is not a multiple of the cipher block (X9.143 6.2). */
+  KEY_BLOCK_LENGTH_INVALID(602),
+  /** The MAC field is missing, shorter than the version requires, or not hexadecimal (X9.143 6.5). */
+  KEY_BLOCK_MAC_MALFORMED(603),
+  /** The encrypted payload is empty, not hexadecimal, or not a whole number of cipher blocks (X9.143 6.4). */
+  KEY_BLOCK_PAYLOAD_MALFORMED(604),
+  /** The key block protection key does not fit the version: TDES 16 or 24 bytes for A, B, C; AES for D (X9.143 5). */
+  KEY_BLOCK_KBPK_INVALID(605),
+  /** The key block MAC does not verify: the block was altered or the protection key is wrong (X9.143 7; R4). */
+  KEY_BLOCK_MAC_INVALID(606),
+  /** The authenticated payload's key length field is zero, not a whole number of bytes, or longer than the payload (X9.143 6.4). */
+  KEY_BLOCK_KEY_LENGTH_INVALID(607),
+  /** A header field or optional block breaks the strict X9.143 rules applied on export (and on strict import). */
+  KEY_BLOCK_HEADER_INVALID(608),
+  /** The key source has no unused DUKPT device identifier left (KSN device field or AES derivation ID exhausted). */
+  DUKPT_KEY_ID_EXHAUSTED(620),
+  /** The key source was asked to give a DUKPT identifier already given to another device (K1: initial keys are unique). */
+  DUKPT_KEY_ID_REUSED(621),
+
   // --- local ---
   /** The terminal's key store or the host's ledger could not record the outcome. */
   STORAGE_FAILURE(400),

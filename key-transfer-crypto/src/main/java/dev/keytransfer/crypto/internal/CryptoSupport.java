@@ -32,15 +32,11 @@ public final class CryptoSupport {
 
   /** A 16-byte (2-key) TDES key expanded to K1 K2 K1; 24 bytes copied; other lengths refused. */
   public static byte[] tdesKey(byte[] k) throws KeyTransferException {
-    if (k.length == 24) {
-      return k.clone();
+    try {
+      return Symmetric.tdesKey24(k);
+    } catch (IllegalArgumentException e) {
+      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "TDES key must be 16 or 24 bytes");
     }
-    if (k.length == 16) {
-      byte[] out = Arrays.copyOf(k, 24);
-      System.arraycopy(k, 0, out, 16, 8);
-      return out;
-    }
-    throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "TDES key must be 16 or 24 bytes");
   }
 
   /** The JCA transformation of a content encryption: CBC with PKCS#5/#7 padding. */

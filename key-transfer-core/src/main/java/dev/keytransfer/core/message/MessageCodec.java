@@ -58,6 +58,16 @@ public final class MessageCodec {
         return tokens.decodeRandomToken(payload);
       case KDH_KEY:
         return tokens.decodeKeyToken(payload);
+      case KDH_KEY_ONE_PASS:
+        return tokens.decodeOnePassKeyToken(payload);
+      case KDH_UNBIND:
+        return tokens.decodeKdhUnbindToken(payload);
+      case CA_UNBIND:
+        return tokens.decodeCaUnbindToken(payload);
+      case KDH_REBIND:
+        return tokens.decodeKdhRebindToken(payload);
+      case CA_REBIND:
+        return tokens.decodeCaRebindToken(payload);
       case KEY_INSTALLED:
         return decodeKeyInstalled(payload);
       case ABORT:

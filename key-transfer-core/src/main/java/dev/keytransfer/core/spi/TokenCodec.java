@@ -1,23 +1,45 @@
 package dev.keytransfer.core.spi;
 
 import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.SignatureInvalidException;
+import dev.keytransfer.core.message.CaRebindToken;
+import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.KdhCredentialToken;
 import dev.keytransfer.core.message.KdhKeyToken;
+import dev.keytransfer.core.message.KdhOnePassKeyToken;
+import dev.keytransfer.core.message.KdhRebindToken;
+import dev.keytransfer.core.message.KdhUnbindToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * Builds and opens TR-34 tokens (TR-34 Annex B) with a chosen crypto provider and output profile.
  * Decoders accept any byte array and fail only with {@link MalformedTokenException} (R5).
  * Implementations are thread-safe.
+ *
+ * <p>Every signed token is opened in two steps: {@code decode…} parses the structure and names the
+ * claimed signer without verifying anything; {@code verify…} checks the signature with the
+ * certificate the caller chose for that signer and returns the token's content as a verified
+ * record. The verify methods check what a codec can check on its own: the signer identifier names
+ * the given certificate (issuer and serial, {@code SIGNER_NOT_BOUND} otherwise), exactly one
+ * signer, SHA-256 with an RSA PKCS#1 v1.5 signature whatever the token declares (P5), the signature
+ * over the signed attributes exactly as received (PROTOCOL.md pitfall 2) or over the content when a
+ * token has none (UBT-CA, B.13), the contentType and messageDigest attributes, and the token's
+ * structure including the presence of its freshness attribute. What depends on the session and on
+ * the terminal's state is the caller's: which certificate to verify with (the bound KDH, or the
+ * configured higher-level authority), nonce equality and single use (P1, P3), monotonic signing
+ * time (P2), that the token is addressed to this terminal and names its bound KDH (C11), and the
+ * validation of every certificate and CRL the token carries (C1-C9). Each verified record's javadoc
+ * lists these checks.
  */
 public interface TokenCodec {
   /** CT-KRD (B.7): the KRD's chain in a degenerate SignedData. */
@@ -59,4 +81,112 @@ public interface TokenCodec {
    */
   KeyBlock decryptKeyToken(VerifiedKeyToken token, PrivateKeyHandle krdKey, X509Certificate krdCertificate)
       throws KeyTokenException;
+
+  // ------------------------------------------------------------------ one-pass key token (B.8)
+
+  /**
+   * One-pass KT-KDH (B.8): as {@link #buildKeyToken}, with a signingTime signed attribute where the
+   * two-pass token carries the nonce.
+   */
+  KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest request) throws KeyTransferException;
+
+  /** Parses a one-pass key token far enough to name its claimed signer; verifies nothing. */
+  KdhOnePassKeyToken decodeOnePassKeyToken(byte[] token) throws MalformedTokenException;
+
+  /**
+   * Verifies a one-pass key token as {@link #verifyKeyToken} does, and requires its signingTime
+   * attribute ({@link VerifiedKeyToken#signingTime()} is then present). The caller checks that the
+   * time is strictly later than the last one it accepted from this KDH (P2), then decrypts with
+   * {@link #decryptKeyToken}.
+   *
+   * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
+   * @throws MalformedTokenException no signingTime, or a malformed token
+   */
+  VerifiedKeyToken verifyOnePassKeyToken(KdhOnePassKeyToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException;
+
+  // ------------------------------------------------------------------ unbind (B.14, B.13)
+
+  /**
+   * UBT-KDH (B.14): signed by the KDH over id-data = IASN(KRD), with the terminal's nonce (from its
+   * RT-KRD) as a signed attribute and {@code crls} (the KDH CA's CRL) carried.
+   */
+  KdhUnbindToken buildKdhUnbindToken(
+      X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey, IssuerAndSerial krdId, Nonce nonce, List<X509CRL> crls)
+      throws KeyTransferException;
+
+  /** Parses a UBT-KDH far enough to name its claimed signer; verifies nothing. */
+  KdhUnbindToken decodeKdhUnbindToken(byte[] token) throws MalformedTokenException;
+
+  /**
+   * Verifies a UBT-KDH with {@code kdhCertificate} (see {@link VerifiedUnbind} for what is checked
+   * here and what the caller checks); the nonce is required.
+   *
+   * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
+   */
+  VerifiedUnbind verifyKdhUnbindToken(KdhUnbindToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException;
+
+  /**
+   * UBT-CA (B.13): signed by the higher-level authority over id-data = IASN(KRD) || IASN(KDH),
+   * concatenated, with no signed attributes (the signature covers the content).
+   */
+  CaUnbindToken buildCaUnbindToken(
+      X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey, IssuerAndSerial krdId, IssuerAndSerial kdhId)
+      throws KeyTransferException;
+
+  /** Parses a UBT-CA far enough to name its claimed signer; verifies nothing. */
+  CaUnbindToken decodeCaUnbindToken(byte[] token) throws MalformedTokenException;
+
+  /**
+   * Verifies a UBT-CA with {@code authorityCertificate}: over the content when it has no signed
+   * attributes (B.13), over the attributes as received when it has some (see {@link VerifiedUnbind}).
+   *
+   * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
+   */
+  VerifiedUnbind verifyCaUnbindToken(CaUnbindToken token, X509Certificate authorityCertificate)
+      throws SignatureInvalidException, MalformedTokenException;
+
+  // ------------------------------------------------------------------ rebind (B.11, B.10)
+
+  /**
+   * RBT-KDH (B.11): signed by the current KDH with the terminal's nonce as a signed attribute and
+   * {@code crls} carried; the content is a degenerate SignedData carrying id-data = IASN(KRD) and
+   * {@code newKdh}'s certificates.
+   */
+  KdhRebindToken buildKdhRebindToken(X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey, IssuerAndSerial krdId,
+      Nonce nonce, CertificateChain newKdh, List<X509CRL> crls) throws KeyTransferException;
+
+  /** Parses an RBT-KDH far enough to name its claimed signer; verifies nothing. */
+  KdhRebindToken decodeKdhRebindToken(byte[] token) throws MalformedTokenException;
+
+  /**
+   * Verifies an RBT-KDH with {@code kdhCertificate} (see {@link VerifiedRebind}); the nonce is
+   * required.
+   *
+   * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
+   */
+  VerifiedRebind verifyKdhRebindToken(KdhRebindToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException;
+
+  /**
+   * RBT-CA (B.10): signed by the higher-level authority with a signingTime signed attribute (and
+   * {@code crls}, usually none, carried); the content is a degenerate SignedData carrying id-data =
+   * IASN(KRD) || IASN(old KDH) and {@code newKdh}'s certificates.
+   */
+  CaRebindToken buildCaRebindToken(X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey,
+      IssuerAndSerial krdId, IssuerAndSerial oldKdhId, CertificateChain newKdh, Instant signingTime, List<X509CRL> crls)
+      throws KeyTransferException;
+
+  /** Parses an RBT-CA far enough to name its claimed signer; verifies nothing. */
+  CaRebindToken decodeCaRebindToken(byte[] token) throws MalformedTokenException;
+
+  /**
+   * Verifies an RBT-CA with {@code authorityCertificate} (see {@link VerifiedRebind}); the
+   * signingTime is required.
+   *
+   * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
+   */
+  VerifiedRebind verifyCaRebindToken(CaRebindToken token, X509Certificate authorityCertificate)
+      throws SignatureInvalidException, MalformedTokenException;
 }

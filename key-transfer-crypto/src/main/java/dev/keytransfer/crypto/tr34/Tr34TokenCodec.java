@@ -1,6 +1,17 @@
 package dev.keytransfer.crypto.tr34;
 
 import static dev.keytransfer.crypto.tr34.DerReader.malformed;
+import static dev.keytransfer.crypto.tr34.DerWriter.algorithm;
+import static dev.keytransfer.crypto.tr34.DerWriter.attribute;
+import static dev.keytransfer.crypto.tr34.DerWriter.concat;
+import static dev.keytransfer.crypto.tr34.DerWriter.contextConstructed;
+import static dev.keytransfer.crypto.tr34.DerWriter.contextPrimitive;
+import static dev.keytransfer.crypto.tr34.DerWriter.derSet;
+import static dev.keytransfer.crypto.tr34.DerWriter.integer;
+import static dev.keytransfer.crypto.tr34.DerWriter.nul;
+import static dev.keytransfer.crypto.tr34.DerWriter.octetString;
+import static dev.keytransfer.crypto.tr34.DerWriter.oid;
+import static dev.keytransfer.crypto.tr34.DerWriter.sequence;
 
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
@@ -12,67 +23,66 @@ import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
+import dev.keytransfer.core.message.CaRebindToken;
+import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.KdhCredentialToken;
 import dev.keytransfer.core.message.KdhKeyToken;
+import dev.keytransfer.core.message.KdhOnePassKeyToken;
+import dev.keytransfer.core.message.KdhRebindToken;
+import dev.keytransfer.core.message.KdhUnbindToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
+import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
+import dev.keytransfer.core.spi.SignerRole;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
+import dev.keytransfer.core.spi.VerifiedRebind;
+import dev.keytransfer.core.spi.VerifiedUnbind;
 import dev.keytransfer.crypto.tr34.DerReader.Tlv;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.math.BigInteger;
+import dev.keytransfer.crypto.tr34.Tr34Cms.Envelope;
+import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSignedData;
+import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSigner;
 import java.security.MessageDigest;
 import java.security.cert.CRLException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.asn1.ASN1Encodable;
-import org.bouncycastle.asn1.ASN1EncodableVector;
-import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.DERSequence;
-import org.bouncycastle.asn1.DERSet;
-import org.bouncycastle.asn1.DERTaggedObject;
+import java.util.Set;
 
 /**
- * The TR-34 token codec (TR-34 Annex B) on Bouncy Castle's ASN.1 encoder and a strict DER reader.
+ * The TR-34 token codec (TR-34 Annex B): builds and opens every TR-34 token, CT-KRD (B.7), CT-KDH
+ * (B.6), RT-KRD (B.12), the two-pass and one-pass KT-KDH (B.9, B.8), UBT-KDH (B.14), UBT-CA (B.13),
+ * RBT-KDH (B.11) and RBT-CA (B.10), on a byte-exact DER writer and a strict DER reader.
  *
- * <p>Emits, in the {@link Tr34Profile#TR34_2019} profile: CT-KRD (B.7) and CT-KDH (B.6) as
- * degenerate SignedData with an explicitly empty id-data content; RT-KRD (B.12) as a bare
- * randomNonce attribute; the two-pass KT-KDH (B.9, corrigendum layout) as RFC 5652 SignedData
- * version 3 over an EnvelopedData, signed attributes contentType, randomNonce, key block header
- * (attribute type id-data) and messageDigest in DER order, RSA-OAEP SHA-256 key transport with
- * tagged parameters, and content encryption at least as strong as the transported key.
+ * <p>Emits the layout of its {@link Tr34Profile}: {@link Tr34Profile#TR34_2019} (the default,
+ * RFC 5652 CMS, signed attributes in DER order) or {@link Tr34Profile#TR34_2012} (the AWS Payment
+ * Cryptography and Annex B sample layout). Key tokens use RSA-OAEP SHA-256 key transport and content
+ * encryption at least as strong as the transported key (K2); every signature is RSA PKCS#1 v1.5 over
+ * SHA-256, declared as rsaEncryption as in the samples.
  *
- * <p>Reads the key token in all three wire layouts (PROTOCOL.md pitfall 1), verifies the signature
- * over the signed attributes exactly as received (pitfall 2), accepts OAEP parameters with or
- * without context tags (pitfall 3), SignedData version 1 or 3 and rsaEncryption or
- * sha256WithRSAEncryption (pitfall 6) while the algorithms themselves always come from policy:
- * SHA-256, PKCS#1 v1.5 signature, OAEP SHA-256/MGF1-SHA-256 (SECURITY.md P5). Signers and
- * recipients are matched on issuer and serial. Thread-safe.
+ * <p>Reads every layout whatever its profile: the key token in all three wire dialects (PROTOCOL.md
+ * pitfall 1), signatures verified over the signed attributes exactly as received (pitfall 2), OAEP
+ * parameters with or without context tags (pitfall 3), nonces of 8 to 16 bytes (pitfall 5),
+ * SignedData version 1 or 3, rsaEncryption or sha256WithRSAEncryption and extra attributes such as
+ * signingTime and CMSAlgorithmProtection (pitfall 6), while the algorithms themselves always come
+ * from policy: SHA-256, PKCS#1 v1.5 signature, OAEP SHA-256/MGF1-SHA-256 (SECURITY.md P5). Signers
+ * and recipients are matched on issuer and serial. The malformed Annex B samples are read only
+ * through the named {@link Tr34Tolerance}s the codec was built with ({@link Tr34Tolerance#DEFAULTS}
+ * unless told). Thread-safe.
  */
 public final class Tr34TokenCodec implements TokenCodec {
   /** Largest token accepted by the decoders (the transport limits frames first). */
@@ -80,56 +90,67 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   private final CryptoProvider crypto;
   private final Tr34Profile profile;
+  private final Set<Tr34Tolerance> tolerances;
 
   public Tr34TokenCodec(CryptoProvider crypto) {
     this(crypto, Tr34Profile.TR34_2019);
   }
 
   public Tr34TokenCodec(CryptoProvider crypto, Tr34Profile profile) {
+    this(crypto, profile, Tr34Tolerance.DEFAULTS);
+  }
+
+  /**
+   * @param tolerances the departures from RFC 5652 the reader accepts ({@link Tr34Tolerance#DEFAULTS},
+   *     {@link Tr34Tolerance#NONE}, or a set of your own)
+   */
+  public Tr34TokenCodec(CryptoProvider crypto, Tr34Profile profile, Set<Tr34Tolerance> tolerances) {
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.profile = Objects.requireNonNull(profile, "profile");
+    Objects.requireNonNull(tolerances, "tolerances");
+    this.tolerances = Collections.unmodifiableSet(tolerances.isEmpty()
+        ? EnumSet.noneOf(Tr34Tolerance.class) : EnumSet.copyOf(tolerances));
   }
 
   public Tr34Profile profile() {
     return profile;
   }
 
+  public Set<Tr34Tolerance> tolerances() {
+    return tolerances;
+  }
+
   // ---------------------------------------------------------------- credential tokens (B.6, B.7)
 
   @Override
   public KrdCredentialToken encodeKrdCredential(CertificateChain chain) throws KeyTransferException {
-    byte[] der = degenerateSignedData(chain.certificates(), List.of());
-    return new KrdCredentialToken(der, chain);
+    return new KrdCredentialToken(degenerateSignedData(chain.certificates(), List.of()), chain);
   }
 
   @Override
   public KrdCredentialToken decodeKrdCredential(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = parseCredential(token);
-    return new KrdCredentialToken(token, chainOf(p.certificates));
+    return new KrdCredentialToken(token, Tr34Cms.chainOf(p.certificates));
   }
 
   @Override
   public KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls) throws KeyTransferException {
-    byte[] der = degenerateSignedData(chain.certificates(), crls);
-    return new KdhCredentialToken(der, chain, crls);
+    return new KdhCredentialToken(degenerateSignedData(chain.certificates(), crls), chain, crls);
   }
 
   @Override
   public KdhCredentialToken decodeKdhCredential(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = parseCredential(token);
-    return new KdhCredentialToken(token, chainOf(p.certificates), p.crls);
+    return new KdhCredentialToken(token, Tr34Cms.chainOf(p.certificates), p.crls);
   }
 
-  private byte[] degenerateSignedData(List<X509Certificate> certs, List<X509CRL> crls) throws KeyTransferException {
-    try {
-      return signedData(1, new DERSet(), Tr34Oids.DATA, new byte[0], certs, crls, new DERSet());
-    } catch (IOException | CertificateException | CRLException e) {
-      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "could not encode credential token", e);
-    }
+  /** TR-34 B.3-B.7: SignedData version 1, no digest algorithms, id-data explicitly empty, no signer. */
+  private static byte[] degenerateSignedData(List<X509Certificate> certs, List<X509CRL> crls) throws KeyTransferException {
+    return contentInfo(signedDataFields(1, derSet(), Tr34Oids.DATA, new byte[0], certs, crls, derSet()));
   }
 
-  private static ParsedSignedData parseCredential(byte[] token) throws MalformedTokenException {
-    ParsedSignedData p = parseSignedData(token);
+  private ParsedSignedData parseCredential(byte[] token) throws MalformedTokenException {
+    ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
     if (!Tr34Oids.DATA.equals(p.eContentType)) {
       throw malformed("credential token content type must be id-data");
     }
@@ -139,65 +160,16 @@ public final class Tr34TokenCodec implements TokenCodec {
     return p;
   }
 
-  /**
-   * The leaf is the one end-entity certificate; failing that, the one certificate that issued none
-   * of the others (a CA presented as a leaf, which the validator then refuses, C7). The rest are
-   * offered as issuers.
-   */
-  private static CertificateChain chainOf(List<X509Certificate> certs) throws MalformedTokenException {
-    List<X509Certificate> leaves = new ArrayList<>();
-    for (X509Certificate c : certs) {
-      if (c.getBasicConstraints() < 0) {
-        leaves.add(c);
-      }
-    }
-    if (leaves.isEmpty()) {
-      leaves = issuedNoOther(certs);
-    }
-    if (leaves.size() != 1) {
-      throw malformed("credential token must carry one leaf certificate and its issuers, found " + leaves.size() + " leaves");
-    }
-    List<X509Certificate> all = new ArrayList<>(leaves);
-    for (X509Certificate c : certs) {
-      if (c != leaves.get(0)) {
-        all.add(c);
-      }
-    }
-    return new CertificateChain(all);
-  }
-
-  private static List<X509Certificate> issuedNoOther(List<X509Certificate> certs) {
-    List<X509Certificate> leaves = new ArrayList<>();
-    for (X509Certificate c : certs) {
-      boolean issuedAnother = false;
-      for (X509Certificate o : certs) {
-        if (o != c && o.getIssuerX500Principal().equals(c.getSubjectX500Principal())
-            && !o.getSubjectX500Principal().equals(o.getIssuerX500Principal())) {
-          issuedAnother = true;
-        }
-      }
-      if (!issuedAnother) {
-        leaves.add(c);
-      }
-    }
-    return leaves;
-  }
-
   // ---------------------------------------------------------------- random token (B.12)
 
   @Override
-  public KrdRandomToken encodeRandomToken(Nonce nonce) throws KeyTransferException {
-    try {
-      byte[] der = attribute(Tr34Oids.RANDOM_NONCE, new DEROctetString(nonce.bytes())).getEncoded(ASN1Encoding.DER);
-      return new KrdRandomToken(der, nonce);
-    } catch (IOException e) {
-      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "could not encode random token", e);
-    }
+  public KrdRandomToken encodeRandomToken(Nonce nonce) {
+    return new KrdRandomToken(attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())), nonce);
   }
 
   @Override
   public KrdRandomToken decodeRandomToken(byte[] token) throws MalformedTokenException {
-    checkSize(token);
+    Tr34Cms.checkSize(token);
     try {
       DerReader top = new DerReader(token);
       DerReader attr = top.sequence();
@@ -215,46 +187,46 @@ public final class Tr34TokenCodec implements TokenCodec {
     }
   }
 
-  // ---------------------------------------------------------------- key token (B.9): build
+  // ---------------------------------------------------------------- key tokens (B.9, B.8): build
 
   @Override
   public KdhKeyToken buildKeyToken(KeyTokenRequest r) throws KeyTransferException {
-    KeyBlockHeader header = r.header();
-    header.checkKeyLength(r.key().length());
-    Algorithms.ContentEncryption cea = Algorithms.ContentEncryption.atLeastAsStrongAs(header.algorithm(), r.key().length());
+    byte[] der = keyToken(r.kdhCertificate(), r.kdhSigningKey(), r.krdCertificate(),
+        attribute(Tr34Oids.RANDOM_NONCE, octetString(r.nonce().bytes())), r.header(), r.key(), r.crls());
+    return new KdhKeyToken(der, IssuerAndSerial.of(r.kdhCertificate()));
+  }
+
+  @Override
+  public KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest r) throws KeyTransferException {
+    // TR-34 B.8: signingTime takes the place of the nonce
+    byte[] der = keyToken(r.kdhCertificate(), r.kdhSigningKey(), r.krdCertificate(),
+        attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(r.signingTime())), r.header(), r.key(), r.crls());
+    return new KdhOnePassKeyToken(der, IssuerAndSerial.of(r.kdhCertificate()));
+  }
+
+  private byte[] keyToken(X509Certificate kdh, PrivateKeyHandle kdhKey, X509Certificate krd, byte[] freshness,
+      KeyBlockHeader header, SecretKeyMaterial key, List<X509CRL> crls) throws KeyTransferException {
+    header.checkKeyLength(key.length());
+    Algorithms.ContentEncryption cea = Algorithms.ContentEncryption.atLeastAsStrongAs(header.algorithm(), key.length());
     byte[] keyBlock = null;
     byte[] cekBytes = new byte[cea.keyLength()];
     crypto.secureRandom().nextBytes(cekBytes);
     try (SecretKeyMaterial cek = SecretKeyMaterial.adopt(cekBytes)) {
       byte[] iv = new byte[cea.ivLength()];
       crypto.secureRandom().nextBytes(iv);
-      keyBlock = keyBlock(r.kdhCertificate(), r.key(), header);
+      keyBlock = keyBlock(kdh, key, header);
       byte[] encryptedContent = crypto.encrypt(cea, cek, iv, keyBlock);
-      byte[] encryptedKey = crypto.encryptKey(r.krdCertificate().getPublicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
-      byte[] envelope = envelopedData(r.krdCertificate(), encryptedKey, cea, iv, encryptedContent);
-
-      ASN1EncodableVector attrs = new ASN1EncodableVector();
-      attrs.add(attribute(Tr34Oids.CONTENT_TYPE, new ASN1ObjectIdentifier(Tr34Oids.ENVELOPED_DATA)));
-      attrs.add(attribute(Tr34Oids.RANDOM_NONCE, new DEROctetString(r.nonce().bytes())));
-      attrs.add(attribute(Tr34Oids.DATA, new DEROctetString(header.toBytes())));
-      attrs.add(attribute(Tr34Oids.MESSAGE_DIGEST, new DEROctetString(crypto.sha256(envelope))));
-      DERSet signedAttrs = new DERSet(attrs); // DER order (PROTOCOL.md pitfall 2)
-      byte[] signature = crypto.sign(r.kdhSigningKey(), Algorithms.Signature.RSA_PKCS1_SHA256,
-          signedAttrs.getEncoded(ASN1Encoding.DER));
-
-      DERSequence signerInfo = new DERSequence(new ASN1Encodable[] {
-        new ASN1Integer(1),
-        issuerAndSerial(r.kdhCertificate()),
-        algorithmIdentifier(Tr34Oids.SHA256, null),
-        new DERTaggedObject(false, 0, signedAttrs),
-        algorithmIdentifier(Tr34Oids.RSA_ENCRYPTION, DERNull.INSTANCE),
-        new DEROctetString(signature)
-      });
-      byte[] der = signedData(3, new DERSet(algorithmIdentifier(Tr34Oids.SHA256, null)), Tr34Oids.ENVELOPED_DATA,
-          envelope, List.of(), r.crls(), new DERSet(signerInfo));
-      return new KdhKeyToken(der, IssuerAndSerial.of(r.kdhCertificate()));
-    } catch (IOException | CertificateException | CRLException e) {
-      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "could not encode key token", e);
+      byte[] encryptedKey = crypto.encryptKey(krd.getPublicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
+      byte[] envelope = envelopedData(krd, encryptedKey, cea, iv, encryptedContent);
+      // TR-34 B.9 / B.8: contentType, nonce or signingTime, header (type id-data), messageDigest
+      byte[] signerInfo = signerInfo(kdh, kdhKey, envelope,
+          attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.ENVELOPED_DATA)),
+          freshness,
+          attribute(Tr34Oids.DATA, octetString(header.toBytes())),
+          attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(envelope))));
+      List<X509CRL> carried = profile == Tr34Profile.TR34_2012 ? List.of() : crls; // AWS: no CRL
+      return contentInfo(signedDataFields(version(Tr34Oids.ENVELOPED_DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
+          Tr34Oids.ENVELOPED_DATA, envelope, List.of(), carried, derSet(signerInfo)));
     } finally {
       if (keyBlock != null) {
         Arrays.fill(keyBlock, (byte) 0);
@@ -262,143 +234,96 @@ public final class Tr34TokenCodec implements TokenCodec {
     }
   }
 
-  /** TR-34 Annex D KeyBlock: version 1, idKDH, clear key, header as an id-data attribute. */
-  private static byte[] keyBlock(X509Certificate kdh, SecretKeyMaterial key, KeyBlockHeader header) throws IOException {
+  /**
+   * TR-34 Annex D KeyBlock: version 1, idKDH, clear key, header as an id-data attribute. Written into
+   * one array so that the clear key lives only there and in one wiped copy.
+   */
+  private static byte[] keyBlock(X509Certificate kdh, SecretKeyMaterial key, KeyBlockHeader header) {
+    byte[] before = concat(integer(1), issuerAndSerial(IssuerAndSerial.of(kdh)));
+    byte[] after = attribute(Tr34Oids.DATA, octetString(header.toBytes()));
     byte[] k = key.copyBytes();
     try {
-      DERSequence kb = new DERSequence(new ASN1Encodable[] {
-        new ASN1Integer(1), issuerAndSerial(kdh), new DEROctetString(k), attribute(Tr34Oids.DATA, new DEROctetString(header.toBytes()))
-      });
-      return kb.getEncoded(ASN1Encoding.DER);
+      byte[] keyHeader = DerWriter.header(DerReader.OCTET_STRING, k.length);
+      int contentLength = before.length + keyHeader.length + k.length + after.length;
+      byte[] outer = DerWriter.header(DerReader.SEQUENCE, contentLength);
+      byte[] out = new byte[outer.length + contentLength];
+      int at = 0;
+      for (byte[] part : new byte[][] {outer, before, keyHeader, k, after}) {
+        System.arraycopy(part, 0, out, at, part.length);
+        at += part.length;
+      }
+      return out;
     } finally {
       Arrays.fill(k, (byte) 0);
     }
   }
 
-  private static byte[] envelopedData(
-      X509Certificate krd, byte[] encryptedKey, Algorithms.ContentEncryption cea, byte[] iv, byte[] encryptedContent)
-      throws IOException {
-    DERSequence oaepParams = new DERSequence(new ASN1Encodable[] {
-      new DERTaggedObject(true, 0, algorithmIdentifier(Tr34Oids.SHA256, DERNull.INSTANCE)),
-      new DERTaggedObject(true, 1, algorithmIdentifier(Tr34Oids.MGF1, algorithmIdentifier(Tr34Oids.SHA256, DERNull.INSTANCE)))
-    });
-    DERSequence ktri = new DERSequence(new ASN1Encodable[] {
-      new ASN1Integer(0), issuerAndSerial(krd), algorithmIdentifier(Tr34Oids.RSAES_OAEP, oaepParams), new DEROctetString(encryptedKey)
-    });
-    DERSequence eci = new DERSequence(new ASN1Encodable[] {
-      new ASN1ObjectIdentifier(Tr34Oids.DATA),
-      algorithmIdentifier(cea.oid(), new DEROctetString(iv)),
-      new DERTaggedObject(false, 0, new DEROctetString(encryptedContent))
-    });
-    return new DERSequence(new ASN1Encodable[] {new ASN1Integer(0), new DERSet(ktri), eci}).getEncoded(ASN1Encoding.DER);
+  /**
+   * EnvelopedData version 0 with one KeyTransRecipientInfo: TR34_2019 as RFC 5652 (SEQUENCE,
+   * encryptedContent after the algorithm, RFC 4055 tagged OAEP parameters); TR34_2012 as AWS and the
+   * 2012 samples (no SEQUENCE, encryptedContent inside the algorithm, untagged OAEP parameters).
+   */
+  private byte[] envelopedData(
+      X509Certificate krd, byte[] encryptedKey, Algorithms.ContentEncryption cea, byte[] iv, byte[] encryptedContent) {
+    boolean tr2012 = profile == Tr34Profile.TR34_2012;
+    byte[] oaepParams = tr2012
+        ? sequence(algorithm(Tr34Oids.SHA256, nul()), algorithm(Tr34Oids.MGF1, algorithm(Tr34Oids.SHA256, null)),
+            algorithm(Tr34Oids.P_SPECIFIED, octetString(new byte[0])))
+        : sequence(contextConstructed(0, algorithm(Tr34Oids.SHA256, nul())),
+            contextConstructed(1, algorithm(Tr34Oids.MGF1, algorithm(Tr34Oids.SHA256, nul()))));
+    byte[] ktri = sequence(integer(0), issuerAndSerial(IssuerAndSerial.of(krd)),
+        algorithm(Tr34Oids.RSAES_OAEP, oaepParams), octetString(encryptedKey));
+    byte[] content = contextPrimitive(0, encryptedContent);
+    byte[] eci = tr2012
+        ? sequence(oid(Tr34Oids.DATA), sequence(oid(cea.oid()), octetString(iv), content))
+        : sequence(oid(Tr34Oids.DATA), algorithm(cea.oid(), octetString(iv)), content);
+    byte[] fields = concat(integer(0), derSet(ktri), eci);
+    return tr2012 ? fields : sequence(fields);
   }
 
-  private static byte[] signedData(int version, DERSet digestAlgorithms, String eContentType, byte[] eContent,
-      List<X509Certificate> certs, List<X509CRL> crls, DERSet signerInfos)
-      throws IOException, CertificateException, CRLException {
-    ASN1EncodableVector sd = new ASN1EncodableVector();
-    sd.add(new ASN1Integer(version));
-    sd.add(digestAlgorithms);
-    sd.add(new DERSequence(new ASN1Encodable[] {
-      new ASN1ObjectIdentifier(eContentType), new DERTaggedObject(true, 0, new DEROctetString(eContent))
-    }));
-    if (!certs.isEmpty()) {
-      ASN1EncodableVector v = new ASN1EncodableVector();
-      for (X509Certificate c : certs) {
-        v.add(ASN1Primitive.fromByteArray(c.getEncoded()));
-      }
-      sd.add(new DERTaggedObject(false, 0, new DERSet(v)));
-    }
-    if (!crls.isEmpty()) {
-      ASN1EncodableVector v = new ASN1EncodableVector();
-      for (X509CRL c : crls) {
-        v.add(ASN1Primitive.fromByteArray(c.getEncoded()));
-      }
-      sd.add(new DERTaggedObject(false, 1, new DERSet(v)));
-    }
-    sd.add(signerInfos);
-    return new DERSequence(new ASN1Encodable[] {
-      new ASN1ObjectIdentifier(Tr34Oids.SIGNED_DATA), new DERTaggedObject(true, 0, new DERSequence(sd))
-    }).getEncoded(ASN1Encoding.DER);
-  }
-
-  private static DERSequence attribute(String oid, ASN1Encodable value) {
-    return new DERSequence(new ASN1Encodable[] {new ASN1ObjectIdentifier(oid), new DERSet(value)});
-  }
-
-  private static DERSequence algorithmIdentifier(String oid, ASN1Encodable params) {
-    return params == null
-        ? new DERSequence(new ASN1ObjectIdentifier(oid))
-        : new DERSequence(new ASN1Encodable[] {new ASN1ObjectIdentifier(oid), params});
-  }
-
-  private static DERSequence issuerAndSerial(X509Certificate c) throws IOException {
-    return new DERSequence(new ASN1Encodable[] {
-      ASN1Primitive.fromByteArray(c.getIssuerX500Principal().getEncoded()), new ASN1Integer(c.getSerialNumber())
-    });
-  }
-
-  // ---------------------------------------------------------------- key token: open
+  // ---------------------------------------------------------------- key tokens: open
 
   @Override
   public KdhKeyToken decodeKeyToken(byte[] token) throws MalformedTokenException {
-    ParsedSignedData p = parseSignedData(token);
-    return new KdhKeyToken(token, keyTokenSigner(p).sid);
+    return new KdhKeyToken(token, keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
+  }
+
+  @Override
+  public KdhOnePassKeyToken decodeOnePassKeyToken(byte[] token) throws MalformedTokenException {
+    return new KdhOnePassKeyToken(token, keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
   }
 
   private static ParsedSigner keyTokenSigner(ParsedSignedData p) throws MalformedTokenException {
     if (!Tr34Oids.ENVELOPED_DATA.equals(p.eContentType) || p.eContent == null) {
       throw malformed("key token content must be envelopedData");
     }
-    if (p.signers.size() != 1) {
-      throw malformed("key token must have exactly one signer, found " + p.signers.size());
-    }
-    return p.signers.get(0);
+    return soleSigner(p, "key token");
   }
 
   @Override
   public VerifiedKeyToken verifyKeyToken(KdhKeyToken token, X509Certificate kdhCertificate)
       throws SignatureInvalidException, MalformedTokenException {
-    byte[] encoded = token.encoded();
-    ParsedSignedData p = parseSignedData(encoded);
-    ParsedSigner s = keyTokenSigner(p);
-    if (!s.sid.identifies(kdhCertificate)) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "key token signer is not the expected KDH");
-    }
-    if (!Tr34Oids.SHA256.equals(s.digestAlgorithm)) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "digest algorithm " + s.digestAlgorithm + " is not allowed");
-    }
-    if (!Tr34Oids.RSA_ENCRYPTION.equals(s.signatureAlgorithm) && !Tr34Oids.SHA256_WITH_RSA.equals(s.signatureAlgorithm)) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "signature algorithm " + s.signatureAlgorithm + " is not allowed");
-    }
-    if (s.signedAttributes == null) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "key token has no signed attributes");
-    }
-    // the signature covers the attributes exactly as received, with the [0] tag read as SET
-    byte[] signedBytes = s.signedAttributes.encoded();
-    signedBytes[0] = (byte) DerReader.SET;
-    crypto.verify(kdhCertificate.getPublicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, signedBytes, s.signature);
+    return verifyKey(token.encoded(), kdhCertificate);
+  }
 
-    Map<String, Tlv> attrs = parseAttributes(s.signedAttributes);
-    Tlv ct = required(attrs, Tr34Oids.CONTENT_TYPE);
-    if (!Tr34Oids.ENVELOPED_DATA.equals(DerReader.decodeOid(single(ct, DerReader.OID)))) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "contentType attribute is not envelopedData");
+  @Override
+  public VerifiedKeyToken verifyOnePassKeyToken(KdhOnePassKeyToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    VerifiedKeyToken v = verifyKey(token.encoded(), kdhCertificate);
+    if (v.signingTime().isEmpty()) {
+      throw malformed("one-pass key token has no signingTime attribute"); // TR-34 B.8
     }
-    byte[] digest = single(required(attrs, Tr34Oids.MESSAGE_DIGEST), DerReader.OCTET_STRING).value();
-    byte[] envelope = p.eContent;
-    if (!MessageDigest.isEqual(digest, crypto.sha256(envelope))) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "messageDigest does not match the content");
-    }
-    KeyBlockHeader header = KeyBlockHeader.parse(single(required(attrs, Tr34Oids.DATA), DerReader.OCTET_STRING).value());
-    Optional<Nonce> nonce = Optional.empty();
-    if (attrs.containsKey(Tr34Oids.RANDOM_NONCE)) {
-      nonce = Optional.of(Nonce.of(single(attrs.get(Tr34Oids.RANDOM_NONCE), DerReader.OCTET_STRING).value()));
-    }
-    Optional<Instant> signingTime = Optional.empty();
-    if (attrs.containsKey(Tr34Oids.SIGNING_TIME)) {
-      signingTime = Optional.of(time(single(attrs.get(Tr34Oids.SIGNING_TIME), -1)));
-    }
-    return new VerifiedKeyToken(encoded, s.sid, nonce, signingTime, header, p.crls, envelope);
+    return v;
+  }
+
+  private VerifiedKeyToken verifyKey(byte[] encoded, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
+    ParsedSigner s = keyTokenSigner(p);
+    Map<String, Tlv> attrs = verifySigner(p, s, kdhCertificate, true);
+    KeyBlockHeader header = KeyBlockHeader.parse(
+        Tr34Cms.single(Tr34Cms.required(attrs, Tr34Oids.DATA), DerReader.OCTET_STRING).value());
+    return new VerifiedKeyToken(encoded, s.sid(), nonce(attrs), signingTime(attrs), header, p.crls, p.eContent);
   }
 
   @Override
@@ -420,14 +345,14 @@ public final class Tr34TokenCodec implements TokenCodec {
       throws KeyTokenException {
     byte[] plaintext = null;
     try {
-      Envelope env = parseEnvelope(token.envelope(), recipient);
-      try (SecretKeyMaterial cek = crypto.decryptKey(krdKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, env.encryptedKey)) {
-        if (cek.length() != env.algorithm.keyLength()) {
+      Envelope env = Tr34Cms.parseEnvelope(token.envelope(), recipient);
+      try (SecretKeyMaterial cek = crypto.decryptKey(krdKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, env.encryptedKey())) {
+        if (cek.length() != env.algorithm().keyLength()) {
           throw KeyTokenException.decryptionFailed();
         }
-        plaintext = crypto.decrypt(env.algorithm, cek, env.iv, env.encryptedContent);
+        plaintext = crypto.decrypt(env.algorithm(), cek, env.iv(), env.encryptedContent());
       }
-      return parseKeyBlock(plaintext);
+      return Tr34Cms.parseKeyBlock(plaintext);
     } catch (MalformedTokenException | RuntimeException e) {
       throw KeyTokenException.decryptionFailed();
     } finally {
@@ -437,345 +362,303 @@ public final class Tr34TokenCodec implements TokenCodec {
     }
   }
 
-  /** The parts of an EnvelopedData in any of the three layouts (PROTOCOL.md pitfall 1). */
-  private record Envelope(byte[] encryptedKey, Algorithms.ContentEncryption algorithm, byte[] iv, byte[] encryptedContent) {}
+  // ---------------------------------------------------------------- unbind (B.14, B.13)
 
-  /** {@code recipient} null: the sole recipient. */
-  private static Envelope parseEnvelope(byte[] env, IssuerAndSerial recipient) throws MalformedTokenException {
-    DerReader r;
-    if (env.length > 0 && (env[0] & 0xFF) == DerReader.SEQUENCE) {
-      DerReader outer = new DerReader(env);
-      r = outer.sequence(); // 2019 first print and corrigendum
-      outer.end();
-    } else {
-      r = new DerReader(env); // TR-34-2012 / AWS: the fields without their SEQUENCE
-    }
-    r.smallInteger();
-    r.optional(0xA0); // originatorInfo
-    DerReader recipients = r.expect(DerReader.SET).contents();
-    DerReader eci = r.sequence();
-    r.optional(0xA1);
-    r.end();
-
-    byte[] encryptedKey = null;
-    int count = 0;
-    while (recipients.hasMore()) {
-      Tlv ri = recipients.read();
-      if (ri.tag() != DerReader.SEQUENCE) {
-        continue; // not a KeyTransRecipientInfo
-      }
-      DerReader k = ri.contents();
-      k.smallInteger();
-      IssuerAndSerial rid = issuerAndSerial(k.sequence());
-      DerReader alg = k.sequence();
-      if (!Tr34Oids.RSAES_OAEP.equals(alg.oid())) {
-        throw malformed("key transport must be RSAES-OAEP");
-      }
-      checkOaepParameters(alg.sequence());
-      alg.end();
-      byte[] ek = k.octetString();
-      k.end();
-      count++;
-      if (recipient == null ? count == 1 : rid.equals(recipient)) {
-        encryptedKey = ek;
-      }
-    }
-    if (recipient == null && count != 1) {
-      throw malformed("token has " + count + " recipients; name the terminal certificate");
-    }
-    if (encryptedKey == null) {
-      throw malformed("no recipient info for this terminal");
-    }
-
-    if (!Tr34Oids.DATA.equals(eci.oid())) {
-      throw malformed("encrypted content type must be id-data");
-    }
-    DerReader alg = eci.sequence();
-    Algorithms.ContentEncryption cea = Algorithms.ContentEncryption.fromOid(alg.oid());
-    if (cea == null) {
-      throw malformed("content encryption algorithm not allowed");
-    }
-    byte[] iv = alg.octetString();
-    Tlv inside = alg.hasMore() ? alg.read() : null; // 2012 / 2019 first print: [0] inside the algorithm
-    alg.end();
-    Tlv after = eci.hasMore() ? eci.read() : null; // corrigendum: [0] after the algorithm
-    eci.end();
-    if ((inside == null) == (after == null)) {
-      throw malformed("encrypted content must appear exactly once");
-    }
-    byte[] content = implicitOctets(inside != null ? inside : after);
-    if (iv.length != cea.ivLength()) {
-      throw malformed("IV length does not fit the content encryption algorithm");
-    }
-    return new Envelope(encryptedKey, cea, iv, content);
+  @Override
+  public KdhUnbindToken buildKdhUnbindToken(
+      X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey, IssuerAndSerial krdId, Nonce nonce, List<X509CRL> crls)
+      throws KeyTransferException {
+    // TR-34 B.14: id-data = IASN(KRD); contentType, randomNonce, messageDigest; the KDH CA's CRL
+    byte[] content = issuerAndSerial(krdId);
+    byte[] si = signerInfo(kdhCertificate, kdhSigningKey, content,
+        attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.DATA)),
+        attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())),
+        attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(content))));
+    byte[] der = contentInfo(signedDataFields(version(Tr34Oids.DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
+        Tr34Oids.DATA, content, List.of(), crls, derSet(si)));
+    return new KdhUnbindToken(der, IssuerAndSerial.of(kdhCertificate));
   }
 
-  /** [0] IMPLICIT OCTET STRING, primitive or constructed from primitive segments. */
-  private static byte[] implicitOctets(Tlv t) throws MalformedTokenException {
-    if (t.tag() == 0x80) {
-      return t.value();
+  @Override
+  public KdhUnbindToken decodeKdhUnbindToken(byte[] token) throws MalformedTokenException {
+    ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
+    return new KdhUnbindToken(token, unbindShape(p, 1).sid());
+  }
+
+  @Override
+  public VerifiedUnbind verifyKdhUnbindToken(KdhUnbindToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    byte[] encoded = token.encoded();
+    ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
+    ParsedSigner s = unbindShape(p, 1);
+    Map<String, Tlv> attrs = verifySigner(p, s, kdhCertificate, true);
+    Nonce nonce = nonce(attrs).orElseThrow(() -> malformed("UBT-KDH has no randomNonce attribute")); // TR-34 B.14
+    IssuerAndSerial krd = Tr34Cms.iasnList(p.eContent, 1).get(0);
+    return new VerifiedUnbind(encoded, SignerRole.KDH, s.sid(), Optional.of(nonce), signingTime(attrs), krd, s.sid(), p.crls);
+  }
+
+  @Override
+  public CaUnbindToken buildCaUnbindToken(
+      X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey, IssuerAndSerial krdId, IssuerAndSerial kdhId)
+      throws KeyTransferException {
+    // TR-34 B.13: id-data = IASN(KRD) || IASN(KDH); no signed attributes, the signature covers the content
+    byte[] content = concat(issuerAndSerial(krdId), issuerAndSerial(kdhId));
+    byte[] si = signerInfo(authorityCertificate, authoritySigningKey, content);
+    byte[] der = contentInfo(signedDataFields(version(Tr34Oids.DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
+        Tr34Oids.DATA, content, List.of(), List.of(), derSet(si)));
+    return new CaUnbindToken(der, IssuerAndSerial.of(authorityCertificate));
+  }
+
+  @Override
+  public CaUnbindToken decodeCaUnbindToken(byte[] token) throws MalformedTokenException {
+    ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
+    return new CaUnbindToken(token, unbindShape(p, 2).sid());
+  }
+
+  @Override
+  public VerifiedUnbind verifyCaUnbindToken(CaUnbindToken token, X509Certificate authorityCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    byte[] encoded = token.encoded();
+    ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
+    ParsedSigner s = unbindShape(p, 2);
+    Map<String, Tlv> attrs = verifySigner(p, s, authorityCertificate, false);
+    List<IssuerAndSerial> ids = Tr34Cms.iasnList(p.eContent, 2);
+    return new VerifiedUnbind(encoded, SignerRole.CA, s.sid(), nonce(attrs), signingTime(attrs), ids.get(0), ids.get(1),
+        p.crls);
+  }
+
+  /** An unbind token: id-data holding {@code ids} IssuerAndSerialNumber, one signer. */
+  private static ParsedSigner unbindShape(ParsedSignedData p, int ids) throws MalformedTokenException {
+    if (!Tr34Oids.DATA.equals(p.eContentType) || p.eContent == null) {
+      throw malformed("unbind token content must be id-data");
     }
-    if (t.tag() == 0xA0) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      DerReader r = t.contents();
-      while (r.hasMore()) {
-        out.writeBytes(r.octetString());
-      }
-      return out.toByteArray();
-    }
-    throw malformed("encryptedContent must be [0]");
+    Tr34Cms.iasnList(p.eContent, ids);
+    return soleSigner(p, "unbind token");
+  }
+
+  // ---------------------------------------------------------------- rebind (B.11, B.10)
+
+  @Override
+  public KdhRebindToken buildKdhRebindToken(X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey,
+      IssuerAndSerial krdId, Nonce nonce, CertificateChain newKdh, List<X509CRL> crls) throws KeyTransferException {
+    // TR-34 B.11: inner id-data = IASN(KRD) and the new KDH certificate; contentType, randomNonce, messageDigest
+    byte[] der = rebindToken(kdhCertificate, kdhSigningKey, issuerAndSerial(krdId), newKdh,
+        attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())), crls);
+    return new KdhRebindToken(der, IssuerAndSerial.of(kdhCertificate));
+  }
+
+  @Override
+  public CaRebindToken buildCaRebindToken(X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey,
+      IssuerAndSerial krdId, IssuerAndSerial oldKdhId, CertificateChain newKdh, Instant signingTime, List<X509CRL> crls)
+      throws KeyTransferException {
+    // TR-34 B.10: inner id-data = IASN(KRD) || IASN(old KDH) and the new KDH certificate; signingTime
+    byte[] der = rebindToken(authorityCertificate, authoritySigningKey, concat(issuerAndSerial(krdId), issuerAndSerial(oldKdhId)),
+        newKdh, attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(signingTime)), crls);
+    return new CaRebindToken(der, IssuerAndSerial.of(authorityCertificate));
   }
 
   /**
-   * RSAES-OAEP-params must say SHA-256, MGF1 with SHA-256 and an empty label; tagged (RFC 4055) or
-   * untagged as in the Annex B samples and AWS (PROTOCOL.md pitfall 3). Absent fields mean SHA-1
-   * and are refused.
+   * The outer SignedData (eContentType signedData) over an inner degenerate SignedData: complete in
+   * TR34_2019, without its SEQUENCE in TR34_2012 as in the Annex B samples.
    */
-  private static void checkOaepParameters(DerReader p) throws MalformedTokenException {
-    String hash = null;
-    String mgfHash = null;
-    boolean labelOk = true;
-    int position = 0;
-    while (p.hasMore()) {
-      Tlv e = p.read();
-      int slot;
-      DerReader body;
-      if (e.tag() == 0xA0 || e.tag() == 0xA1 || e.tag() == 0xA2) {
-        slot = e.tag() - 0xA0;
-        body = e.contents().sequence();
-      } else if (e.tag() == DerReader.SEQUENCE) {
-        slot = position; // untagged: position decides
-        body = e.contents();
-      } else {
-        throw malformed("bad OAEP parameters");
-      }
-      position = slot + 1;
-      String oid = body.oid();
-      switch (slot) {
-        case 0 -> hash = oid;
-        case 1 -> {
-          if (!Tr34Oids.MGF1.equals(oid)) {
-            throw malformed("OAEP mask generation must be MGF1");
-          }
-          mgfHash = body.sequence().oid();
-        }
-        case 2 -> {
-          labelOk = Tr34Oids.P_SPECIFIED.equals(oid) && body.octetString().length == 0;
-        }
-        default -> throw malformed("bad OAEP parameters");
-      }
-    }
-    if (!Tr34Oids.SHA256.equals(hash) || !Tr34Oids.SHA256.equals(mgfHash) || !labelOk) {
-      throw malformed("OAEP parameters must be SHA-256, MGF1-SHA-256, empty label");
-    }
+  private byte[] rebindToken(X509Certificate signer, PrivateKeyHandle key, byte[] ids, CertificateChain newKdh,
+      byte[] freshness, List<X509CRL> crls) throws KeyTransferException {
+    byte[] innerFields = signedDataFields(1, derSet(), Tr34Oids.DATA, ids, newKdh.certificates(), List.of(), derSet());
+    byte[] inner = profile == Tr34Profile.TR34_2012 ? innerFields : sequence(innerFields);
+    byte[] si = signerInfo(signer, key, inner,
+        attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.SIGNED_DATA)),
+        freshness,
+        attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(inner))));
+    return contentInfo(signedDataFields(version(Tr34Oids.SIGNED_DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
+        Tr34Oids.SIGNED_DATA, inner, List.of(), crls, derSet(si)));
   }
 
-  /** KeyBlock ::= SEQUENCE { version 1, idKDH IASN, clearKey OCTET STRING, header id-data attribute }. */
-  private static KeyBlock parseKeyBlock(byte[] plaintext) throws MalformedTokenException {
-    DerReader top = new DerReader(plaintext);
-    DerReader kb = top.sequence();
-    top.end();
-    int version = kb.smallInteger();
-    if (version != 1) {
-      throw malformed("key block version must be 1");
+  @Override
+  public KdhRebindToken decodeKdhRebindToken(byte[] token) throws MalformedTokenException {
+    ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
+    return new KdhRebindToken(token, rebindShape(p, 1).signer().sid());
+  }
+
+  @Override
+  public CaRebindToken decodeCaRebindToken(byte[] token) throws MalformedTokenException {
+    ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
+    return new CaRebindToken(token, rebindShape(p, 2).signer().sid());
+  }
+
+  @Override
+  public VerifiedRebind verifyKdhRebindToken(KdhRebindToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    byte[] encoded = token.encoded();
+    ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
+    Rebind r = rebindShape(p, 1);
+    Map<String, Tlv> attrs = verifySigner(p, r.signer(), kdhCertificate, true);
+    Nonce nonce = nonce(attrs).orElseThrow(() -> malformed("RBT-KDH has no randomNonce attribute")); // TR-34 B.11
+    return new VerifiedRebind(encoded, SignerRole.KDH, r.signer().sid(), Optional.of(nonce), signingTime(attrs),
+        r.ids().get(0), r.signer().sid(), r.newKdh(), r.crls());
+  }
+
+  @Override
+  public VerifiedRebind verifyCaRebindToken(CaRebindToken token, X509Certificate authorityCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    byte[] encoded = token.encoded();
+    ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
+    Rebind r = rebindShape(p, 2);
+    Map<String, Tlv> attrs = verifySigner(p, r.signer(), authorityCertificate, true);
+    Instant time = signingTime(attrs).orElseThrow(() -> malformed("RBT-CA has no signingTime attribute")); // TR-34 B.10
+    return new VerifiedRebind(encoded, SignerRole.CA, r.signer().sid(), nonce(attrs), Optional.of(time),
+        r.ids().get(0), r.ids().get(1), r.newKdh(), r.crls());
+  }
+
+  /** What a rebind token's structure says before its signature is checked. */
+  private record Rebind(ParsedSigner signer, List<IssuerAndSerial> ids, CertificateChain newKdh, List<X509CRL> crls) {}
+
+  /** A rebind token: signedData holding a degenerate SignedData with {@code ids} identifiers and the new KDH. */
+  private Rebind rebindShape(ParsedSignedData p, int ids) throws MalformedTokenException {
+    if (!Tr34Oids.SIGNED_DATA.equals(p.eContentType) || p.eContent == null) {
+      throw malformed("rebind token content must be signedData");
     }
-    IssuerAndSerial kdh = issuerAndSerial(kb.sequence());
-    byte[] clear = kb.octetString();
+    ParsedSigner signer = soleSigner(p, "rebind token");
+    ParsedSignedData inner = Tr34Cms.parseInnerSignedData(p.eContent, tolerances);
+    if (!inner.signers.isEmpty() || !Tr34Oids.DATA.equals(inner.eContentType)) {
+      throw malformed("rebind content must be a degenerate SignedData over id-data");
+    }
+    if (inner.certificates.isEmpty()) {
+      throw malformed("rebind content carries no new KDH certificate");
+    }
+    List<X509CRL> crls = new ArrayList<>(p.crls);
+    crls.addAll(inner.crls);
+    return new Rebind(signer, Tr34Cms.iasnList(inner.eContent, ids), Tr34Cms.chainOf(inner.certificates), crls);
+  }
+
+  // ---------------------------------------------------------------- signing and verifying
+
+  /**
+   * A SignerInfo version 1 by {@code signer}: over {@code attributes} (DER order in TR34_2019, the
+   * order given in TR34_2012), or, when none are given, over {@code content} itself (TR-34 B.13).
+   */
+  private byte[] signerInfo(X509Certificate signer, PrivateKeyHandle key, byte[] content, byte[]... attributes)
+      throws KeyTransferException {
+    byte[] signedAttrs = null;
+    byte[] signature;
+    if (attributes.length == 0) {
+      signature = crypto.sign(key, Algorithms.Signature.RSA_PKCS1_SHA256, content);
+    } else {
+      byte[] set = profile == Tr34Profile.TR34_2012 ? DerWriter.setAsGiven(attributes) : derSet(attributes);
+      signature = crypto.sign(key, Algorithms.Signature.RSA_PKCS1_SHA256, set);
+      signedAttrs = set.clone();
+      signedAttrs[0] = (byte) 0xA0; // [0] IMPLICIT SET OF Attribute
+    }
+    return sequence(integer(1), issuerAndSerial(IssuerAndSerial.of(signer)), algorithm(Tr34Oids.SHA256, null),
+        signedAttrs == null ? new byte[0] : signedAttrs, algorithm(Tr34Oids.RSA_ENCRYPTION, nul()), octetString(signature));
+  }
+
+  private static ParsedSigner soleSigner(ParsedSignedData p, String what) throws MalformedTokenException {
+    if (p.signers.size() != 1) {
+      throw malformed(what + " must have exactly one signer, found " + p.signers.size());
+    }
+    return p.signers.get(0);
+  }
+
+  /**
+   * The checks every signed token gets: the signer is {@code certificate} (issuer and serial), the
+   * algorithms are the policy's, the signature holds over the signed attributes exactly as received
+   * with the [0] tag read as SET (or over the content when there are none and that is allowed), and
+   * contentType and messageDigest match the content. Returns the signed attributes.
+   */
+  private Map<String, Tlv> verifySigner(ParsedSignedData p, ParsedSigner s, X509Certificate certificate,
+      boolean requireAttributes) throws SignatureInvalidException, MalformedTokenException {
+    if (!s.sid().identifies(certificate)) {
+      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token signer is not the expected certificate");
+    }
+    if (!Tr34Oids.SHA256.equals(s.digestAlgorithm())) {
+      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "digest algorithm " + s.digestAlgorithm() + " is not allowed");
+    }
+    if (!Tr34Oids.RSA_ENCRYPTION.equals(s.signatureAlgorithm()) && !Tr34Oids.SHA256_WITH_RSA.equals(s.signatureAlgorithm())) {
+      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "signature algorithm " + s.signatureAlgorithm() + " is not allowed");
+    }
+    if (p.eContent == null) {
+      throw malformed("signed token has no content");
+    }
+    if (s.signedAttributes() == null) {
+      if (requireAttributes) {
+        throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "token has no signed attributes");
+      }
+      crypto.verify(certificate.getPublicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, p.eContent, s.signature());
+      return Map.of();
+    }
+    byte[] signedBytes = s.signedAttributes().encoded();
+    signedBytes[0] = (byte) DerReader.SET;
+    crypto.verify(certificate.getPublicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, signedBytes, s.signature());
+
+    Map<String, Tlv> attrs = Tr34Cms.parseAttributes(s.signedAttributes());
+    Tlv ct = Tr34Cms.required(attrs, Tr34Oids.CONTENT_TYPE);
+    if (!p.eContentType.equals(DerReader.decodeOid(Tr34Cms.single(ct, DerReader.OID)))) {
+      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "contentType attribute differs from the content type");
+    }
+    byte[] digest = Tr34Cms.single(Tr34Cms.required(attrs, Tr34Oids.MESSAGE_DIGEST), DerReader.OCTET_STRING).value();
+    if (!MessageDigest.isEqual(digest, crypto.sha256(p.eContent))) {
+      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "messageDigest does not match the content");
+    }
+    return attrs;
+  }
+
+  private static Optional<Nonce> nonce(Map<String, Tlv> attrs) throws MalformedTokenException {
+    Tlv t = attrs.get(Tr34Oids.RANDOM_NONCE);
+    return t == null ? Optional.empty() : Optional.of(Nonce.of(Tr34Cms.single(t, DerReader.OCTET_STRING).value()));
+  }
+
+  private static Optional<Instant> signingTime(Map<String, Tlv> attrs) throws MalformedTokenException {
+    Tlv t = attrs.get(Tr34Oids.SIGNING_TIME);
+    return t == null ? Optional.empty() : Optional.of(Tr34Cms.time(Tr34Cms.single(t, -1)));
+  }
+
+  // ---------------------------------------------------------------- writing SignedData
+
+  /** RFC 5652: version 3 when the eContentType is not id-data; the TR34_2012 layout is always 1. */
+  private int version(String eContentType) {
+    return profile == Tr34Profile.TR34_2019 && !Tr34Oids.DATA.equals(eContentType) ? 3 : 1;
+  }
+
+  private static byte[] contentInfo(byte[] signedDataFields) {
+    return sequence(oid(Tr34Oids.SIGNED_DATA), contextConstructed(0, sequence(signedDataFields)));
+  }
+
+  /** The fields of a SignedData, without its SEQUENCE. */
+  private static byte[] signedDataFields(int version, byte[] digestAlgorithms, String eContentType, byte[] eContent,
+      List<X509Certificate> certs, List<X509CRL> crls, byte[] signerInfos) throws KeyTransferException {
     try {
-      KeyBlockHeader header;
-      if (kb.peekTag() == DerReader.OCTET_STRING) {
-        header = KeyBlockHeader.parse(kb.octetString());
-      } else {
-        DerReader h = kb.sequence();
-        if (!Tr34Oids.DATA.equals(h.oid())) {
-          throw malformed("key block header attribute must be id-data");
+      List<byte[]> parts = new ArrayList<>();
+      parts.add(integer(version));
+      parts.add(digestAlgorithms);
+      parts.add(sequence(oid(eContentType), contextConstructed(0, octetString(eContent))));
+      if (!certs.isEmpty()) {
+        byte[][] c = new byte[certs.size()][];
+        for (int i = 0; i < c.length; i++) {
+          c[i] = certs.get(i).getEncoded();
         }
-        DerReader set = h.expect(DerReader.SET).contents();
-        h.end();
-        header = KeyBlockHeader.parse(set.octetString());
-        set.end();
+        parts.add(DerWriter.implicitDerSet(0, c));
       }
-      kb.end();
-      if (clear.length == 0) {
-        throw malformed("key block holds no key");
-      }
-      return new KeyBlock(version, kdh, SecretKeyMaterial.copyOf(clear), header);
-    } finally {
-      Arrays.fill(clear, (byte) 0);
-    }
-  }
-
-  // ---------------------------------------------------------------- SignedData parsing
-
-  record ParsedSigner(
-      IssuerAndSerial sid, String digestAlgorithm, Tlv signedAttributes, String signatureAlgorithm, byte[] signature) {}
-
-  static final class ParsedSignedData {
-    int version;
-    String eContentType;
-    byte[] eContent;
-    final List<X509Certificate> certificates = new ArrayList<>();
-    final List<X509CRL> crls = new ArrayList<>();
-    final List<ParsedSigner> signers = new ArrayList<>();
-  }
-
-  static void checkSize(byte[] token) throws MalformedTokenException {
-    if (token == null || token.length == 0 || token.length > MAX_TOKEN_LENGTH) {
-      throw malformed("token is empty or larger than " + MAX_TOKEN_LENGTH + " bytes");
-    }
-  }
-
-  static ParsedSignedData parseSignedData(byte[] token) throws MalformedTokenException {
-    checkSize(token);
-    try {
-      DerReader top = new DerReader(token);
-      DerReader ci = top.sequence();
-      top.end();
-      if (!Tr34Oids.SIGNED_DATA.equals(ci.oid())) {
-        throw malformed("token is not a SignedData ContentInfo");
-      }
-      DerReader explicit = ci.expect(0xA0).contents();
-      ci.end();
-      DerReader sd = explicit.sequence();
-      explicit.end();
-      int version = sd.smallInteger();
-      if (version != 1 && version != 3) {
-        throw malformed("SignedData version must be 1 or 3");
-      }
-      sd.expect(DerReader.SET);
-      ParsedSignedData p = new ParsedSignedData();
-      p.version = version;
-      DerReader eci = sd.sequence();
-      p.eContentType = eci.oid();
-      Tlv wrapped = eci.optional(0xA0);
-      eci.end();
-      if (wrapped != null) {
-        DerReader w = wrapped.contents();
-        p.eContent = w.octetString();
-        w.end();
-      }
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      boolean sawCerts = false;
-      boolean sawCrls = false;
-      boolean sawSigners = false;
-      // certificates [0] and crls [1] come before signerInfos; each appears at most once
-      while (sd.hasMore()) {
-        Tlv t = sd.read();
-        if (t.tag() == 0xA0 && !sawCerts && !sawCrls && !sawSigners) {
-          sawCerts = true;
-          DerReader certs = t.contents();
-          while (certs.hasMore()) {
-            Tlv c = certs.expect(DerReader.SEQUENCE);
-            p.certificates.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.encoded())));
-          }
-        } else if (t.tag() == 0xA1 && !sawCrls && !sawSigners) {
-          sawCrls = true;
-          DerReader crls = t.contents();
-          while (crls.hasMore()) {
-            Tlv c = crls.expect(DerReader.SEQUENCE);
-            p.crls.add((X509CRL) cf.generateCRL(new ByteArrayInputStream(c.encoded())));
-          }
-        } else if (t.tag() == DerReader.SET && !sawSigners) {
-          sawSigners = true;
-          DerReader signers = t.contents();
-          while (signers.hasMore()) {
-            p.signers.add(parseSigner(signers.sequence()));
-          }
-        } else {
-          throw malformed(String.format("unexpected element %02X in SignedData", t.tag()));
+      if (!crls.isEmpty()) {
+        byte[][] c = new byte[crls.size()][];
+        for (int i = 0; i < c.length; i++) {
+          c[i] = crls.get(i).getEncoded();
         }
+        parts.add(DerWriter.implicitDerSet(1, c));
       }
-      if (!sawSigners) {
-        throw malformed("SignedData has no signerInfos");
-      }
-      return p;
-    } catch (CertificateException | CRLException | RuntimeException e) {
-      throw malformed("SignedData carries an unreadable certificate or CRL");
+      parts.add(signerInfos);
+      return concat(parts.toArray(new byte[0][]));
+    } catch (CertificateEncodingException | CRLException e) {
+      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "could not encode a certificate or CRL", e);
     }
   }
 
-  private static ParsedSigner parseSigner(DerReader si) throws MalformedTokenException {
-    si.smallInteger();
-    if (si.peekTag() != DerReader.SEQUENCE) {
-      throw malformed("signer must be identified by issuer and serial number");
-    }
-    IssuerAndSerial sid = issuerAndSerial(si.sequence());
-    String digest = si.sequence().oid();
-    Tlv signedAttrs = si.optional(0xA0);
-    String sigAlg = si.sequence().oid();
-    byte[] signature = si.octetString();
-    si.optional(0xA1);
-    si.end();
-    return new ParsedSigner(sid, digest, signedAttrs, sigAlg, signature);
-  }
-
-  static IssuerAndSerial issuerAndSerial(DerReader r) throws MalformedTokenException {
-    Tlv name = r.expect(DerReader.SEQUENCE);
-    BigInteger serial = r.integer();
-    r.end();
-    try {
-      return new IssuerAndSerial(new X500Principal(name.encoded()), serial);
-    } catch (IllegalArgumentException e) {
-      throw malformed("issuer name is not well formed");
-    }
-  }
-
-  /** Attribute type to its SET of values; a type may appear only once. */
-  static Map<String, Tlv> parseAttributes(Tlv set) throws MalformedTokenException {
-    Map<String, Tlv> out = new java.util.LinkedHashMap<>(); // in the order received
-    DerReader r = set.contents();
-    while (r.hasMore()) {
-      DerReader a = r.sequence();
-      String type = a.oid();
-      Tlv values = a.expect(DerReader.SET);
-      a.end();
-      if (out.put(type, values) != null) {
-        throw malformed("signed attribute " + type + " appears twice");
-      }
-    }
-    return out;
-  }
-
-  private static Tlv required(Map<String, Tlv> attrs, String type) throws MalformedTokenException {
-    Tlv t = attrs.get(type);
-    if (t == null) {
-      throw malformed("signed attribute " + type + " is missing");
-    }
-    return t;
-  }
-
-  /** The one value of an attribute's SET; {@code tag} -1 accepts any. */
-  static Tlv single(Tlv values, int tag) throws MalformedTokenException {
-    DerReader r = values.contents();
-    Tlv v = r.read();
-    r.end();
-    if (tag >= 0 && v.tag() != tag) {
-      throw malformed("attribute value has the wrong type");
-    }
-    return v;
-  }
-
-  static Instant time(Tlv t) throws MalformedTokenException {
-    String s = new String(t.value(), java.nio.charset.StandardCharsets.US_ASCII);
-    try {
-      if (t.tag() == DerReader.UTC_TIME && s.length() == 13 && s.endsWith("Z")) {
-        LocalDateTime l = LocalDateTime.parse(s.substring(0, 12), DateTimeFormatter.ofPattern("yyMMddHHmmss"));
-        if (l.getYear() >= 2050) {
-          l = l.minusYears(100);
-        }
-        return l.toInstant(ZoneOffset.UTC);
-      }
-      if (t.tag() == DerReader.GENERALIZED_TIME && s.length() == 15 && s.endsWith("Z")) {
-        return LocalDateTime.parse(s.substring(0, 14), DateTimeFormatter.ofPattern("yyyyMMddHHmmss")).toInstant(ZoneOffset.UTC);
-      }
-    } catch (RuntimeException e) {
-      // fall through
-    }
-    throw malformed("signingTime is not a DER time");
+  /** IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER }. */
+  static byte[] issuerAndSerial(IssuerAndSerial id) {
+    return sequence(id.issuer().getEncoded(), integer(id.serialNumber()));
   }
 
   @Override
   public String toString() {
-    return "Tr34TokenCodec[" + profile + ", " + crypto.name() + "]";
+    return "Tr34TokenCodec[" + profile + ", " + crypto.name() + ", tolerances " + tolerances + "]";
   }
 }

@@ -2,71 +2,94 @@ package dev.keytransfer.crypto.tr34;
 
 import static dev.keytransfer.crypto.tr34.DerReader.malformed;
 
+import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.tr34.DerReader.Tlv;
+import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSignedData;
+import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSigner;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Describes a TR-34 token without verifying or decrypting it (TR-34 Annex B): its type, signer,
- * recipients, signed attributes, algorithms, certificates and CRL entries. Prints public fields
- * only: never a key, never the encrypted key or content bytes.
+ * recipients, signed attributes, algorithms, content identifiers, certificates and CRL entries, and
+ * which {@link Tr34Tolerance} it needs. Reads with every tolerance on, so that it can say what a
+ * stricter codec would refuse. Prints public fields only: never a key, never the encrypted key or
+ * content bytes.
  */
 public final class Tr34TokenInspector {
+  private static final Set<Tr34Tolerance> ALL = EnumSet.allOf(Tr34Tolerance.class);
+
   private Tr34TokenInspector() {}
+
+  /** The token's type, from its structure alone (nothing is verified). */
+  public static Tr34TokenType classify(byte[] token) throws MalformedTokenException {
+    Tr34Cms.checkSize(token);
+    if (isRandomToken(token)) {
+      return Tr34TokenType.RT_KRD;
+    }
+    try {
+      return typeOf(Tr34Cms.parseSignedData(token, ALL));
+    } catch (RuntimeException e) {
+      throw malformed("token is not well formed");
+    }
+  }
 
   /** One line per fact, in reading order. */
   public static List<String> describe(byte[] token) throws MalformedTokenException {
-    Tr34TokenCodec.checkSize(token);
+    Tr34Cms.checkSize(token);
     List<String> out = new ArrayList<>();
     try {
       if (isRandomToken(token)) {
         DerReader attr = new DerReader(token).sequence();
         attr.oid();
         DerReader set = attr.expect(DerReader.SET).contents();
-        out.add("type: RT-KRD (TR-34 B.12), random number token");
+        out.add("type: " + Tr34TokenType.RT_KRD);
         out.add("nonce: " + Hex.encode(set.octetString()));
         return out;
       }
-      Tr34TokenCodec.ParsedSignedData p = Tr34TokenCodec.parseSignedData(token);
-      out.add("type: " + typeOf(p));
+      ParsedSignedData p = Tr34Cms.parseSignedData(token, ALL);
+      Tr34TokenType type = typeOf(p);
+      out.add("type: " + type);
       out.add("SignedData version: " + p.version + ", content type: " + name(p.eContentType)
           + (p.eContent == null ? ", no content" : ", content " + p.eContent.length + " bytes"));
-      for (Tr34TokenCodec.ParsedSigner s : p.signers) {
+      for (ParsedSigner s : p.signers) {
         out.add("signer: " + s.sid());
         out.add("  digest: " + name(s.digestAlgorithm()) + ", signature: " + name(s.signatureAlgorithm())
             + ", " + s.signature().length + "-byte signature");
         if (s.signedAttributes() == null) {
           out.add("  no signed attributes (the signature covers the content)");
         } else {
-          for (Map.Entry<String, Tlv> a : Tr34TokenCodec.parseAttributes(s.signedAttributes()).entrySet()) {
+          for (Map.Entry<String, Tlv> a : Tr34Cms.parseAttributes(s.signedAttributes()).entrySet()) {
             out.add("  signed attribute " + attribute(a.getKey(), a.getValue()));
           }
+          out.add("  signed attributes in " + (inDerOrder(s.signedAttributes()) ? "DER order" : "transmission order (not DER)"));
         }
       }
-      for (X509Certificate c : p.certificates) {
-        out.add("certificate: " + c.getSubjectX500Principal().getName() + " (issuer " + c.getIssuerX500Principal().getName()
-            + ", serial " + c.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT)
-            + ", valid " + c.getNotBefore().toInstant() + " to " + c.getNotAfter().toInstant() + ")");
-      }
-      for (X509CRL crl : p.crls) {
-        out.add("CRL: issuer " + crl.getIssuerX500Principal().getName() + ", thisUpdate " + crl.getThisUpdate().toInstant()
-            + ", nextUpdate " + (crl.getNextUpdate() == null ? "none" : crl.getNextUpdate().toInstant()));
-        if (crl.getRevokedCertificates() != null) {
-          for (X509CRLEntry e : crl.getRevokedCertificates()) {
-            out.add("  revoked serial " + e.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT)
-                + " at " + e.getRevocationDate().toInstant());
-          }
+      describeCertificates(p, out, "");
+      Set<Tr34Tolerance> used = EnumSet.noneOf(Tr34Tolerance.class);
+      used.addAll(p.tolerancesUsed);
+      switch (type) {
+        case KT_KDH_TWO_PASS, KT_KDH_ONE_PASS -> describeEnvelope(p.eContent, out);
+        case UBT_KDH -> out.add("content: KRD " + Tr34Cms.iasnList(p.eContent, 1).get(0));
+        case UBT_CA -> {
+          List<IssuerAndSerial> ids = Tr34Cms.iasnList(p.eContent, 2);
+          out.add("content: KRD " + ids.get(0) + ", KDH " + ids.get(1));
         }
+        case RBT_KDH, RBT_CA -> used.addAll(describeRebind(p.eContent, type, out));
+        default -> { }
       }
-      if (Tr34Oids.ENVELOPED_DATA.equals(p.eContentType) && p.eContent != null) {
-        describeEnvelope(p.eContent, out);
+      if (!used.isEmpty()) {
+        out.add("read through tolerance: " + used + " (refused by a codec without it)");
       }
       return out;
     } catch (RuntimeException e) {
@@ -85,39 +108,92 @@ public final class Tr34TokenInspector {
     }
   }
 
-  private static String typeOf(Tr34TokenCodec.ParsedSignedData p) throws MalformedTokenException {
+  private static Tr34TokenType typeOf(ParsedSignedData p) throws MalformedTokenException {
     if (Tr34Oids.ENVELOPED_DATA.equals(p.eContentType)) {
-      boolean nonce = false;
-      for (Tr34TokenCodec.ParsedSigner s : p.signers) {
-        if (s.signedAttributes() != null
-            && Tr34TokenCodec.parseAttributes(s.signedAttributes()).containsKey(Tr34Oids.RANDOM_NONCE)) {
-          nonce = true;
+      for (ParsedSigner s : p.signers) {
+        if (s.signedAttributes() != null && Tr34Cms.parseAttributes(s.signedAttributes()).containsKey(Tr34Oids.RANDOM_NONCE)) {
+          return Tr34TokenType.KT_KDH_TWO_PASS;
         }
       }
-      return nonce ? "KT-KDH two-pass key token (TR-34 B.9)" : "KT-KDH one-pass key token (TR-34 B.8)";
+      return Tr34TokenType.KT_KDH_ONE_PASS;
     }
     if (Tr34Oids.DATA.equals(p.eContentType) && p.signers.isEmpty()) {
       for (X509Certificate c : p.certificates) {
         boolean[] ku = c.getKeyUsage();
         if (c.getBasicConstraints() < 0 && ku != null) {
           if (ku.length > 2 && ku[2]) {
-            return "CT-KRD credential token (TR-34 B.7)";
+            return Tr34TokenType.CT_KRD;
           }
           if (ku[0]) {
-            return "CT-KDH credential token (TR-34 B.6)";
+            return Tr34TokenType.CT_KDH;
           }
         }
       }
-      return "credential token (degenerate SignedData)";
+      return Tr34TokenType.CREDENTIAL;
+    }
+    if (Tr34Oids.DATA.equals(p.eContentType)) {
+      return identifiers(p.eContent) == 2 ? Tr34TokenType.UBT_CA : Tr34TokenType.UBT_KDH;
     }
     if (Tr34Oids.SIGNED_DATA.equals(p.eContentType)) {
-      return "rebind token (TR-34 B.10/B.11)";
+      ParsedSignedData inner = Tr34Cms.parseInnerSignedData(p.eContent, ALL);
+      return identifiers(inner.eContent) == 2 ? Tr34TokenType.RBT_CA : Tr34TokenType.RBT_KDH;
     }
-    return p.signers.isEmpty() ? "SignedData without signer" : "signed id-data token (unbind, TR-34 B.13/B.14)";
+    throw malformed("not a TR-34 token: content type " + p.eContentType);
+  }
+
+  /** How many IssuerAndSerialNumber an unbind or rebind content holds (1 or 2). */
+  private static int identifiers(byte[] content) throws MalformedTokenException {
+    try {
+      return Tr34Cms.iasnList(content, 2).size();
+    } catch (MalformedTokenException e) {
+      return Tr34Cms.iasnList(content, 1).size();
+    }
+  }
+
+  private static Set<Tr34Tolerance> describeRebind(byte[] content, Tr34TokenType type, List<String> out)
+      throws MalformedTokenException {
+    ParsedSignedData inner = Tr34Cms.parseInnerSignedData(content, ALL);
+    out.add("content: degenerate SignedData version " + inner.version
+        + ((content[0] & 0xFF) == DerReader.SEQUENCE ? "" : ", without its SEQUENCE (Annex B / TR-34-2012 layout)"));
+    List<IssuerAndSerial> ids = Tr34Cms.iasnList(inner.eContent, type == Tr34TokenType.RBT_CA ? 2 : 1);
+    out.add("  KRD " + ids.get(0) + (ids.size() > 1 ? ", old KDH " + ids.get(1) : ""));
+    describeCertificates(inner, out, "  new KDH ");
+    return inner.tolerancesUsed;
+  }
+
+  private static void describeCertificates(ParsedSignedData p, List<String> out, String prefix) {
+    for (X509Certificate c : p.certificates) {
+      out.add(prefix + "certificate: " + c.getSubjectX500Principal().getName() + " (issuer " + c.getIssuerX500Principal().getName()
+          + ", serial " + hex(c.getSerialNumber()) + ", valid " + c.getNotBefore().toInstant() + " to " + c.getNotAfter().toInstant() + ")");
+    }
+    for (X509CRL crl : p.crls) {
+      out.add(prefix + "CRL: issuer " + crl.getIssuerX500Principal().getName() + ", thisUpdate " + crl.getThisUpdate().toInstant()
+          + ", nextUpdate " + (crl.getNextUpdate() == null ? "none" : crl.getNextUpdate().toInstant()));
+      if (crl.getRevokedCertificates() != null) {
+        for (X509CRLEntry e : crl.getRevokedCertificates()) {
+          out.add(prefix + "  revoked serial " + hex(e.getSerialNumber()) + " at " + e.getRevocationDate().toInstant());
+        }
+      }
+    }
+  }
+
+  private static String hex(java.math.BigInteger serial) {
+    return serial.toString(16).toUpperCase(Locale.ROOT);
+  }
+
+  /** True if the attributes are encoded in DER order (X.690 11.6), as a re-sorting verifier would expect. */
+  private static boolean inDerOrder(Tlv set) throws MalformedTokenException {
+    DerReader r = set.contents();
+    List<byte[]> elements = new ArrayList<>();
+    while (r.hasMore()) {
+      elements.add(r.read().encoded());
+    }
+    byte[] asReceived = DerWriter.setAsGiven(elements.toArray(new byte[0][]));
+    return java.util.Arrays.equals(asReceived, DerWriter.derSet(elements.toArray(new byte[0][])));
   }
 
   private static String attribute(String oid, Tlv values) throws MalformedTokenException {
-    Tlv v = Tr34TokenCodec.single(values, -1);
+    Tlv v = Tr34Cms.single(values, -1);
     switch (oid) {
       case Tr34Oids.CONTENT_TYPE:
         return "contentType = " + name(DerReader.decodeOid(v));
@@ -128,7 +204,7 @@ public final class Tr34TokenInspector {
       case Tr34Oids.MESSAGE_DIGEST:
         return "messageDigest = " + Hex.encode(v.value());
       case Tr34Oids.SIGNING_TIME:
-        return "signingTime = " + Tr34TokenCodec.time(v);
+        return "signingTime = " + Tr34Cms.time(v);
       case Tr34Oids.CMS_ALGORITHM_PROTECTION:
         return "CMSAlgorithmProtection (" + oid + ")";
       default:
@@ -158,7 +234,7 @@ public final class Tr34TokenInspector {
       }
       DerReader k = ri.contents();
       k.smallInteger();
-      out.add("  recipient: " + Tr34TokenCodec.issuerAndSerial(k.sequence()));
+      out.add("  recipient: " + Tr34Cms.issuerAndSerial(k.sequence()));
       DerReader alg = k.sequence();
       String oid = alg.oid();
       String params = "";

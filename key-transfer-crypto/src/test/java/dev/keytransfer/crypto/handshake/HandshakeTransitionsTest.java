@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.IssuerAndSerial;
+import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
+import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.UnexpectedMessageException;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
@@ -14,6 +18,7 @@ import dev.keytransfer.core.message.Abort;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
@@ -22,7 +27,9 @@ import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.TestPki;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +93,20 @@ class HandshakeTransitionsTest {
     samples.put(MessageType.KEY_INSTALLED, p.pending);
     p.toHost();
     samples.put(MessageType.ABORT, new Abort(ErrorCode.CERTIFICATE_UNTRUSTED));
+    // the unbind, rebind and one-pass tokens (issue 4) that neither machine accepts yet
+    IssuerAndSerial krdId = IssuerAndSerial.of(krdLeaf.certificate());
+    IssuerAndSerial kdhId = IssuerAndSerial.of(kdhLeaf.certificate());
+    Nonce nonce = Nonce.random(crypto.secureRandom());
+    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[16])) {
+      samples.put(MessageType.KDH_KEY_ONE_PASS, codec.buildOnePassKeyToken(new OnePassKeyTokenRequest(kdhLeaf.certificate(),
+          kdhLeaf.key(), krdLeaf.certificate(), Instant.now(), KeyBlockHeader.parse("A0000K0TB00E0000"), k, List.of())));
+    }
+    samples.put(MessageType.KDH_UNBIND, codec.buildKdhUnbindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, nonce, List.of()));
+    samples.put(MessageType.CA_UNBIND, codec.buildCaUnbindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, kdhId));
+    samples.put(MessageType.KDH_REBIND, codec.buildKdhRebindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, nonce,
+        kdhLeaf.chain(), List.of()));
+    samples.put(MessageType.CA_REBIND, codec.buildCaRebindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, kdhId,
+        kdhLeaf.chain(), Instant.now(), List.of()));
     assertThat(p.kdh.state()).isEqualTo(KdhHandshake.State.COMPLETED);
     assertThat(p.ledger.entries()).singleElement().extracting(e -> e.status()).isEqualTo(DeliveryStatus.CONFIRMED);
   }

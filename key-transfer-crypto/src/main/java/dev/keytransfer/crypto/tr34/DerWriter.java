@@ -1,0 +1,147 @@
+package dev.keytransfer.crypto.tr34;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Writes DER elements byte by byte, so that each TR-34 output profile gets exactly the layout it
+ * names (PROTOCOL.md pitfalls 1-3): a content without its SEQUENCE, OAEP parameters without their
+ * tags, signed attributes in transmission order. Everything else is plain DER: definite minimal
+ * lengths, minimal INTEGERs, and {@link #derSet} sorts its elements as X.690 11.6 requires.
+ */
+final class DerWriter {
+  private DerWriter() {}
+
+  /** One element: tag, minimal definite length, contents. */
+  static byte[] tlv(int tag, byte[]... contents) {
+    byte[] value = concat(contents);
+    return concat(header(tag, value.length), value);
+  }
+
+  static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] sequence(byte[]... elements) {
+    return tlv(DerReader.SEQUENCE, elements);
+  }
+
+  /** A SET OF in DER order: elements sorted as unsigned octet strings, shorter ones zero-padded. */
+  static byte[] derSet(byte[]... elements) {
+    byte[][] sorted = elements.clone();
+    Arrays.sort(sorted, DER_ORDER);
+    return tlv(DerReader.SET, sorted);
+  }
+
+  /** [n] IMPLICIT SET OF in DER order (the certificates [0] and crls [1] of a SignedData). */
+  static byte[] implicitDerSet(int n, byte[]... elements) {
+    byte[][] sorted = elements.clone();
+    Arrays.sort(sorted, DER_ORDER);
+    return tlv(0xA0 | n, sorted);
+  }
+
+  /** The tag and length octets of an element whose contents are {@code length} bytes long. */
+  static byte[] header(int tag, int length) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(6);
+    out.write(tag);
+    if (length < 0x80) {
+      out.write(length);
+    } else {
+      int bytes = length > 0xFFFFFF ? 4 : length > 0xFFFF ? 3 : length > 0xFF ? 2 : 1;
+      out.write(0x80 | bytes);
+      for (int i = bytes - 1; i >= 0; i--) {
+        out.write(length >>> (8 * i));
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** A SET whose elements stay in the order given (the Annex B / AWS signed attributes). */
+  static byte[] setAsGiven(byte[]... elements) {
+    return tlv(DerReader.SET, elements);
+  }
+
+  static byte[] integer(long v) {
+    return integer(BigInteger.valueOf(v));
+  }
+
+  static byte[] integer(BigInteger v) {
+    return tlv(DerReader.INTEGER, v.toByteArray());
+  }
+
+  static byte[] octetString(byte[] v) {
+    return tlv(DerReader.OCTET_STRING, v);
+  }
+
+  static byte[] nul() {
+    return new byte[] {DerReader.NULL, 0};
+  }
+
+  /** [n] EXPLICIT around one element, or [n] IMPLICIT constructed over the contents given. */
+  static byte[] contextConstructed(int n, byte[]... contents) {
+    return tlv(0xA0 | n, contents);
+  }
+
+  /** [n] IMPLICIT primitive, e.g. the encryptedContent [0] IMPLICIT OCTET STRING. */
+  static byte[] contextPrimitive(int n, byte[] value) {
+    return tlv(0x80 | n, value);
+  }
+
+  static byte[] oid(String dotted) {
+    String[] arcs = dotted.split("\\.");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    base128(out, new BigInteger(arcs[0]).multiply(BigInteger.valueOf(40)).add(new BigInteger(arcs[1])));
+    for (int i = 2; i < arcs.length; i++) {
+      base128(out, new BigInteger(arcs[i]));
+    }
+    return tlv(DerReader.OID, out.toByteArray());
+  }
+
+  private static void base128(ByteArrayOutputStream out, BigInteger v) {
+    int groups = Math.max(1, (v.bitLength() + 6) / 7);
+    for (int g = groups - 1; g >= 0; g--) {
+      int b = v.shiftRight(7 * g).intValue() & 0x7F;
+      out.write(g == 0 ? b : b | 0x80);
+    }
+  }
+
+  /** AlgorithmIdentifier; {@code params} null leaves the parameters absent. */
+  static byte[] algorithm(String oid, byte[] params) {
+    return params == null ? sequence(oid(oid)) : sequence(oid(oid), params);
+  }
+
+  /** Attribute ::= SEQUENCE { attrType OID, attrValues SET OF value } with one value. */
+  static byte[] attribute(String oid, byte[] value) {
+    return sequence(oid(oid), derSet(value));
+  }
+
+  /** RFC 5652 signing time: UTCTime for 1950-2049, GeneralizedTime otherwise, whole seconds. */
+  static byte[] time(Instant t) {
+    ZonedDateTime z = t.atZone(ZoneOffset.UTC);
+    boolean utc = z.getYear() >= 1950 && z.getYear() < 2050;
+    String s = z.format(DateTimeFormatter.ofPattern(utc ? "yyMMddHHmmss" : "yyyyMMddHHmmss")) + "Z";
+    return tlv(utc ? DerReader.UTC_TIME : DerReader.GENERALIZED_TIME, s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static final Comparator<byte[]> DER_ORDER = (a, b) -> {
+    for (int i = 0; i < Math.max(a.length, b.length); i++) {
+      int x = i < a.length ? a[i] & 0xFF : 0;
+      int y = i < b.length ? b[i] & 0xFF : 0;
+      if (x != y) {
+        return Integer.compare(x, y);
+      }
+    }
+    return 0;
+  };
+}

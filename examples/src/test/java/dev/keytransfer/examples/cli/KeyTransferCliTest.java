@@ -55,7 +55,7 @@ class KeyTransferCliTest {
     assertOneLineError(cli("demo", "--terminals", "0"), 2, "between 1 and 10000");
     assertOneLineError(cli("fly"), 2, "fly");
     assertOneLineError(cli(), 2, "command is required");
-    assertOneLineError(cli("token", "open", "--token", "x"), 2, "Missing required options");
+    assertOneLineError(cli("token", "open", "--token", "x"), 2, "Missing required option");
     assertThat(cli("ca", "issue", "--help").out()).contains("--role", "--csr");
   }
 
@@ -171,5 +171,115 @@ class KeyTransferCliTest {
         "--nonce", "6E3BBE46AA7AD4A36F212D5E3444FBDD", "--reveal-key");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("header=D0000K1AD00N0000", "key=9BB0093732BE863471B4F3697BEBFE14");
+  }
+
+  @Test
+  void token_everyType_buildInspectOpen(@TempDir Path dir) throws Exception {
+    String pki = dir.resolve("pki").toString();
+    cli("ca", "init", "--dir", pki);
+    cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1");
+    cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host2");
+    cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1");
+    String kdhKey = pki + "/host1.key.pem";
+    String kdhCert = pki + "/host1.crt.pem";
+    String krdCert = pki + "/pos1.crt.pem";
+    String nonce = "7DEA1C00894E246A";
+    String[][] builds = {
+      {"kt1", "--kdh-key", kdhKey, "--kdh-cert", kdhCert, "--krd-cert", krdCert, "--key", "0123456789ABCDEFFEDCBA9876543210",
+          "--header", "A0000K0TB00E0000", "--signing-time", "2020-02-10T19:13:53Z"},
+      {"ubt-kdh", "--kdh-key", kdhKey, "--kdh-cert", kdhCert, "--krd-cert", krdCert, "--nonce", nonce, "--crl", pki + "/kdh-ca.crl.pem"},
+      {"ubt-ca", "--authority-key", pki + "/krd-ca.key.pem", "--authority-cert", pki + "/krd-ca.crt.pem", "--krd-cert", krdCert,
+          "--kdh-cert", kdhCert},
+      {"rbt-kdh", "--kdh-key", kdhKey, "--kdh-cert", kdhCert, "--krd-cert", krdCert, "--nonce", nonce, "--new-kdh-cert",
+          pki + "/host2.crt.pem", "--crl", pki + "/kdh-ca.crl.pem"},
+      {"rbt-ca", "--authority-key", pki + "/krd-ca.key.pem", "--authority-cert", pki + "/krd-ca.crt.pem", "--krd-cert", krdCert,
+          "--kdh-cert", kdhCert, "--new-kdh-cert", pki + "/host2.crt.pem", "--signing-time", "2012-01-31T13:22:14Z"}};
+    String[] inspected = {"KT-KDH one-pass key token (TR-34 B.8)", "UBT-KDH unbind token (TR-34 B.14)",
+        "UBT-CA unbind token (TR-34 B.13)", "RBT-KDH rebind token (TR-34 B.11)", "RBT-CA rebind token (TR-34 B.10)"};
+    for (String profile : new String[] {"TR34_2019", "TR34_2012"}) {
+      for (int i = 0; i < builds.length; i++) {
+        String[] b = builds[i];
+        String out = dir.resolve(b[0] + "-" + profile + ".der").toString();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("token", "build", "--type", b[0], "--profile",
+            profile, "--out", out));
+        args.addAll(java.util.Arrays.asList(b).subList(1, b.length));
+        Run build = cli(args.toArray(new String[0]));
+        assertThat(build.exit()).as(b[0] + " " + build.err()).isZero();
+        assertThat(build.out()).contains(profile);
+        assertThat(cli("token", "inspect", out).out()).as(b[0]).contains("type: " + inspected[i]);
+
+        String authority = pki + "/krd-ca.crt.pem";
+        Run open = switch (b[0]) {
+          case "kt1" -> cli("token", "open", "--token", out, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", kdhCert,
+              "--krd-cert", krdCert);
+          case "ubt-kdh", "rbt-kdh" -> cli("token", "open", "--token", out, "--kdh-cert", kdhCert, "--nonce", nonce,
+              "--krd-cert", krdCert);
+          default -> cli("token", "open", "--token", out, "--kdh-cert", kdhCert, "--authority-cert", authority,
+              "--krd-cert", krdCert);
+        };
+        assertThat(open.exit()).as(b[0] + " " + open.err()).isZero();
+        switch (b[0]) {
+          case "kt1" -> assertThat(open.out()).contains("type=KT-KDH one-pass key token", "signingTime=2020-02-10T19:13:53Z",
+              "kcv=08D7B4");
+          case "ubt-kdh" -> assertThat(open.out()).contains("type=UBT-KDH unbind token", "krd=", "kdh=");
+          case "ubt-ca" -> assertThat(open.out()).contains("type=UBT-CA unbind token", "signer=CN=key-transfer Root CA");
+          case "rbt-kdh" -> assertThat(open.out()).contains("type=RBT-KDH rebind token", "new kdh=CN=host2");
+          default -> assertThat(open.out()).contains("type=RBT-CA rebind token", "signingTime=2012-01-31T13:22:14Z",
+              "new kdh=CN=host2");
+        }
+      }
+    }
+    // the terminal's checks, each a one-line error
+    String ubt = dir.resolve("ubt-kdh-TR34_2019.der").toString();
+    assertOneLineError(cli("token", "open", "--token", ubt, "--kdh-cert", kdhCert, "--nonce", "0011223344556677"), 1,
+        "NONCE_MISMATCH");
+    assertOneLineError(cli("token", "open", "--token", ubt, "--kdh-cert", pki + "/host2.crt.pem"), 1, "SIGNER_NOT_BOUND");
+    assertOneLineError(cli("token", "open", "--token", ubt, "--kdh-cert", kdhCert, "--krd-cert", kdhCert), 1, "addressed to");
+    String ubtCa = dir.resolve("ubt-ca-TR34_2019.der").toString();
+    assertOneLineError(cli("token", "open", "--token", ubtCa, "--kdh-cert", kdhCert), 2, "'--authority-cert'");
+    assertOneLineError(cli("token", "open", "--token", ubtCa, "--kdh-cert", pki + "/host2.crt.pem", "--authority-cert",
+        pki + "/krd-ca.crt.pem"), 1, "not --kdh-cert");
+    assertOneLineError(cli("token", "open", "--token", dir.resolve("kt1-TR34_2019.der").toString(), "--kdh-cert", kdhCert), 2,
+        "'--krd-key'");
+    // per-type usage errors
+    assertOneLineError(cli("token", "build", "--type", "ubt-ca", "--out", dir.resolve("x.der").toString()), 2,
+        "Missing required options for --type ubt-ca: '--authority-key', '--authority-cert', '--krd-cert', '--kdh-cert'");
+    assertOneLineError(cli("token", "build", "--type", "kt3", "--out", dir.resolve("x.der").toString()), 2, "--type must be one of");
+    assertOneLineError(cli("token", "build", "--out", dir.resolve("x.der").toString()), 2, "for --type kt2");
+  }
+
+  @Test
+  void token_tr34_2012Profile_hasTheAwsLayout(@TempDir Path dir) throws Exception {
+    String pki = dir.resolve("pki").toString();
+    cli("ca", "init", "--dir", pki);
+    cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1");
+    cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1");
+    String token = dir.resolve("aws.der").toString();
+    Run build = cli("token", "build", "--profile", "TR34_2012", "--kdh-key", pki + "/host1.key.pem", "--kdh-cert",
+        pki + "/host1.crt.pem", "--krd-cert", pki + "/pos1.crt.pem", "--key", "0123456789ABCDEFFEDCBA9876543210", "--header",
+        "D9999K0TB00E0000", "--nonce", "7DEA1C00894E246A", "--crl", pki + "/kdh-ca.crl.pem", "--out", token);
+    assertThat(build.exit()).as(build.err()).isZero();
+    assertThat(cli("token", "inspect", token).out()).contains("SignedData version: 1",
+        "envelope: EnvelopedData fields without their SEQUENCE (TR-34-2012 / AWS layout)", "parameters untagged",
+        "inside the algorithm SEQUENCE").doesNotContain("CRL:");
+    Run open = cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
+        "--nonce", "7DEA1C00894E246A", "--reveal-key");
+    assertThat(open.out()).contains("header=D9999K0TB00E0000", "key=0123456789ABCDEFFEDCBA9876543210");
+  }
+
+  @Test
+  void token_inspectAnnexBUnbindAndRebindSamples() {
+    Path dir = Path.of(System.getProperty("keytransfer.vectors", "../../shared/vectors"), "tr34-2019/tokens");
+    assumeTrue(Files.isDirectory(dir), "TR-34 vectors not found at " + dir + "; skipping");
+    assertThat(cli("token", "inspect", dir.resolve("B.10_rbt_ca_unbind.der").toString()).out())
+        .contains("type: RBT-CA rebind token (TR-34 B.10)", "without its SEQUENCE", "new KDH certificate: CN=TR34 Sample KDH 2",
+            "read through tolerance: [REBIND_CONTENT_WITHOUT_SEQUENCE]");
+    assertThat(cli("token", "inspect", dir.resolve("B.11_rbt_kdh.der").toString()).out())
+        .contains("type: RBT-KDH rebind token (TR-34 B.11)", "randomNonce = 7DEA1C00894E246A");
+    assertThat(cli("token", "inspect", dir.resolve("B.13_ubt_ca_unbind.der").toString()).out())
+        .contains("type: UBT-CA unbind token (TR-34 B.13)", "no signed attributes", "content: KRD ");
+    assertThat(cli("token", "inspect", dir.resolve("B.14_ubt_kdh.der").toString()).out())
+        .contains("type: UBT-KDH unbind token (TR-34 B.14)", "revoked serial 3400000008");
+    assertOneLineError(cli("token", "inspect", dir.resolve("B.6_ct_kdh.der").toString()), 1, "MALFORMED_TOKEN");
   }
 }

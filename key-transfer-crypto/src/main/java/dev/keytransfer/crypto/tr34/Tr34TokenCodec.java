@@ -388,13 +388,7 @@ public final class Tr34TokenCodec implements TokenCodec {
   @Override
   public VerifiedUnbind verifyKdhUnbindToken(KdhUnbindToken token, X509Certificate kdhCertificate)
       throws SignatureInvalidException, MalformedTokenException {
-    byte[] encoded = token.encoded();
-    ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
-    ParsedSigner s = unbindShape(p, 1);
-    Map<String, Tlv> attrs = verifySigner(p, s, kdhCertificate, true);
-    Nonce nonce = nonce(attrs).orElseThrow(() -> malformed("UBT-KDH has no randomNonce attribute")); // TR-34 B.14
-    IssuerAndSerial krd = Tr34Cms.iasnList(p.eContent, 1).get(0);
-    return new VerifiedUnbind(encoded, SignerRole.KDH, s.sid(), Optional.of(nonce), signingTime(attrs), krd, s.sid(), p.crls);
+    return verifyUnbind(token.encoded(), kdhCertificate, SignerRole.KDH);
   }
 
   @Override
@@ -418,12 +412,25 @@ public final class Tr34TokenCodec implements TokenCodec {
   @Override
   public VerifiedUnbind verifyCaUnbindToken(CaUnbindToken token, X509Certificate authorityCertificate)
       throws SignatureInvalidException, MalformedTokenException {
-    byte[] encoded = token.encoded();
+    return verifyUnbind(token.encoded(), authorityCertificate, SignerRole.CA);
+  }
+
+  /**
+   * UBT-KDH: one identifier, signed attributes with a nonce required, the signer is the KDH left;
+   * UBT-CA: two identifiers (KRD, KDH), signed attributes optional.
+   */
+  private VerifiedUnbind verifyUnbind(byte[] encoded, X509Certificate certificate, SignerRole role)
+      throws SignatureInvalidException, MalformedTokenException {
+    boolean byKdh = role == SignerRole.KDH;
     ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
-    ParsedSigner s = unbindShape(p, 2);
-    Map<String, Tlv> attrs = verifySigner(p, s, authorityCertificate, false);
-    List<IssuerAndSerial> ids = Tr34Cms.iasnList(p.eContent, 2);
-    return new VerifiedUnbind(encoded, SignerRole.CA, s.sid(), nonce(attrs), signingTime(attrs), ids.get(0), ids.get(1),
+    ParsedSigner s = unbindShape(p, byKdh ? 1 : 2);
+    Map<String, Tlv> attrs = verifySigner(p, s, certificate, byKdh);
+    Optional<Nonce> nonce = nonce(attrs);
+    if (byKdh && nonce.isEmpty()) {
+      throw malformed("UBT-KDH has no randomNonce attribute"); // TR-34 B.14
+    }
+    List<IssuerAndSerial> ids = Tr34Cms.iasnList(p.eContent, byKdh ? 1 : 2);
+    return new VerifiedUnbind(encoded, role, s.sid(), nonce, signingTime(attrs), ids.get(0), byKdh ? s.sid() : ids.get(1),
         p.crls);
   }
 
@@ -488,25 +495,32 @@ public final class Tr34TokenCodec implements TokenCodec {
   @Override
   public VerifiedRebind verifyKdhRebindToken(KdhRebindToken token, X509Certificate kdhCertificate)
       throws SignatureInvalidException, MalformedTokenException {
-    byte[] encoded = token.encoded();
-    ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
-    Rebind r = rebindShape(p, 1);
-    Map<String, Tlv> attrs = verifySigner(p, r.signer(), kdhCertificate, true);
-    Nonce nonce = nonce(attrs).orElseThrow(() -> malformed("RBT-KDH has no randomNonce attribute")); // TR-34 B.11
-    return new VerifiedRebind(encoded, SignerRole.KDH, r.signer().sid(), Optional.of(nonce), signingTime(attrs),
-        r.ids().get(0), r.signer().sid(), r.newKdh(), r.crls());
+    return verifyRebind(token.encoded(), kdhCertificate, SignerRole.KDH);
   }
 
   @Override
   public VerifiedRebind verifyCaRebindToken(CaRebindToken token, X509Certificate authorityCertificate)
       throws SignatureInvalidException, MalformedTokenException {
-    byte[] encoded = token.encoded();
+    return verifyRebind(token.encoded(), authorityCertificate, SignerRole.CA);
+  }
+
+  /**
+   * RBT-KDH: one identifier and a nonce, the signer is the KDH left; RBT-CA: two identifiers (KRD,
+   * old KDH) and a signingTime.
+   */
+  private VerifiedRebind verifyRebind(byte[] encoded, X509Certificate certificate, SignerRole role)
+      throws SignatureInvalidException, MalformedTokenException {
+    boolean byKdh = role == SignerRole.KDH;
     ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
-    Rebind r = rebindShape(p, 2);
-    Map<String, Tlv> attrs = verifySigner(p, r.signer(), authorityCertificate, true);
-    Instant time = signingTime(attrs).orElseThrow(() -> malformed("RBT-CA has no signingTime attribute")); // TR-34 B.10
-    return new VerifiedRebind(encoded, SignerRole.CA, r.signer().sid(), nonce(attrs), Optional.of(time),
-        r.ids().get(0), r.ids().get(1), r.newKdh(), r.crls());
+    Rebind r = rebindShape(p, byKdh ? 1 : 2);
+    Map<String, Tlv> attrs = verifySigner(p, r.signer(), certificate, true);
+    Optional<Nonce> nonce = nonce(attrs);
+    Optional<Instant> time = signingTime(attrs);
+    if (byKdh ? nonce.isEmpty() : time.isEmpty()) {
+      throw malformed(byKdh ? "RBT-KDH has no randomNonce attribute" : "RBT-CA has no signingTime attribute"); // B.11, B.10
+    }
+    return new VerifiedRebind(encoded, role, r.signer().sid(), nonce, time, r.ids().get(0),
+        byKdh ? r.signer().sid() : r.ids().get(1), r.newKdh(), r.crls());
   }
 
   /** What a rebind token's structure says before its signature is checked. */

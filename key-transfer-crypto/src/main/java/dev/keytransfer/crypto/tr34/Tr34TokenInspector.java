@@ -182,7 +182,7 @@ public final class Tr34TokenInspector {
   }
 
   /** True if the attributes are encoded in DER order (X.690 11.6), as a re-sorting verifier would expect. */
-  private static boolean inDerOrder(Tlv set) throws MalformedTokenException {
+  static boolean inDerOrder(Tlv set) throws MalformedTokenException {
     DerReader r = set.contents();
     List<byte[]> elements = new ArrayList<>();
     while (r.hasMore()) {

@@ -47,7 +47,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -405,8 +404,8 @@ class Tr34AnnexBConformanceTest {
   private static String envelopePartItem(String name) throws Exception {
     String file = name.startsWith("B.2.2.3.1") ? "tokens/B.2.2.3.1_tdea_envelopeddata.der" : "tokens/B.2.2.3.2_aes_envelopeddata.der";
     byte[] part = read("expected/" + name + ".bin");
-    Fields f = fields(read(file));
-    assertThat(name.endsWith("encryptedKey") ? f.encryptedKey : f.encryptedContent).isEqualTo(part);
+    EnvelopeFields f = EnvelopeFields.of(read(file));
+    assertThat(name.endsWith("encryptedKey") ? f.encryptedKey() : f.encryptedContent()).isEqualTo(part);
     return "equals the " + name.substring(10) + " our parser finds in " + file.substring(7);
   }
 
@@ -422,7 +421,7 @@ class Tr34AnnexBConformanceTest {
         .isEqualToIgnoringCase(expected.at("/enveloped_tdea/sha256_of_der").asText());
     assertThat(new String(Tr34Cms.single(a.get(Tr34Oids.DATA), DerReader.OCTET_STRING).value(), StandardCharsets.US_ASCII))
         .isEqualTo("A0256K0TB00E0000");
-    assertThat(inDerOrder(set)).isEqualTo(derOrder);
+    assertThat(Tr34TokenInspector.inDerOrder(set)).isEqualTo(derOrder);
     String fresh = derOrder ? "signingTime " + Tr34Cms.time(Tr34Cms.single(a.get(Tr34Oids.SIGNING_TIME), -1))
         : "randomNonce " + Hex.encode(Tr34Cms.single(a.get(Tr34Oids.RANDOM_NONCE), DerReader.OCTET_STRING).value());
     return "parsed in transmission order (" + (derOrder ? "DER order" : "not DER order") + "): " + fresh
@@ -725,39 +724,8 @@ class Tr34AnnexBConformanceTest {
     return t.value();
   }
 
-  private static boolean inDerOrder(Tlv set) throws MalformedTokenException {
-    DerReader r = set.contents();
-    List<byte[]> elements = new ArrayList<>();
-    while (r.hasMore()) {
-      elements.add(r.read().encoded());
-    }
-    byte[][] e = elements.toArray(new byte[0][]);
-    return Arrays.equals(DerWriter.setAsGiven(e), DerWriter.derSet(e));
-  }
-
-  /** The parts of an EnvelopedData in any layout, without the product parser's IV check. */
-  private record Fields(byte[] encryptedKey, String algorithm, byte[] iv, byte[] encryptedContent, boolean inside) {}
-
-  private static Fields fields(byte[] env) throws MalformedTokenException {
-    DerReader r = (env[0] & 0xFF) == DerReader.SEQUENCE ? new DerReader(env).sequence() : new DerReader(env);
-    r.smallInteger();
-    DerReader ktri = r.expect(DerReader.SET).contents().sequence();
-    ktri.smallInteger();
-    ktri.sequence();
-    ktri.sequence();
-    byte[] ek = ktri.octetString();
-    DerReader eci = r.sequence();
-    eci.oid();
-    DerReader alg = eci.sequence();
-    String oid = alg.oid();
-    byte[] iv = alg.octetString();
-    boolean inside = alg.hasMore();
-    Tlv c = inside ? alg.read() : eci.read();
-    return new Fields(ek, oid, iv, c.value(), inside);
-  }
-
   private static boolean insideAlgorithm(byte[] env) throws MalformedTokenException {
-    return fields(env).inside();
+    return EnvelopeFields.of(env).inside();
   }
 
   /**
@@ -765,7 +733,7 @@ class Tr34AnnexBConformanceTest {
    * the standard's own sample breaks (PROTOCOL.md pitfall 4). No product path takes a CEK.
    */
   private static byte[] contentLayer(byte[] env, String cekHex, String ivOverride) throws Exception {
-    Fields f = fields(env);
+    EnvelopeFields f = EnvelopeFields.of(env);
     Algorithms.ContentEncryption cea = Algorithms.ContentEncryption.fromOid(f.algorithm());
     try (SecretKeyMaterial cek = SecretKeyMaterial.copyOf(Hex.decode(cekHex))) {
       return crypto.decrypt(cea, cek, ivOverride == null ? f.iv() : Hex.decode(ivOverride), f.encryptedContent());

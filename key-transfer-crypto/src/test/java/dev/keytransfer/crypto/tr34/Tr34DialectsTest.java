@@ -30,7 +30,6 @@ import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.testing.TestPki;
-import dev.keytransfer.crypto.tr34.DerReader.Tlv;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,20 +125,12 @@ class Tr34DialectsTest {
 
   /** The envelope rewritten into dialect a (2012 / AWS) or b (2019 first print), OAEP parameters as {@code oaep}. */
   private static byte[] dialect(char d, byte[] oaep) throws MalformedTokenException {
-    DerReader r = new DerReader(envelope).sequence();
-    r.smallInteger();
-    DerReader ktri = r.expect(DerReader.SET).contents().sequence();
-    ktri.smallInteger();
-    Tlv rid = ktri.expect(DerReader.SEQUENCE);
-    ktri.sequence();
-    byte[] ek = ktri.octetString();
-    DerReader eci = r.sequence();
-    eci.oid();
-    DerReader alg = eci.sequence();
-    String cea = alg.oid();
-    byte[] iv = alg.octetString();
-    byte[] content = eci.read().value();
-    byte[] recipients = derSet(sequence(integer(0), rid.encoded(), algorithm(Tr34Oids.RSAES_OAEP, oaep), octetString(ek)));
+    EnvelopeFields f = EnvelopeFields.of(envelope);
+    String cea = f.algorithm();
+    byte[] iv = f.iv();
+    byte[] content = f.encryptedContent();
+    byte[] recipients = derSet(sequence(integer(0), f.recipientId(), algorithm(Tr34Oids.RSAES_OAEP, oaep),
+        octetString(f.encryptedKey())));
     byte[] inside = sequence(oid(Tr34Oids.DATA), sequence(oid(cea), octetString(iv), contextPrimitive(0, content)));
     byte[] after = sequence(oid(Tr34Oids.DATA), algorithm(cea, octetString(iv)), contextPrimitive(0, content));
     return switch (d) {

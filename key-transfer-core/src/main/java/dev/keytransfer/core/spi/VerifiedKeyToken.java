@@ -13,6 +13,14 @@ import java.util.Optional;
  * A key token whose signature has been verified under the KDH's certificate (TR-34 B.9 / B.8): its
  * signed attributes can now be trusted. Only a verified token is ever decrypted (SECURITY.md P6).
  *
+ * <p>What the codec checked: the signer identifier names the certificate it was verified with,
+ * exactly one signer, SHA-256 and RSA PKCS#1 v1.5 (P5), the signature over the signed attributes as
+ * received, contentType, messageDigest, the header attribute's syntax, and for a one-pass token that
+ * signingTime is present. What the caller checks: that certificate is the bound KDH (C11); the CRLs
+ * validate (C3); two-pass: {@link #nonce()} equals this session's nonce, single use (P1, P3);
+ * one-pass: {@link #signingTime()} is strictly later than the last one accepted (P2); after
+ * decryption, idKDH and the header ({@code KeyBlockChecks}).
+ *
  * @param encoded the token as received
  * @param signer the signer's identity, equal to the certificate it was verified with
  * @param nonce the randomNonce attribute (two-pass), if present

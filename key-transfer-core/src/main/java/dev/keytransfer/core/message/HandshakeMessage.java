@@ -5,7 +5,8 @@ package dev.keytransfer.core.message;
  * fields are informational until the state machine has verified them.
  */
 public sealed interface HandshakeMessage
-    permits KrdCredentialToken, KdhCredentialToken, KrdRandomToken, KdhKeyToken, KeyInstalled, Abort {
+    permits KrdCredentialToken, KdhCredentialToken, KrdRandomToken, KdhKeyToken, KeyInstalled, WorkingKeys,
+        WorkingKeysInstalled, Abort {
   /** The envelope type. */
   MessageType type();
 

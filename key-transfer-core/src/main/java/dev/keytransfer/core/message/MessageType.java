@@ -12,6 +12,10 @@ public enum MessageType {
   KDH_KEY(4),
   /** The terminal's key-installed confirmation with its KCV (project envelope). */
   KEY_INSTALLED(5),
+  /** Working keys as TR-31 key blocks under the new master key, after S4 (project envelope). */
+  WORKING_KEYS(6),
+  /** The terminal's per-key outcome for {@link #WORKING_KEYS} (project envelope). */
+  WORKING_KEYS_INSTALLED(7),
   /** Either side aborts the session with a generic error code (project envelope). */
   ABORT(0x7F);
 

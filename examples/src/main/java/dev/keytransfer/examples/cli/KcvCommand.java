@@ -12,8 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The key check value of a key, by the method that follows its algorithm. */
 @Command(name = "kcv", mixinStandardHelpOptions = true,
-    description = "Print a key's check value: TDES legacy (TDES-ECB of a zero block, 3 bytes) or CMAC "
-        + "(AES-CMAC of a zero block, or TDES-CMAC, 5 bytes). The method follows the algorithm unless --method says otherwise.")
+    description = {"Print a key's check value (KCV).",
+        "TDES legacy (TDES-ECB of a zero block, 3 bytes) or CMAC (AES-CMAC of a zero block, or TDES-CMAC, 5 bytes). "
+            + "The method follows the algorithm unless --method says otherwise."})
 final class KcvCommand implements Callable<Integer> {
   enum Algorithm { tdes, aes }
 

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,15 +96,14 @@ final class DukptCommand implements Runnable {
       description = "The initial key a device is loaded with: TDES IPEK from BDK + KSN, or AES initial key from BDK + "
           + "initial key ID. Prints its KCV (the key only with --reveal-key).")
   static final class InitialKey implements Callable<Integer> {
-    @Option(names = "--bdk", required = true, paramLabel = "HEX",
-        description = "The base derivation key: TDES 16 bytes, AES 16, 24 or 32 bytes.")
-    String bdk;
+    @Mixin
+    Bdk bdk;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Identifier id;
 
-    @Option(names = "--reveal-key", description = "Also print the clear initial key (hex).")
-    boolean revealKey;
+    @Mixin
+    RevealKeyOption revealKey;
 
     @Spec
     CommandSpec spec;
@@ -117,21 +117,21 @@ final class DukptCommand implements Runnable {
       if (id.initialKeyId != null && hex.length() != 2 * AesKsn.INITIAL_KEY_ID_LENGTH) {
         throw new CliException("--initial-key-id must have 16 hex digits (BDK ID || derivation ID)");
       }
-      try (SecretKeyMaterial b = bdk(bdk, aes)) {
-        KeyReport.warnIfRevealing(revealKey, spec.commandLine().getErr());
+      try (SecretKeyMaterial b = bdk.open(aes)) {
+        boolean reveal = revealKey.revealing();
         if (aes) {
           AesKsn ikid = id.initialKeyId != null ? AesKsn.parse(hex) : AesKsn.parse(hex).withCounter(0);
           out.println("dukpt=AES (X9.24-3:2017)  " + KeyReport.line(crypto, "bdk", b, 'A', false));
           out.println("initial-key-id=" + ikid.initialKeyIdHex() + "  (IK optional block)");
           try (SecretKeyMaterial ik = AesDukpt.initialKey(b, ikid)) {
-            out.println(KeyReport.line(crypto, "initial-key", ik, 'A', revealKey));
+            out.println(KeyReport.line(crypto, "initial-key", ik, 'A', reveal));
           }
         } else {
           TdesKsn ksn = tdesKsn(hex).initial();
           out.println("dukpt=TDES (X9.24-1:2009)  " + KeyReport.line(crypto, "bdk", b, 'T', false));
           out.println("initial-ksn=" + ksn.hex() + "  (KS optional block)");
           try (SecretKeyMaterial ipek = TdesDukpt.initialKey(b, ksn)) {
-            out.println(KeyReport.line(crypto, "ipek", ipek, 'T', revealKey));
+            out.println(KeyReport.line(crypto, "ipek", ipek, 'T', reveal));
           }
         }
       }
@@ -144,9 +144,8 @@ final class DukptCommand implements Runnable {
           + "key and its working-key variant; AES KSN: the derivation key at the counter and the working key of the "
           + "usage and type. Prints KCVs (the keys only with --reveal-key).")
   static final class TransactionKey implements Callable<Integer> {
-    @Option(names = "--bdk", required = true, paramLabel = "HEX",
-        description = "The base derivation key: TDES 16 bytes, AES 16, 24 or 32 bytes.")
-    String bdk;
+    @Mixin
+    Bdk bdk;
 
     @Option(names = "--ksn", required = true, paramLabel = "HEX",
         description = "The transaction's KSN: TDES 16 to 20 hex digits (21-bit counter), AES 24 hex digits (32-bit counter).")
@@ -162,8 +161,8 @@ final class DukptCommand implements Runnable {
         description = "AES working key type: ${COMPLETION-CANDIDATES} (default: the BDK's type).")
     KeyType keyType;
 
-    @Option(names = "--reveal-key", description = "Also print the clear keys (hex).")
-    boolean revealKey;
+    @Mixin
+    RevealKeyOption revealKey;
 
     @Spec
     CommandSpec spec;
@@ -180,8 +179,8 @@ final class DukptCommand implements Runnable {
       if (!aes && keyType != null) {
         throw new CliException("--key-type is for AES DUKPT; TDES DUKPT working keys are double-length TDES");
       }
-      try (SecretKeyMaterial b = bdk(bdk, aes)) {
-        KeyReport.warnIfRevealing(revealKey, spec.commandLine().getErr());
+      try (SecretKeyMaterial b = bdk.open(aes)) {
+        boolean reveal = revealKey.revealing();
         if (aes) {
           AesKsn k = AesKsn.parse(hex);
           AesDukpt.KeyType type = keyType != null ? keyType.type : AesDukpt.KeyType.aes(b.length());
@@ -193,8 +192,8 @@ final class DukptCommand implements Runnable {
           try (SecretKeyMaterial ik = AesDukpt.initialKey(b, k);
                SecretKeyMaterial dk = AesDukpt.derivationKey(ik, k);
                SecretKeyMaterial wk = AesDukpt.workingKey(ik, k, usage.aes, type)) {
-            out.println(KeyReport.line(crypto, "derivation-key", dk, 'A', revealKey));
-            out.println(KeyReport.line(crypto, usage.label() + "-key", wk, type.name().startsWith("TDES") ? 'T' : 'A', revealKey)
+            out.println(KeyReport.line(crypto, "derivation-key", dk, 'A', reveal));
+            out.println(KeyReport.line(crypto, usage.label() + "-key", wk, type.name().startsWith("TDES") ? 'T' : 'A', reveal)
                 + "  (" + usage.aes + ", " + type + ")");
           }
         } else {
@@ -204,8 +203,8 @@ final class DukptCommand implements Runnable {
           try (SecretKeyMaterial ipek = TdesDukpt.initialKey(b, k);
                SecretKeyMaterial t = TdesDukpt.transactionKey(ipek, k);
                SecretKeyMaterial wk = TdesDukpt.workingKey(t, usage.tdes)) {
-            out.println(KeyReport.line(crypto, "transaction-key", t, 'T', revealKey));
-            out.println(KeyReport.line(crypto, usage.label() + "-key", wk, 'T', revealKey) + "  (" + usage.tdes + " variant)");
+            out.println(KeyReport.line(crypto, "transaction-key", t, 'T', reveal));
+            out.println(KeyReport.line(crypto, usage.label() + "-key", wk, 'T', reveal) + "  (" + usage.tdes + " variant)");
           }
         }
       }
@@ -224,16 +223,23 @@ final class DukptCommand implements Runnable {
     }
   }
 
-  /** The BDK, checked against the DUKPT flavour the identifier selects. */
-  private static SecretKeyMaterial bdk(String hex, boolean aes) {
-    SecretKeyMaterial b = Inputs.secretHex(hex, "--bdk");
-    int n = b.length();
-    if (aes ? n != 16 && n != 24 && n != 32 : n != 16) {
-      b.destroy();
-      throw new CliException("--bdk: " + (aes ? "an AES DUKPT BDK has 16, 24 or 32 bytes" : "a TDES DUKPT BDK has 16 bytes")
-          + ", not " + n);
+  /** {@code --bdk}, shared by both subcommands. */
+  static final class Bdk {
+    @Option(names = "--bdk", required = true, paramLabel = "HEX",
+        description = "The base derivation key: TDES 16 bytes, AES 16, 24 or 32 bytes.")
+    String hex;
+
+    /** The BDK, checked against the DUKPT flavour the KSN or initial key ID selects; the caller closes it. */
+    SecretKeyMaterial open(boolean aes) {
+      SecretKeyMaterial b = Inputs.secretHex(hex, "--bdk");
+      int n = b.length();
+      if (aes ? n != 16 && n != 24 && n != 32 : n != 16) {
+        b.destroy();
+        throw new CliException("--bdk: " + (aes ? "an AES DUKPT BDK has 16, 24 or 32 bytes" : "a TDES DUKPT BDK has 16 bytes")
+            + ", not " + n);
+      }
+      return b;
     }
-    return b;
   }
 
   private static TdesKsn tdesKsn(String hex) {

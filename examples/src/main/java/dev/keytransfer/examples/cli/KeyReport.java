@@ -4,7 +4,6 @@ import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.spi.CryptoProvider;
-import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -13,8 +12,6 @@ import java.util.HexFormat;
  * clear key only when the user asked for it with {@code --reveal-key}.
  */
 final class KeyReport {
-  static final String REVEAL_WARNING = "warning: --reveal-key: the output holds clear key material";
-
   private KeyReport() {}
 
   /**
@@ -86,12 +83,6 @@ final class KeyReport {
       return HexFormat.of().withUpperCase().formatHex(k);
     } finally {
       Arrays.fill(k, (byte) 0);
-    }
-  }
-
-  static void warnIfRevealing(boolean reveal, PrintWriter err) {
-    if (reveal) {
-      err.println(REVEAL_WARNING);
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,8 +96,8 @@ final class KeyblockCommand implements Runnable {
     @Option(names = "--strict", description = "Apply the strict X9.143 import rules (header formats, key length obfuscation).")
     boolean strict;
 
-    @Option(names = "--reveal-key", description = "Also print the clear key (hex).")
-    boolean revealKey;
+    @Mixin
+    RevealKeyOption revealKey;
 
     @Spec
     CommandSpec spec;
@@ -111,11 +112,11 @@ final class KeyblockCommand implements Runnable {
       }
       PrintWriter o = spec.commandLine().getOut();
       try (SecretKeyMaterial p = Inputs.secretHex(kbpk, "--kbpk"); UnwrappedKey u = codec.unwrap(p, text)) {
-        KeyReport.warnIfRevealing(revealKey, spec.commandLine().getErr());
+        boolean reveal = revealKey.revealing();
         printHeader(o, text, u.header());
         o.println("authenticated: MAC verified under the KBPK (kcv=" + KeyReport.kcv(crypto, p,
             u.header().version().aes() ? 'A' : 'T') + ")");
-        o.println(KeyReport.line(crypto, "key", u.key(), u.header().algorithm(), revealKey));
+        o.println(KeyReport.line(crypto, "key", u.key(), u.header().algorithm(), reveal));
       }
       return 0;
     }

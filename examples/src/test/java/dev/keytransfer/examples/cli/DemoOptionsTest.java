@@ -1,9 +1,11 @@
 package dev.keytransfer.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config;
+import dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider;
 import dev.keytransfer.crypto.testing.SoftHsm;
 import dev.keytransfer.examples.cli.KeyMaterialCommandsTest.Run;
 import java.util.HashSet;
@@ -78,9 +80,9 @@ class DemoOptionsTest {
           "DUKPT: 2/2 installed initial keys equal the BDK derivation for their KS block")
           .endsWith("2/2 terminals received their key\n");
       // the demo destroys the keys it generated: a second run in the same token starts clean
-      try (var crypto = dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider.open(token)) {
+      try (Pkcs11CryptoProvider crypto = Pkcs11CryptoProvider.open(token)) {
         for (String label : new String[] {"Demo Key Host", "POS 0001", "POS 0002"}) {
-          Throwable gone = org.assertj.core.api.Assertions.catchThrowable(() -> crypto.keyHandle(label));
+          Throwable gone = catchThrowable(() -> crypto.keyHandle(label));
           assertThat(gone).as(label).hasMessageContaining("no RSA private key labelled");
         }
       }

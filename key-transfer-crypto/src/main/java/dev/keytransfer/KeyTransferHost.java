@@ -9,10 +9,13 @@ import dev.keytransfer.core.handshake.SessionDriver;
 import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.KeyBlockWrapper;
+import dev.keytransfer.core.spi.WorkingKeySource;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.Transport;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.tr34.Tr34Profile;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
@@ -50,6 +53,8 @@ public final class KeyTransferHost {
   private final CertificateValidator validator;
   private final ValidationPolicy policy;
   private final SessionDriver driver;
+  private final WorkingKeySource workingKeys;
+  private final KeyBlockWrapper workingKeyWrapper;
 
   private KeyTransferHost(Builder b) {
     this.host = Objects.requireNonNull(b.host, "distributionTerminal is required");
@@ -58,6 +63,9 @@ public final class KeyTransferHost {
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto, b.profile);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
+    this.workingKeys = b.workingKeys;
+    this.workingKeyWrapper = b.workingKeys == null ? null
+        : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
   }
 
   public static Builder builder() {
@@ -73,14 +81,14 @@ public final class KeyTransferHost {
    *     unconfirmed key as confirmed
    */
   public DeliveryReceipt serve(Transport transport) throws KeyTransferException {
-    KdhHandshake machine = new KdhHandshake(host, crypto, codec, validator, policy.clock());
+    KdhHandshake machine = new KdhHandshake(host, crypto, codec, validator, policy.clock(), workingKeys, workingKeyWrapper);
     driver.run(machine, Optional.empty(), transport);
     if (machine.state() != KdhHandshake.State.COMPLETED) {
       throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "host session ended in state " + machine.state());
     }
     return new DeliveryReceipt(machine.sessionId(),
         machine.terminalCertificate().orElseThrow().getSubjectX500Principal().getName(),
-        machine.issuedHeader().orElseThrow(), machine.issuedKcv().orElseThrow());
+        machine.issuedHeader().orElseThrow(), machine.issuedKcv().orElseThrow(), machine.workingKeyEntries());
   }
 
   public DistributionTerminal distributionTerminal() {
@@ -101,8 +109,25 @@ public final class KeyTransferHost {
     private ValidationPolicy policy;
     private Tr34Profile profile = Tr34Profile.TR34_2019;
     private Duration stepTimeout = Duration.ofSeconds(30);
+    private WorkingKeySource workingKeys;
+    private KeyBlockWrapper wrapper;
 
     private Builder() {}
+
+    /**
+     * Working keys to deliver after the master key, in the same session, to terminals that ask for
+     * them: TR-31 / X9.143 key blocks wrapped under the master key just installed.
+     */
+    public Builder workingKeys(WorkingKeySource source) {
+      this.workingKeys = source;
+      return this;
+    }
+
+    /** Overrides how working keys are wrapped (defaults to {@link Tr31KeyBlockWrapper}). */
+    public Builder keyBlockWrapper(KeyBlockWrapper w) {
+      this.wrapper = w;
+      return this;
+    }
 
     public Builder distributionTerminal(DistributionTerminal h) {
       this.host = h;

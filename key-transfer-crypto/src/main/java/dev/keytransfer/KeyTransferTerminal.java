@@ -8,10 +8,12 @@ import dev.keytransfer.core.handshake.SessionDriver;
 import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.Transport;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.time.Duration;
@@ -49,6 +51,7 @@ public final class KeyTransferTerminal {
   private final CertificateValidator validator;
   private final ValidationPolicy policy;
   private final SessionDriver driver;
+  private final KeyBlockWrapper workingKeyWrapper;
 
   private KeyTransferTerminal(Builder b) {
     this.terminal = Objects.requireNonNull(b.terminal, "receivingTerminal is required");
@@ -57,6 +60,8 @@ public final class KeyTransferTerminal {
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
+    this.workingKeyWrapper = !b.expectWorkingKeys ? null
+        : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
   }
 
   public static Builder builder() {
@@ -70,7 +75,7 @@ public final class KeyTransferTerminal {
    * @throws KeyTransferException the failure that ended the session; nothing was installed
    */
   public KeyReceipt receiveKey(Transport transport) throws KeyTransferException {
-    KrdHandshake machine = new KrdHandshake(terminal, crypto, codec, validator, policy.clock());
+    KrdHandshake machine = new KrdHandshake(terminal, crypto, codec, validator, policy.clock(), workingKeyWrapper);
     driver.run(machine, Optional.of(machine.start()), transport);
     return machine.receipt().orElseThrow(() -> new IllegalStateException("session ended without a receipt"));
   }
@@ -88,8 +93,26 @@ public final class KeyTransferTerminal {
     private CertificateValidator validator;
     private ValidationPolicy policy;
     private Duration stepTimeout = Duration.ofSeconds(30);
+    private boolean expectWorkingKeys;
+    private KeyBlockWrapper wrapper;
 
     private Builder() {}
+
+    /**
+     * After the master key, ask the host for working keys and install them (TR-31 / X9.143 key
+     * blocks under the new master key). Each is reported in the receipt; one that fails leaves the
+     * others and the master key installed.
+     */
+    public Builder expectWorkingKeys(boolean expect) {
+      this.expectWorkingKeys = expect;
+      return this;
+    }
+
+    /** Overrides how working keys are unwrapped (defaults to {@link Tr31KeyBlockWrapper}). */
+    public Builder keyBlockWrapper(KeyBlockWrapper w) {
+      this.wrapper = w;
+      return this;
+    }
 
     public Builder receivingTerminal(ReceivingTerminal t) {
       this.terminal = t;

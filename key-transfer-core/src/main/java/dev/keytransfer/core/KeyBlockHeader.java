@@ -133,6 +133,50 @@ public final class KeyBlockHeader {
     }
   }
 
+  /**
+   * What a terminal accepts to install (SECURITY.md P7; X9.143 key usage and mode of use): the key
+   * fits the declared algorithm and length ({@link #checkKeyLength}), the mode of use fits the key
+   * usage, and the exportability is E, N or S. A base derivation key (B0) is never installed on a
+   * terminal, and usages a terminal has no use for are refused.
+   *
+   * <table>
+   *   <caption>usage and allowed modes of use</caption>
+   *   <tr><td>K0 key encryption, K1 key block protection, P0 PIN, D0 data</td><td>B, D, E</td></tr>
+   *   <tr><td>B1 DUKPT initial key, E0-E6 EMV master keys</td><td>X</td></tr>
+   *   <tr><td>M0-M8 MAC, C0 CVK, V0-V4 PIN verification</td><td>C, G, V</td></tr>
+   * </table>
+   *
+   * @throws KeyTokenException {@code HEADER_MISMATCH}
+   */
+  public void checkInstallable(int keyLength) throws KeyTokenException {
+    checkKeyLength(keyLength);
+    String modes = installableModes(keyUsage());
+    if (modes == null) {
+      throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "key usage " + keyUsage() + " is not installed on a terminal");
+    }
+    if (modes.indexOf(modeOfUse()) < 0) {
+      throw new KeyTokenException(ErrorCode.HEADER_MISMATCH,
+          "mode of use " + modeOfUse() + " does not fit key usage " + keyUsage() + " (allowed: " + modes + ")");
+    }
+    if ("ENS".indexOf(exportability()) < 0) {
+      throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "exportability must be E, N or S");
+    }
+  }
+
+  private static String installableModes(String usage) {
+    switch (usage) {
+      case "K0", "K1", "P0", "D0":
+        return "BDE";
+      case "B1", "E0", "E1", "E2", "E3", "E4", "E5", "E6":
+        return "X";
+      case "C0", "V0", "V1", "V2", "V3", "V4":
+        return "CGV";
+      default:
+        return usage.length() == 2 && usage.charAt(0) == 'M' && usage.charAt(1) >= '0' && usage.charAt(1) <= '8'
+            ? "CGV" : null;
+    }
+  }
+
   /** The KCV method for the declared algorithm: legacy for TDES, CMAC for AES. */
   public KeyCheckValue.Method kcvMethod() {
     return algorithm() == 'A' ? KeyCheckValue.Method.CMAC_AES : KeyCheckValue.Method.LEGACY_TDES;

@@ -4,7 +4,6 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.spi.Transport;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,16 +52,9 @@ public final class InMemoryTransport implements Transport {
 
   @Override
   public void send(byte[] frame) throws TransportException {
-    Objects.requireNonNull(frame, "frame");
-    if (frame.length > maxFrameLength) {
-      throw new TransportException(ErrorCode.FRAME_TOO_LARGE,
-          "frame of " + frame.length + " bytes exceeds the maximum of " + maxFrameLength);
-    }
+    Transport.checkOutgoing(frame, maxFrameLength);
     if (closed || peer.closed) {
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "in-memory transport is closed");
-    }
-    if (frame.length == 0) {
-      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "empty frames are not sent");
     }
     peer.inbound.add(frame.clone());
   }

@@ -331,6 +331,35 @@ class FailureMatrixTest {
     assertThat(s.ledger.entries()).isEmpty();
   }
 
+  @Test
+  void header_bdkAsMasterKey_hostRefusesToSendIt() throws Exception {
+    // P7: a base derivation key never goes to a terminal
+    Scenario s = new Scenario();
+    s.keys = new RandomKeySource(crypto.secureRandom(), KeyBlockHeader.parse("A0000B0TX00N0000"), 24);
+    Wire.Outcome o = s.run();
+    assertThat(o.hostCode()).isEqualTo(ErrorCode.HEADER_MISMATCH);
+    assertNothingInstalled(s, 0);
+    assertThat(s.ledger.entries()).isEmpty();
+  }
+
+  @Test
+  void header_authenticTokenDeclaringABdk_terminalRefusesToInstall() throws Exception {
+    Scenario s = new Scenario();
+    AtomicReference<Nonce> nonce = new AtomicReference<>();
+    s.wire = (t, f) -> {
+      if (t == MessageType.KRD_RANDOM) {
+        nonce.set(codec.decodeRandomToken(java.util.Arrays.copyOfRange(f, 2, f.length)).nonce());
+      } else if (t == MessageType.KDH_KEY) {
+        try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
+          return new MessageCodec(codec).encode(codec.buildKeyToken(new KeyTokenRequest(kdh.certificate(), kdh.key(),
+              s.krd.certificate(), nonce.get(), KeyBlockHeader.parse("A0000B0TX00N0000"), k, pki.kdhPathCrls())));
+        }
+      }
+      return f;
+    };
+    assertTerminalRefused(s, s.run(), ErrorCode.HEADER_MISMATCH, 0);
+  }
+
   // ------------------------------------------------------------ order
 
   @Test

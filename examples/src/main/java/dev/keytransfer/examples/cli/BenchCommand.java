@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,6 +40,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--server-threads", defaultValue = "8", description = "Host session threads (default: ${DEFAULT-VALUE}).")
   int serverThreads;
 
+  @Mixin
+  ProviderOption provider;
+
   @Spec
   CommandSpec spec;
 
@@ -49,12 +53,13 @@ final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     int max = Arrays.stream(counts).max().orElse(1);
-    try (Fleet fleet = new Fleet(transport, serverThreads)) {
+    Fleet.Builder setup = Fleet.builder().transport(transport).serverThreads(serverThreads).cryptoProvider(provider.open());
+    try (Fleet fleet = setup.build()) {
       out.println("enrolling " + max + " terminals (not timed)...");
       out.flush();
       fleet.enroll(max, d -> {});
-      out.printf("transport=%s server-threads=%d rounds=%d cores=%d java=%s%n", transport, serverThreads, rounds,
-          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      out.printf("provider=%s transport=%s server-threads=%d rounds=%d cores=%d java=%s%n", fleet.cryptoProvider().name(),
+          transport, serverThreads, rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       out.println("terminals  handshakes/s    p50 ms    p99 ms    max ms");
       round(fleet, Math.min(max, 20)); // warm-up, not reported
       for (int n : counts) {

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,8 +30,19 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--transport", defaultValue = "tcp", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Fleet.Transport transport;
 
+  @Option(names = "--dukpt", arity = "0..1", fallbackValue = "tdes", paramLabel = "tdes|aes",
+      description = "Give each terminal a unique DUKPT initial key from a BDK generated for the demo: tdes (IPEK with a KS "
+          + "block, the default) or aes (AES-128 initial key with an IK block; terminals get RSA-3072 keys, since the host "
+          + "wraps a 128-bit key only under RSA-3072 or stronger).")
+  DukptKind dukpt;
+
+  @Mixin
+  ProviderOption provider;
+
   @Spec
   CommandSpec spec;
+
+  enum DukptKind { tdes, aes }
 
   @Override
   public Integer call() throws KeyTransferException, InterruptedException {
@@ -38,13 +50,23 @@ final class DemoCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--terminals must be between 1 and 10000");
     }
     PrintWriter out = spec.commandLine().getOut();
+    Fleet.HostKeys keys = dukpt == null ? Fleet.HostKeys.TDES_MASTER_KEY
+        : dukpt == DukptKind.aes ? Fleet.HostKeys.DUKPT_AES : Fleet.HostKeys.DUKPT_TDES;
+    Fleet.Builder setup = Fleet.builder().transport(transport).serverThreads(8).hostKeys(keys).cryptoProvider(provider.open());
     out.println("S1  certification authority: root, KDH CA, KRD CA (RSA-2048, SHA-256)");
-    try (Fleet fleet = new Fleet(transport, 8)) {
+    try (Fleet fleet = setup.build()) {
+      out.println("crypto provider: " + fleet.cryptoProvider().name()
+          + ("pkcs11".equals(fleet.cryptoProvider().name()) ? " (host and terminal RSA keys generated in the token)" : ""));
+      if (keys.dukpt()) {
+        out.println("host keys: " + (keys == Fleet.HostKeys.DUKPT_AES ? "AES-128" : "TDES") + " DUKPT initial keys from a BDK "
+            + "generated for this demo (kcv=" + fleet.bdkCheckValue().orElseThrow().hex() + "), one "
+            + (keys == Fleet.HostKeys.DUKPT_AES ? "initial key ID" : "initial KSN") + " per terminal");
+      }
       out.println("S1  key host certified: " + fleet.host().certificateChain().leaf().getSubjectX500Principal().getName()
           + (transport == Fleet.Transport.tcp ? ", listening on 127.0.0.1:" + fleet.port() : ", in memory"));
       fleet.enroll(terminals, done -> {
         if (done == terminals || done % 25 == 0) {
-          out.println("S1  terminals certified from CSRs: " + done + "/" + terminals);
+          out.println("S1  terminals certified from CSRs: " + done + "/" + terminals + " (RSA-" + fleet.terminalRsaBits() + ")");
           out.flush();
         }
       });
@@ -82,8 +104,19 @@ final class DemoCommand implements Callable<Integer> {
       long confirmed = fleet.ledger().entries().stream().filter(e -> e.status() == DeliveryStatus.CONFIRMED).count();
       long distinct = fleet.ledger().entries().stream().map(e -> e.kcv()).distinct().count();
       out.println("ledger: " + confirmed + " deliveries confirmed by KCV, " + distinct + " distinct KCVs");
+      boolean dukptOk = true;
+      if (keys.dukpt()) {
+        int matching = 0;
+        for (ReceivingTerminal device : fleet.terminals()) {
+          matching += fleet.installedKeyMatchesBdk(device) ? 1 : 0;
+        }
+        int distinctKeys = fleet.distinctInstalledKeys();
+        out.println("DUKPT: " + matching + "/" + terminals + " installed initial keys equal the BDK derivation for their "
+            + (keys == Fleet.HostKeys.DUKPT_AES ? "IK" : "KS") + " block, " + distinctKeys + " distinct keys");
+        dukptOk = matching == terminals && distinctKeys == terminals;
+      }
       out.println(received.get() + "/" + terminals + " terminals received their key");
-      return received.get() == terminals && confirmed == terminals ? 0 : 1;
+      return received.get() == terminals && confirmed == terminals && dukptOk ? 0 : 1;
     }
   }
 }

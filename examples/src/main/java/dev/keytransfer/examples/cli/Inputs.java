@@ -1,6 +1,7 @@
 package dev.keytransfer.examples.cli;
 
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -53,6 +55,36 @@ final class Inputs {
     } catch (IllegalArgumentException e) {
       throw new CliException(option + " must be hex: " + e.getMessage());
     }
+  }
+
+  /**
+   * A key given in hex on the command line, adopted into {@link SecretKeyMaterial} (the caller
+   * closes it). The error message never repeats the value.
+   */
+  static SecretKeyMaterial secretHex(String value, String option) {
+    String s = value.strip();
+    if (!isHex(s)) {
+      throw new CliException(option + " must be an even, non-zero number of hex digits (value not shown)");
+    }
+    return SecretKeyMaterial.adopt(HexFormat.of().parseHex(s));
+  }
+
+  /** A public hex value (a KSN, an initial key ID) in upper case, checked to be whole bytes of hex. */
+  static String hexDigits(String value, String option) {
+    String s = value.strip();
+    if (!isHex(s)) {
+      throw new CliException(option + " must be an even, non-zero number of hex digits: " + value);
+    }
+    return s.toUpperCase(Locale.ROOT);
+  }
+
+  private static boolean isHex(String s) {
+    return !s.isEmpty() && s.length() % 2 == 0 && s.chars().allMatch(HexFormat::isHexDigit);
+  }
+
+  /** A one-line text given inline or in a file (surrounding white space removed). */
+  static String text(String inline, Path file) {
+    return (inline != null ? inline : new String(read(file), StandardCharsets.US_ASCII)).strip();
   }
 
   static X509Certificate certificate(Path f) {

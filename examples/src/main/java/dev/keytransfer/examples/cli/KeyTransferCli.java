@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keytransfer", mixinStandardHelpOptions = true, version = "keytransfer 0.1.0",
     description = "Remote key injection for payment terminals (patent CN108401493 S1-S4, ANSI X9 TR-34).",
     subcommands = {DemoCommand.class, CaCommand.class, KdhCommand.class, KrdCommand.class, TokenCommand.class,
-        BenchCommand.class, CommandLine.HelpCommand.class})
+        KeyblockCommand.class, KcvCommand.class, DukptCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class KeyTransferCli implements Runnable {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of failures.")
   boolean verbose;
@@ -41,7 +41,8 @@ public final class KeyTransferCli implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("error: " + ex.getMessage() + (ex.getMessage().contains("--help") ? "" : " (try --help)"));
+      String message = ex.getMessage().replaceFirst("^Error: ", ""); // picocli's own argument group messages
+      err.println("error: " + message + (message.contains("--help") ? "" : " (try --help)"));
       return 2;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -8,6 +8,7 @@ import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.MessageType;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,14 +24,17 @@ import org.slf4j.Logger;
  */
 abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
   private final String role;
-  private final Map<S, Map<MessageType, S>> transitions;
+  private final Map<S, Map<MessageType, List<S>>> transitions;
   private final S completed;
   private final S failed;
   private final Logger log;
   private S state;
   private ErrorCode failure;
 
-  AbstractHandshake(String role, Map<S, Map<MessageType, S>> transitions, S initial, S completed, S failed, Logger log) {
+  private S chosen;
+
+  AbstractHandshake(String role, Map<S, Map<MessageType, List<S>>> transitions, S initial, S completed, S failed,
+      Logger log) {
     this.role = role;
     this.transitions = transitions;
     this.state = initial;
@@ -39,10 +43,13 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
     this.log = log;
   }
 
-  /** Builds an immutable transition table from {@code (state, message type, next state)} rows. */
+  /**
+   * Builds an immutable transition table from rows {@code (state, message type, next states)}: the
+   * first next state is the default, the others are alternatives the handler may {@link #choose}.
+   */
   @SafeVarargs
-  static <S extends Enum<S>> Map<S, Map<MessageType, S>> table(Class<S> states, Row<S>... rows) {
-    Map<S, Map<MessageType, S>> t = new EnumMap<>(states);
+  static <S extends Enum<S>> Map<S, Map<MessageType, List<S>>> table(Class<S> states, Row<S>... rows) {
+    Map<S, Map<MessageType, List<S>>> t = new EnumMap<>(states);
     for (S s : states.getEnumConstants()) {
       t.put(s, new EnumMap<>(MessageType.class));
     }
@@ -54,7 +61,22 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
   }
 
   /** One row of a transition table. */
-  record Row<S>(S from, MessageType received, S to) {}
+  record Row<S>(S from, MessageType received, List<S> to) {
+    @SafeVarargs
+    Row(S from, MessageType received, S... to) {
+      this(from, received, List.of(to));
+    }
+  }
+
+  /** The states a table admits for {@code received} in {@code state}: empty if refused, default first. */
+  static <S extends Enum<S>> List<S> targets(Map<S, Map<MessageType, List<S>>> table, S state, MessageType received) {
+    return table.get(state).getOrDefault(received, List.of());
+  }
+
+  /** Called by a handler to take one of the row's alternative next states instead of the default. */
+  final void choose(S next) {
+    chosen = next;
+  }
 
   /** The role's reply to an admitted message; {@link Abort} never reaches it. */
   abstract HandshakeMessage handle(HandshakeMessage message) throws KeyTransferException;
@@ -74,8 +96,8 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
   @Override
   public final Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException {
     Objects.requireNonNull(message, "message");
-    S target = transitions.get(state).get(message.type());
-    if (target == null) {
+    List<S> targets = transitions.get(state).get(message.type());
+    if (targets == null) {
       throw failWith(new UnexpectedMessageException(
           ErrorCode.UNEXPECTED_MESSAGE, role + " in state " + state + " does not accept " + message.type()));
     }
@@ -83,7 +105,12 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
       if (message instanceof Abort a) {
         throw new KeyTransferException(ErrorCode.PEER_ABORTED, "peer aborted the session: " + a.code());
       }
+      chosen = null;
       HandshakeMessage reply = handle(message);
+      S target = chosen != null ? chosen : targets.get(0);
+      if (!targets.contains(target)) {
+        throw new IllegalStateException("the transition table does not admit " + state + " -> " + target);
+      }
       moveTo(target, message.type().name());
       return Optional.ofNullable(reply);
     } catch (KeyTransferException | RuntimeException e) {

@@ -9,6 +9,12 @@ import dev.keytransfer.core.KeyStrength;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
+import java.util.ArrayList;
+import dev.keytransfer.core.spi.WorkingKeySource;
+import dev.keytransfer.core.spi.KeyBlockWrapper;
+import dev.keytransfer.core.message.WorkingKeysInstalled;
+import dev.keytransfer.core.message.WorkingKeys;
+import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KeyInstalled;
@@ -44,6 +50,10 @@ import org.slf4j.LoggerFactory;
  *  AWAIT_KRD_CREDENTIAL --CT-KRD------> AWAIT_RANDOM_TOKEN   validates KRD (S2), sends CT-KDH (S3)
  *  AWAIT_RANDOM_TOKEN --RT-KRD--------> AWAIT_CONFIRMATION   key source, sends KT-KDH (S4)
  *  AWAIT_CONFIRMATION --KEY_INSTALLED-> COMPLETED            KCV compared, ledger CONFIRMED
+ *                                    or AWAIT_WORKING_KEY_RESULTS   (the terminal asked for working
+ *                                                              keys: sends WORKING_KEYS)
+ *  AWAIT_WORKING_KEY_RESULTS --WORKING_KEYS_INSTALLED--> COMPLETED   each working key CONFIRMED or
+ *                                                              REJECTED in the ledger
  *  any other (state, message) --------> FAILED (absorbing)
  * </pre>
  */
@@ -55,23 +65,32 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     AWAIT_KRD_CREDENTIAL,
     AWAIT_RANDOM_TOKEN,
     AWAIT_CONFIRMATION,
+    AWAIT_WORKING_KEY_RESULTS,
     COMPLETED,
     FAILED
   }
 
   /** The one transition table: (state, received message type) to next state. */
-  private static final Map<State, Map<MessageType, State>> TRANSITIONS = table(State.class,
+  private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS = table(State.class,
       new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.KRD_CREDENTIAL, State.AWAIT_RANDOM_TOKEN),
       new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.ABORT, State.FAILED),
       new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.KRD_RANDOM, State.AWAIT_CONFIRMATION),
       new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_CONFIRMATION, MessageType.KEY_INSTALLED, State.COMPLETED),
-      new Row<>(State.AWAIT_CONFIRMATION, MessageType.ABORT, State.FAILED));
+      new Row<>(State.AWAIT_CONFIRMATION, MessageType.KEY_INSTALLED, State.COMPLETED, State.AWAIT_WORKING_KEY_RESULTS),
+      new Row<>(State.AWAIT_CONFIRMATION, MessageType.ABORT, State.FAILED),
+      new Row<>(State.AWAIT_WORKING_KEY_RESULTS, MessageType.WORKING_KEYS_INSTALLED, State.COMPLETED),
+      new Row<>(State.AWAIT_WORKING_KEY_RESULTS, MessageType.ABORT, State.FAILED));
 
-  /** The next state for a received message, or empty if {@code state} does not accept it. */
+  /** The default next state for a received message, or empty if {@code state} does not accept it. */
   public static Optional<State> next(State state, MessageType received) {
-    return Optional.ofNullable(TRANSITIONS.get(state).get(received));
+    return targets(state, received).stream().findFirst();
   }
+
+  /** Every next state the table admits for a received message (default first); empty if refused. */
+  public static List<State> targets(State state, MessageType received) {
+    return AbstractHandshake.targets(TRANSITIONS, state, received);
+  }
+
 
   private final DistributionTerminal host;
   private final CryptoProvider crypto;
@@ -79,14 +98,32 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   private final CertificateValidator validator;
   private final Clock clock;
   private final String sessionId;
+  private final WorkingKeySource workingKeys;
+  private final KeyBlockWrapper workingKeyWrapper;
 
   private CertificateChain krdChain;
   private KeyCheckValue issuedKcv;
   private KeyBlockHeader issuedHeader;
+  private SecretKeyMaterial masterKey;
+  private final List<LedgerEntry> workingKeyEntries = new ArrayList<>();
 
   public KdhHandshake(
       DistributionTerminal host, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+    this(host, crypto, codec, validator, clock, null, null);
+  }
+
+  /**
+   * A host that delivers working keys from {@code workingKeys}, wrapped by {@code wrapper} under the
+   * master key, to terminals that ask for them; both null for none.
+   */
+  public KdhHandshake(DistributionTerminal host, CryptoProvider crypto, TokenCodec codec,
+      CertificateValidator validator, Clock clock, WorkingKeySource workingKeys, KeyBlockWrapper wrapper) {
     super("KDH", TRANSITIONS, State.AWAIT_KRD_CREDENTIAL, State.COMPLETED, State.FAILED, log);
+    if ((workingKeys == null) != (wrapper == null)) {
+      throw new IllegalArgumentException("working keys need both a source and a key block wrapper");
+    }
+    this.workingKeys = workingKeys;
+    this.workingKeyWrapper = wrapper;
     this.host = Objects.requireNonNull(host, "host");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -116,6 +153,15 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     return Optional.ofNullable(issuedHeader);
   }
 
+  /** The ledger entries of the working keys sent in this session (their status as last known). */
+  public List<LedgerEntry> workingKeyEntries() {
+    List<LedgerEntry> out = new ArrayList<>();
+    for (LedgerEntry e : workingKeyEntries) {
+      out.add(host.ledger().find(e.sessionId()).orElse(e));
+    }
+    return out;
+  }
+
   @Override
   HandshakeMessage handle(HandshakeMessage message) throws KeyTransferException {
     if (message instanceof KrdCredentialToken t) {
@@ -126,6 +172,9 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     }
     if (message instanceof KeyInstalled k) {
       return onKeyInstalled(k);
+    }
+    if (message instanceof WorkingKeysInstalled w) {
+      return onWorkingKeysInstalled(w);
     }
     throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
   }
@@ -145,7 +194,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     X509Certificate krd = krdChain.leaf();
     try (DeliverableKey key = host.keySource().keyFor(krd)) {
       KeyBlockHeader header = key.header();
-      header.checkKeyLength(key.key().length());
+      header.checkInstallable(key.key().length());
       checkWrappingStrength(krd, header, key.key().length());
       KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
       HandshakeMessage kt = codec.buildKeyToken(new KeyTokenRequest(
@@ -154,6 +203,9 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
           krd.getSubjectX500Principal().getName(), header, kcv, DeliveryStatus.DELIVERED, clock.instant()));
       issuedKcv = kcv;
       issuedHeader = header;
+      if (workingKeys != null) {
+        masterKey = key.key().copy(); // protects the working keys; wiped once they are wrapped
+      }
       log.info("KDH session {} issued key {} to {}", sessionId, header.usageSummary(),
           krd.getSubjectX500Principal().getName());
       return kt;
@@ -176,21 +228,112 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   }
 
   private HandshakeMessage onKeyInstalled(KeyInstalled confirmation) throws KeyTransferException {
-    if (!issuedKcv.matches(confirmation.kcv())) {
-      host.ledger().updateStatus(sessionId, DeliveryStatus.REJECTED);
-      throw new KeyTransferException(ErrorCode.KCV_MISMATCH, "terminal confirmed a different key check value");
+    try {
+      if (!issuedKcv.matches(confirmation.kcv())) {
+        host.ledger().updateStatus(sessionId, DeliveryStatus.REJECTED);
+        throw new KeyTransferException(ErrorCode.KCV_MISMATCH, "terminal confirmed a different key check value");
+      }
+      host.ledger().updateStatus(sessionId, DeliveryStatus.CONFIRMED);
+      log.info("KDH session {} confirmed: {}", sessionId, krdChain.leaf().getSubjectX500Principal().getName());
+      if (!confirmation.wantsWorkingKeys()) {
+        if (workingKeys != null) {
+          log.warn("KDH session {}: the terminal did not ask for working keys; none sent", sessionId);
+        }
+        return null;
+      }
+      choose(State.AWAIT_WORKING_KEY_RESULTS);
+      return new WorkingKeys(wrapWorkingKeys());
+    } finally {
+      wipeMasterKey();
     }
-    host.ledger().updateStatus(sessionId, DeliveryStatus.CONFIRMED);
-    log.info("KDH session {} completed: {} confirmed", sessionId, krdChain.leaf().getSubjectX500Principal().getName());
+  }
+
+  /**
+   * Wraps each working key under the master key and records it DELIVERED (ledger session
+   * {@code <session>/<n>}). A key the host cannot wrap is recorded REJECTED and not sent.
+   */
+  private List<String> wrapWorkingKeys() throws KeyTransferException {
+    List<String> blocks = new ArrayList<>();
+    if (workingKeys == null) {
+      return blocks;
+    }
+    X509Certificate krd = krdChain.leaf();
+    List<DeliverableKey> keys = workingKeys.workingKeysFor(krd);
+    try {
+      if (keys.size() > WorkingKeys.MAX_KEYS) {
+        throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "at most " + WorkingKeys.MAX_KEYS + " working keys");
+      }
+      int n = 0;
+      for (DeliverableKey k : keys) {
+        n++;
+        KeyCheckValue kcv = crypto.keyCheckValue(k.key(), k.header().kcvMethod());
+        LedgerEntry entry = new LedgerEntry(sessionId + "/" + n, IssuerAndSerial.of(krd),
+            krd.getSubjectX500Principal().getName(), k.header(), kcv, DeliveryStatus.DELIVERED, clock.instant());
+        host.ledger().recordDelivered(entry);
+        try {
+          k.header().checkInstallable(k.key().length());
+          blocks.add(workingKeyWrapper.wrap(masterKey, k.header(), k.key()));
+          workingKeyEntries.add(entry);
+        } catch (KeyTransferException e) {
+          host.ledger().updateStatus(entry.sessionId(), DeliveryStatus.REJECTED);
+          log.warn("KDH session {} cannot send working key {} ({}): {}", sessionId, n, k.header().usageSummary(), e.code());
+        }
+      }
+    } finally {
+      keys.forEach(DeliverableKey::close);
+    }
+    log.info("KDH session {} sends {} working keys", sessionId, blocks.size());
+    return blocks;
+  }
+
+  private HandshakeMessage onWorkingKeysInstalled(WorkingKeysInstalled results) throws KeyTransferException {
+    if (results.results().size() != workingKeyEntries.size()) {
+      for (LedgerEntry e : workingKeyEntries) {
+        host.ledger().updateStatus(e.sessionId(), DeliveryStatus.REJECTED);
+      }
+      throw new KeyTransferException(ErrorCode.MALFORMED_FRAME, "terminal reported " + results.results().size()
+          + " working keys, " + workingKeyEntries.size() + " were sent");
+    }
+    int confirmed = 0;
+    for (int i = 0; i < workingKeyEntries.size(); i++) {
+      LedgerEntry e = workingKeyEntries.get(i);
+      WorkingKeysInstalled.Result r = results.results().get(i);
+      boolean ok = r.kcv().isPresent() && e.kcv().matches(r.kcv().get());
+      host.ledger().updateStatus(e.sessionId(), ok ? DeliveryStatus.CONFIRMED : DeliveryStatus.REJECTED);
+      if (ok) {
+        confirmed++;
+      } else {
+        log.warn("KDH session {} working key {} rejected by the terminal: {}", sessionId, i + 1,
+            r.failure().map(Enum::name).orElse(ErrorCode.KCV_MISMATCH.name()));
+      }
+    }
+    log.info("KDH session {} completed: {} of {} working keys confirmed", sessionId, confirmed, workingKeyEntries.size());
     return null;
+  }
+
+  private void wipeMasterKey() {
+    if (masterKey != null) {
+      masterKey.destroy();
+      masterKey = null;
+    }
   }
 
   @Override
   void onFailure(State stateAtFailure, ErrorCode code) {
-    if (stateAtFailure == State.AWAIT_CONFIRMATION && code == ErrorCode.PEER_ABORTED) {
-      // the terminal refused the token: the key is not installed anywhere
+    wipeMasterKey();
+    if (code != ErrorCode.PEER_ABORTED) {
+      return; // a broken connection leaves deliveries DELIVERED: unconfirmed, never confirmed
+    }
+    // the terminal refused: what it was refusing is not installed there
+    List<String> refused = new ArrayList<>();
+    if (stateAtFailure == State.AWAIT_CONFIRMATION) {
+      refused.add(sessionId);
+    } else if (stateAtFailure == State.AWAIT_WORKING_KEY_RESULTS) {
+      workingKeyEntries.forEach(e -> refused.add(e.sessionId()));
+    }
+    for (String id : refused) {
       try {
-        host.ledger().updateStatus(sessionId, DeliveryStatus.REJECTED);
+        host.ledger().updateStatus(id, DeliveryStatus.REJECTED);
       } catch (KeyTransferException | RuntimeException e) {
         log.warn("KDH session {} could not mark the ledger REJECTED: {}", sessionId, e.getMessage());
       }

@@ -25,6 +25,6 @@ public final class KeyBlockChecks {
     if (!block.header().equals(verified.header())) {
       throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "signed header differs from the key block header");
     }
-    block.header().checkKeyLength(block.key().length());
+    block.header().checkInstallable(block.key().length());
   }
 }

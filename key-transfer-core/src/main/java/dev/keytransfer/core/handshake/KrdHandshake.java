@@ -8,6 +8,11 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.NonceMismatchException;
 import dev.keytransfer.core.Role;
+import dev.keytransfer.core.spi.KeyBlockWrapper;
+import dev.keytransfer.core.spi.DeliverableKey;
+import dev.keytransfer.core.message.WorkingKeysInstalled;
+import dev.keytransfer.core.message.WorkingKeys;
+import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KdhCredentialToken;
@@ -43,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
  *  AWAIT_KDH_CREDENTIAL --CT-KDH------> AWAIT_KEY_TOKEN        validates, binds, sends RT-KRD (S3, S4)
  *  AWAIT_KEY_TOKEN --KT-KDH-----------> COMPLETED              verifies, installs, sends KEY_INSTALLED
+ *                                   or AWAIT_WORKING_KEYS     (a terminal that expects working keys)
+ *  AWAIT_WORKING_KEYS --WORKING_KEYS--> COMPLETED              unwraps each under the new master key,
+ *                                                              installs, sends WORKING_KEYS_INSTALLED
  *  any other (state, message) --------> FAILED (absorbing)
  * </pre>
  */
@@ -54,36 +62,57 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     START,
     AWAIT_KDH_CREDENTIAL,
     AWAIT_KEY_TOKEN,
+    AWAIT_WORKING_KEYS,
     COMPLETED,
     FAILED
   }
 
   /** The one transition table: (state, received message type) to next state. */
-  private static final Map<State, Map<MessageType, State>> TRANSITIONS = table(State.class,
+  private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS = table(State.class,
       new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN),
       new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_KEY, State.COMPLETED),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED));
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_KEY, State.COMPLETED, State.AWAIT_WORKING_KEYS),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED),
+      new Row<>(State.AWAIT_WORKING_KEYS, MessageType.WORKING_KEYS, State.COMPLETED),
+      new Row<>(State.AWAIT_WORKING_KEYS, MessageType.ABORT, State.FAILED));
 
-  /** The next state for a received message, or empty if {@code state} does not accept it. */
+  /** The default next state for a received message, or empty if {@code state} does not accept it. */
   public static Optional<State> next(State state, MessageType received) {
-    return Optional.ofNullable(TRANSITIONS.get(state).get(received));
+    return targets(state, received).stream().findFirst();
   }
+
+  /** Every next state the table admits for a received message (default first); empty if refused. */
+  public static List<State> targets(State state, MessageType received) {
+    return AbstractHandshake.targets(TRANSITIONS, state, received);
+  }
+
 
   private final ReceivingTerminal terminal;
   private final CryptoProvider crypto;
   private final TokenCodec codec;
   private final CertificateValidator validator;
   private final Clock clock;
+  private final KeyBlockWrapper workingKeyWrapper;
 
   private CertificateChain kdhChain;
+  private SecretKeyMaterial masterKey;
   private List<X509CRL> kdhCrls = List.of();
   private Nonce nonce;
   private KeyReceipt receipt;
 
   public KrdHandshake(
       ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+    this(terminal, crypto, codec, validator, clock, null);
+  }
+
+  /**
+   * A terminal that, after its master key, expects working keys wrapped under it; {@code
+   * workingKeyWrapper} null means it expects none.
+   */
+  public KrdHandshake(ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec,
+      CertificateValidator validator, Clock clock, KeyBlockWrapper workingKeyWrapper) {
     super("KRD", TRANSITIONS, State.START, State.COMPLETED, State.FAILED, log);
+    this.workingKeyWrapper = workingKeyWrapper;
     this.terminal = Objects.requireNonNull(terminal, "terminal");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -118,6 +147,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
     if (message instanceof KdhKeyToken t) {
       return onKeyToken(t);
+    }
+    if (message instanceof WorkingKeys w) {
+      return onWorkingKeys(w);
     }
     throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
   }
@@ -168,12 +200,51 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
       receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());
       log.info("KRD installed key {} from KDH {} (KCV method {})",
           block.header().usageSummary(), kdh.getSubjectX500Principal().getName(), kcv.method());
-      return new KeyInstalled(kcv);
+      if (workingKeyWrapper == null) {
+        return new KeyInstalled(kcv);
+      }
+      masterKey = block.key().copy(); // the protection key of the working keys; wiped when they are in
+      choose(State.AWAIT_WORKING_KEYS);
+      return new KeyInstalled(kcv, true);
     }
+  }
+
+  /**
+   * After S4: each working key is unwrapped under the master key just installed, checked like the
+   * master key (P7), installed and confirmed with its KCV. A key that fails is reported with its code
+   * and leaves the master key and the other working keys installed.
+   */
+  private HandshakeMessage onWorkingKeys(WorkingKeys message) throws KeyTransferException {
+    List<WorkingKeysInstalled.Result> results = new ArrayList<>();
+    try {
+      for (String keyBlock : message.keyBlocks()) {
+        try (DeliverableKey k = workingKeyWrapper.unwrap(masterKey, keyBlock)) {
+          k.header().checkInstallable(k.key().length());
+          KeyCheckValue kcv = crypto.keyCheckValue(k.key(), k.header().kcvMethod());
+          try (InstalledKey installed = new InstalledKey(k.header(), k.key().copy(), kcv, receipt.kdh(), clock.instant())) {
+            terminal.keyStore().install(installed);
+          }
+          results.add(WorkingKeysInstalled.Result.installed(kcv));
+          log.info("KRD installed working key {}", k.header().usageSummary());
+        } catch (KeyTransferException e) {
+          results.add(WorkingKeysInstalled.Result.failed(e.code()));
+          log.warn("KRD refused working key {} of {}: {}", results.size(), message.keyBlocks().size(), e.code());
+        }
+      }
+    } finally {
+      masterKey.destroy();
+      masterKey = null;
+    }
+    receipt = receipt.withWorkingKeys(results);
+    return new WorkingKeysInstalled(results);
   }
 
   @Override
   void onFailure(State stateAtFailure, ErrorCode code) {
     nonce = null;
+    if (masterKey != null) {
+      masterKey.destroy();
+      masterKey = null;
+    }
   }
 }

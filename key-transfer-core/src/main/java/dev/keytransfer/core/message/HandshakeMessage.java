@@ -6,7 +6,8 @@ package dev.keytransfer.core.message;
  */
 public sealed interface HandshakeMessage
     permits KrdCredentialToken, KdhCredentialToken, KrdRandomToken, KdhKeyToken, KdhOnePassKeyToken,
-        KdhUnbindToken, CaUnbindToken, KdhRebindToken, CaRebindToken, KeyInstalled, Abort {
+        KdhUnbindToken, CaUnbindToken, KdhRebindToken, CaRebindToken, KeyInstalled, WorkingKeys,
+        WorkingKeysInstalled, Abort {
   /** The envelope type. */
   MessageType type();
 

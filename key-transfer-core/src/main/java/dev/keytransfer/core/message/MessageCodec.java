@@ -70,6 +70,10 @@ public final class MessageCodec {
         return tokens.decodeCaRebindToken(payload);
       case KEY_INSTALLED:
         return decodeKeyInstalled(payload);
+      case WORKING_KEYS:
+        return WorkingKeys.decode(payload);
+      case WORKING_KEYS_INSTALLED:
+        return WorkingKeysInstalled.decode(payload);
       case ABORT:
         if (payload.length != 2) {
           throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "abort frame must carry a 2-byte code");
@@ -86,9 +90,11 @@ public final class MessageCodec {
       throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "key-installed frame names no KCV method");
     }
     KeyCheckValue.Method m = methods[payload[0] & 0xFF];
-    if (payload.length != 1 + m.length()) {
+    boolean flagged = payload.length == 2 + m.length();
+    if (payload.length != 1 + m.length() && !(flagged && (payload[payload.length - 1] & 0xFE) == 0)) {
       throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "key-installed frame has a KCV of the wrong length");
     }
-    return new KeyInstalled(KeyCheckValue.of(m, Arrays.copyOfRange(payload, 1, payload.length)));
+    return new KeyInstalled(KeyCheckValue.of(m, Arrays.copyOfRange(payload, 1, 1 + m.length())),
+        flagged && payload[payload.length - 1] == 1);
   }
 }

@@ -12,16 +12,20 @@ public enum MessageType {
   KDH_KEY(4),
   /** The terminal's key-installed confirmation with its KCV (project envelope). */
   KEY_INSTALLED(5),
+  /** Working keys as TR-31 key blocks under the new master key, after S4 (project envelope). */
+  WORKING_KEYS(6),
+  /** The terminal's per-key outcome for {@link #WORKING_KEYS} (project envelope). */
+  WORKING_KEYS_INSTALLED(7),
   /** One-pass KT-KDH, TR-34 B.8 (signingTime instead of a nonce). */
-  KDH_KEY_ONE_PASS(6),
+  KDH_KEY_ONE_PASS(8),
   /** UBT-KDH, TR-34 B.14: the bound KDH unbinds the terminal. */
-  KDH_UNBIND(7),
+  KDH_UNBIND(9),
   /** UBT-CA, TR-34 B.13: the higher-level authority unbinds the terminal. */
-  CA_UNBIND(8),
+  CA_UNBIND(10),
   /** RBT-KDH, TR-34 B.11: the bound KDH rebinds the terminal to a new KDH. */
-  KDH_REBIND(9),
+  KDH_REBIND(11),
   /** RBT-CA, TR-34 B.10: the higher-level authority rebinds the terminal to a new KDH. */
-  CA_REBIND(10),
+  CA_REBIND(12),
   /** Either side aborts the session with a generic error code (project envelope). */
   ABORT(0x7F);
 

@@ -20,4 +20,11 @@ public interface TerminalKeyStore {
 
   /** How many keys are installed. */
   int size();
+
+  /**
+   * Removes and wipes every key received from {@code kdh} (a valid unbind, TR-34 B.13, B.14).
+   *
+   * @return how many keys were removed
+   */
+  int removeKeysFrom(dev.keytransfer.core.IssuerAndSerial kdh) throws KeyTransferException;
 }

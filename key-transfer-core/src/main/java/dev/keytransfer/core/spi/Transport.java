@@ -26,6 +26,23 @@ public interface Transport extends AutoCloseable {
   /** The largest frame this transport carries. */
   int maxFrameLength();
 
+  /**
+   * The check every implementation makes before sending: a frame is not empty and not longer than
+   * {@code maxFrameLength}.
+   *
+   * @throws TransportException {@code FRAME_TOO_LARGE} or {@code TRANSPORT_FAILURE}
+   */
+  static void checkOutgoing(byte[] frame, int maxFrameLength) throws TransportException {
+    java.util.Objects.requireNonNull(frame, "frame");
+    if (frame.length > maxFrameLength) {
+      throw new TransportException(dev.keytransfer.core.ErrorCode.FRAME_TOO_LARGE,
+          "frame of " + frame.length + " bytes exceeds the maximum of " + maxFrameLength);
+    }
+    if (frame.length == 0) {
+      throw new TransportException(dev.keytransfer.core.ErrorCode.TRANSPORT_FAILURE, "empty frames are not sent");
+    }
+  }
+
   /** Closes this end; the peer's next receive fails. Idempotent. */
   @Override
   void close();

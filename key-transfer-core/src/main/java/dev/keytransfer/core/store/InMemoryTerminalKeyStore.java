@@ -25,6 +25,19 @@ public final class InMemoryTerminalKeyStore implements TerminalKeyStore {
     return keys.size();
   }
 
+  @Override
+  public synchronized int removeKeysFrom(dev.keytransfer.core.IssuerAndSerial kdh) {
+    int before = keys.size();
+    keys.removeIf(k -> {
+      if (k.kdh().equals(kdh)) {
+        k.close();
+        return true;
+      }
+      return false;
+    });
+    return before - keys.size();
+  }
+
   private static InstalledKey copy(InstalledKey k) {
     return new InstalledKey(k.header(), k.key().copy(), k.kcv(), k.kdh(), k.installedAt());
   }

@@ -82,14 +82,7 @@ public final class TcpTransport implements Transport {
 
   @Override
   public void send(byte[] frame) throws TransportException {
-    Objects.requireNonNull(frame, "frame");
-    if (frame.length > maxFrameLength) {
-      throw new TransportException(ErrorCode.FRAME_TOO_LARGE,
-          "frame of " + frame.length + " bytes exceeds the maximum of " + maxFrameLength);
-    }
-    if (frame.length == 0) {
-      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "empty frames are not sent");
-    }
+    Transport.checkOutgoing(frame, maxFrameLength);
     try {
       out.writeInt(frame.length);
       out.write(frame);

@@ -94,8 +94,9 @@ public interface TokenCodec {
   KdhOnePassKeyToken decodeOnePassKeyToken(byte[] token) throws MalformedTokenException;
 
   /**
-   * Verifies a one-pass key token as {@link #verifyKeyToken} does, and requires its signingTime
-   * attribute ({@link VerifiedKeyToken#signingTime()} is then present). The caller checks that the
+   * Verifies a one-pass key token as {@link #verifyKeyToken} does, requires its signingTime
+   * attribute ({@link VerifiedKeyToken#signingTime()} is then present) and refuses a token that
+   * carries a randomNonce (a two-pass token, bound to one session, is never taken as one-pass). The caller checks that the
    * time is strictly later than the last one it accepted from this KDH (P2), then decrypts with
    * {@link #decryptKeyToken}.
    *

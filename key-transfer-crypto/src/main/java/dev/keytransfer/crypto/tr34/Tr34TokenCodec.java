@@ -313,6 +313,11 @@ public final class Tr34TokenCodec implements TokenCodec {
     if (v.signingTime().isEmpty()) {
       throw malformed("one-pass key token has no signingTime attribute"); // TR-34 B.8
     }
+    if (v.nonce().isPresent()) {
+      // a two-pass token (B.9) from a host that adds signingTime (BC does) was bound to one session's
+      // nonce: accepting it as one-pass would drop that binding (P1, P3)
+      throw malformed("one-pass key token carries a randomNonce: a two-pass token is not accepted as one-pass");
+    }
     return v;
   }
 

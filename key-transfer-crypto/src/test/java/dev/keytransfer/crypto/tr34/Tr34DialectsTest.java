@@ -258,6 +258,9 @@ class Tr34DialectsTest {
         crypto.sign(kdh.key(), Algorithms.Signature.RSA_PKCS1_SHA256, set));
     assertOpensToKey(token);
     assertThat(verify(token).signingTime()).contains(Instant.parse("2026-11-24T22:17:50Z"));
+    // SHALL (P1, P3): with its nonce, it stays a two-pass token even though it has a signingTime
+    assertThatThrownBy(() -> codec.verifyOnePassKeyToken(codec.decodeOnePassKeyToken(token), kdh.certificate()))
+        .isInstanceOf(MalformedTokenException.class).hasMessageContaining("randomNonce");
   }
 
   // ---------------------------------------------------------------- what stays strict

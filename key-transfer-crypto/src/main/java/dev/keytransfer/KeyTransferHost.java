@@ -4,6 +4,7 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
+import dev.keytransfer.core.handshake.HostOperation;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.SessionDriver;
 import dev.keytransfer.core.message.MessageCodec;
@@ -19,9 +20,11 @@ import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.tr34.Tr34Profile;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The distribution terminal's front door: the key host side of remote key injection (TR-34 KDH;
@@ -55,6 +58,7 @@ public final class KeyTransferHost {
   private final SessionDriver driver;
   private final WorkingKeySource workingKeys;
   private final KeyBlockWrapper workingKeyWrapper;
+  private final Function<X509Certificate, HostOperation> operations;
 
   private KeyTransferHost(Builder b) {
     this.host = Objects.requireNonNull(b.host, "distributionTerminal is required");
@@ -64,6 +68,7 @@ public final class KeyTransferHost {
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
     this.workingKeys = b.workingKeys;
+    this.operations = b.operations;
     this.workingKeyWrapper = b.workingKeys == null ? null
         : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
   }
@@ -81,14 +86,15 @@ public final class KeyTransferHost {
    *     unconfirmed key as confirmed
    */
   public DeliveryReceipt serve(Transport transport) throws KeyTransferException {
-    KdhHandshake machine = new KdhHandshake(host, crypto, codec, validator, policy.clock(), workingKeys, workingKeyWrapper);
+    KdhHandshake machine = new KdhHandshake(host, crypto, codec, validator, policy.clock(), workingKeys,
+        workingKeyWrapper, operations);
     driver.run(machine, Optional.empty(), transport);
     if (machine.state() != KdhHandshake.State.COMPLETED) {
       throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "host session ended in state " + machine.state());
     }
     return new DeliveryReceipt(machine.sessionId(),
         machine.terminalCertificate().orElseThrow().getSubjectX500Principal().getName(),
-        machine.issuedHeader().orElseThrow(), machine.issuedKcv().orElseThrow(), machine.workingKeyEntries());
+        machine.operation().orElseThrow(), machine.issuedHeader(), machine.issuedKcv(), machine.workingKeyEntries());
   }
 
   public DistributionTerminal distributionTerminal() {
@@ -111,8 +117,18 @@ public final class KeyTransferHost {
     private Duration stepTimeout = Duration.ofSeconds(30);
     private WorkingKeySource workingKeys;
     private KeyBlockWrapper wrapper;
+    private Function<X509Certificate, HostOperation> operations = krd -> HostOperation.deliverKey();
 
     private Builder() {}
+
+    /**
+     * What answers each terminal's nonce (TR-34 B.8-B.14): a two-pass key (the default), a one-pass
+     * key, an unbind, a rebind to another KDH, or a relayed authority token.
+     */
+    public Builder operations(Function<X509Certificate, HostOperation> chooser) {
+      this.operations = Objects.requireNonNull(chooser);
+      return this;
+    }
 
     /**
      * Working keys to deliver after the master key, in the same session, to terminals that ask for

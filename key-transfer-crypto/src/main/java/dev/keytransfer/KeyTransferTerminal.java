@@ -2,7 +2,9 @@ package dev.keytransfer;
 
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.handshake.KeyReceipt;
+import dev.keytransfer.core.handshake.TerminalOutcome;
 import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.handshake.SessionDriver;
 import dev.keytransfer.core.message.MessageCodec;
@@ -16,6 +18,7 @@ import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,7 +54,7 @@ public final class KeyTransferTerminal {
   private final CertificateValidator validator;
   private final ValidationPolicy policy;
   private final SessionDriver driver;
-  private final KeyBlockWrapper workingKeyWrapper;
+  private final KrdHandshake.Options options;
 
   private KeyTransferTerminal(Builder b) {
     this.terminal = Objects.requireNonNull(b.terminal, "receivingTerminal is required");
@@ -60,8 +63,9 @@ public final class KeyTransferTerminal {
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
-    this.workingKeyWrapper = !b.expectWorkingKeys ? null
+    KeyBlockWrapper workingKeyWrapper = !b.expectWorkingKeys ? null
         : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
+    this.options = new KrdHandshake.Options(workingKeyWrapper, b.authority, b.onePassWindow);
   }
 
   public static Builder builder() {
@@ -72,12 +76,24 @@ public final class KeyTransferTerminal {
    * Runs S2-S4 over {@code transport} and installs the key in the terminal's key store.
    *
    * @return the installed key's header, KCV and KDH (never the key)
-   * @throws KeyTransferException the failure that ended the session; nothing was installed
+   * @throws KeyTransferException the failure that ended the session; nothing was installed. {@code
+   *     UNEXPECTED_MESSAGE} if the host unbound or rebound the terminal instead (the change was
+   *     applied: use {@link #session} where the host may do that)
    */
   public KeyReceipt receiveKey(Transport transport) throws KeyTransferException {
-    KrdHandshake machine = new KrdHandshake(terminal, crypto, codec, validator, policy.clock(), workingKeyWrapper);
+    TerminalOutcome o = session(transport);
+    return o.key().orElseThrow(() -> new KeyTransferException(ErrorCode.UNEXPECTED_MESSAGE,
+        "the host " + (o.rebound().orElse(false) ? "rebound" : "unbound") + " the terminal instead of delivering a key"));
+  }
+
+  /**
+   * Runs one session: S2-S4, after which the host delivers a key (two-pass or one-pass, TR-34 B.9 /
+   * B.8) or changes the binding (unbind B.14 / B.13, rebind B.11 / B.10), all checked as TR-34 asks.
+   */
+  public TerminalOutcome session(Transport transport) throws KeyTransferException {
+    KrdHandshake machine = new KrdHandshake(terminal, crypto, codec, validator, policy.clock(), options);
     driver.run(machine, Optional.of(machine.start()), transport);
-    return machine.receipt().orElseThrow(() -> new IllegalStateException("session ended without a receipt"));
+    return machine.outcome().orElseThrow(() -> new IllegalStateException("session ended without an outcome"));
   }
 
   @Override
@@ -95,8 +111,25 @@ public final class KeyTransferTerminal {
     private Duration stepTimeout = Duration.ofSeconds(30);
     private boolean expectWorkingKeys;
     private KeyBlockWrapper wrapper;
+    private X509Certificate authority;
+    private Duration onePassWindow = KrdHandshake.Options.DEFAULT_ONE_PASS_WINDOW;
 
     private Builder() {}
+
+    /**
+     * The higher-level authority whose unbind and rebind tokens the terminal obeys (TR-34 B.10,
+     * B.13); defaults to the CA that issued the terminal's certificate, as in Annex B.
+     */
+    public Builder authority(X509Certificate ca) {
+      this.authority = ca;
+      return this;
+    }
+
+    /** How far a one-pass key token's signing time may be from the terminal's clock (default 10 min). */
+    public Builder onePassWindow(Duration window) {
+      this.onePassWindow = Objects.requireNonNull(window);
+      return this;
+    }
 
     /**
      * After the master key, ask the host for working keys and install them (TR-31 / X9.143 key

@@ -7,6 +7,7 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
 import dev.keytransfer.core.handshake.KeyReceipt;
+import dev.keytransfer.core.handshake.TerminalOutcome;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.spi.Transport;
 import java.time.Duration;
@@ -33,7 +34,7 @@ final class Wire {
 
   /** What a session ended with on both sides. */
   record Outcome(KeyReceipt terminalReceipt, KeyTransferException terminalError,
-      DeliveryReceipt hostReceipt, KeyTransferException hostError) {
+      DeliveryReceipt hostReceipt, KeyTransferException hostError, TerminalOutcome terminalOutcome) {
     ErrorCode terminalCode() {
       return terminalError == null ? null : terminalError.code();
     }
@@ -71,9 +72,11 @@ final class Wire {
     Transport terminalEnd = new Tampering(pair.terminalEnd(), interceptor);
     Future<DeliveryReceipt> hostRun = HOSTS.submit(() -> host.serve(hostEnd));
     KeyReceipt receipt = null;
+    TerminalOutcome outcome = null;
     KeyTransferException terminalError = null;
     try {
-      receipt = terminal.receiveKey(terminalEnd);
+      outcome = terminal.session(terminalEnd);
+      receipt = outcome.key().orElse(null);
     } catch (KeyTransferException e) {
       terminalError = e;
     }
@@ -90,7 +93,7 @@ final class Wire {
       terminalEnd.close();
       hostEnd.close();
     }
-    return new Outcome(receipt, terminalError, delivered, hostError);
+    return new Outcome(receipt, terminalError, delivered, hostError, outcome);
   }
 
   static final Duration STEP = Duration.ofSeconds(10);

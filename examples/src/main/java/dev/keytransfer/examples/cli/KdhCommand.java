@@ -85,8 +85,10 @@ final class KdhCommand implements Runnable {
           .build(host::serve, o -> {
             synchronized (out) {
               out.println(o.succeeded()
-                  ? "session " + o.peer() + " OK " + o.result().terminalSubject() + " header=" + o.result().header()
-                      + " kcv=" + o.result().kcv().hex() + " (" + o.elapsed().toMillis() + " ms)"
+                  ? "session " + o.peer() + " OK " + o.result().terminalSubject()
+                      + o.result().header().map(h -> " header=" + h).orElse("")
+                      + o.result().kcv().map(k -> " kcv=" + k.hex()).orElse("")
+                      + " (" + o.elapsed().toMillis() + " ms)"
                   : "session " + o.peer() + " FAILED " + o.failure().code() + " (" + o.elapsed().toMillis() + " ms)");
               out.flush();
             }

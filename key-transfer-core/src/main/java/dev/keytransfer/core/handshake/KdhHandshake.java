@@ -9,6 +9,9 @@ import dev.keytransfer.core.KeyStrength;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
+import java.util.function.Function;
+import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
+import dev.keytransfer.core.message.BindingUpdated;
 import java.util.ArrayList;
 import dev.keytransfer.core.spi.WorkingKeySource;
 import dev.keytransfer.core.spi.KeyBlockWrapper;
@@ -48,7 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  AWAIT_KRD_CREDENTIAL --CT-KRD------> AWAIT_RANDOM_TOKEN   validates KRD (S2), sends CT-KDH (S3)
- *  AWAIT_RANDOM_TOKEN --RT-KRD--------> AWAIT_CONFIRMATION   key source, sends KT-KDH (S4)
+ *  AWAIT_RANDOM_TOKEN --RT-KRD--------> AWAIT_CONFIRMATION   key source, sends KT-KDH (S4, two-pass
+ *                                                              or one-pass, as the operation says)
+ *                                    or AWAIT_BINDING_UPDATE  sends UBT-KDH, RBT-KDH, or a relayed
+ *                                                              UBT-CA / RBT-CA
+ *  AWAIT_BINDING_UPDATE --BINDING_UPDATED--> COMPLETED
  *  AWAIT_CONFIRMATION --KEY_INSTALLED-> COMPLETED            KCV compared, ledger CONFIRMED
  *                                    or AWAIT_WORKING_KEY_RESULTS   (the terminal asked for working
  *                                                              keys: sends WORKING_KEYS)
@@ -66,6 +73,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     AWAIT_RANDOM_TOKEN,
     AWAIT_CONFIRMATION,
     AWAIT_WORKING_KEY_RESULTS,
+    AWAIT_BINDING_UPDATE,
     COMPLETED,
     FAILED
   }
@@ -74,7 +82,9 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS = table(State.class,
       new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.KRD_CREDENTIAL, State.AWAIT_RANDOM_TOKEN),
       new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.KRD_RANDOM, State.AWAIT_CONFIRMATION),
+      new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.KRD_RANDOM, State.AWAIT_CONFIRMATION, State.AWAIT_BINDING_UPDATE),
+      new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.BINDING_UPDATED, State.COMPLETED),
+      new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.ABORT, State.FAILED),
       new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.ABORT, State.FAILED),
       new Row<>(State.AWAIT_CONFIRMATION, MessageType.KEY_INSTALLED, State.COMPLETED, State.AWAIT_WORKING_KEY_RESULTS),
       new Row<>(State.AWAIT_CONFIRMATION, MessageType.ABORT, State.FAILED),
@@ -100,6 +110,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   private final String sessionId;
   private final WorkingKeySource workingKeys;
   private final KeyBlockWrapper workingKeyWrapper;
+  private final Function<X509Certificate, HostOperation> operations;
+  private HostOperation operation;
 
   private CertificateChain krdChain;
   private KeyCheckValue issuedKcv;
@@ -118,7 +130,18 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
    */
   public KdhHandshake(DistributionTerminal host, CryptoProvider crypto, TokenCodec codec,
       CertificateValidator validator, Clock clock, WorkingKeySource workingKeys, KeyBlockWrapper wrapper) {
+    this(host, crypto, codec, validator, clock, workingKeys, wrapper, krd -> HostOperation.deliverKey());
+  }
+
+  /**
+   * As above, choosing per terminal what answers its nonce: a key (default), an unbind, a rebind, or
+   * a relayed authority token (TR-34 B.8-B.14).
+   */
+  public KdhHandshake(DistributionTerminal host, CryptoProvider crypto, TokenCodec codec,
+      CertificateValidator validator, Clock clock, WorkingKeySource workingKeys, KeyBlockWrapper wrapper,
+      Function<X509Certificate, HostOperation> operations) {
     super("KDH", TRANSITIONS, State.AWAIT_KRD_CREDENTIAL, State.COMPLETED, State.FAILED, log);
+    this.operations = Objects.requireNonNull(operations, "operations");
     if ((workingKeys == null) != (wrapper == null)) {
       throw new IllegalArgumentException("working keys need both a source and a key block wrapper");
     }
@@ -176,6 +199,11 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     if (message instanceof WorkingKeysInstalled w) {
       return onWorkingKeysInstalled(w);
     }
+    if (message instanceof BindingUpdated b) {
+      log.info("KDH session {}: {} {}", sessionId, krdChain.leaf().getSubjectX500Principal().getName(),
+          b.rebound() ? "rebound to the new KDH" : "unbound");
+      return null;
+    }
     throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
   }
 
@@ -190,15 +218,43 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   }
 
   /** S4: only now, after a fresh nonce in this session, choose the key and build the key token. */
+  /** The operation chosen for this terminal in this session, once S4 began. */
+  public Optional<HostOperation> operation() {
+    return Optional.ofNullable(operation);
+  }
+
   private HandshakeMessage onRandomToken(KrdRandomToken token) throws KeyTransferException {
     X509Certificate krd = krdChain.leaf();
+    operation = Objects.requireNonNull(operations.apply(krd), "operation");
+    X509Certificate kdh = host.certificateChain().leaf();
+    IssuerAndSerial krdId = IssuerAndSerial.of(krd);
+    if (operation instanceof HostOperation.Unbind) {
+      choose(State.AWAIT_BINDING_UPDATE);
+      log.info("KDH session {} unbinds {}", sessionId, krd.getSubjectX500Principal().getName());
+      return codec.buildKdhUnbindToken(kdh, host.signingKey(), krdId, token.nonce(), host.crls());
+    }
+    if (operation instanceof HostOperation.Rebind r) {
+      choose(State.AWAIT_BINDING_UPDATE);
+      log.info("KDH session {} rebinds {} to {}", sessionId, krd.getSubjectX500Principal().getName(),
+          r.newKdh().leaf().getSubjectX500Principal().getName());
+      return codec.buildKdhRebindToken(kdh, host.signingKey(), krdId, token.nonce(), r.newKdh(), host.crls());
+    }
+    if (operation instanceof HostOperation.RelayAuthorityToken relay) {
+      choose(State.AWAIT_BINDING_UPDATE);
+      log.info("KDH session {} relays a {} to {}", sessionId, relay.token().type(), krd.getSubjectX500Principal().getName());
+      return relay.token();
+    }
+    boolean onePass = operation instanceof HostOperation.DeliverKeyOnePass;
     try (DeliverableKey key = host.keySource().keyFor(krd)) {
       KeyBlockHeader header = key.header();
       header.checkInstallable(key.key().length());
       checkWrappingStrength(krd, header, key.key().length());
       KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
-      HandshakeMessage kt = codec.buildKeyToken(new KeyTokenRequest(
-          host.certificateChain().leaf(), host.signingKey(), krd, token.nonce(), header, key.key(), host.crls()));
+      HandshakeMessage kt = onePass
+          ? codec.buildOnePassKeyToken(new OnePassKeyTokenRequest(kdh, host.signingKey(), krd, clock.instant(), header,
+              key.key(), host.crls()))
+          : codec.buildKeyToken(new KeyTokenRequest(kdh, host.signingKey(), krd, token.nonce(), header, key.key(),
+              host.crls()));
       host.ledger().recordDelivered(new LedgerEntry(sessionId, IssuerAndSerial.of(krd),
           krd.getSubjectX500Principal().getName(), header, kcv, DeliveryStatus.DELIVERED, clock.instant()));
       issuedKcv = kcv;

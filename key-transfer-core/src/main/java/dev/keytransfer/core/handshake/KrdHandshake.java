@@ -8,6 +8,16 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.NonceMismatchException;
 import dev.keytransfer.core.Role;
+import java.time.Instant;
+import java.time.Duration;
+import dev.keytransfer.core.spi.VerifiedUnbind;
+import dev.keytransfer.core.spi.VerifiedRebind;
+import dev.keytransfer.core.message.KdhUnbindToken;
+import dev.keytransfer.core.message.KdhRebindToken;
+import dev.keytransfer.core.message.KdhOnePassKeyToken;
+import dev.keytransfer.core.message.CaUnbindToken;
+import dev.keytransfer.core.message.CaRebindToken;
+import dev.keytransfer.core.message.BindingUpdated;
 import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
@@ -48,6 +58,9 @@ import org.slf4j.LoggerFactory;
  *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
  *  AWAIT_KDH_CREDENTIAL --CT-KDH------> AWAIT_KEY_TOKEN        validates, binds, sends RT-KRD (S3, S4)
  *  AWAIT_KEY_TOKEN --KT-KDH-----------> COMPLETED              verifies, installs, sends KEY_INSTALLED
+ *                  (two-pass B.9 or one-pass B.8)
+ *  AWAIT_KEY_TOKEN --UBT/RBT----------> COMPLETED              unbinds or rebinds, sends BINDING_UPDATED
+ *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10)
  *                                   or AWAIT_WORKING_KEYS     (a terminal that expects working keys)
  *  AWAIT_WORKING_KEYS --WORKING_KEYS--> COMPLETED              unwraps each under the new master key,
  *                                                              installs, sends WORKING_KEYS_INSTALLED
@@ -72,6 +85,11 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
       new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN),
       new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
       new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_KEY, State.COMPLETED, State.AWAIT_WORKING_KEYS),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_KEY_ONE_PASS, State.COMPLETED, State.AWAIT_WORKING_KEYS),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_UNBIND, State.COMPLETED),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_REBIND, State.COMPLETED),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_UNBIND, State.COMPLETED),
+      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_REBIND, State.COMPLETED),
       new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED),
       new Row<>(State.AWAIT_WORKING_KEYS, MessageType.WORKING_KEYS, State.COMPLETED),
       new Row<>(State.AWAIT_WORKING_KEYS, MessageType.ABORT, State.FAILED));
@@ -93,16 +111,19 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private final CertificateValidator validator;
   private final Clock clock;
   private final KeyBlockWrapper workingKeyWrapper;
+  private final X509Certificate authority;
+  private final Duration onePassWindow;
 
   private CertificateChain kdhChain;
   private SecretKeyMaterial masterKey;
   private List<X509CRL> kdhCrls = List.of();
   private Nonce nonce;
   private KeyReceipt receipt;
+  private TerminalOutcome bindingChange;
 
   public KrdHandshake(
       ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
-    this(terminal, crypto, codec, validator, clock, null);
+    this(terminal, crypto, codec, validator, clock, Options.defaults());
   }
 
   /**
@@ -111,8 +132,41 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    */
   public KrdHandshake(ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec,
       CertificateValidator validator, Clock clock, KeyBlockWrapper workingKeyWrapper) {
+    this(terminal, crypto, codec, validator, clock, new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW));
+  }
+
+  /**
+   * How a terminal handles what follows its nonce.
+   *
+   * @param workingKeyWrapper unwraps working keys after the master key; null: it expects none
+   * @param authority the higher-level authority whose unbind and rebind tokens it obeys (TR-34 B.10,
+   *     B.13); null: the CA that issued the terminal's own certificate, as in Annex B
+   * @param onePassWindow how far a one-pass key token's signing time may be from the terminal's
+   *     clock (P2); the time must also be later than the last one accepted from that host
+   */
+  public record Options(KeyBlockWrapper workingKeyWrapper, X509Certificate authority, Duration onePassWindow) {
+    /** Default one-pass window: 10 minutes either way. */
+    public static final Duration DEFAULT_ONE_PASS_WINDOW = Duration.ofMinutes(10);
+
+    public Options {
+      Objects.requireNonNull(onePassWindow, "onePassWindow");
+      if (onePassWindow.isNegative() || onePassWindow.isZero()) {
+        throw new IllegalArgumentException("the one-pass window must be positive");
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(null, null, DEFAULT_ONE_PASS_WINDOW);
+    }
+  }
+
+  public KrdHandshake(ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec,
+      CertificateValidator validator, Clock clock, Options options) {
     super("KRD", TRANSITIONS, State.START, State.COMPLETED, State.FAILED, log);
-    this.workingKeyWrapper = workingKeyWrapper;
+    this.workingKeyWrapper = options.workingKeyWrapper();
+    this.authority = options.authority() != null ? options.authority()
+        : terminal.certificateChain().issuers().isEmpty() ? null : terminal.certificateChain().issuers().get(0);
+    this.onePassWindow = options.onePassWindow();
     this.terminal = Objects.requireNonNull(terminal, "terminal");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -123,6 +177,15 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   /** The installed key's receipt, once COMPLETED. */
   public Optional<KeyReceipt> receipt() {
     return Optional.ofNullable(receipt);
+  }
+
+  /** How the session ended, once COMPLETED: a key, or a binding change. */
+  public Optional<TerminalOutcome> outcome() {
+    if (state() != State.COMPLETED) {
+      return Optional.empty();
+    }
+    return Optional.of(bindingChange != null ? bindingChange
+        : new TerminalOutcome(Optional.ofNullable(receipt), Optional.empty(), Optional.empty()));
   }
 
   /** S2: the first message, CT-KRD with the terminal's own chain. */
@@ -151,6 +214,35 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     if (message instanceof WorkingKeys w) {
       return onWorkingKeys(w);
     }
+    if (message instanceof KdhOnePassKeyToken t) {
+      return onOnePassKeyToken(t);
+    }
+    if (message instanceof KdhUnbindToken t) {
+      requireBoundSigner(t.claimedSigner());
+      VerifiedUnbind v = codec.verifyKdhUnbindToken(t, kdhChain.leaf());
+      revalidateKdh(v.crls());
+      consumeNonce(v.nonce());
+      return unbind(v.krdId(), v.kdhId(), "KDH");
+    }
+    if (message instanceof KdhRebindToken t) {
+      requireBoundSigner(t.claimedSigner());
+      VerifiedRebind v = codec.verifyKdhRebindToken(t, kdhChain.leaf());
+      revalidateKdh(v.crls());
+      consumeNonce(v.nonce());
+      return rebind(v);
+    }
+    if (message instanceof CaUnbindToken t) {
+      VerifiedUnbind v = codec.verifyCaUnbindToken(t, requireAuthority(t.claimedSigner()));
+      return unbind(v.krdId(), v.kdhId(), "authority");
+    }
+    if (message instanceof CaRebindToken t) {
+      X509Certificate ca = requireAuthority(t.claimedSigner());
+      VerifiedRebind v = codec.verifyCaRebindToken(t, ca);
+      Instant at = v.signingTime().orElseThrow(
+          () -> new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "authority rebind carries no signing time"));
+      terminal.bindingStore().recordSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
+      return rebind(v);
+    }
     throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
   }
 
@@ -177,17 +269,96 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     // 2. signature over the signed attributes as received, before any decryption (P4, P6)
     VerifiedKeyToken verified = codec.verifyKeyToken(token, kdh);
     // 3. revocation, again, with any CRL the token carries (C3, C12)
-    if (!verified.crls().isEmpty()) {
+    revalidateKdh(verified.crls());
+    // 4. the nonce this session sent (P1, P3); single use
+    consumeNonce(verified.nonce());
+    return install(verified, kdh);
+  }
+
+  /** One-pass (TR-34 B.8): the signing time, not a nonce, makes it fresh (P2). */
+  private HandshakeMessage onOnePassKeyToken(KdhOnePassKeyToken token) throws KeyTransferException {
+    X509Certificate kdh = kdhChain.leaf();
+    requireBoundSigner(token.claimedSigner());
+    VerifiedKeyToken verified = codec.verifyOnePassKeyToken(token, kdh);
+    revalidateKdh(verified.crls());
+    nonce = null; // this session's nonce is not used by a one-pass token; it must not serve later
+    Instant at = verified.signingTime().orElseThrow(
+        () -> new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "one-pass key token carries no signing time"));
+    Instant now = clock.instant();
+    if (at.isBefore(now.minus(onePassWindow)) || at.isAfter(now.plus(onePassWindow))) {
+      throw new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "one-pass key token signed at " + at
+          + ", outside the accepted window of " + onePassWindow.toMinutes() + " minutes");
+    }
+    terminal.bindingStore().recordSigningTime(IssuerAndSerial.of(kdh), at); // strictly later than the last
+    return install(verified, kdh);
+  }
+
+  private void requireBoundSigner(IssuerAndSerial claimed) throws SignatureInvalidException {
+    if (!claimed.equals(IssuerAndSerial.of(kdhChain.leaf()))) {
+      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token is not signed by the bound KDH");
+    }
+  }
+
+  /** C3, C12: validate the bound KDH again with the CRLs the token carries. */
+  private void revalidateKdh(List<X509CRL> carried) throws KeyTransferException {
+    if (!carried.isEmpty()) {
       List<X509CRL> all = new ArrayList<>(kdhCrls);
-      all.addAll(verified.crls());
+      all.addAll(carried);
       validator.validate(kdhChain, Role.KDH, all);
     }
-    // 4. the nonce this session sent (P1, P3); single use
+  }
+
+  /** P1, P3: the token echoes the nonce this session sent; the nonce is then spent. */
+  private void consumeNonce(Optional<Nonce> echoed) throws NonceMismatchException {
     Nonce expected = nonce;
     nonce = null;
-    if (expected == null || verified.nonce().isEmpty() || !expected.matches(verified.nonce().get())) {
-      throw new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "key token does not echo this session's nonce");
+    if (expected == null || echoed.isEmpty() || !expected.matches(echoed.get())) {
+      throw new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "token does not echo this session's nonce");
     }
+  }
+
+  private X509Certificate requireAuthority(IssuerAndSerial claimed) throws SignatureInvalidException {
+    if (authority == null || !claimed.identifies(authority)) {
+      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token is not signed by the terminal's authority");
+    }
+    return authority;
+  }
+
+  /** TR-34 B.13, B.14: addressed to this terminal, about the bound KDH; then forget both. */
+  private HandshakeMessage unbind(IssuerAndSerial krdId, IssuerAndSerial kdhId, String by) throws KeyTransferException {
+    checkAddressedHere(krdId, kdhId);
+    int removed = terminal.keyStore().removeKeysFrom(kdhId);
+    terminal.bindingStore().unbind();
+    bindingChange = new TerminalOutcome(Optional.empty(), Optional.of(false), Optional.empty());
+    log.info("KRD unbound from KDH {} by the {}; {} keys removed", kdhId, by, removed);
+    return new BindingUpdated(false);
+  }
+
+  /** TR-34 B.10, B.11: addressed here, from the bound KDH, to a new KDH that validates now. */
+  private HandshakeMessage rebind(VerifiedRebind v) throws KeyTransferException {
+    checkAddressedHere(v.krdId(), v.oldKdhId());
+    List<X509CRL> crls = new ArrayList<>(kdhCrls);
+    crls.addAll(v.crls());
+    CertificateChain newKdh = validator.validate(v.newKdh(), Role.KDH, crls);
+    terminal.bindingStore().rebind(newKdh.leaf());
+    bindingChange = new TerminalOutcome(Optional.empty(), Optional.of(true),
+        Optional.of(newKdh.leaf().getSubjectX500Principal().getName()));
+    log.info("KRD rebound from KDH {} to {}", v.oldKdhId(), newKdh.leaf().getSubjectX500Principal().getName());
+    return new BindingUpdated(true);
+  }
+
+  private void checkAddressedHere(IssuerAndSerial krdId, IssuerAndSerial kdhId) throws SignatureInvalidException {
+    if (!krdId.identifies(terminal.certificateChain().leaf())) {
+      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token is addressed to another terminal");
+    }
+    if (!kdhId.identifies(kdhChain.leaf())) {
+      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token names another KDH than the bound one");
+    }
+  }
+
+  /** Steps 5-8 of a verified key token: decrypt, check, install, confirm. */
+  private HandshakeMessage install(VerifiedKeyToken verified, X509Certificate kdh) throws KeyTransferException {
+    IssuerAndSerial kdhId = IssuerAndSerial.of(kdh);
     // 5. decrypt with the terminal's own key
     try (KeyBlock block = codec.decryptKeyToken(verified, terminal.keyTransportKey(), terminal.certificateChain().leaf())) {
       // 6-7. idKDH is the signer; the signed header equals the key block's and fits the key (P7)

@@ -7,7 +7,7 @@ package dev.keytransfer.core.message;
 public sealed interface HandshakeMessage
     permits KrdCredentialToken, KdhCredentialToken, KrdRandomToken, KdhKeyToken, KdhOnePassKeyToken,
         KdhUnbindToken, CaUnbindToken, KdhRebindToken, CaRebindToken, KeyInstalled, WorkingKeys,
-        WorkingKeysInstalled, Abort {
+        WorkingKeysInstalled, BindingUpdated, Abort {
   /** The envelope type. */
   MessageType type();
 

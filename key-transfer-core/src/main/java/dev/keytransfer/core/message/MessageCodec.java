@@ -72,6 +72,8 @@ public final class MessageCodec {
         return decodeKeyInstalled(payload);
       case WORKING_KEYS:
         return WorkingKeys.decode(payload);
+      case BINDING_UPDATED:
+        return BindingUpdated.decode(payload);
       case WORKING_KEYS_INSTALLED:
         return WorkingKeysInstalled.decode(payload);
       case ABORT:

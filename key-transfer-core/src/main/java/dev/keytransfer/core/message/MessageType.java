@@ -26,6 +26,8 @@ public enum MessageType {
   KDH_REBIND(11),
   /** RBT-CA, TR-34 B.10: the higher-level authority rebinds the terminal to a new KDH. */
   CA_REBIND(12),
+  /** The terminal applied an unbind or rebind token (project envelope). */
+  BINDING_UPDATED(13),
   /** Either side aborts the session with a generic error code (project envelope). */
   ABORT(0x7F);
 

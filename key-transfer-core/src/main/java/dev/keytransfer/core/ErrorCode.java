@@ -41,7 +41,11 @@ public enum ErrorCode {
   SIGNATURE_INVALID(201),
   /** The token was not signed by the KDH this terminal is bound to (C11). */
   SIGNER_NOT_BOUND(202),
-  /** The key token does not echo the nonce this terminal sent in this session (P1, P3). */
+  /**
+   * The token is not fresh (P1-P3): it does not echo the nonce this terminal sent in this session,
+   * or its signing time (one-pass key token, authority rebind) is not later than the last one
+   * accepted from its signer, or lies outside the accepted window.
+   */
   NONCE_MISMATCH(203),
   /** The signed key block header differs from the header inside the key block, or from the key (P7). */
   HEADER_MISMATCH(204),

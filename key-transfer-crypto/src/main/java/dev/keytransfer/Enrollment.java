@@ -35,9 +35,14 @@ public final class Enrollment {
 
   /** The certificate chain for a new key generated in {@code crypto}, issued for {@code role}. */
   public static CertificateChain certify(
-      CertificateAuthority ca, CryptoProvider crypto, PrivateKeyHandle key, String commonName, Role role)
+      CertificateAuthority ca,
+      CryptoProvider crypto,
+      PrivateKeyHandle key,
+      String commonName,
+      Role role)
       throws KeyTransferException {
-    X500Principal subject = new X500Principal("CN=" + escape(commonName) + ",OU=" + role + ",O=key-transfer");
+    X500Principal subject =
+        new X500Principal("CN=" + escape(commonName) + ",OU=" + role + ",O=key-transfer");
     return ca.issue(CertificationRequests.create(crypto, key, subject), role);
   }
 
@@ -45,11 +50,14 @@ public final class Enrollment {
    * Enrolls a receiving terminal: RSA key in {@code crypto}, KRD certificate from {@code ca},
    * in-memory key store and binding store.
    */
-  public static ReceivingTerminal enrollTerminal(CertificateAuthority ca, CryptoProvider crypto, String commonName)
+  public static ReceivingTerminal enrollTerminal(
+      CertificateAuthority ca, CryptoProvider crypto, String commonName)
       throws KeyTransferException {
-    PrivateKeyHandle key = crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.KEY_TRANSPORT);
+    PrivateKeyHandle key =
+        crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.KEY_TRANSPORT);
     CertificateChain chain = certify(ca, crypto, key, commonName, Role.KRD);
-    return ReceivingTerminal.of(chain, key, new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
+    return ReceivingTerminal.of(
+        chain, key, new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
   }
 
   /**
@@ -58,9 +66,15 @@ public final class Enrollment {
    * from the CA at every session.
    */
   public static DistributionTerminal enrollHost(
-      CertificateAuthority ca, CryptoProvider crypto, String commonName, KeySource keys, DevicePolicy devices,
-      KeyLedger ledger) throws KeyTransferException {
-    PrivateKeyHandle key = crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.SIGNING);
+      CertificateAuthority ca,
+      CryptoProvider crypto,
+      String commonName,
+      KeySource keys,
+      DevicePolicy devices,
+      KeyLedger ledger)
+      throws KeyTransferException {
+    PrivateKeyHandle key =
+        crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.SIGNING);
     CertificateChain chain = certify(ca, crypto, key, commonName, Role.KDH);
     return DistributionTerminal.of(chain, key, () -> kdhPathCrls(ca), keys, devices, ledger);
   }
@@ -68,12 +82,14 @@ public final class Enrollment {
   /** The root CRL and the KDH CA CRL: what a terminal needs to check a KDH chain. */
   public static List<X509CRL> kdhPathCrls(CertificateAuthority ca) {
     X500Principal krdCa = ca.issuingCertificate(Role.KRD).getSubjectX500Principal();
-    return ca.crls().stream().filter(c -> !c.getIssuerX500Principal().equals(krdCa)).collect(Collectors.toList());
+    return ca.crls().stream()
+        .filter(c -> !c.getIssuerX500Principal().equals(krdCa))
+        .collect(Collectors.toList());
   }
 
   /**
-   * The terminal's policy: trust the CA's root, take KDH certificates only from the KDH CA, and rely
-   * on the CRLs the host carries (a terminal has no line to the CA).
+   * The terminal's policy: trust the CA's root, take KDH certificates only from the KDH CA, and
+   * rely on the CRLs the host carries (a terminal has no line to the CA).
    */
   public static ValidationPolicy terminalPolicy(CertificateAuthority ca) {
     return ValidationPolicy.builder()

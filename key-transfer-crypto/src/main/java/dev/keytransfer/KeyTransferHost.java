@@ -10,11 +10,11 @@ import dev.keytransfer.core.handshake.SessionDriver;
 import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
-import dev.keytransfer.core.spi.KeyBlockWrapper;
-import dev.keytransfer.core.spi.WorkingKeySource;
 import dev.keytransfer.core.spi.DistributionTerminal;
+import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.Transport;
+import dev.keytransfer.core.spi.WorkingKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
@@ -31,9 +31,10 @@ import java.util.function.Function;
  * patent CN108401493 S2-S4). Core concepts:
  *
  * <ul>
- *   <li>{@link DistributionTerminal}: the host's certificate chain, a handle to its signing key, the
- *       CRLs it carries, the key source, the device policy and the ledger;
- *   <li>{@link ValidationPolicy}: the trust anchor and how strictly terminal certificates are judged;
+ *   <li>{@link DistributionTerminal}: the host's certificate chain, a handle to its signing key,
+ *       the CRLs it carries, the key source, the device policy and the ledger;
+ *   <li>{@link ValidationPolicy}: the trust anchor and how strictly terminal certificates are
+ *       judged;
  *   <li>{@link CryptoProvider}: where the cryptography runs (Bouncy Castle by default);
  *   <li>{@link Tr34Profile}: the TR-34 layout emitted (2019 corrigendum by default);
  *   <li>{@link Transport}: one connection to one terminal per {@link #serve} call.
@@ -69,8 +70,10 @@ public final class KeyTransferHost {
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
     this.workingKeys = b.workingKeys;
     this.operations = b.operations;
-    this.workingKeyWrapper = b.workingKeys == null ? null
-        : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
+    this.workingKeyWrapper =
+        b.workingKeys == null
+            ? null
+            : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
   }
 
   public static Builder builder() {
@@ -86,15 +89,28 @@ public final class KeyTransferHost {
    *     unconfirmed key as confirmed
    */
   public DeliveryReceipt serve(Transport transport) throws KeyTransferException {
-    KdhHandshake machine = new KdhHandshake(host, crypto, codec, validator, policy.clock(), workingKeys,
-        workingKeyWrapper, operations);
+    KdhHandshake machine =
+        new KdhHandshake(
+            host,
+            crypto,
+            codec,
+            validator,
+            policy.clock(),
+            workingKeys,
+            workingKeyWrapper,
+            operations);
     driver.run(machine, Optional.empty(), transport);
     if (machine.state() != KdhHandshake.State.COMPLETED) {
-      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "host session ended in state " + machine.state());
+      throw new KeyTransferException(
+          ErrorCode.INTERNAL_ERROR, "host session ended in state " + machine.state());
     }
-    return new DeliveryReceipt(machine.sessionId(),
+    return new DeliveryReceipt(
+        machine.sessionId(),
         machine.terminalCertificate().orElseThrow().getSubjectX500Principal().getName(),
-        machine.operation().orElseThrow(), machine.issuedHeader(), machine.issuedKcv(), machine.workingKeyEntries());
+        machine.operation().orElseThrow(),
+        machine.issuedHeader(),
+        machine.issuedKcv(),
+        machine.workingKeyEntries());
   }
 
   public DistributionTerminal distributionTerminal() {

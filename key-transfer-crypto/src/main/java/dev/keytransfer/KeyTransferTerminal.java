@@ -1,12 +1,12 @@
 package dev.keytransfer;
 
+import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
-import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.handshake.KeyReceipt;
-import dev.keytransfer.core.handshake.TerminalOutcome;
 import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.handshake.SessionDriver;
+import dev.keytransfer.core.handshake.TerminalOutcome;
 import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
@@ -30,8 +30,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link ReceivingTerminal}: the device's certificate chain, a handle to its key-transport
  *       private key, its key store and its KDH binding;
- *   <li>{@link ValidationPolicy}: the trust anchor and how strictly the host's certificate is judged
- *       (strict by default, no switch to skip dates or revocation);
+ *   <li>{@link ValidationPolicy}: the trust anchor and how strictly the host's certificate is
+ *       judged (strict by default, no switch to skip dates or revocation);
  *   <li>{@link CryptoProvider}: where the cryptography runs (Bouncy Castle by default);
  *   <li>{@link Transport}: how frames reach the host.
  * </ul>
@@ -63,8 +63,10 @@ public final class KeyTransferTerminal {
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
-    KeyBlockWrapper workingKeyWrapper = !b.expectWorkingKeys ? null
-        : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
+    KeyBlockWrapper workingKeyWrapper =
+        !b.expectWorkingKeys
+            ? null
+            : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
     this.options = new KrdHandshake.Options(workingKeyWrapper, b.authority, b.onePassWindow);
   }
 
@@ -82,18 +84,28 @@ public final class KeyTransferTerminal {
    */
   public KeyReceipt receiveKey(Transport transport) throws KeyTransferException {
     TerminalOutcome o = session(transport);
-    return o.key().orElseThrow(() -> new KeyTransferException(ErrorCode.UNEXPECTED_MESSAGE,
-        "the host " + (o.rebound().orElse(false) ? "rebound" : "unbound") + " the terminal instead of delivering a key"));
+    return o.key()
+        .orElseThrow(
+            () ->
+                new KeyTransferException(
+                    ErrorCode.UNEXPECTED_MESSAGE,
+                    "the host "
+                        + (o.rebound().orElse(false) ? "rebound" : "unbound")
+                        + " the terminal instead of delivering a key"));
   }
 
   /**
    * Runs one session: S2-S4, after which the host delivers a key (two-pass or one-pass, TR-34 B.9 /
-   * B.8) or changes the binding (unbind B.14 / B.13, rebind B.11 / B.10), all checked as TR-34 asks.
+   * B.8) or changes the binding (unbind B.14 / B.13, rebind B.11 / B.10), all checked as TR-34
+   * asks.
    */
   public TerminalOutcome session(Transport transport) throws KeyTransferException {
-    KrdHandshake machine = new KrdHandshake(terminal, crypto, codec, validator, policy.clock(), options);
+    KrdHandshake machine =
+        new KrdHandshake(terminal, crypto, codec, validator, policy.clock(), options);
     driver.run(machine, Optional.of(machine.start()), transport);
-    return machine.outcome().orElseThrow(() -> new IllegalStateException("session ended without an outcome"));
+    return machine
+        .outcome()
+        .orElseThrow(() -> new IllegalStateException("session ended without an outcome"));
   }
 
   @Override
@@ -125,7 +137,10 @@ public final class KeyTransferTerminal {
       return this;
     }
 
-    /** How far a one-pass key token's signing time may be from the terminal's clock (default 10 min). */
+    /**
+     * How far a one-pass key token's signing time may be from the terminal's clock (default 10
+     * min).
+     */
     public Builder onePassWindow(Duration window) {
       this.onePassWindow = Objects.requireNonNull(window);
       return this;

@@ -66,7 +66,10 @@ import java.util.function.IntConsumer;
  */
 public final class Fleet implements AutoCloseable {
   /** How terminals reach the host. */
-  public enum Transport { memory, tcp }
+  public enum Transport {
+    memory,
+    tcp
+  }
 
   /** What the host gives each terminal. */
   public enum HostKeys {
@@ -92,8 +95,11 @@ public final class Fleet implements AutoCloseable {
     }
   }
 
-  /** First identifiers the demo BDK hands out: the X9.24 example key set, counting up per device. */
+  /**
+   * First identifiers the demo BDK hands out: the X9.24 example key set, counting up per device.
+   */
   static final String FIRST_TDES_KSN = "FFFF9876543210E00000";
+
   static final String FIRST_AES_INITIAL_KEY_ID = "1234567800000001";
 
   private final CryptoProvider crypto;
@@ -111,7 +117,9 @@ public final class Fleet implements AutoCloseable {
   private final ExecutorService memoryHost;
   private final List<ReceivingTerminal> terminals = new ArrayList<>();
 
-  /** S1 for the CA and the host (Bouncy Castle, a TDES master key per terminal); starts the host. */
+  /**
+   * S1 for the CA and the host (Bouncy Castle, a TDES master key per terminal); starts the host.
+   */
   public Fleet(Transport transport, int serverThreads) throws KeyTransferException {
     this(builder().transport(transport).serverThreads(serverThreads));
   }
@@ -131,18 +139,33 @@ public final class Fleet implements AutoCloseable {
         byte[] k = new byte[16]; // double-length TDES or AES-128
         crypto.secureRandom().nextBytes(k);
         dukptBdk = SecretKeyMaterial.adopt(k);
-        source = hostKeys == HostKeys.DUKPT_AES
-            ? DukptInitialKeySource.aes(dukptBdk, AesKsn.parse(FIRST_AES_INITIAL_KEY_ID), crypto.secureRandom())
-            : DukptInitialKeySource.tdes(dukptBdk, TdesKsn.parse(FIRST_TDES_KSN), crypto.secureRandom());
+        source =
+            hostKeys == HostKeys.DUKPT_AES
+                ? DukptInitialKeySource.aes(
+                    dukptBdk, AesKsn.parse(FIRST_AES_INITIAL_KEY_ID), crypto.secureRandom())
+                : DukptInitialKeySource.tdes(
+                    dukptBdk, TdesKsn.parse(FIRST_TDES_KSN), crypto.secureRandom());
       } else {
         source = RandomKeySource.tdesMasterKeys(crypto.secureRandom());
       }
-      enrolledHost = Enrollment.enrollHost(ca, crypto, "Demo Key Host", source, DevicePolicy.anyCertifiedDevice(), ledger);
-      this.host = KeyTransferHost.builder().distributionTerminal(enrolledHost).cryptoProvider(crypto)
-          .validationPolicy(Enrollment.hostPolicy(ca)).stepTimeout(Duration.ofSeconds(60)).build();
+      enrolledHost =
+          Enrollment.enrollHost(
+              ca, crypto, "Demo Key Host", source, DevicePolicy.anyCertifiedDevice(), ledger);
+      this.host =
+          KeyTransferHost.builder()
+              .distributionTerminal(enrolledHost)
+              .cryptoProvider(crypto)
+              .validationPolicy(Enrollment.hostPolicy(ca))
+              .stepTimeout(Duration.ofSeconds(60))
+              .build();
       this.terminalPolicy = Enrollment.terminalPolicy(ca);
       if (transport == Transport.tcp) {
-        tcp = TcpKeyServer.builder().port(0).threads(b.serverThreads).backlog(1024).build(host::serve);
+        tcp =
+            TcpKeyServer.builder()
+                .port(0)
+                .threads(b.serverThreads)
+                .backlog(1024)
+                .build(host::serve);
         tcp.start();
         memoryHost = null;
       } else {
@@ -214,8 +237,12 @@ public final class Fleet implements AutoCloseable {
     if (bdk == null) {
       return Optional.empty();
     }
-    return Optional.of(crypto.keyCheckValue(bdk,
-        hostKeys == HostKeys.DUKPT_AES ? KeyCheckValue.Method.CMAC_AES : KeyCheckValue.Method.LEGACY_TDES));
+    return Optional.of(
+        crypto.keyCheckValue(
+            bdk,
+            hostKeys == HostKeys.DUKPT_AES
+                ? KeyCheckValue.Method.CMAC_AES
+                : KeyCheckValue.Method.LEGACY_TDES));
   }
 
   /**
@@ -225,10 +252,15 @@ public final class Fleet implements AutoCloseable {
   public void enroll(int n, IntConsumer progress) throws KeyTransferException {
     for (int i = 0; i < n; i++) {
       String name = String.format("POS %04d", terminals.size() + 1);
-      PrivateKeyHandle key = crypto.generateRsaKeyPair(terminalRsaBits, name, KeyPurpose.KEY_TRANSPORT);
+      PrivateKeyHandle key =
+          crypto.generateRsaKeyPair(terminalRsaBits, name, KeyPurpose.KEY_TRANSPORT);
       try {
-        terminals.add(ReceivingTerminal.of(Enrollment.certify(ca, crypto, key, name, Role.KRD), key,
-            new InMemoryTerminalKeyStore(), new InMemoryBindingStore()));
+        terminals.add(
+            ReceivingTerminal.of(
+                Enrollment.certify(ca, crypto, key, name, Role.KRD),
+                key,
+                new InMemoryTerminalKeyStore(),
+                new InMemoryBindingStore()));
       } catch (KeyTransferException | RuntimeException e) {
         destroyInToken(key);
         throw e;
@@ -239,11 +271,20 @@ public final class Fleet implements AutoCloseable {
 
   /** S2-S4 for one terminal over a fresh connection. */
   public KeyReceipt fetch(ReceivingTerminal device) throws KeyTransferException {
-    KeyTransferTerminal terminal = KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
-        .validationPolicy(terminalPolicy).stepTimeout(Duration.ofSeconds(60)).build();
+    KeyTransferTerminal terminal =
+        KeyTransferTerminal.builder()
+            .receivingTerminal(device)
+            .cryptoProvider(crypto)
+            .validationPolicy(terminalPolicy)
+            .stepTimeout(Duration.ofSeconds(60))
+            .build();
     if (transport == Transport.tcp) {
-      try (TcpTransport t = TcpTransport.connect("127.0.0.1", server.port(), Duration.ofSeconds(30),
-          TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+      try (TcpTransport t =
+          TcpTransport.connect(
+              "127.0.0.1",
+              server.port(),
+              Duration.ofSeconds(30),
+              TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
         return terminal.receiveKey(t);
       }
     }
@@ -257,7 +298,8 @@ public final class Fleet implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new KeyTransferException(ErrorCode.TRANSPORT_FAILURE, "interrupted");
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof KeyTransferException k ? k
+      throw e.getCause() instanceof KeyTransferException k
+          ? k
           : new KeyTransferException(ErrorCode.INTERNAL_ERROR, "host failed", e.getCause());
     } finally {
       pair.terminalEnd().close();
@@ -266,9 +308,9 @@ public final class Fleet implements AutoCloseable {
   }
 
   /**
-   * For a DUKPT fleet, the host-side check of a delivery: the terminal's installed key is exactly the
-   * initial key that the BDK gives for the {@code KS} (TDES) or {@code IK} (AES) block of its header.
-   * False if nothing is installed or this fleet does not hand out DUKPT keys.
+   * For a DUKPT fleet, the host-side check of a delivery: the terminal's installed key is exactly
+   * the initial key that the BDK gives for the {@code KS} (TDES) or {@code IK} (AES) block of its
+   * header. False if nothing is installed or this fleet does not hand out DUKPT keys.
    */
   public boolean installedKeyMatchesBdk(ReceivingTerminal device) throws KeyTransferException {
     Optional<InstalledKey> installed = device.keyStore().current();
@@ -282,9 +324,10 @@ public final class Fleet implements AutoCloseable {
       if (block.isEmpty()) {
         return false;
       }
-      try (SecretKeyMaterial expected = hostKeys == HostKeys.DUKPT_AES
-          ? AesDukpt.initialKey(bdk, AesKsn.parse(block.get().data()))
-          : TdesDukpt.initialKey(bdk, TdesKsn.parse(block.get().data()))) {
+      try (SecretKeyMaterial expected =
+          hostKeys == HostKeys.DUKPT_AES
+              ? AesDukpt.initialKey(bdk, AesKsn.parse(block.get().data()))
+              : TdesDukpt.initialKey(bdk, TdesKsn.parse(block.get().data()))) {
         return expected.equalsKey(k.key());
       }
     }
@@ -302,7 +345,8 @@ public final class Fleet implements AutoCloseable {
         try (InstalledKey k = installed.get()) {
           byte[] bytes = k.key().copyBytes();
           try {
-            digests.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+            digests.add(
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
           } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JDK has no SHA-256", e);
           } finally {
@@ -320,7 +364,8 @@ public final class Fleet implements AutoCloseable {
    */
   public void awaitHostSessions(long sessions, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (server != null && server.completedSessions() + server.failedSessions() < sessions
+    while (server != null
+        && server.completedSessions() + server.failedSessions() < sessions
         && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
@@ -368,7 +413,9 @@ public final class Fleet implements AutoCloseable {
     }
   }
 
-  /** Chooses the provider, the keys the host hands out and how terminals reach it. Not thread-safe. */
+  /**
+   * Chooses the provider, the keys the host hands out and how terminals reach it. Not thread-safe.
+   */
   public static final class Builder {
     private Transport transport = Transport.tcp;
     private int serverThreads = 8;
@@ -410,7 +457,8 @@ public final class Fleet implements AutoCloseable {
     /** RSA size of terminal keys (default: 2048, or 3072 for {@link HostKeys#DUKPT_AES}). */
     public Builder terminalRsaBits(int bits) {
       if (bits < Enrollment.DEFAULT_RSA_BITS) {
-        throw new IllegalArgumentException("terminal RSA keys are at least " + Enrollment.DEFAULT_RSA_BITS + " bits");
+        throw new IllegalArgumentException(
+            "terminal RSA keys are at least " + Enrollment.DEFAULT_RSA_BITS + " bits");
       }
       this.terminalRsaBits = bits;
       return this;

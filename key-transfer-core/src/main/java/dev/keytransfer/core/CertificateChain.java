@@ -33,6 +33,10 @@ public record CertificateChain(List<X509Certificate> certificates) {
 
   @Override
   public String toString() {
-    return "CertificateChain[" + leaf().getSubjectX500Principal().getName() + ", " + certificates.size() + " certificates]";
+    return "CertificateChain["
+        + leaf().getSubjectX500Principal().getName()
+        + ", "
+        + certificates.size()
+        + " certificates]";
   }
 }

@@ -15,7 +15,9 @@ public enum ErrorCode {
   CERTIFICATE_NOT_YET_VALID(102),
   /** A certificate in the path is revoked by its issuer's CRL (C3). */
   CERTIFICATE_REVOKED(103),
-  /** The leaf is not a certificate for the role it is presented for (C6): KDH signs, KRD decrypts. */
+  /**
+   * The leaf is not a certificate for the role it is presented for (C6): KDH signs, KRD decrypts.
+   */
   CERTIFICATE_WRONG_ROLE(104),
   /** A key in the path is weaker than policy: RSA below the minimum size (C8). */
   CERTIFICATE_WEAK_KEY(105),
@@ -23,7 +25,10 @@ public enum ErrorCode {
   CERTIFICATE_WEAK_SIGNATURE(106),
   /** A CA certificate, or the trust anchor itself, was presented as a leaf (C7). */
   CERTIFICATE_CA_AS_LEAF(107),
-  /** Any other RFC 5280 path failure: bad signature, name chaining, basic constraints, key usage of a CA, critical extension (C4, C5, C9). */
+  /**
+   * Any other RFC 5280 path failure: bad signature, name chaining, basic constraints, key usage of
+   * a CA, critical extension (C4, C5, C9).
+   */
   CERTIFICATE_INVALID(108),
   /** No CRL was available for a certificate in the path (C3, fail closed). */
   CRL_MISSING(110),
@@ -47,7 +52,9 @@ public enum ErrorCode {
    * accepted from its signer, or lies outside the accepted window.
    */
   NONCE_MISMATCH(203),
-  /** The signed key block header differs from the header inside the key block, or from the key (P7). */
+  /**
+   * The signed key block header differs from the header inside the key block, or from the key (P7).
+   */
   HEADER_MISMATCH(204),
   /** The key block does not name the KDH that signed the token (TR-34 idKDH check). */
   KEY_BLOCK_ID_MISMATCH(205),
@@ -73,35 +80,73 @@ public enum ErrorCode {
   PEER_ABORTED(305),
 
   // --- key blocks (TR-31 / ANSI X9.143) and DUKPT key sources ---
-  /** The text is not a well-formed key block: too short, not printable ASCII, bad header fields or optional blocks (X9.143 6.2, 6.3; R5). */
+  /**
+   * The text is not a well-formed key block: too short, not printable ASCII, bad header fields or
+   * optional blocks (X9.143 6.2, 6.3; R5).
+   */
   KEY_BLOCK_MALFORMED(600),
-  /** The key block version ID is not one this SDK reads or writes (A, B, C, D); e.g. E or a proprietary digit (X9.143 6.3.1). */
+  /**
+   * The key block version ID is not one this SDK reads or writes (A, B, C, D); e.g. E or a
+   * proprietary digit (X9.143 6.3.1).
+   */
   KEY_BLOCK_UNSUPPORTED(601),
-  /** The key block length field is not four digits, differs from the actual length, or is not a multiple of the cipher block (X9.143 6.2). */
+  /**
+   * The key block length field is not four digits, differs from the actual length, or is not a
+   * multiple of the cipher block (X9.143 6.2).
+   */
   KEY_BLOCK_LENGTH_INVALID(602),
-  /** The MAC field is missing, shorter than the version requires, or not hexadecimal (X9.143 6.5). */
+  /**
+   * The MAC field is missing, shorter than the version requires, or not hexadecimal (X9.143 6.5).
+   */
   KEY_BLOCK_MAC_MALFORMED(603),
-  /** The encrypted payload is empty, not hexadecimal, or not a whole number of cipher blocks (X9.143 6.4). */
+  /**
+   * The encrypted payload is empty, not hexadecimal, or not a whole number of cipher blocks (X9.143
+   * 6.4).
+   */
   KEY_BLOCK_PAYLOAD_MALFORMED(604),
-  /** The key block protection key does not fit the version: TDES 16 or 24 bytes for A, B, C; AES for D (X9.143 5). */
+  /**
+   * The key block protection key does not fit the version: TDES 16 or 24 bytes for A, B, C; AES for
+   * D (X9.143 5).
+   */
   KEY_BLOCK_KBPK_INVALID(605),
-  /** The key block MAC does not verify: the block was altered or the protection key is wrong (X9.143 7; R4). */
+  /**
+   * The key block MAC does not verify: the block was altered or the protection key is wrong (X9.143
+   * 7; R4).
+   */
   KEY_BLOCK_MAC_INVALID(606),
-  /** The authenticated payload's key length field is zero, not a whole number of bytes, or longer than the payload (X9.143 6.4). */
+  /**
+   * The authenticated payload's key length field is zero, not a whole number of bytes, or longer
+   * than the payload (X9.143 6.4).
+   */
   KEY_BLOCK_KEY_LENGTH_INVALID(607),
-  /** A header field or optional block breaks the strict X9.143 rules applied on export (and on strict import). */
+  /**
+   * A header field or optional block breaks the strict X9.143 rules applied on export (and on
+   * strict import).
+   */
   KEY_BLOCK_HEADER_INVALID(608),
-  /** The key source has no unused DUKPT device identifier left (KSN device field or AES derivation ID exhausted). */
+  /**
+   * The key source has no unused DUKPT device identifier left (KSN device field or AES derivation
+   * ID exhausted).
+   */
   DUKPT_KEY_ID_EXHAUSTED(620),
-  /** The key source was asked to give a DUKPT identifier already given to another device (K1: initial keys are unique). */
+  /**
+   * The key source was asked to give a DUKPT identifier already given to another device (K1:
+   * initial keys are unique).
+   */
   DUKPT_KEY_ID_REUSED(621),
 
   // --- local ---
   /** The terminal's key store or the host's ledger could not record the outcome. */
   STORAGE_FAILURE(400),
-  /** The certification authority refused a request (weak key, bad proof of possession, unknown certificate). */
+  /**
+   * The certification authority refused a request (weak key, bad proof of possession, unknown
+   * certificate).
+   */
   CA_REQUEST_REFUSED(401),
-  /** A cryptographic operation failed for a reason unrelated to the input (provider misconfiguration). */
+  /**
+   * A cryptographic operation failed for a reason unrelated to the input (provider
+   * misconfiguration).
+   */
   CRYPTO_FAILURE(402),
   /** Something that cannot happen did. */
   INTERNAL_ERROR(500);

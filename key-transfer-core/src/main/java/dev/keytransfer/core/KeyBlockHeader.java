@@ -12,6 +12,7 @@ import java.util.Objects;
 public final class KeyBlockHeader {
   /** Length of the fixed part. */
   public static final int FIXED_LENGTH = 16;
+
   /** Upper bound on header length accepted (fixed part plus optional blocks). */
   public static final int MAX_LENGTH = 1024;
 
@@ -24,8 +25,8 @@ public final class KeyBlockHeader {
   /**
    * Parses a header.
    *
-   * @throws MalformedTokenException if it is shorter than 16 characters, not printable ASCII, or its
-   *     fixed fields are not well formed
+   * @throws MalformedTokenException if it is shorter than 16 characters, not printable ASCII, or
+   *     its fixed fields are not well formed
    */
   public static KeyBlockHeader parse(String header) throws MalformedTokenException {
     if (header == null || header.length() < FIXED_LENGTH || header.length() > MAX_LENGTH) {
@@ -114,8 +115,9 @@ public final class KeyBlockHeader {
   }
 
   /**
-   * Checks that a key of {@code keyLength} bytes is what this header declares (SECURITY.md P7): TDES
-   * 16 or 24 bytes, AES 16, 24 or 32 bytes; other algorithms are not accepted as transported keys.
+   * Checks that a key of {@code keyLength} bytes is what this header declares (SECURITY.md P7):
+   * TDES 16 or 24 bytes, AES 16, 24 or 32 bytes; other algorithms are not accepted as transported
+   * keys.
    *
    * @throws KeyTokenException with {@link ErrorCode#HEADER_MISMATCH} otherwise
    */
@@ -152,11 +154,19 @@ public final class KeyBlockHeader {
     checkKeyLength(keyLength);
     String modes = installableModes(keyUsage());
     if (modes == null) {
-      throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "key usage " + keyUsage() + " is not installed on a terminal");
+      throw new KeyTokenException(
+          ErrorCode.HEADER_MISMATCH, "key usage " + keyUsage() + " is not installed on a terminal");
     }
     if (modes.indexOf(modeOfUse()) < 0) {
-      throw new KeyTokenException(ErrorCode.HEADER_MISMATCH,
-          "mode of use " + modeOfUse() + " does not fit key usage " + keyUsage() + " (allowed: " + modes + ")");
+      throw new KeyTokenException(
+          ErrorCode.HEADER_MISMATCH,
+          "mode of use "
+              + modeOfUse()
+              + " does not fit key usage "
+              + keyUsage()
+              + " (allowed: "
+              + modes
+              + ")");
     }
     if ("ENS".indexOf(exportability()) < 0) {
       throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "exportability must be E, N or S");
@@ -172,8 +182,12 @@ public final class KeyBlockHeader {
       case "C0", "V0", "V1", "V2", "V3", "V4":
         return "CGV";
       default:
-        return usage.length() == 2 && usage.charAt(0) == 'M' && usage.charAt(1) >= '0' && usage.charAt(1) <= '8'
-            ? "CGV" : null;
+        return usage.length() == 2
+                && usage.charAt(0) == 'M'
+                && usage.charAt(1) >= '0'
+                && usage.charAt(1) <= '8'
+            ? "CGV"
+            : null;
     }
   }
 
@@ -184,7 +198,14 @@ public final class KeyBlockHeader {
 
   /** Summary for logs: usage, algorithm, mode, exportability. */
   public String usageSummary() {
-    return "usage=" + keyUsage() + " alg=" + algorithm() + " mode=" + modeOfUse() + " export=" + exportability();
+    return "usage="
+        + keyUsage()
+        + " alg="
+        + algorithm()
+        + " mode="
+        + modeOfUse()
+        + " export="
+        + exportability();
   }
 
   @Override

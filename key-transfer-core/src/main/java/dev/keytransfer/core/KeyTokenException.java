@@ -1,6 +1,9 @@
 package dev.keytransfer.core;
 
-/** A verified key token whose content cannot be used: uniform decryption failure, header or key block mismatch, key strength policy (P7, K2, R1). */
+/**
+ * A verified key token whose content cannot be used: uniform decryption failure, header or key
+ * block mismatch, key strength policy (P7, K2, R1).
+ */
 public class KeyTokenException extends KeyTransferException {
   public KeyTokenException(ErrorCode code, String message) {
     super(code, message);

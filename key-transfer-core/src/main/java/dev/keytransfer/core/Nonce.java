@@ -12,6 +12,7 @@ import java.util.Arrays;
 public final class Nonce {
   /** Shortest nonce accepted (TR-34 samples B.11/B.14 and AWS use 8 bytes). */
   public static final int MIN_LENGTH = 8;
+
   /** Longest nonce accepted (TR-34 B.12 uses 16 bytes). */
   public static final int MAX_LENGTH = 16;
 
@@ -30,7 +31,11 @@ public final class Nonce {
     if (value == null || value.length < MIN_LENGTH || value.length > MAX_LENGTH) {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_TOKEN,
-          "nonce must be " + MIN_LENGTH + " to " + MAX_LENGTH + " bytes, got "
+          "nonce must be "
+              + MIN_LENGTH
+              + " to "
+              + MAX_LENGTH
+              + " bytes, got "
               + (value == null ? "none" : value.length));
     }
     return new Nonce(value.clone());

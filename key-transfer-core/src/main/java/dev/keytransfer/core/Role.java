@@ -6,8 +6,13 @@ package dev.keytransfer.core;
  * accepted for the other (SECURITY.md C6).
  */
 public enum Role {
-  /** Key Distribution Host: the distribution terminal. Its certificate signs (KU digitalSignature). */
+  /**
+   * Key Distribution Host: the distribution terminal. Its certificate signs (KU digitalSignature).
+   */
   KDH,
-  /** Key Receiving Device: the receiving terminal (POS). Its certificate decrypts (KU keyEncipherment). */
+  /**
+   * Key Receiving Device: the receiving terminal (POS). Its certificate decrypts (KU
+   * keyEncipherment).
+   */
   KRD
 }

@@ -6,8 +6,8 @@ import javax.security.auth.Destroyable;
 
 /**
  * Clear symmetric key bytes held in JVM memory: a transported key, or a content-encryption key.
- * Redacts itself in {@link #toString()}, compares in constant time, has no {@code equals} or
- * {@code hashCode}, and is wiped by {@link #destroy()} (SECURITY.md K5, K6; STYLE.md L8).
+ * Redacts itself in {@link #toString()}, compares in constant time, has no {@code equals} or {@code
+ * hashCode}, and is wiped by {@link #destroy()} (SECURITY.md K5, K6; STYLE.md L8).
  *
  * <p>Not thread-safe for concurrent use and destroy. The creator owns the instance and destroys it.
  */
@@ -41,8 +41,8 @@ public final class SecretKeyMaterial implements Destroyable, AutoCloseable {
   }
 
   /**
-   * A copy of the key bytes, for a cryptographic operation. The caller must wipe it
-   * ({@code Arrays.fill(b, (byte) 0)}) when done.
+   * A copy of the key bytes, for a cryptographic operation. The caller must wipe it ({@code
+   * Arrays.fill(b, (byte) 0)}) when done.
    *
    * @throws IllegalStateException after {@link #destroy()}
    */

@@ -8,15 +8,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * How certificates are judged (SECURITY.md C1-C9, STYLE.md L14). Strict by default: validity dates
  * are always checked at {@link #clock()}'s time, revocation is always checked and fails closed when
- * a CRL is missing, stale or badly signed, each leaf must fit its role, every key in the path must be
- * RSA of at least {@link #minRsaBits()} bits and every signature use SHA-256 or better. There is no
- * switch to turn any of this off. Immutable; thread-safe.
+ * a CRL is missing, stale or badly signed, each leaf must fit its role, every key in the path must
+ * be RSA of at least {@link #minRsaBits()} bits and every signature use SHA-256 or better. There is
+ * no switch to turn any of this off. Immutable; thread-safe.
  */
 public final class ValidationPolicy {
   private final List<X509Certificate> trustAnchors;
@@ -98,7 +97,8 @@ public final class ValidationPolicy {
   public static final class Builder {
     private final java.util.List<X509Certificate> trustAnchors = new java.util.ArrayList<>();
     private final java.util.List<X509Certificate> intermediates = new java.util.ArrayList<>();
-    private final Map<Role, java.util.List<X509Certificate>> roleIssuers = new EnumMap<>(Role.class);
+    private final Map<Role, java.util.List<X509Certificate>> roleIssuers =
+        new EnumMap<>(Role.class);
     private Supplier<? extends Collection<X509CRL>> crls = List::of;
     private int minRsaBits = 2048;
     private int maxChainLength = 5;
@@ -118,7 +118,9 @@ public final class ValidationPolicy {
 
     /** Pins the CA that issues certificates of {@code role} (may be called more than once). */
     public Builder roleIssuer(Role role, X509Certificate issuingCa) {
-      roleIssuers.computeIfAbsent(role, r -> new java.util.ArrayList<>()).add(Objects.requireNonNull(issuingCa));
+      roleIssuers
+          .computeIfAbsent(role, r -> new java.util.ArrayList<>())
+          .add(Objects.requireNonNull(issuingCa));
       intermediates.add(issuingCa);
       return this;
     }

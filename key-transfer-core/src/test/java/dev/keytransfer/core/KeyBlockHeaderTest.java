@@ -32,11 +32,20 @@ class KeyBlockHeaderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "A0256K0TB00E000", "X0256K0TB00E0000", "A02X6K0TB00E0000", "A0256K0TB00EXX00", "A0256K0TB00E00\u00e900"})
+  @ValueSource(
+      strings = {
+        "",
+        "A0256K0TB00E000",
+        "X0256K0TB00E0000",
+        "A02X6K0TB00E0000",
+        "A0256K0TB00EXX00",
+        "A0256K0TB00E00\u00e900"
+      })
   void parse_malformed_isRefused(String header) {
     assertThatThrownBy(() -> KeyBlockHeader.parse(header))
         .isInstanceOf(MalformedTokenException.class)
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.MALFORMED_TOKEN);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.MALFORMED_TOKEN);
   }
 
   @Test
@@ -45,30 +54,42 @@ class KeyBlockHeaderTest {
     tdes.checkKeyLength(16);
     tdes.checkKeyLength(24);
     assertThatThrownBy(() -> tdes.checkKeyLength(32))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.HEADER_MISMATCH);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.HEADER_MISMATCH);
     KeyBlockHeader rsa = KeyBlockHeader.parse("D0000K0RB00E0000");
     assertThatThrownBy(() -> rsa.checkKeyLength(16))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.HEADER_MISMATCH);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.HEADER_MISMATCH);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"A0000K0TB00E0000", "D0000K1AD00N0000", "A0000B1TX00N0000", "D0000P0AE00S0000", "A0000M3TC00N0000"})
+  @ValueSource(
+      strings = {
+        "A0000K0TB00E0000",
+        "D0000K1AD00N0000",
+        "A0000B1TX00N0000",
+        "D0000P0AE00S0000",
+        "A0000M3TC00N0000"
+      })
   void checkInstallable_usageAndModeFit_accepted(String header) throws Exception {
     KeyBlockHeader.parse(header).checkInstallable(16);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "A0000B0TX00N0000", // a BDK never goes to a terminal
-    "A0000K0TC00E0000", // a KEK does not MAC
-    "A0000B1TE00N0000", // a DUKPT initial key only derives
-    "A0000M0TE00N0000", // a MAC key does not encrypt
-    "A0000ZZTB00N0000", // unknown usage
-    "A0000K0TB00X0000"  // unknown exportability
-  })
-  void checkInstallable_usageModeOrExportabilityWrong_headerMismatch(String header) throws Exception {
+  @ValueSource(
+      strings = {
+        "A0000B0TX00N0000", // a BDK never goes to a terminal
+        "A0000K0TC00E0000", // a KEK does not MAC
+        "A0000B1TE00N0000", // a DUKPT initial key only derives
+        "A0000M0TE00N0000", // a MAC key does not encrypt
+        "A0000ZZTB00N0000", // unknown usage
+        "A0000K0TB00X0000" // unknown exportability
+      })
+  void checkInstallable_usageModeOrExportabilityWrong_headerMismatch(String header)
+      throws Exception {
     KeyBlockHeader h = KeyBlockHeader.parse(header);
     assertThatThrownBy(() -> h.checkInstallable(16))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.HEADER_MISMATCH);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.HEADER_MISMATCH);
   }
 }

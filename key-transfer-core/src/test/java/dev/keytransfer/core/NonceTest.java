@@ -17,7 +17,8 @@ class NonceTest {
   void of_outsideEightToSixteen_malformed() {
     for (int n : new int[] {0, 7, 17}) {
       assertThatThrownBy(() -> Nonce.of(new byte[n]))
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.MALFORMED_TOKEN);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.MALFORMED_TOKEN);
     }
   }
 

@@ -32,6 +32,7 @@ class SecretKeyMaterialTest {
 
   @Test
   void empty_isRefused() {
-    assertThatThrownBy(() -> SecretKeyMaterial.copyOf(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SecretKeyMaterial.copyOf(new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -12,8 +12,8 @@ import java.util.Objects;
 
 /**
  * Creates a crypto provider by name, for command lines and configuration files ({@code --provider
- * bc|jca|pkcs11}). A plain static factory: nothing is registered or installed globally (STYLE.md L7);
- * code that knows which provider it wants can just construct it.
+ * bc|jca|pkcs11}). A plain static factory: nothing is registered or installed globally (STYLE.md
+ * L7); code that knows which provider it wants can just construct it.
  */
 public final class CryptoProviders {
   /** The names {@link #create(String)} accepts. */
@@ -28,15 +28,16 @@ public final class CryptoProviders {
    *   <li>{@code bc}: {@link BcCryptoProvider}, software keys, Bouncy Castle;
    *   <li>{@code jca}: {@link JcaCryptoProvider}, software keys, the JDK's own providers;
    *   <li>{@code pkcs11}: {@link Pkcs11CryptoProvider} on the token that {@link
-   *       Pkcs11Config#fromEnvironment()} names (system properties {@code keytransfer.pkcs11.library},
-   *       {@code .token} or {@code .slot}, {@code .pin}, {@code .oaep}, or the environment variables
-   *       {@code KEYTRANSFER_PKCS11_LIBRARY}, {@code _TOKEN}/{@code _SLOT}, {@code _PIN},
-   *       {@code _OAEP}). It is {@link AutoCloseable}: close it to log out.
+   *       Pkcs11Config#fromEnvironment()} names (system properties {@code
+   *       keytransfer.pkcs11.library}, {@code .token} or {@code .slot}, {@code .pin}, {@code
+   *       .oaep}, or the environment variables {@code KEYTRANSFER_PKCS11_LIBRARY}, {@code
+   *       _TOKEN}/{@code _SLOT}, {@code _PIN}, {@code _OAEP}). It is {@link AutoCloseable}: close
+   *       it to log out.
    * </ul>
    *
    * @throws IllegalArgumentException for an unknown name, or a missing or malformed PKCS#11 setting
-   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the PKCS#11 library cannot be loaded, the
-   *     token is not there, or the login fails
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the PKCS#11 library cannot be loaded,
+   *     the token is not there, or the login fails
    */
   public static CryptoProvider create(String name) throws KeyTransferException {
     Objects.requireNonNull(name, "name");
@@ -46,11 +47,14 @@ public final class CryptoProviders {
       case "pkcs11" -> {
         Pkcs11Config config = Pkcs11Config.fromEnvironment();
         if (!config.libraryPresent()) {
-          throw new IllegalArgumentException("PKCS#11 library " + config.library() + " is not there or not readable");
+          throw new IllegalArgumentException(
+              "PKCS#11 library " + config.library() + " is not there or not readable");
         }
         yield Pkcs11CryptoProvider.open(config);
       }
-      default -> throw new IllegalArgumentException("unknown crypto provider '" + name + "': use one of " + NAMES);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown crypto provider '" + name + "': use one of " + NAMES);
     };
   }
 }

@@ -34,13 +34,15 @@ public final class Pem {
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
       List<X509Certificate> out = new ArrayList<>();
-      cf.generateCertificates(new ByteArrayInputStream(pemOrDer)).forEach(c -> out.add((X509Certificate) c));
+      cf.generateCertificates(new ByteArrayInputStream(pemOrDer))
+          .forEach(c -> out.add((X509Certificate) c));
       if (out.isEmpty()) {
         throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "no certificate found");
       }
       return out;
     } catch (java.security.cert.CertificateException | RuntimeException e) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not a readable X.509 certificate");
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_TOKEN, "not a readable X.509 certificate");
     }
   }
 
@@ -52,15 +54,21 @@ public final class Pem {
   /** A CRL in PEM or DER bytes. */
   public static X509CRL crl(byte[] pemOrDer) throws MalformedTokenException {
     try {
-      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(pemOrDer));
-    } catch (java.security.cert.CertificateException | java.security.cert.CRLException | RuntimeException e) {
+      return (X509CRL)
+          CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(pemOrDer));
+    } catch (java.security.cert.CertificateException
+        | java.security.cert.CRLException
+        | RuntimeException e) {
       throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not a readable X.509 CRL");
     }
   }
 
-  /** An RSA private key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY" PEM) with its public half. */
+  /**
+   * An RSA private key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY" PEM) with its public half.
+   */
   public static KeyPair rsaKeyPair(byte[] pem) throws MalformedTokenException {
-    try (PEMParser p = new PEMParser(new StringReader(new String(pem, StandardCharsets.US_ASCII)))) {
+    try (PEMParser p =
+        new PEMParser(new StringReader(new String(pem, StandardCharsets.US_ASCII)))) {
       Object o = p.readObject();
       JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair kp) {
@@ -69,14 +77,16 @@ public final class Pem {
       if (o instanceof PrivateKeyInfo info) {
         PrivateKey k = conv.getPrivateKey(info);
         if (k instanceof RSAPrivateCrtKey rsa) {
-          var pub = java.security.KeyFactory.getInstance("RSA")
-              .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+          var pub =
+              java.security.KeyFactory.getInstance("RSA")
+                  .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
           return new KeyPair(pub, k);
         }
       }
       throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not an RSA private key in PEM");
     } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not a readable RSA private key");
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_TOKEN, "not a readable RSA private key");
     }
   }
 

@@ -43,6 +43,10 @@ public final class SoftwareKeyHandle implements PrivateKeyHandle {
 
   @Override
   public String toString() {
-    return "SoftwareKeyHandle[" + label + ", " + publicKey.getAlgorithm() + ", private key REDACTED]";
+    return "SoftwareKeyHandle["
+        + label
+        + ", "
+        + publicKey.getAlgorithm()
+        + ", private key REDACTED]";
   }
 }

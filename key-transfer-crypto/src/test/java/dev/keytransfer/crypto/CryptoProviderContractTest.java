@@ -62,7 +62,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class CryptoProviderContractTest {
-  private static final byte[] DATA = "TR-34 signed attributes stand-in".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA =
+      "TR-34 signed attributes stand-in".getBytes(StandardCharsets.US_ASCII);
 
   protected CryptoProvider crypto;
   protected PrivateKeyHandle signingKey;
@@ -95,7 +96,8 @@ public abstract class CryptoProviderContractTest {
     }
   }
 
-  protected PrivateKeyHandle generate(KeyPurpose purpose, String label) throws KeyTransferException {
+  protected PrivateKeyHandle generate(KeyPurpose purpose, String label)
+      throws KeyTransferException {
     PrivateKeyHandle k = crypto.generateRsaKeyPair(2048, label, purpose);
     generated.add(k);
     return k;
@@ -168,7 +170,8 @@ public abstract class CryptoProviderContractTest {
   private void assertSignatureInvalid(PublicKey key, byte[] data, byte[] sig) {
     assertThatThrownBy(() -> crypto.verify(key, Algorithms.Signature.RSA_PKCS1_SHA256, data, sig))
         .isInstanceOf(SignatureInvalidException.class)
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.SIGNATURE_INVALID);
   }
 
   // ------------------------------------------------------------------ key transport (RSA-OAEP)
@@ -177,9 +180,11 @@ public abstract class CryptoProviderContractTest {
   @EnumSource(ContentEncryption.class)
   void encryptKey_thenDecryptKey_sameKey(ContentEncryption cea) throws Exception {
     try (SecretKeyMaterial cek = randomKey(cea.keyLength())) {
-      byte[] wrapped = crypto.encryptKey(transportKey.publicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
+      byte[] wrapped =
+          crypto.encryptKey(transportKey.publicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
       assertThat(wrapped).hasSize(256);
-      try (SecretKeyMaterial back = crypto.decryptKey(transportKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, wrapped)) {
+      try (SecretKeyMaterial back =
+          crypto.decryptKey(transportKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, wrapped)) {
         assertThat(back.equalsKey(cek)).isTrue();
       }
     }
@@ -188,14 +193,24 @@ public abstract class CryptoProviderContractTest {
   @Test
   void decryptKey_jdkOaepSha256_interoperates() throws Exception {
     byte[] cek = Hex.decode("00112233445566778899AABBCCDDEEFF0123456789ABCDEF");
-    byte[] wrapped = jdkOaep(transportKey.publicKey(), "SHA-256", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT, cek);
-    try (SecretKeyMaterial back = crypto.decryptKey(transportKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, wrapped);
+    byte[] wrapped =
+        jdkOaep(
+            transportKey.publicKey(),
+            "SHA-256",
+            MGF1ParameterSpec.SHA256,
+            PSource.PSpecified.DEFAULT,
+            cek);
+    try (SecretKeyMaterial back =
+            crypto.decryptKey(transportKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, wrapped);
         SecretKeyMaterial expected = SecretKeyMaterial.copyOf(cek)) {
       assertThat(back.equalsKey(expected)).isTrue();
     }
   }
 
-  /** SECURITY.md R1 / STYLE.md L13: every failure is the same exception, code, message, and has no cause. */
+  /**
+   * SECURITY.md R1 / STYLE.md L13: every failure is the same exception, code, message, and has no
+   * cause.
+   */
   @Test
   void decryptKey_everyKindOfFailure_indistinguishable() throws Exception {
     byte[] cek = new byte[16];
@@ -218,19 +233,36 @@ public abstract class CryptoProviderContractTest {
     byte[] ff = new byte[256];
     Arrays.fill(ff, (byte) 0xFF);
     bad.put("larger than the modulus", ff);
-    bad.put("OAEP SHA-1 (policy says SHA-256)", jdkOaep(pub, "SHA-1", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT, cek));
-    bad.put("OAEP MGF1-SHA-1", jdkOaep(pub, "SHA-256", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT, cek));
-    bad.put("OAEP with a label", jdkOaep(pub, "SHA-256", MGF1ParameterSpec.SHA256, new PSource.PSpecified(new byte[] {1}), cek));
+    bad.put(
+        "OAEP SHA-1 (policy says SHA-256)",
+        jdkOaep(pub, "SHA-1", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT, cek));
+    bad.put(
+        "OAEP MGF1-SHA-1",
+        jdkOaep(pub, "SHA-256", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT, cek));
+    bad.put(
+        "OAEP with a label",
+        jdkOaep(
+            pub, "SHA-256", MGF1ParameterSpec.SHA256, new PSource.PSpecified(new byte[] {1}), cek));
     Cipher pkcs1 = Cipher.getInstance("RSA/ECB/PKCS1Padding", "SunJCE");
     pkcs1.init(Cipher.ENCRYPT_MODE, pub);
     bad.put("PKCS#1 v1.5 (R2: never accepted)", pkcs1.doFinal(cek));
-    bad.put("OAEP of an empty key", jdkOaep(pub, "SHA-256", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT, new byte[0]));
+    bad.put(
+        "OAEP of an empty key",
+        jdkOaep(pub, "SHA-256", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT, new byte[0]));
     PrivateKeyHandle otherKey = generate(KeyPurpose.KEY_TRANSPORT, "contract other KRD");
     for (Map.Entry<String, byte[]> e : bad.entrySet()) {
-      assertUniformFailure(e.getKey(), () -> crypto.decryptKey(transportKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, e.getValue()));
+      assertUniformFailure(
+          e.getKey(),
+          () ->
+              crypto.decryptKey(
+                  transportKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, e.getValue()));
     }
-    assertUniformFailure("another terminal's key", () -> crypto.decryptKey(otherKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, good));
-    assertUniformFailure("a foreign key handle", () -> crypto.decryptKey(foreignHandle(), Algorithms.KeyTransport.RSA_OAEP_SHA256, good));
+    assertUniformFailure(
+        "another terminal's key",
+        () -> crypto.decryptKey(otherKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, good));
+    assertUniformFailure(
+        "a foreign key handle",
+        () -> crypto.decryptKey(foreignHandle(), Algorithms.KeyTransport.RSA_OAEP_SHA256, good));
   }
 
   private PrivateKeyHandle foreignHandle() {
@@ -272,16 +304,25 @@ public abstract class CryptoProviderContractTest {
   void encrypt_thenDecrypt_andJdkAgrees(ContentEncryption cea) throws Exception {
     byte[] iv = new byte[cea.ivLength()];
     crypto.secureRandom().nextBytes(iv);
-    for (int len : new int[] {0, 1, cea.blockSize() - 1, cea.blockSize(), 3 * cea.blockSize() + 5}) {
+    for (int len :
+        new int[] {0, 1, cea.blockSize() - 1, cea.blockSize(), 3 * cea.blockSize() + 5}) {
       byte[] plain = new byte[len];
       crypto.secureRandom().nextBytes(plain);
       try (SecretKeyMaterial k = randomKey(cea.keyLength())) {
         byte[] ct = crypto.encrypt(cea, k, iv, plain);
         assertThat(ct.length).isEqualTo((len / cea.blockSize() + 1) * cea.blockSize());
         assertThat(crypto.decrypt(cea, k, iv, ct)).isEqualTo(plain);
-        Cipher jdk = Cipher.getInstance(cea == ContentEncryption.TDES_CBC ? "DESede/CBC/PKCS5Padding" : "AES/CBC/PKCS5Padding", "SunJCE");
+        Cipher jdk =
+            Cipher.getInstance(
+                cea == ContentEncryption.TDES_CBC
+                    ? "DESede/CBC/PKCS5Padding"
+                    : "AES/CBC/PKCS5Padding",
+                "SunJCE");
         byte[] kb = k.copyBytes();
-        jdk.init(Cipher.DECRYPT_MODE, new SecretKeySpec(kb, cea == ContentEncryption.TDES_CBC ? "DESede" : "AES"), new IvParameterSpec(iv));
+        jdk.init(
+            Cipher.DECRYPT_MODE,
+            new SecretKeySpec(kb, cea == ContentEncryption.TDES_CBC ? "DESede" : "AES"),
+            new IvParameterSpec(iv));
         Arrays.fill(kb, (byte) 0);
         assertThat(jdk.doFinal(ct)).isEqualTo(plain);
       }
@@ -290,40 +331,54 @@ public abstract class CryptoProviderContractTest {
 
   @ParameterizedTest
   @EnumSource(ContentEncryption.class)
-  void decrypt_emptyMisalignedBadPaddingOrWrongLengths_uniformFailure(ContentEncryption cea) throws Exception {
+  void decrypt_emptyMisalignedBadPaddingOrWrongLengths_uniformFailure(ContentEncryption cea)
+      throws Exception {
     byte[] iv = new byte[cea.ivLength()];
-    try (SecretKeyMaterial k = randomKey(cea.keyLength()); SecretKeyMaterial shortKey = randomKey(cea.keyLength() - 8)) {
+    try (SecretKeyMaterial k = randomKey(cea.keyLength());
+        SecretKeyMaterial shortKey = randomKey(cea.keyLength() - 8)) {
       byte[] ct = crypto.encrypt(cea, k, iv, "key block".getBytes(StandardCharsets.US_ASCII));
       // a block whose plaintext ends in 0x00 never has valid PKCS#7 padding (flipping a ciphertext
       // byte instead gives valid 0x01 padding once in 256 runs)
-      Cipher raw = Cipher.getInstance(cea == ContentEncryption.TDES_CBC ? "DESede/CBC/NoPadding" : "AES/CBC/NoPadding", "SunJCE");
+      Cipher raw =
+          Cipher.getInstance(
+              cea == ContentEncryption.TDES_CBC ? "DESede/CBC/NoPadding" : "AES/CBC/NoPadding",
+              "SunJCE");
       byte[] kb = k.copyBytes();
-      raw.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(kb, cea == ContentEncryption.TDES_CBC ? "DESede" : "AES"), new IvParameterSpec(iv));
+      raw.init(
+          Cipher.ENCRYPT_MODE,
+          new SecretKeySpec(kb, cea == ContentEncryption.TDES_CBC ? "DESede" : "AES"),
+          new IvParameterSpec(iv));
       Arrays.fill(kb, (byte) 0);
       byte[] badPad = raw.doFinal(new byte[cea.blockSize()]);
       assertUniformFailure("empty (R6)", () -> crypto.decrypt(cea, k, iv, new byte[0]));
-      assertUniformFailure("misaligned", () -> crypto.decrypt(cea, k, iv, Arrays.copyOf(ct, ct.length - 1)));
+      assertUniformFailure(
+          "misaligned", () -> crypto.decrypt(cea, k, iv, Arrays.copyOf(ct, ct.length - 1)));
       assertUniformFailure("bad padding", () -> crypto.decrypt(cea, k, iv, badPad));
-      assertUniformFailure("short IV", () -> crypto.decrypt(cea, k, Arrays.copyOf(iv, iv.length - 1), ct));
+      assertUniformFailure(
+          "short IV", () -> crypto.decrypt(cea, k, Arrays.copyOf(iv, iv.length - 1), ct));
       assertUniformFailure("short key", () -> crypto.decrypt(cea, shortKey, iv, ct));
     }
   }
 
   // ------------------------------------------------------------------ KCV and digest
 
-  /** {@code kcv/kcv.json} (SECURITY.md K3): method prefixes agree; the AES-ECB "contrast" entries must not. */
+  /**
+   * {@code kcv/kcv.json} (SECURITY.md K3): method prefixes agree; the AES-ECB "contrast" entries
+   * must not.
+   */
   @Test
   void keyCheckValue_kcvJson_everyEntryAgrees() throws Exception {
     JsonNode vectors = new ObjectMapper().readTree(Vectors.read("kcv/kcv.json")).get("vectors");
     List<String> errors = new ArrayList<>();
     for (JsonNode v : vectors) {
       String method = v.get("method").asText();
-      KeyCheckValue.Method m = switch (method) {
-        case "legacy-tdes" -> KeyCheckValue.Method.LEGACY_TDES;
-        case "cmac-tdes" -> KeyCheckValue.Method.CMAC_TDES;
-        case "cmac-aes", "aes-ecb-zero-block" -> KeyCheckValue.Method.CMAC_AES;
-        default -> throw new IllegalStateException("unknown method " + method);
-      };
+      KeyCheckValue.Method m =
+          switch (method) {
+            case "legacy-tdes" -> KeyCheckValue.Method.LEGACY_TDES;
+            case "cmac-tdes" -> KeyCheckValue.Method.CMAC_TDES;
+            case "cmac-aes", "aes-ecb-zero-block" -> KeyCheckValue.Method.CMAC_AES;
+            default -> throw new IllegalStateException("unknown method " + method);
+          };
       String ours;
       try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode(v.get("key").asText()))) {
         ours = crypto.keyCheckValue(k, m).hex();
@@ -332,18 +387,23 @@ public abstract class CryptoProviderContractTest {
       int n = Math.min(ours.length(), expected.length());
       boolean same = ours.substring(0, n).equals(expected.substring(0, n));
       if (method.equals("aes-ecb-zero-block") == same) {
-        errors.add(v.get("id").asText() + ": ours " + ours + ", file " + expected + " (" + method + ")");
+        errors.add(
+            v.get("id").asText() + ": ours " + ours + ", file " + expected + " (" + method + ")");
       }
     }
-    System.out.printf("%s: KCV vectors %d/%d agree%n", crypto.name(), vectors.size() - errors.size(), vectors.size());
+    System.out.printf(
+        "%s: KCV vectors %d/%d agree%n",
+        crypto.name(), vectors.size() - errors.size(), vectors.size());
     assertThat(errors).isEmpty();
     assertThat(vectors.size()).isEqualTo(24);
   }
 
   @Test
   void keyCheckValue_lengthsFollowTheMethod() throws Exception {
-    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode("0123456789ABCDEFFEDCBA9876543210"))) {
-      assertThat(crypto.keyCheckValue(k, KeyCheckValue.Method.LEGACY_TDES).hex()).isEqualTo("08D7B4");
+    try (SecretKeyMaterial k =
+        SecretKeyMaterial.copyOf(Hex.decode("0123456789ABCDEFFEDCBA9876543210"))) {
+      assertThat(crypto.keyCheckValue(k, KeyCheckValue.Method.LEGACY_TDES).hex())
+          .isEqualTo("08D7B4");
       assertThat(crypto.keyCheckValue(k, KeyCheckValue.Method.CMAC_AES).bytes()).hasSize(5);
       assertThat(crypto.keyCheckValue(k, KeyCheckValue.Method.CMAC_TDES).bytes()).hasSize(5);
     }
@@ -357,12 +417,17 @@ public abstract class CryptoProviderContractTest {
 
   // ------------------------------------------------------------------ S1-S4
 
-  /** S1 with keys generated in the provider and CSRs signed there, then S2-S4 through both machines. */
+  /**
+   * S1 with keys generated in the provider and CSRs signed there, then S2-S4 through both machines.
+   */
   @Test
   void handshake_s1ToS4_keyInstalledAndConfirmed() throws Exception {
-    DefaultCertificateAuthority ca = DefaultCertificateAuthority.create("Contract " + crypto.name(), Clock.systemUTC());
-    ProviderHandshake.Party terminal = ProviderHandshake.enroll(ca, crypto, Role.KRD, "Contract KRD " + crypto.name());
-    ProviderHandshake.Party host = ProviderHandshake.enroll(ca, crypto, Role.KDH, "Contract KDH " + crypto.name());
+    DefaultCertificateAuthority ca =
+        DefaultCertificateAuthority.create("Contract " + crypto.name(), Clock.systemUTC());
+    ProviderHandshake.Party terminal =
+        ProviderHandshake.enroll(ca, crypto, Role.KRD, "Contract KRD " + crypto.name());
+    ProviderHandshake.Party host =
+        ProviderHandshake.enroll(ca, crypto, Role.KDH, "Contract KDH " + crypto.name());
     generated.add(terminal.key());
     generated.add(host.key());
     assertThat(terminal.chain().leaf().getPublicKey()).isEqualTo(terminal.key().publicKey());
@@ -370,16 +435,22 @@ public abstract class CryptoProviderContractTest {
     assertThat(o.krd().state()).isEqualTo(KrdHandshake.State.COMPLETED);
     assertThat(o.kdh().state()).isEqualTo(KdhHandshake.State.COMPLETED);
     InstalledKey installed = o.keyStore().current().orElseThrow();
-    assertThat(o.ledger().entries()).singleElement().satisfies(e -> {
-      assertThat(e.status()).isEqualTo(DeliveryStatus.CONFIRMED);
-      assertThat(e.kcv()).isEqualTo(installed.kcv());
-    });
-    assertThat(crypto.keyCheckValue(installed.key(), installed.kcv().method())).isEqualTo(installed.kcv());
+    assertThat(o.ledger().entries())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.status()).isEqualTo(DeliveryStatus.CONFIRMED);
+              assertThat(e.kcv()).isEqualTo(installed.kcv());
+            });
+    assertThat(crypto.keyCheckValue(installed.key(), installed.kcv().method()))
+        .isEqualTo(installed.kcv());
   }
 
   // ------------------------------------------------------------------ helpers
 
-  /** The uniform decryption failure: one type, one code, one message, no cause, nothing suppressed. */
+  /**
+   * The uniform decryption failure: one type, one code, one message, no cause, nothing suppressed.
+   */
   protected static void assertUniformFailure(String what, ThrowingCall call) {
     Throwable t = catchThrowable(call::call);
     assertThat(t).as(what).isExactlyInstanceOf(KeyTokenException.class);
@@ -402,7 +473,8 @@ public abstract class CryptoProviderContractTest {
     return SecretKeyMaterial.adopt(b);
   }
 
-  private static byte[] jdkOaep(PublicKey pub, String hash, MGF1ParameterSpec mgf, PSource label, byte[] m) throws Exception {
+  private static byte[] jdkOaep(
+      PublicKey pub, String hash, MGF1ParameterSpec mgf, PSource label, byte[] m) throws Exception {
     Cipher c = Cipher.getInstance("RSA/ECB/OAEPPadding", "SunJCE");
     c.init(Cipher.ENCRYPT_MODE, pub, new OAEPParameterSpec(hash, "MGF1", mgf, label));
     return c.doFinal(m);

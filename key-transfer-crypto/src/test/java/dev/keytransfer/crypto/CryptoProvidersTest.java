@@ -21,6 +21,8 @@ class CryptoProvidersTest {
   @Test
   void create_unknownName_illegalArgumentNamingTheChoices() {
     assertThatThrownBy(() -> CryptoProviders.create("sunpkcs11"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bc").hasMessageContaining("pkcs11");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bc")
+        .hasMessageContaining("pkcs11");
   }
 }

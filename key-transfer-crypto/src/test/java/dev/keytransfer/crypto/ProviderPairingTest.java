@@ -11,9 +11,9 @@ import dev.keytransfer.core.spi.InstalledKey;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider;
+import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
 import dev.keytransfer.crypto.testing.ProviderHandshake;
 import dev.keytransfer.crypto.testing.SoftHsm;
-import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Providers mix: a terminal on one provider and a host on another complete S1-S4 in every pairing of
- * bc, jca and pkcs11 (3 x 3), each side with its keys generated in its own provider (in the token
- * for pkcs11) and certified from a CSR signed there. The KCV the host recorded, computed by the
- * host's provider, must equal the one the terminal confirmed, computed by the terminal's.
+ * Providers mix: a terminal on one provider and a host on another complete S1-S4 in every pairing
+ * of bc, jca and pkcs11 (3 x 3), each side with its keys generated in its own provider (in the
+ * token for pkcs11) and certified from a CSR signed there. The KCV the host recorded, computed by
+ * the host's provider, must equal the one the terminal confirmed, computed by the terminal's.
  */
 @Tag("hsm")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,8 +46,12 @@ class ProviderPairingTest {
     providers.put("pkcs11", Pkcs11CryptoProvider.open(SoftHsm.token()));
     ca = DefaultCertificateAuthority.create("Pairing", Clock.systemUTC());
     for (Map.Entry<String, CryptoProvider> p : providers.entrySet()) {
-      terminals.put(p.getKey(), ProviderHandshake.enroll(ca, p.getValue(), Role.KRD, "Pairing KRD " + p.getKey()));
-      hosts.put(p.getKey(), ProviderHandshake.enroll(ca, p.getValue(), Role.KDH, "Pairing KDH " + p.getKey()));
+      terminals.put(
+          p.getKey(),
+          ProviderHandshake.enroll(ca, p.getValue(), Role.KRD, "Pairing KRD " + p.getKey()));
+      hosts.put(
+          p.getKey(),
+          ProviderHandshake.enroll(ca, p.getValue(), Role.KDH, "Pairing KDH " + p.getKey()));
     }
   }
 
@@ -73,16 +77,19 @@ class ProviderPairingTest {
         try {
           ProviderHandshake.Outcome o = ProviderHandshake.run(ca, terminals.get(t), hosts.get(h));
           InstalledKey key = o.keyStore().current().orElseThrow();
-          boolean ok = o.krd().state() == KrdHandshake.State.COMPLETED && o.kdh().state() == KdhHandshake.State.COMPLETED
-              && o.ledger().entries().size() == 1
-              && o.ledger().entries().get(0).status() == DeliveryStatus.CONFIRMED
-              && o.ledger().entries().get(0).kcv().equals(key.kcv());
+          boolean ok =
+              o.krd().state() == KrdHandshake.State.COMPLETED
+                  && o.kdh().state() == KdhHandshake.State.COMPLETED
+                  && o.ledger().entries().size() == 1
+                  && o.ledger().entries().get(0).status() == DeliveryStatus.CONFIRMED
+                  && o.ledger().entries().get(0).kcv().equals(key.kcv());
           result = ok ? "ok" : "FAILED";
         } catch (Exception e) {
           result = "FAILED";
           failures.add(t + " terminal with " + h + " host: " + e);
         }
-        if (!result.equals("ok") && failures.stream().noneMatch(f -> f.startsWith(t + " terminal with " + h))) {
+        if (!result.equals("ok")
+            && failures.stream().noneMatch(f -> f.startsWith(t + " terminal with " + h))) {
           failures.add(t + " terminal with " + h + " host: machines did not both complete");
         }
         matrix.append(String.format(" %-7s|", result));

@@ -53,7 +53,8 @@ public abstract class WycheproofContractTest {
 
   /**
    * Disagreements this engine is known to have, "family#tcId" to the reason (families: oaep-sha256,
-   * oaep-sha256-mgf1sha1, oaep-sha1, oaep-spi, pkcs1, pss, ecdsa, ecdh, cmac, cbc, kw); empty by default.
+   * oaep-sha256-mgf1sha1, oaep-sha1, oaep-spi, pkcs1, pss, ecdsa, ecdh, cmac, cbc, kw); empty by
+   * default.
    */
   protected Map<String, String> knownDeviations() {
     return Map.of();
@@ -69,7 +70,9 @@ public abstract class WycheproofContractTest {
     if (engine != null) {
       engine.close();
       System.out.println("Wycheproof, provider " + engine.provider().name() + ":");
-      SUMMARY.getOrDefault(engine.provider().name(), List.of()).forEach(l -> System.out.println("  " + l));
+      SUMMARY
+          .getOrDefault(engine.provider().name(), List.of())
+          .forEach(l -> System.out.println("  " + l));
     }
   }
 
@@ -77,12 +80,21 @@ public abstract class WycheproofContractTest {
     String name = engine.provider().name();
     SUMMARY.computeIfAbsent(name, k -> new ArrayList<>()).add(r.line());
     System.out.println("[" + name + "] " + r.line());
-    Map<String, String> expected = knownDeviations().entrySet().stream()
-        .filter(e -> e.getKey().startsWith(r.key() + "#"))
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-    r.disagreements().forEach((k, v) -> System.out.println("    " + k + ": " + v
-        + (expected.containsKey(k) ? "  -- known: " + expected.get(k) : "")));
-    assertThat(r.disagreements().keySet()).as(r.family() + " on " + name + ": disagreements vs known deviations")
+    Map<String, String> expected =
+        knownDeviations().entrySet().stream()
+            .filter(e -> e.getKey().startsWith(r.key() + "#"))
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    r.disagreements()
+        .forEach(
+            (k, v) ->
+                System.out.println(
+                    "    "
+                        + k
+                        + ": "
+                        + v
+                        + (expected.containsKey(k) ? "  -- known: " + expected.get(k) : "")));
+    assertThat(r.disagreements().keySet())
+        .as(r.family() + " on " + name + ": disagreements vs known deviations")
         .containsExactlyInAnyOrderElementsOf(expected.keySet());
   }
 
@@ -98,51 +110,93 @@ public abstract class WycheproofContractTest {
     String der = group.get("privateKeyPkcs8").asText();
     RSAPrivateCrtKey k = rsaKeys.get(der);
     if (k == null) {
-      k = (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Wycheproof.hex(group, "privateKeyPkcs8")));
+      k =
+          (RSAPrivateCrtKey)
+              KeyFactory.getInstance("RSA")
+                  .generatePrivate(
+                      new PKCS8EncodedKeySpec(Wycheproof.hex(group, "privateKeyPkcs8")));
       rsaKeys.put(der, k);
     }
     return k;
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"rsa_oaep_2048_sha256_mgf1sha256_test.json", "rsa_oaep_2048_sha256_mgf1sha1_test.json",
-      "rsa_oaep_2048_sha1_mgf1sha1_test.json"})
+  @ValueSource(
+      strings = {
+        "rsa_oaep_2048_sha256_mgf1sha256_test.json",
+        "rsa_oaep_2048_sha256_mgf1sha1_test.json",
+        "rsa_oaep_2048_sha1_mgf1sha1_test.json"
+      })
   void rsaOaep_everyCase_decidedRight(String file) {
-    String key = switch (file) {
-      case "rsa_oaep_2048_sha256_mgf1sha256_test.json" -> "oaep-sha256";
-      case "rsa_oaep_2048_sha256_mgf1sha1_test.json" -> "oaep-sha256-mgf1sha1";
-      default -> "oaep-sha1";
-    };
-    Report r = Wycheproof.run(key, "RSA-OAEP " + file.replace("rsa_oaep_2048_", "").replace("_test.json", ""),
-        route("oaep"), file, "msg", Wycheproof::all, (g, t) -> {
-          byte[] m = engine.oaepDecrypt(rsaKey(g), g.get("sha").asText(), g.get("mgfSha").asText(),
-              Wycheproof.hex(t, "label"), Wycheproof.hex(t, "ct"));
-          return m == null ? Outcome.refused("null") : Outcome.accepted(m);
-        });
+    String key =
+        switch (file) {
+          case "rsa_oaep_2048_sha256_mgf1sha256_test.json" -> "oaep-sha256";
+          case "rsa_oaep_2048_sha256_mgf1sha1_test.json" -> "oaep-sha256-mgf1sha1";
+          default -> "oaep-sha1";
+        };
+    Report r =
+        Wycheproof.run(
+            key,
+            "RSA-OAEP " + file.replace("rsa_oaep_2048_", "").replace("_test.json", ""),
+            route("oaep"),
+            file,
+            "msg",
+            Wycheproof::all,
+            (g, t) -> {
+              byte[] m =
+                  engine.oaepDecrypt(
+                      rsaKey(g),
+                      g.get("sha").asText(),
+                      g.get("mgfSha").asText(),
+                      Wycheproof.hex(t, "label"),
+                      Wycheproof.hex(t, "ct"));
+              return m == null ? Outcome.refused("null") : Outcome.accepted(m);
+            });
     check(r);
   }
 
   /**
    * The SHA-256 file through the SPI's {@code decryptKey} (the TR-34 key transport itself): the
-   * cases the SPI can express (empty label; a valid case with a non-empty key). Every refusal must be
-   * the one uniform {@link KeyTokenException} (R1): same type, code, message, no cause.
+   * cases the SPI can express (empty label; a valid case with a non-empty key). Every refusal must
+   * be the one uniform {@link KeyTokenException} (R1): same type, code, message, no cause.
    */
   @Test
   void rsaOaep_throughTheSpi_uniformFailures() {
     String file = "rsa_oaep_2048_sha256_mgf1sha256_test.json";
     Set<String> failureShapes = new LinkedHashSet<>();
-    Report r = Wycheproof.run("oaep-spi", "RSA-OAEP sha256_mgf1sha256 via SPI", "CryptoProvider.decryptKey", file, "msg",
-        (g, t) -> t.get("label").asText().isEmpty() && !(t.get("result").asText().equals("valid") && t.get("msg").asText().isEmpty()),
-        (g, t) -> {
-          PrivateKeyHandle h = engine.keyTransportKey(rsaKey(g));
-          try (SecretKeyMaterial k = engine.provider().decryptKey(h, Algorithms.KeyTransport.RSA_OAEP_SHA256, Wycheproof.hex(t, "ct"))) {
-            return Outcome.accepted(k.copyBytes());
-          } catch (KeyTokenException e) {
-            failureShapes.add(e.getClass().getName() + "|" + e.code() + "|" + e.getMessage() + "|" + e.getCause()
-                + "|" + e.getSuppressed().length);
-            return Outcome.refused(e.getMessage());
-          }
-        });
+    Report r =
+        Wycheproof.run(
+            "oaep-spi",
+            "RSA-OAEP sha256_mgf1sha256 via SPI",
+            "CryptoProvider.decryptKey",
+            file,
+            "msg",
+            (g, t) ->
+                t.get("label").asText().isEmpty()
+                    && !(t.get("result").asText().equals("valid")
+                        && t.get("msg").asText().isEmpty()),
+            (g, t) -> {
+              PrivateKeyHandle h = engine.keyTransportKey(rsaKey(g));
+              try (SecretKeyMaterial k =
+                  engine
+                      .provider()
+                      .decryptKey(
+                          h, Algorithms.KeyTransport.RSA_OAEP_SHA256, Wycheproof.hex(t, "ct"))) {
+                return Outcome.accepted(k.copyBytes());
+              } catch (KeyTokenException e) {
+                failureShapes.add(
+                    e.getClass().getName()
+                        + "|"
+                        + e.code()
+                        + "|"
+                        + e.getMessage()
+                        + "|"
+                        + e.getCause()
+                        + "|"
+                        + e.getSuppressed().length);
+                return Outcome.refused(e.getMessage());
+              }
+            });
     check(r);
     assertThat(failureShapes).as("every OAEP failure looks the same").hasSize(1);
   }
@@ -152,44 +206,89 @@ public abstract class WycheproofContractTest {
   @Test
   void rsaPkcs1Signature_throughTheSpi() {
     String file = "rsa_signature_2048_sha256_test.json";
-    Report r = Wycheproof.run("pkcs1", "RSA PKCS#1 v1.5 SHA-256 signature", "CryptoProvider.verify", file, null, Wycheproof::all,
-        (g, t) -> {
-          try {
-            engine.provider().verify(publicKey("RSA", g), Algorithms.Signature.RSA_PKCS1_SHA256, Wycheproof.hex(t, "msg"),
-                Wycheproof.hex(t, "sig"));
-            return Outcome.accepted(null);
-          } catch (dev.keytransfer.core.SignatureInvalidException e) {
-            return Outcome.refused("SIGNATURE_INVALID");
-          }
-        });
+    Report r =
+        Wycheproof.run(
+            "pkcs1",
+            "RSA PKCS#1 v1.5 SHA-256 signature",
+            "CryptoProvider.verify",
+            file,
+            null,
+            Wycheproof::all,
+            (g, t) -> {
+              try {
+                engine
+                    .provider()
+                    .verify(
+                        publicKey("RSA", g),
+                        Algorithms.Signature.RSA_PKCS1_SHA256,
+                        Wycheproof.hex(t, "msg"),
+                        Wycheproof.hex(t, "sig"));
+                return Outcome.accepted(null);
+              } catch (dev.keytransfer.core.SignatureInvalidException e) {
+                return Outcome.refused("SIGNATURE_INVALID");
+              }
+            });
     check(r);
   }
 
   @Test
   void rsaPss_engine() {
     String file = "rsa_pss_2048_sha256_mgf1_32_test.json";
-    Report r = Wycheproof.run("pss", "RSA-PSS SHA-256 MGF1 salt 32", route("pss"), file, null, Wycheproof::all,
-        (g, t) -> Outcome.of(engine.verifyPss(publicKey("RSA", g), Wycheproof.hex(t, "msg"), Wycheproof.hex(t, "sig"),
-            g.get("sLen").asInt())));
+    Report r =
+        Wycheproof.run(
+            "pss",
+            "RSA-PSS SHA-256 MGF1 salt 32",
+            route("pss"),
+            file,
+            null,
+            Wycheproof::all,
+            (g, t) ->
+                Outcome.of(
+                    engine.verifyPss(
+                        publicKey("RSA", g),
+                        Wycheproof.hex(t, "msg"),
+                        Wycheproof.hex(t, "sig"),
+                        g.get("sLen").asInt())));
     check(r);
   }
 
   @Test
   void ecdsaP256_engine() {
     String file = "ecdsa_secp256r1_sha256_test.json";
-    Report r = Wycheproof.run("ecdsa", "ECDSA P-256 SHA-256 (DER)", route("ecdsa"), file, null, Wycheproof::all,
-        (g, t) -> Outcome.of(engine.verifyEcdsa(Wycheproof.hex(g, "publicKeyDer"), Wycheproof.hex(t, "msg"),
-            Wycheproof.hex(t, "sig"))));
+    Report r =
+        Wycheproof.run(
+            "ecdsa",
+            "ECDSA P-256 SHA-256 (DER)",
+            route("ecdsa"),
+            file,
+            null,
+            Wycheproof::all,
+            (g, t) ->
+                Outcome.of(
+                    engine.verifyEcdsa(
+                        Wycheproof.hex(g, "publicKeyDer"),
+                        Wycheproof.hex(t, "msg"),
+                        Wycheproof.hex(t, "sig"))));
     check(r);
   }
 
   @Test
   void ecdhP256_engine() {
     String file = "ecdh_secp256r1_test.json";
-    Report r = Wycheproof.run("ecdh", "ECDH P-256", route("ecdh"), file, "shared", Wycheproof::all, (g, t) -> {
-      byte[] s = engine.ecdh(new BigInteger(Wycheproof.hex(t, "private")), Wycheproof.hex(t, "public"));
-      return s == null ? Outcome.refused("null") : Outcome.accepted(s);
-    });
+    Report r =
+        Wycheproof.run(
+            "ecdh",
+            "ECDH P-256",
+            route("ecdh"),
+            file,
+            "shared",
+            Wycheproof::all,
+            (g, t) -> {
+              byte[] s =
+                  engine.ecdh(
+                      new BigInteger(Wycheproof.hex(t, "private")), Wycheproof.hex(t, "public"));
+              return s == null ? Outcome.refused("null") : Outcome.accepted(s);
+            });
     check(r);
   }
 
@@ -198,11 +297,19 @@ public abstract class WycheproofContractTest {
   @Test
   void aesCmac_engine() {
     String file = "aes_cmac_test.json";
-    Report r = Wycheproof.run("cmac", "AES-CMAC", route("cmac"), file, null, Wycheproof::all, (g, t) -> {
-      byte[] full = engine.cmac(Wycheproof.hex(t, "key"), Wycheproof.hex(t, "msg"));
-      byte[] tag = Arrays.copyOf(full, g.get("tagSize").asInt() / 8);
-      return Outcome.of(MessageDigest.isEqual(tag, Wycheproof.hex(t, "tag")));
-    });
+    Report r =
+        Wycheproof.run(
+            "cmac",
+            "AES-CMAC",
+            route("cmac"),
+            file,
+            null,
+            Wycheproof::all,
+            (g, t) -> {
+              byte[] full = engine.cmac(Wycheproof.hex(t, "key"), Wycheproof.hex(t, "msg"));
+              byte[] tag = Arrays.copyOf(full, g.get("tagSize").asInt() / 8);
+              return Outcome.of(MessageDigest.isEqual(tag, Wycheproof.hex(t, "tag")));
+            });
     check(r);
   }
 
@@ -213,40 +320,61 @@ public abstract class WycheproofContractTest {
   @Test
   void aesCbcPkcs5_spiAndEngine() {
     String file = "aes_cbc_pkcs5_test.json";
-    Report r = Wycheproof.run("cbc", "AES-CBC-PKCS5", route("cbc"), file, "msg", Wycheproof::all, (g, t) -> {
-      byte[] key = Wycheproof.hex(t, "key");
-      byte[] iv = Wycheproof.hex(t, "iv");
-      byte[] ct = Wycheproof.hex(t, "ct");
-      ContentEncryption cea = key.length == 16 ? ContentEncryption.AES_128_CBC
-          : key.length == 32 ? ContentEncryption.AES_256_CBC : null;
-      byte[] plain;
-      byte[] again;
-      if (cea != null) {
-        try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(key)) {
-          plain = engine.provider().decrypt(cea, k, iv, ct);
-          again = engine.provider().encrypt(cea, k, iv, plain);
-        }
-      } else {
-        plain = engine.cbcDecrypt(key, iv, ct);
-        again = engine.cbcEncrypt(key, iv, plain);
-      }
-      // a valid case must also encrypt back to exactly its ciphertext
-      return MessageDigest.isEqual(again, ct) ? Outcome.accepted(plain) : Outcome.refused("re-encryption differs");
-    });
+    Report r =
+        Wycheproof.run(
+            "cbc",
+            "AES-CBC-PKCS5",
+            route("cbc"),
+            file,
+            "msg",
+            Wycheproof::all,
+            (g, t) -> {
+              byte[] key = Wycheproof.hex(t, "key");
+              byte[] iv = Wycheproof.hex(t, "iv");
+              byte[] ct = Wycheproof.hex(t, "ct");
+              ContentEncryption cea =
+                  key.length == 16
+                      ? ContentEncryption.AES_128_CBC
+                      : key.length == 32 ? ContentEncryption.AES_256_CBC : null;
+              byte[] plain;
+              byte[] again;
+              if (cea != null) {
+                try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(key)) {
+                  plain = engine.provider().decrypt(cea, k, iv, ct);
+                  again = engine.provider().encrypt(cea, k, iv, plain);
+                }
+              } else {
+                plain = engine.cbcDecrypt(key, iv, ct);
+                again = engine.cbcEncrypt(key, iv, plain);
+              }
+              // a valid case must also encrypt back to exactly its ciphertext
+              return MessageDigest.isEqual(again, ct)
+                  ? Outcome.accepted(plain)
+                  : Outcome.refused("re-encryption differs");
+            });
     check(r);
   }
 
   @Test
   void aesKeyWrap_engine() {
     String file = "aes_wrap_test.json";
-    Report r = Wycheproof.run("kw", "AES key wrap (RFC 3394)", route("kw"), file, "msg", Wycheproof::all, (g, t) -> {
-      byte[] k = engine.aesKeyUnwrap(Wycheproof.hex(t, "key"), Wycheproof.hex(t, "ct"));
-      return k == null ? Outcome.refused("null") : Outcome.accepted(k);
-    });
+    Report r =
+        Wycheproof.run(
+            "kw",
+            "AES key wrap (RFC 3394)",
+            route("kw"),
+            file,
+            "msg",
+            Wycheproof::all,
+            (g, t) -> {
+              byte[] k = engine.aesKeyUnwrap(Wycheproof.hex(t, "key"), Wycheproof.hex(t, "ct"));
+              return k == null ? Outcome.refused("null") : Outcome.accepted(k);
+            });
     check(r);
   }
 
   private static PublicKey publicKey(String algorithm, JsonNode group) throws Exception {
-    return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(Wycheproof.hex(group, "publicKeyDer")));
+    return KeyFactory.getInstance(algorithm)
+        .generatePublic(new X509EncodedKeySpec(Wycheproof.hex(group, "publicKeyDer")));
   }
 }

@@ -9,9 +9,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One end of a linked in-memory pair (STYLE.md L11, like Netty's {@code LocalChannel}): what one end
- * sends, the other receives. Frames are copied; a frame over the maximum is refused on send; closing
- * one end makes the other's next receive fail. For tests, examples and single-JVM deployments.
+ * One end of a linked in-memory pair (STYLE.md L11, like Netty's {@code LocalChannel}): what one
+ * end sends, the other receives. Frames are copied; a frame over the maximum is refused on send;
+ * closing one end makes the other's next receive fail. For tests, examples and single-JVM
+ * deployments.
  */
 public final class InMemoryTransport implements Transport {
   /** Default maximum frame: 64 KiB. */
@@ -72,7 +73,8 @@ public final class InMemoryTransport implements Transport {
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "interrupted while receiving");
     }
     if (f == null) {
-      throw new TransportException(ErrorCode.TIMEOUT, "no frame within " + timeout.toMillis() + " ms");
+      throw new TransportException(
+          ErrorCode.TIMEOUT, "no frame within " + timeout.toMillis() + " ms");
     }
     if (f == CLOSED) {
       inbound.add(CLOSED); // stay closed for later receives

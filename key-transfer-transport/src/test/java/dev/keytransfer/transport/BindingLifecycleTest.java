@@ -52,26 +52,44 @@ class BindingLifecycleTest {
 
   private final InMemoryKeyLedger ledger = new InMemoryKeyLedger();
 
-  private Wire.Outcome session(ReceivingTerminal device, TestPki.Leaf kdh, HostOperation op, Wire.Interceptor wire)
+  private Wire.Outcome session(
+      ReceivingTerminal device, TestPki.Leaf kdh, HostOperation op, Wire.Interceptor wire)
       throws Exception {
-    KeyTransferHost host = KeyTransferHost.builder()
-        .distributionTerminal(pki.host(kdh, pki::kdhPathCrls, RandomKeySource.tdesMasterKeys(crypto.secureRandom()), ledger))
-        .cryptoProvider(crypto).validationPolicy(pki.hostPolicy()).stepTimeout(Wire.STEP).operations(krd -> op).build();
-    KeyTransferTerminal terminal = KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
-        .validationPolicy(pki.terminalPolicy()).stepTimeout(Wire.STEP).build();
+    KeyTransferHost host =
+        KeyTransferHost.builder()
+            .distributionTerminal(
+                pki.host(
+                    kdh,
+                    pki::kdhPathCrls,
+                    RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
+                    ledger))
+            .cryptoProvider(crypto)
+            .validationPolicy(pki.hostPolicy())
+            .stepTimeout(Wire.STEP)
+            .operations(krd -> op)
+            .build();
+    KeyTransferTerminal terminal =
+        KeyTransferTerminal.builder()
+            .receivingTerminal(device)
+            .cryptoProvider(crypto)
+            .validationPolicy(pki.terminalPolicy())
+            .stepTimeout(Wire.STEP)
+            .build();
     return Wire.run(terminal, host, wire);
   }
 
   /** A terminal bound to KDH 1 holding one key from it. */
   private ReceivingTerminal boundWithKey() throws Exception {
     ReceivingTerminal device = pki.terminal(pki.validLeaf(Role.KRD, "Binding POS"));
-    assertThat(session(device, kdh1, HostOperation.deliverKey(), Wire.PASS).terminalError()).isNull();
+    assertThat(session(device, kdh1, HostOperation.deliverKey(), Wire.PASS).terminalError())
+        .isNull();
     assertThat(device.keyStore().size()).isEqualTo(1);
     return device;
   }
 
   private static SoftwareKeyHandle authorityKey() {
-    return SoftwareKeyHandle.of(new KeyPair(pki.krdCa.getPublicKey(), pki.caKey(pki.krdCa)), "KRD CA");
+    return SoftwareKeyHandle.of(
+        new KeyPair(pki.krdCa.getPublicKey(), pki.caKey(pki.krdCa)), "KRD CA");
   }
 
   @Test
@@ -89,8 +107,12 @@ class BindingLifecycleTest {
   @Test
   void unbind_withoutThisSessionsNonce_refused_nothingForgotten() throws Exception {
     ReceivingTerminal device = boundWithKey();
-    Wire.Outcome o = session(device, kdh1, new HostOperation.Unbind(),
-        Wire.onPayload(MessageType.KRD_RANDOM, p -> TokenSurgery.flipBit(p, p.length - 1)));
+    Wire.Outcome o =
+        session(
+            device,
+            kdh1,
+            new HostOperation.Unbind(),
+            Wire.onPayload(MessageType.KRD_RANDOM, p -> TokenSurgery.flipBit(p, p.length - 1)));
     assertThat(o.terminalCode()).isEqualTo(ErrorCode.NONCE_MISMATCH);
     assertThat(device.keyStore().size()).isEqualTo(1);
     assertThat(device.bindingStore().boundKdh()).isPresent();
@@ -102,7 +124,8 @@ class BindingLifecycleTest {
     Wire.Outcome o = session(device, kdh2, new HostOperation.Unbind(), Wire.PASS);
     assertThat(o.terminalCode()).isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
     assertThat(device.keyStore().size()).isEqualTo(1);
-    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of)).contains(IssuerAndSerial.of(kdh1.certificate()));
+    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of))
+        .contains(IssuerAndSerial.of(kdh1.certificate()));
   }
 
   @Test
@@ -111,9 +134,12 @@ class BindingLifecycleTest {
     Wire.Outcome o = session(device, kdh1, new HostOperation.Rebind(kdh2.chain()), Wire.PASS);
     assertThat(o.terminalError()).isNull();
     assertThat(o.terminalOutcome().rebound()).contains(true);
-    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of)).contains(IssuerAndSerial.of(kdh2.certificate()));
-    assertThat(session(device, kdh2, HostOperation.deliverKey(), Wire.PASS).terminalError()).isNull();
-    assertThat(session(device, kdh1, HostOperation.deliverKey(), Wire.PASS).terminalCode()).isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
+    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of))
+        .contains(IssuerAndSerial.of(kdh2.certificate()));
+    assertThat(session(device, kdh2, HostOperation.deliverKey(), Wire.PASS).terminalError())
+        .isNull();
+    assertThat(session(device, kdh1, HostOperation.deliverKey(), Wire.PASS).terminalCode())
+        .isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
   }
 
   @Test
@@ -122,22 +148,32 @@ class BindingLifecycleTest {
     TestPki.Leaf notAKdh = pki.validLeaf(Role.KRD, "not a KDH");
     Wire.Outcome o = session(device, kdh1, new HostOperation.Rebind(notAKdh.chain()), Wire.PASS);
     assertThat(o.terminalCode()).isEqualTo(ErrorCode.CERTIFICATE_WRONG_ROLE);
-    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of)).contains(IssuerAndSerial.of(kdh1.certificate()));
+    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of))
+        .contains(IssuerAndSerial.of(kdh1.certificate()));
   }
 
   @Test
   void caUnbind_byTheTerminalsAuthority_accepted_byAnotherCa_refused() throws Exception {
     ReceivingTerminal device = boundWithKey();
     IssuerAndSerial krdId = IssuerAndSerial.of(device.certificateChain().leaf());
-    HandshakeMessage byKdhCa = codec.buildCaUnbindToken(pki.kdhCa,
-        SoftwareKeyHandle.of(new KeyPair(pki.kdhCa.getPublicKey(), pki.caKey(pki.kdhCa)), "KDH CA"),
-        krdId, IssuerAndSerial.of(kdh1.certificate()));
-    assertThat(session(device, kdh1, new HostOperation.RelayAuthorityToken(byKdhCa), Wire.PASS).terminalCode())
+    HandshakeMessage byKdhCa =
+        codec.buildCaUnbindToken(
+            pki.kdhCa,
+            SoftwareKeyHandle.of(
+                new KeyPair(pki.kdhCa.getPublicKey(), pki.caKey(pki.kdhCa)), "KDH CA"),
+            krdId,
+            IssuerAndSerial.of(kdh1.certificate()));
+    assertThat(
+            session(device, kdh1, new HostOperation.RelayAuthorityToken(byKdhCa), Wire.PASS)
+                .terminalCode())
         .isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
     assertThat(device.bindingStore().boundKdh()).isPresent();
 
-    HandshakeMessage byKrdCa = codec.buildCaUnbindToken(pki.krdCa, authorityKey(), krdId, IssuerAndSerial.of(kdh1.certificate()));
-    Wire.Outcome o = session(device, kdh1, new HostOperation.RelayAuthorityToken(byKrdCa), Wire.PASS);
+    HandshakeMessage byKrdCa =
+        codec.buildCaUnbindToken(
+            pki.krdCa, authorityKey(), krdId, IssuerAndSerial.of(kdh1.certificate()));
+    Wire.Outcome o =
+        session(device, kdh1, new HostOperation.RelayAuthorityToken(byKrdCa), Wire.PASS);
     assertThat(o.terminalError()).isNull();
     assertThat(device.bindingStore().boundKdh()).isEmpty();
     assertThat(device.keyStore().size()).isZero();
@@ -147,12 +183,24 @@ class BindingLifecycleTest {
   void caRebind_freshSigningTimeAccepted_replayRefused() throws Exception {
     ReceivingTerminal device = boundWithKey();
     IssuerAndSerial krdId = IssuerAndSerial.of(device.certificateChain().leaf());
-    HandshakeMessage rebind = codec.buildCaRebindToken(pki.krdCa, authorityKey(), krdId,
-        IssuerAndSerial.of(kdh1.certificate()), kdh2.chain(), Instant.now(), pki.kdhPathCrls());
-    assertThat(session(device, kdh1, new HostOperation.RelayAuthorityToken(rebind), Wire.PASS).terminalError()).isNull();
-    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of)).contains(IssuerAndSerial.of(kdh2.certificate()));
+    HandshakeMessage rebind =
+        codec.buildCaRebindToken(
+            pki.krdCa,
+            authorityKey(),
+            krdId,
+            IssuerAndSerial.of(kdh1.certificate()),
+            kdh2.chain(),
+            Instant.now(),
+            pki.kdhPathCrls());
+    assertThat(
+            session(device, kdh1, new HostOperation.RelayAuthorityToken(rebind), Wire.PASS)
+                .terminalError())
+        .isNull();
+    assertThat(device.bindingStore().boundKdh().map(IssuerAndSerial::of))
+        .contains(IssuerAndSerial.of(kdh2.certificate()));
     // the same authority token relayed again, now by the new host: its time is not later
-    Wire.Outcome replay = session(device, kdh2, new HostOperation.RelayAuthorityToken(rebind), Wire.PASS);
+    Wire.Outcome replay =
+        session(device, kdh2, new HostOperation.RelayAuthorityToken(rebind), Wire.PASS);
     assertThat(replay.terminalCode()).isEqualTo(ErrorCode.NONCE_MISMATCH);
   }
 
@@ -160,20 +208,29 @@ class BindingLifecycleTest {
   void onePass_inSession_installedAndConfirmed_replayRefused() throws Exception {
     ReceivingTerminal device = boundWithKey();
     AtomicReference<byte[]> recorded = new AtomicReference<>();
-    Wire.Outcome o = session(device, kdh1, new HostOperation.DeliverKeyOnePass(), (t, f) -> {
-      if (t == MessageType.KDH_KEY_ONE_PASS) {
-        recorded.set(f);
-      }
-      return f;
-    });
+    Wire.Outcome o =
+        session(
+            device,
+            kdh1,
+            new HostOperation.DeliverKeyOnePass(),
+            (t, f) -> {
+              if (t == MessageType.KDH_KEY_ONE_PASS) {
+                recorded.set(f);
+              }
+              return f;
+            });
     assertThat(o.terminalError()).isNull();
     assertThat(o.terminalReceipt()).isNotNull();
     assertThat(device.keyStore().size()).isEqualTo(2);
     assertThat(ledger.entries()).allMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
     assertThat(recorded.get()).isNotNull();
     // the same one-pass token in a later session: its signing time is not later than the last
-    Wire.Outcome replay = session(device, kdh1, new HostOperation.DeliverKeyOnePass(),
-        (t, f) -> t == MessageType.KDH_KEY_ONE_PASS ? recorded.get() : f);
+    Wire.Outcome replay =
+        session(
+            device,
+            kdh1,
+            new HostOperation.DeliverKeyOnePass(),
+            (t, f) -> t == MessageType.KDH_KEY_ONE_PASS ? recorded.get() : f);
     assertThat(replay.terminalCode()).isEqualTo(ErrorCode.NONCE_MISMATCH);
     assertThat(device.keyStore().size()).isEqualTo(2);
   }
@@ -181,16 +238,29 @@ class BindingLifecycleTest {
   @Test
   void onePass_signedOutsideTheWindow_refused() throws Exception {
     ReceivingTerminal device = boundWithKey();
-    Wire.Outcome o = session(device, kdh1, new HostOperation.DeliverKeyOnePass(), (t, f) -> {
-      if (t != MessageType.KDH_KEY_ONE_PASS) {
-        return f;
-      }
-      try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
-        return new MessageCodec(codec).encode(codec.buildOnePassKeyToken(new OnePassKeyTokenRequest(kdh1.certificate(),
-            kdh1.key(), device.certificateChain().leaf(), Instant.now().minus(Duration.ofHours(1)),
-            KeyBlockHeader.parse("A0000K0TB00E0000"), k, pki.kdhPathCrls())));
-      }
-    });
+    Wire.Outcome o =
+        session(
+            device,
+            kdh1,
+            new HostOperation.DeliverKeyOnePass(),
+            (t, f) -> {
+              if (t != MessageType.KDH_KEY_ONE_PASS) {
+                return f;
+              }
+              try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
+                return new MessageCodec(codec)
+                    .encode(
+                        codec.buildOnePassKeyToken(
+                            new OnePassKeyTokenRequest(
+                                kdh1.certificate(),
+                                kdh1.key(),
+                                device.certificateChain().leaf(),
+                                Instant.now().minus(Duration.ofHours(1)),
+                                KeyBlockHeader.parse("A0000K0TB00E0000"),
+                                k,
+                                pki.kdhPathCrls())));
+              }
+            });
     assertThat(o.terminalCode()).isEqualTo(ErrorCode.NONCE_MISMATCH);
     assertThat(device.keyStore().size()).isEqualTo(1);
   }

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * S1-S4 end to end in one JVM: the CA issues every certificate from a PKCS#10 request whose key
- * stayed in the provider (S1); 100 terminals each get a key from one host over in-memory transports,
- * four sessions at a time; all keys differ; every terminal's KCV equals the host ledger's (K1, K3).
+ * stayed in the provider (S1); 100 terminals each get a key from one host over in-memory
+ * transports, four sessions at a time; all keys differ; every terminal's KCV equals the host
+ * ledger's (K1, K3).
  */
 @Tag("slow")
 class EndToEndInMemoryTest {
@@ -48,24 +49,41 @@ class EndToEndInMemoryTest {
     BcCryptoProvider crypto = new BcCryptoProvider();
     DefaultCertificateAuthority ca = DefaultCertificateAuthority.create("E2E", Clock.systemUTC());
     InMemoryKeyLedger ledger = new InMemoryKeyLedger();
-    DistributionTerminal kdh = Enrollment.enrollHost(ca, crypto, "E2E KDH",
-        RandomKeySource.tdesMasterKeys(crypto.secureRandom()), DevicePolicy.anyCertifiedDevice(), ledger);
+    DistributionTerminal kdh =
+        Enrollment.enrollHost(
+            ca,
+            crypto,
+            "E2E KDH",
+            RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
+            DevicePolicy.anyCertifiedDevice(),
+            ledger);
     assertThat(kdh.certificateChain().leaf().getKeyUsage()[0]).as("KDH certificate signs").isTrue();
-    KeyTransferHost host = KeyTransferHost.builder().distributionTerminal(kdh).cryptoProvider(crypto)
-        .validationPolicy(Enrollment.hostPolicy(ca)).stepTimeout(Wire.STEP).build();
+    KeyTransferHost host =
+        KeyTransferHost.builder()
+            .distributionTerminal(kdh)
+            .cryptoProvider(crypto)
+            .validationPolicy(Enrollment.hostPolicy(ca))
+            .stepTimeout(Wire.STEP)
+            .build();
     ValidationPolicy terminalPolicy = Enrollment.terminalPolicy(ca);
 
     List<ReceivingTerminal> devices = new ArrayList<>();
     for (int i = 0; i < TERMINALS; i++) {
       devices.add(Enrollment.enrollTerminal(ca, crypto, String.format("POS %04d", i)));
     }
-    assertThat(devices.get(0).certificateChain().issuers().get(0)).isEqualTo(ca.issuingCertificate(Role.KRD));
+    assertThat(devices.get(0).certificateChain().issuers().get(0))
+        .isEqualTo(ca.issuingCertificate(Role.KRD));
 
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<Wire.Outcome>> runs = new ArrayList<>();
     for (ReceivingTerminal device : devices) {
-      KeyTransferTerminal terminal = KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
-          .validationPolicy(terminalPolicy).stepTimeout(Wire.STEP).build();
+      KeyTransferTerminal terminal =
+          KeyTransferTerminal.builder()
+              .receivingTerminal(device)
+              .cryptoProvider(crypto)
+              .validationPolicy(terminalPolicy)
+              .stepTimeout(Wire.STEP)
+              .build();
       runs.add(pool.submit(() -> Wire.run(terminal, host, Wire.PASS)));
     }
     List<KeyReceipt> receipts = new ArrayList<>();
@@ -80,8 +98,8 @@ class EndToEndInMemoryTest {
 
     // all keys distinct (compared here in a test; the product compares keys only by KCV)
     Set<String> keys = new HashSet<>();
-    Map<IssuerAndSerial, LedgerEntry> byDevice = ledger.entries().stream()
-        .collect(Collectors.toMap(LedgerEntry::device, e -> e));
+    Map<IssuerAndSerial, LedgerEntry> byDevice =
+        ledger.entries().stream().collect(Collectors.toMap(LedgerEntry::device, e -> e));
     assertThat(byDevice).hasSize(TERMINALS);
     for (ReceivingTerminal device : devices) {
       try (InstalledKey k = device.keyStore().current().orElseThrow()) {
@@ -94,7 +112,8 @@ class EndToEndInMemoryTest {
       }
     }
     assertThat(keys).hasSize(TERMINALS);
-    Set<KeyCheckValue> kcvs = ledger.entries().stream().map(LedgerEntry::kcv).collect(Collectors.toSet());
+    Set<KeyCheckValue> kcvs =
+        ledger.entries().stream().map(LedgerEntry::kcv).collect(Collectors.toSet());
     assertThat(kcvs).as("the ledger proves uniqueness by KCV").hasSize(TERMINALS);
   }
 }

@@ -75,18 +75,31 @@ class FailureMatrixTest {
       if (device == null) {
         device = pki.terminal(krd);
       }
-      DistributionTerminal dt = DistributionTerminal.of(host.chain(), host.key(), hostCrls, keys, devices, ledger);
-      KeyTransferHost h = KeyTransferHost.builder().distributionTerminal(dt).cryptoProvider(crypto)
-          .validationPolicy(pki.hostPolicy()).stepTimeout(Wire.STEP).build();
-      KeyTransferTerminal t = KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
-          .validationPolicy(pki.terminalPolicy()).stepTimeout(Wire.STEP).build();
+      DistributionTerminal dt =
+          DistributionTerminal.of(host.chain(), host.key(), hostCrls, keys, devices, ledger);
+      KeyTransferHost h =
+          KeyTransferHost.builder()
+              .distributionTerminal(dt)
+              .cryptoProvider(crypto)
+              .validationPolicy(pki.hostPolicy())
+              .stepTimeout(Wire.STEP)
+              .build();
+      KeyTransferTerminal t =
+          KeyTransferTerminal.builder()
+              .receivingTerminal(device)
+              .cryptoProvider(crypto)
+              .validationPolicy(pki.terminalPolicy())
+              .stepTimeout(Wire.STEP)
+              .build();
       return Wire.run(t, h, wire);
     }
   }
 
   private static void assertNothingInstalled(Scenario s, int keysBefore) {
     assertThat(s.device.keyStore().size()).as("keys installed").isEqualTo(keysBefore);
-    assertThat(s.ledger.entries()).as("ledger").noneMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
+    assertThat(s.ledger.entries())
+        .as("ledger")
+        .noneMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
   }
 
   /** The host refused the terminal (S2): nothing issued at all. */
@@ -98,7 +111,8 @@ class FailureMatrixTest {
   }
 
   /** The terminal refused (S3 or S4): nothing installed; a delivered key is marked REJECTED. */
-  private static void assertTerminalRefused(Scenario s, Wire.Outcome o, ErrorCode code, int keysBefore) {
+  private static void assertTerminalRefused(
+      Scenario s, Wire.Outcome o, ErrorCode code, int keysBefore) {
     assertThat(o.terminalCode()).isEqualTo(code);
     assertThat(o.hostCode()).isEqualTo(ErrorCode.PEER_ABORTED);
     assertNothingInstalled(s, keysBefore);
@@ -110,30 +124,65 @@ class FailureMatrixTest {
   static Stream<Arguments> badCertificates() {
     Instant now = Instant.now();
     return Stream.of(
-        Arguments.of("untrusted", (Function<Role, Leaf>) r -> other.validLeaf(r, "untrusted"), ErrorCode.CERTIFICATE_UNTRUSTED),
-        Arguments.of("expired", (Function<Role, Leaf>) r -> pki.leaf(r, "expired")
-            .validity(now.minus(Duration.ofDays(400)), now.minus(Duration.ofDays(1))).build(), ErrorCode.CERTIFICATE_EXPIRED),
-        Arguments.of("not yet valid", (Function<Role, Leaf>) r -> pki.leaf(r, "future")
-            .validity(now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(400))).build(), ErrorCode.CERTIFICATE_NOT_YET_VALID),
-        Arguments.of("revoked", (Function<Role, Leaf>) r -> {
-          Leaf l = pki.validLeaf(r, "revoked");
-          pki.revoke(l.certificate());
-          return l;
-        }, ErrorCode.CERTIFICATE_REVOKED),
-        Arguments.of("wrong role (other role's certificate)", (Function<Role, Leaf>) r ->
-            pki.validLeaf(r == Role.KDH ? Role.KRD : Role.KDH, "other role"), ErrorCode.CERTIFICATE_WRONG_ROLE),
-        Arguments.of("wrong role (right key usage, other role's CA)", (Function<Role, Leaf>) r ->
-            pki.leaf(r, "other CA").issuedBy(r == Role.KDH ? pki.krdCa : pki.kdhCa).build(), ErrorCode.CERTIFICATE_WRONG_ROLE),
-        Arguments.of("RSA-1024", (Function<Role, Leaf>) r -> pki.leaf(r, "rsa1024").rsaBits(1024).build(), ErrorCode.CERTIFICATE_WEAK_KEY),
-        Arguments.of("SHA-1 signed", (Function<Role, Leaf>) r -> pki.leaf(r, "sha1").signatureAlgorithm("SHA1withRSA").build(),
+        Arguments.of(
+            "untrusted",
+            (Function<Role, Leaf>) r -> other.validLeaf(r, "untrusted"),
+            ErrorCode.CERTIFICATE_UNTRUSTED),
+        Arguments.of(
+            "expired",
+            (Function<Role, Leaf>)
+                r ->
+                    pki.leaf(r, "expired")
+                        .validity(now.minus(Duration.ofDays(400)), now.minus(Duration.ofDays(1)))
+                        .build(),
+            ErrorCode.CERTIFICATE_EXPIRED),
+        Arguments.of(
+            "not yet valid",
+            (Function<Role, Leaf>)
+                r ->
+                    pki.leaf(r, "future")
+                        .validity(now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(400)))
+                        .build(),
+            ErrorCode.CERTIFICATE_NOT_YET_VALID),
+        Arguments.of(
+            "revoked",
+            (Function<Role, Leaf>)
+                r -> {
+                  Leaf l = pki.validLeaf(r, "revoked");
+                  pki.revoke(l.certificate());
+                  return l;
+                },
+            ErrorCode.CERTIFICATE_REVOKED),
+        Arguments.of(
+            "wrong role (other role's certificate)",
+            (Function<Role, Leaf>)
+                r -> pki.validLeaf(r == Role.KDH ? Role.KRD : Role.KDH, "other role"),
+            ErrorCode.CERTIFICATE_WRONG_ROLE),
+        Arguments.of(
+            "wrong role (right key usage, other role's CA)",
+            (Function<Role, Leaf>)
+                r ->
+                    pki.leaf(r, "other CA").issuedBy(r == Role.KDH ? pki.krdCa : pki.kdhCa).build(),
+            ErrorCode.CERTIFICATE_WRONG_ROLE),
+        Arguments.of(
+            "RSA-1024",
+            (Function<Role, Leaf>) r -> pki.leaf(r, "rsa1024").rsaBits(1024).build(),
+            ErrorCode.CERTIFICATE_WEAK_KEY),
+        Arguments.of(
+            "SHA-1 signed",
+            (Function<Role, Leaf>)
+                r -> pki.leaf(r, "sha1").signatureAlgorithm("SHA1withRSA").build(),
             ErrorCode.CERTIFICATE_WEAK_SIGNATURE),
-        Arguments.of("CA certificate as leaf", (Function<Role, Leaf>) r -> pki.leaf(r, "ca leaf").ca(true).build(),
+        Arguments.of(
+            "CA certificate as leaf",
+            (Function<Role, Leaf>) r -> pki.leaf(r, "ca leaf").ca(true).build(),
             ErrorCode.CERTIFICATE_CA_AS_LEAF));
   }
 
   @ParameterizedTest(name = "terminal certificate {0}")
   @MethodSource("badCertificates")
-  void terminalCertificate_bad_hostRefusesAtS2(String name, Function<Role, Leaf> make, ErrorCode code) throws Exception {
+  void terminalCertificate_bad_hostRefusesAtS2(
+      String name, Function<Role, Leaf> make, ErrorCode code) throws Exception {
     Scenario s = new Scenario();
     s.krd = make.apply(Role.KRD);
     assertHostRefused(s, s.run(), code);
@@ -141,7 +190,8 @@ class FailureMatrixTest {
 
   @ParameterizedTest(name = "host certificate {0}")
   @MethodSource("badCertificates")
-  void hostCertificate_bad_terminalRefusesAtS3(String name, Function<Role, Leaf> make, ErrorCode code) throws Exception {
+  void hostCertificate_bad_terminalRefusesAtS3(
+      String name, Function<Role, Leaf> make, ErrorCode code) throws Exception {
     Scenario s = new Scenario();
     s.host = make.apply(Role.KDH);
     Wire.Outcome o = s.run();
@@ -170,9 +220,19 @@ class FailureMatrixTest {
   void crl_stale_terminalFailsClosed() throws Exception {
     Scenario s = new Scenario();
     Instant now = Instant.now();
-    s.hostCrls = () -> List.of(
-        pki.crl(pki.root, now.minus(Duration.ofDays(10)), now.minus(Duration.ofDays(3)), pki.caKey(pki.root)),
-        pki.crl(pki.kdhCa, now.minus(Duration.ofDays(10)), now.minus(Duration.ofDays(3)), pki.caKey(pki.kdhCa)));
+    s.hostCrls =
+        () ->
+            List.of(
+                pki.crl(
+                    pki.root,
+                    now.minus(Duration.ofDays(10)),
+                    now.minus(Duration.ofDays(3)),
+                    pki.caKey(pki.root)),
+                pki.crl(
+                    pki.kdhCa,
+                    now.minus(Duration.ofDays(10)),
+                    now.minus(Duration.ofDays(3)),
+                    pki.caKey(pki.kdhCa)));
     assertTerminalRefused(s, s.run(), ErrorCode.CRL_STALE, 0);
   }
 
@@ -180,9 +240,19 @@ class FailureMatrixTest {
   void crl_badlySigned_terminalFailsClosed() throws Exception {
     Scenario s = new Scenario();
     Instant now = Instant.now();
-    s.hostCrls = () -> List.of(
-        pki.crl(pki.root, now.minusSeconds(60), now.plus(Duration.ofDays(7)), pki.caKey(pki.root)),
-        pki.crl(pki.kdhCa, now.minusSeconds(60), now.plus(Duration.ofDays(7)), pki.caKey(pki.krdCa)));
+    s.hostCrls =
+        () ->
+            List.of(
+                pki.crl(
+                    pki.root,
+                    now.minusSeconds(60),
+                    now.plus(Duration.ofDays(7)),
+                    pki.caKey(pki.root)),
+                pki.crl(
+                    pki.kdhCa,
+                    now.minusSeconds(60),
+                    now.plus(Duration.ofDays(7)),
+                    pki.caKey(pki.krdCa)));
     assertTerminalRefused(s, s.run(), ErrorCode.CRL_INVALID, 0);
   }
 
@@ -193,19 +263,23 @@ class FailureMatrixTest {
     Scenario s = new Scenario();
     s.wire = Wire.onPayload(MessageType.KRD_RANDOM, p -> TokenSurgery.flipBit(p, p.length - 1));
     assertTerminalRefused(s, s.run(), ErrorCode.NONCE_MISMATCH, 0);
-    assertThat(s.ledger.entries()).singleElement().extracting(e -> e.status()).isEqualTo(DeliveryStatus.REJECTED);
+    assertThat(s.ledger.entries())
+        .singleElement()
+        .extracting(e -> e.status())
+        .isEqualTo(DeliveryStatus.REJECTED);
   }
 
   @Test
   void keyToken_replayedFromEarlierSession_isRefused() throws Exception {
     Scenario first = new Scenario();
     AtomicReference<byte[]> recorded = new AtomicReference<>();
-    first.wire = (t, f) -> {
-      if (t == MessageType.KDH_KEY) {
-        recorded.set(f);
-      }
-      return f;
-    };
+    first.wire =
+        (t, f) -> {
+          if (t == MessageType.KDH_KEY) {
+            recorded.set(f);
+          }
+          return f;
+        };
     Wire.Outcome ok = first.run();
     assertThat(ok.terminalError()).isNull();
     assertThat(first.device.keyStore().size()).isEqualTo(1);
@@ -220,38 +294,63 @@ class FailureMatrixTest {
   void keyToken_signedByAnotherHost_isRefused() throws Exception {
     Scenario s = new Scenario();
     AtomicReference<Nonce> nonce = new AtomicReference<>();
-    s.wire = (t, f) -> {
-      MessageCodec mc = new MessageCodec(codec);
-      if (t == MessageType.KRD_RANDOM) {
-        nonce.set(codec.decodeRandomToken(java.util.Arrays.copyOfRange(f, 2, f.length)).nonce());
-        return f;
-      }
-      if (t == MessageType.KDH_KEY) {
-        try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
-          KdhKeyToken forged = codec.buildKeyToken(new KeyTokenRequest(kdh2.certificate(), kdh2.key(),
-              s.krd.certificate(), nonce.get(), KeyBlockHeader.parse("A0000K0TB00E0000"), k, pki.kdhPathCrls()));
-          return mc.encode(forged);
-        }
-      }
-      return f;
-    };
+    s.wire =
+        (t, f) -> {
+          MessageCodec mc = new MessageCodec(codec);
+          if (t == MessageType.KRD_RANDOM) {
+            nonce.set(
+                codec.decodeRandomToken(java.util.Arrays.copyOfRange(f, 2, f.length)).nonce());
+            return f;
+          }
+          if (t == MessageType.KDH_KEY) {
+            try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
+              KdhKeyToken forged =
+                  codec.buildKeyToken(
+                      new KeyTokenRequest(
+                          kdh2.certificate(),
+                          kdh2.key(),
+                          s.krd.certificate(),
+                          nonce.get(),
+                          KeyBlockHeader.parse("A0000K0TB00E0000"),
+                          k,
+                          pki.kdhPathCrls()));
+              return mc.encode(forged);
+            }
+          }
+          return f;
+        };
     assertTerminalRefused(s, s.run(), ErrorCode.SIGNER_NOT_BOUND, 0);
   }
 
   static Stream<Arguments> bitFlips() {
     return Stream.of(
-        Arguments.of("signature", (Function<byte[], byte[]>) t -> TokenSurgery.flipBit(t, t.length - 1)),
-        Arguments.of("signed attributes (header)", (Function<byte[], byte[]>) t ->
-            TokenSurgery.flipInside(t, "A0000K0TB00E0000".getBytes(java.nio.charset.StandardCharsets.US_ASCII))),
-        Arguments.of("encrypted key", (Function<byte[], byte[]>) t ->
-            TokenSurgery.flipInside(t, TokenSurgery.encryptedKey(TokenSurgery.envelope(t)))),
-        Arguments.of("ciphertext", (Function<byte[], byte[]>) t ->
-            TokenSurgery.flipInside(t, TokenSurgery.encryptedContent(TokenSurgery.envelope(t)))));
+        Arguments.of(
+            "signature", (Function<byte[], byte[]>) t -> TokenSurgery.flipBit(t, t.length - 1)),
+        Arguments.of(
+            "signed attributes (header)",
+            (Function<byte[], byte[]>)
+                t ->
+                    TokenSurgery.flipInside(
+                        t,
+                        "A0000K0TB00E0000".getBytes(java.nio.charset.StandardCharsets.US_ASCII))),
+        Arguments.of(
+            "encrypted key",
+            (Function<byte[], byte[]>)
+                t ->
+                    TokenSurgery.flipInside(
+                        t, TokenSurgery.encryptedKey(TokenSurgery.envelope(t)))),
+        Arguments.of(
+            "ciphertext",
+            (Function<byte[], byte[]>)
+                t ->
+                    TokenSurgery.flipInside(
+                        t, TokenSurgery.encryptedContent(TokenSurgery.envelope(t)))));
   }
 
   @ParameterizedTest(name = "one bit flipped in the {0}")
   @MethodSource("bitFlips")
-  void keyToken_bitFlipped_refusedBeforeDecryption(String part, Function<byte[], byte[]> flip) throws Exception {
+  void keyToken_bitFlipped_refusedBeforeDecryption(String part, Function<byte[], byte[]> flip)
+      throws Exception {
     Scenario s = new Scenario();
     s.wire = Wire.onPayload(MessageType.KDH_KEY, flip::apply);
     assertTerminalRefused(s, s.run(), ErrorCode.SIGNATURE_INVALID, 0);
@@ -260,13 +359,29 @@ class FailureMatrixTest {
   static Stream<Arguments> authenticButBroken() {
     return Stream.of(
         // the last CBC block carries the padding: garbling it fails decryption itself
-        Arguments.of("last ciphertext block flipped, re-signed", (Function<byte[], byte[]>) t -> resign(t,
-            env -> lastByteFlipped(env, TokenSurgery.encryptedContent(env)), null), ErrorCode.KEY_TOKEN_INVALID),
-        Arguments.of("encrypted key flipped, re-signed", (Function<byte[], byte[]>) t -> resign(t,
-            env -> TokenSurgery.flipInside(env, TokenSurgery.encryptedKey(env)), null), ErrorCode.KEY_TOKEN_INVALID),
-        Arguments.of("signed header differs from key block header", (Function<byte[], byte[]>) t -> resign(t,
-            env -> env, "A0000K0TB00N0000"), ErrorCode.HEADER_MISMATCH),
-        Arguments.of("truncated token", (Function<byte[], byte[]>) t -> java.util.Arrays.copyOf(t, t.length / 2),
+        Arguments.of(
+            "last ciphertext block flipped, re-signed",
+            (Function<byte[], byte[]>)
+                t ->
+                    resign(
+                        t, env -> lastByteFlipped(env, TokenSurgery.encryptedContent(env)), null),
+            ErrorCode.KEY_TOKEN_INVALID),
+        Arguments.of(
+            "encrypted key flipped, re-signed",
+            (Function<byte[], byte[]>)
+                t ->
+                    resign(
+                        t,
+                        env -> TokenSurgery.flipInside(env, TokenSurgery.encryptedKey(env)),
+                        null),
+            ErrorCode.KEY_TOKEN_INVALID),
+        Arguments.of(
+            "signed header differs from key block header",
+            (Function<byte[], byte[]>) t -> resign(t, env -> env, "A0000K0TB00N0000"),
+            ErrorCode.HEADER_MISMATCH),
+        Arguments.of(
+            "truncated token",
+            (Function<byte[], byte[]>) t -> java.util.Arrays.copyOf(t, t.length / 2),
             ErrorCode.MALFORMED_TOKEN));
   }
 
@@ -279,15 +394,29 @@ class FailureMatrixTest {
     // CBC: a flipped block decrypts to garbage that may still parse; the content checks after
     // decryption (idKDH, header) or the parser refuse it, and nothing is installed either way
     Scenario s = new Scenario();
-    s.wire = Wire.onPayload(MessageType.KDH_KEY,
-        t -> resign(t, env -> TokenSurgery.flipInside(env, TokenSurgery.encryptedContent(env)), null));
+    s.wire =
+        Wire.onPayload(
+            MessageType.KDH_KEY,
+            t ->
+                resign(
+                    t,
+                    env -> TokenSurgery.flipInside(env, TokenSurgery.encryptedContent(env)),
+                    null));
     Wire.Outcome o = s.run();
-    assertThat(o.terminalCode()).isIn(ErrorCode.KEY_TOKEN_INVALID, ErrorCode.KEY_BLOCK_ID_MISMATCH, ErrorCode.HEADER_MISMATCH);
+    assertThat(o.terminalCode())
+        .isIn(
+            ErrorCode.KEY_TOKEN_INVALID,
+            ErrorCode.KEY_BLOCK_ID_MISMATCH,
+            ErrorCode.HEADER_MISMATCH);
     assertNothingInstalled(s, 0);
-    assertThat(s.ledger.entries()).singleElement().extracting(e -> e.status()).isEqualTo(DeliveryStatus.REJECTED);
+    assertThat(s.ledger.entries())
+        .singleElement()
+        .extracting(e -> e.status())
+        .isEqualTo(DeliveryStatus.REJECTED);
   }
 
-  private static byte[] resign(byte[] token, java.util.function.UnaryOperator<byte[]> env, String header) {
+  private static byte[] resign(
+      byte[] token, java.util.function.UnaryOperator<byte[]> env, String header) {
     try {
       return TokenSurgery.resign(token, env, header, kdh.key());
     } catch (Exception e) {
@@ -297,8 +426,8 @@ class FailureMatrixTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("authenticButBroken")
-  void keyToken_fromBoundHostButBroken_isRefused(String name, Function<byte[], byte[]> change, ErrorCode code)
-      throws Exception {
+  void keyToken_fromBoundHostButBroken_isRefused(
+      String name, Function<byte[], byte[]> change, ErrorCode code) throws Exception {
     Scenario s = new Scenario();
     s.wire = Wire.onPayload(MessageType.KDH_KEY, change::apply);
     assertTerminalRefused(s, s.run(), code, 0);
@@ -323,7 +452,8 @@ class FailureMatrixTest {
   @Test
   void keyStrength_aes128ToRsa2048Terminal_hostRefusesToWrap() throws Exception {
     Scenario s = new Scenario();
-    s.keys = new RandomKeySource(crypto.secureRandom(), KeyBlockHeader.parse("D0000K0AB00E0000"), 16);
+    s.keys =
+        new RandomKeySource(crypto.secureRandom(), KeyBlockHeader.parse("D0000K0AB00E0000"), 16);
     Wire.Outcome o = s.run();
     assertThat(o.hostCode()).isEqualTo(ErrorCode.KEY_STRENGTH_POLICY);
     assertThat(o.terminalCode()).isEqualTo(ErrorCode.PEER_ABORTED);
@@ -335,7 +465,8 @@ class FailureMatrixTest {
   void header_bdkAsMasterKey_hostRefusesToSendIt() throws Exception {
     // P7: a base derivation key never goes to a terminal
     Scenario s = new Scenario();
-    s.keys = new RandomKeySource(crypto.secureRandom(), KeyBlockHeader.parse("A0000B0TX00N0000"), 24);
+    s.keys =
+        new RandomKeySource(crypto.secureRandom(), KeyBlockHeader.parse("A0000B0TX00N0000"), 24);
     Wire.Outcome o = s.run();
     assertThat(o.hostCode()).isEqualTo(ErrorCode.HEADER_MISMATCH);
     assertNothingInstalled(s, 0);
@@ -346,17 +477,28 @@ class FailureMatrixTest {
   void header_authenticTokenDeclaringABdk_terminalRefusesToInstall() throws Exception {
     Scenario s = new Scenario();
     AtomicReference<Nonce> nonce = new AtomicReference<>();
-    s.wire = (t, f) -> {
-      if (t == MessageType.KRD_RANDOM) {
-        nonce.set(codec.decodeRandomToken(java.util.Arrays.copyOfRange(f, 2, f.length)).nonce());
-      } else if (t == MessageType.KDH_KEY) {
-        try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
-          return new MessageCodec(codec).encode(codec.buildKeyToken(new KeyTokenRequest(kdh.certificate(), kdh.key(),
-              s.krd.certificate(), nonce.get(), KeyBlockHeader.parse("A0000B0TX00N0000"), k, pki.kdhPathCrls())));
-        }
-      }
-      return f;
-    };
+    s.wire =
+        (t, f) -> {
+          if (t == MessageType.KRD_RANDOM) {
+            nonce.set(
+                codec.decodeRandomToken(java.util.Arrays.copyOfRange(f, 2, f.length)).nonce());
+          } else if (t == MessageType.KDH_KEY) {
+            try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
+              return new MessageCodec(codec)
+                  .encode(
+                      codec.buildKeyToken(
+                          new KeyTokenRequest(
+                              kdh.certificate(),
+                              kdh.key(),
+                              s.krd.certificate(),
+                              nonce.get(),
+                              KeyBlockHeader.parse("A0000B0TX00N0000"),
+                              k,
+                              pki.kdhPathCrls())));
+            }
+          }
+          return f;
+        };
     assertTerminalRefused(s, s.run(), ErrorCode.HEADER_MISMATCH, 0);
   }
 
@@ -365,17 +507,28 @@ class FailureMatrixTest {
   @Test
   void outOfOrder_randomTokenFirst_hostRefuses() throws Exception {
     Scenario s = new Scenario();
-    s.wire = (t, f) -> t == MessageType.KRD_CREDENTIAL
-        ? new MessageCodec(codec).encode(codec.encodeRandomToken(Nonce.random(crypto.secureRandom()))) : f;
+    s.wire =
+        (t, f) ->
+            t == MessageType.KRD_CREDENTIAL
+                ? new MessageCodec(codec)
+                    .encode(codec.encodeRandomToken(Nonce.random(crypto.secureRandom())))
+                : f;
     assertHostRefused(s, s.run(), ErrorCode.UNEXPECTED_MESSAGE);
   }
 
   @Test
   void outOfOrder_confirmationInsteadOfHostCredential_terminalRefuses() throws Exception {
     Scenario s = new Scenario();
-    s.wire = (t, f) -> t == MessageType.KDH_CREDENTIAL ? new MessageCodec(codec).encode(
-        new dev.keytransfer.core.message.KeyInstalled(dev.keytransfer.core.KeyCheckValue.of(
-            dev.keytransfer.core.KeyCheckValue.Method.LEGACY_TDES, new byte[3]))) : f;
+    s.wire =
+        (t, f) ->
+            t == MessageType.KDH_CREDENTIAL
+                ? new MessageCodec(codec)
+                    .encode(
+                        new dev.keytransfer.core.message.KeyInstalled(
+                            dev.keytransfer.core.KeyCheckValue.of(
+                                dev.keytransfer.core.KeyCheckValue.Method.LEGACY_TDES,
+                                new byte[3])))
+                : f;
     assertTerminalRefused(s, s.run(), ErrorCode.UNEXPECTED_MESSAGE, 0);
   }
 
@@ -385,6 +538,9 @@ class FailureMatrixTest {
     s.wire = Wire.onPayload(MessageType.KEY_INSTALLED, p -> TokenSurgery.flipBit(p, p.length - 1));
     Wire.Outcome o = s.run();
     assertThat(o.hostCode()).isEqualTo(ErrorCode.KCV_MISMATCH);
-    assertThat(s.ledger.entries()).singleElement().extracting(e -> e.status()).isEqualTo(DeliveryStatus.REJECTED);
+    assertThat(s.ledger.entries())
+        .singleElement()
+        .extracting(e -> e.status())
+        .isEqualTo(DeliveryStatus.REJECTED);
   }
 }

@@ -24,16 +24,19 @@ class InMemoryTransportTest {
     InMemoryTransport.Pair p = InMemoryTransport.pair(64);
     assertThatThrownBy(() -> p.terminalEnd().send(new byte[65]))
         .isInstanceOf(TransportException.class)
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.FRAME_TOO_LARGE);
     assertThatThrownBy(() -> p.hostEnd().receive(Duration.ofMillis(50)))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.TIMEOUT);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.TIMEOUT);
   }
 
   @Test
   void receive_nothingSent_timesOut() {
     InMemoryTransport.Pair p = InMemoryTransport.pair();
     assertThatThrownBy(() -> p.hostEnd().receive(Duration.ofMillis(20)))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.TIMEOUT);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.TIMEOUT);
   }
 
   @Test
@@ -42,9 +45,11 @@ class InMemoryTransportTest {
     p.terminalEnd().close();
     for (int i = 0; i < 2; i++) {
       assertThatThrownBy(() -> p.hostEnd().receive(Duration.ofSeconds(1)))
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.TRANSPORT_FAILURE);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.TRANSPORT_FAILURE);
     }
     assertThatThrownBy(() -> p.hostEnd().send(new byte[] {1}))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.TRANSPORT_FAILURE);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.TRANSPORT_FAILURE);
   }
 }

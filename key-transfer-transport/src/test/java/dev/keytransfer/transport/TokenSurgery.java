@@ -62,12 +62,17 @@ final class TokenSurgery {
 
   static byte[] encryptedKey(byte[] envelope) {
     EnvelopedData ed = EnvelopedData.getInstance(envelope);
-    return KeyTransRecipientInfo.getInstance(RecipientInfo.getInstance(ed.getRecipientInfos().getObjectAt(0)).getInfo())
-        .getEncryptedKey().getOctets();
+    return KeyTransRecipientInfo.getInstance(
+            RecipientInfo.getInstance(ed.getRecipientInfos().getObjectAt(0)).getInfo())
+        .getEncryptedKey()
+        .getOctets();
   }
 
   static byte[] encryptedContent(byte[] envelope) {
-    return EnvelopedData.getInstance(envelope).getEncryptedContentInfo().getEncryptedContent().getOctets();
+    return EnvelopedData.getInstance(envelope)
+        .getEncryptedContentInfo()
+        .getEncryptedContent()
+        .getOctets();
   }
 
   /**
@@ -75,7 +80,8 @@ final class TokenSurgery {
    * header} is not null, another signed header attribute; recomputes messageDigest and signs again
    * with {@code kdhKey}.
    */
-  static byte[] resign(byte[] token, UnaryOperator<byte[]> envelopeChange, String header, SoftwareKeyHandle kdhKey)
+  static byte[] resign(
+      byte[] token, UnaryOperator<byte[]> envelopeChange, String header, SoftwareKeyHandle kdhKey)
       throws Exception {
     BcCryptoProvider crypto = new BcCryptoProvider();
     SignedData sd = SignedData.getInstance(ContentInfo.getInstance(token).getContent());
@@ -85,20 +91,35 @@ final class TokenSurgery {
     for (ASN1Encodable e : si.getAuthenticatedAttributes()) {
       Attribute a = Attribute.getInstance(e);
       if (a.getAttrType().equals(CMSAttributes.messageDigest)) {
-        a = new Attribute(CMSAttributes.messageDigest, new DERSet(new DEROctetString(crypto.sha256(env))));
+        a =
+            new Attribute(
+                CMSAttributes.messageDigest, new DERSet(new DEROctetString(crypto.sha256(env))));
       } else if (header != null && a.getAttrType().equals(CMSObjectIdentifiers.data)) {
-        a = new Attribute(CMSObjectIdentifiers.data, new DERSet(new DEROctetString(header.getBytes("US-ASCII"))));
+        a =
+            new Attribute(
+                CMSObjectIdentifiers.data,
+                new DERSet(new DEROctetString(header.getBytes("US-ASCII"))));
       }
       attrs.add(a);
     }
     DERSet signed = new DERSet(attrs);
-    byte[] sig = crypto.sign(kdhKey, Algorithms.Signature.RSA_PKCS1_SHA256, signed.getEncoded("DER"));
-    SignerInfo resigned = new SignerInfo(si.getSID(), si.getDigestAlgorithm(), signed, si.getDigestEncryptionAlgorithm(),
-        new DEROctetString(sig), null);
-    SignedData out = new SignedData(sd.getDigestAlgorithms(),
-        new ContentInfo(CMSObjectIdentifiers.envelopedData, new DEROctetString(env)), null, sd.getCRLs(),
-        new DERSet(resigned));
+    byte[] sig =
+        crypto.sign(kdhKey, Algorithms.Signature.RSA_PKCS1_SHA256, signed.getEncoded("DER"));
+    SignerInfo resigned =
+        new SignerInfo(
+            si.getSID(),
+            si.getDigestAlgorithm(),
+            signed,
+            si.getDigestEncryptionAlgorithm(),
+            new DEROctetString(sig),
+            null);
+    SignedData out =
+        new SignedData(
+            sd.getDigestAlgorithms(),
+            new ContentInfo(CMSObjectIdentifiers.envelopedData, new DEROctetString(env)),
+            null,
+            sd.getCRLs(),
+            new DERSet(resigned));
     return new ContentInfo(CMSObjectIdentifiers.signedData, out).getEncoded("DER");
   }
-
 }

@@ -24,17 +24,23 @@ import java.util.function.UnaryOperator;
  * optional man in the middle that may rewrite any frame in either direction.
  */
 final class Wire {
-  private static final ExecutorService HOSTS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "test-host");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService HOSTS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "test-host");
+            t.setDaemon(true);
+            return t;
+          });
 
   private Wire() {}
 
   /** What a session ended with on both sides. */
-  record Outcome(KeyReceipt terminalReceipt, KeyTransferException terminalError,
-      DeliveryReceipt hostReceipt, KeyTransferException hostError, TerminalOutcome terminalOutcome) {
+  record Outcome(
+      KeyReceipt terminalReceipt,
+      KeyTransferException terminalError,
+      DeliveryReceipt hostReceipt,
+      KeyTransferException hostError,
+      TerminalOutcome terminalOutcome) {
     ErrorCode terminalCode() {
       return terminalError == null ? null : terminalError.code();
     }
@@ -66,7 +72,8 @@ final class Wire {
     };
   }
 
-  static Outcome run(KeyTransferTerminal terminal, KeyTransferHost host, Interceptor interceptor) throws Exception {
+  static Outcome run(KeyTransferTerminal terminal, KeyTransferHost host, Interceptor interceptor)
+      throws Exception {
     InMemoryTransport.Pair pair = InMemoryTransport.pair();
     Transport hostEnd = new Tampering(pair.hostEnd(), interceptor);
     Transport terminalEnd = new Tampering(pair.terminalEnd(), interceptor);

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Working keys after S4, in the same session (issue 5): the host wraps a PIN key and a data key as
  * TR-31 key blocks under the master key it just delivered; the terminal unwraps, checks, installs
- * and confirms each with its KCV, and one bad key leaves the master key and the others installed and
- * reported on both sides.
+ * and confirms each with its KCV, and one bad key leaves the master key and the others installed
+ * and reported on both sides.
  */
 class WorkingKeysTest {
   private static final BcCryptoProvider crypto = new BcCryptoProvider();
@@ -60,7 +60,8 @@ class WorkingKeysTest {
     }
 
     @Override
-    public List<DeliverableKey> workingKeysFor(java.security.cert.X509Certificate krd) throws KeyTransferException {
+    public List<DeliverableKey> workingKeysFor(java.security.cert.X509Certificate krd)
+        throws KeyTransferException {
       List<DeliverableKey> out = new ArrayList<>();
       for (String h : headers) {
         KeyBlockHeader header = KeyBlockHeader.parse(h);
@@ -73,24 +74,41 @@ class WorkingKeysTest {
     }
   }
 
-  private record Session(Wire.Outcome outcome, ReceivingTerminal device, InMemoryKeyLedger ledger) {}
+  private record Session(
+      Wire.Outcome outcome, ReceivingTerminal device, InMemoryKeyLedger ledger) {}
 
-  private static Session run(WorkingKeySource source, boolean terminalExpects, Wire.Interceptor wire) throws Exception {
+  private static Session run(
+      WorkingKeySource source, boolean terminalExpects, Wire.Interceptor wire) throws Exception {
     ReceivingTerminal device = pki.terminal(pki.validLeaf(Role.KRD, "WK POS"));
     InMemoryKeyLedger ledger = new InMemoryKeyLedger();
-    KeyTransferHost.Builder hb = KeyTransferHost.builder()
-        .distributionTerminal(pki.host(kdh, pki::kdhPathCrls, RandomKeySource.tdesMasterKeys(crypto.secureRandom()), ledger))
-        .cryptoProvider(crypto).validationPolicy(pki.hostPolicy()).stepTimeout(Wire.STEP);
+    KeyTransferHost.Builder hb =
+        KeyTransferHost.builder()
+            .distributionTerminal(
+                pki.host(
+                    kdh,
+                    pki::kdhPathCrls,
+                    RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
+                    ledger))
+            .cryptoProvider(crypto)
+            .validationPolicy(pki.hostPolicy())
+            .stepTimeout(Wire.STEP);
     if (source != null) {
       hb.workingKeys(source);
     }
-    KeyTransferTerminal terminal = KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
-        .validationPolicy(pki.terminalPolicy()).stepTimeout(Wire.STEP).expectWorkingKeys(terminalExpects).build();
+    KeyTransferTerminal terminal =
+        KeyTransferTerminal.builder()
+            .receivingTerminal(device)
+            .cryptoProvider(crypto)
+            .validationPolicy(pki.terminalPolicy())
+            .stepTimeout(Wire.STEP)
+            .expectWorkingKeys(terminalExpects)
+            .build();
     return new Session(Wire.run(terminal, hb.build(), wire), device, ledger);
   }
 
   private static Map<String, DeliveryStatus> statuses(InMemoryKeyLedger ledger) {
-    return ledger.entries().stream().collect(Collectors.toMap(e -> e.header().keyUsage(), LedgerEntry::status));
+    return ledger.entries().stream()
+        .collect(Collectors.toMap(e -> e.header().keyUsage(), LedgerEntry::status));
   }
 
   @Test
@@ -102,8 +120,10 @@ class WorkingKeysTest {
     assertThat(s.device().keyStore().size()).isEqualTo(3);
     List<WorkingKeysInstalled.Result> results = s.outcome().terminalReceipt().workingKeys();
     assertThat(results).hasSize(2).allMatch(WorkingKeysInstalled.Result::isInstalled);
-    assertThat(statuses(s.ledger())).containsEntry("K0", DeliveryStatus.CONFIRMED)
-        .containsEntry("P0", DeliveryStatus.CONFIRMED).containsEntry("D0", DeliveryStatus.CONFIRMED);
+    assertThat(statuses(s.ledger()))
+        .containsEntry("K0", DeliveryStatus.CONFIRMED)
+        .containsEntry("P0", DeliveryStatus.CONFIRMED)
+        .containsEntry("D0", DeliveryStatus.CONFIRMED);
     List<LedgerEntry> sent = s.outcome().hostReceipt().workingKeys();
     assertThat(sent).hasSize(2);
     for (int i = 0; i < 2; i++) {
@@ -119,17 +139,19 @@ class WorkingKeysTest {
   @Test
   void oneKeyBlockCorrupted_othersAndMasterStayInstalled_bothSidesReport() throws Exception {
     MessageCodec mc = new MessageCodec(new Tr34TokenCodec(crypto));
-    Wire.Interceptor corruptSecond = (t, f) -> {
-      if (t != MessageType.WORKING_KEYS) {
-        return f;
-      }
-      WorkingKeys wk = (WorkingKeys) mc.decode(f);
-      List<String> blocks = new ArrayList<>(wk.keyBlocks());
-      String b = blocks.get(1);
-      char last = b.charAt(b.length() - 1);
-      blocks.set(1, b.substring(0, b.length() - 1) + (last == '0' ? '1' : '0')); // one MAC digit
-      return mc.encode(new WorkingKeys(blocks));
-    };
+    Wire.Interceptor corruptSecond =
+        (t, f) -> {
+          if (t != MessageType.WORKING_KEYS) {
+            return f;
+          }
+          WorkingKeys wk = (WorkingKeys) mc.decode(f);
+          List<String> blocks = new ArrayList<>(wk.keyBlocks());
+          String b = blocks.get(1);
+          char last = b.charAt(b.length() - 1);
+          blocks.set(
+              1, b.substring(0, b.length() - 1) + (last == '0' ? '1' : '0')); // one MAC digit
+          return mc.encode(new WorkingKeys(blocks));
+        };
     Session s = run(new Keys(PIN_HEADER, DATA_HEADER), true, corruptSecond);
     assertThat(s.outcome().terminalError()).isNull();
     assertThat(s.outcome().hostError()).isNull();
@@ -137,8 +159,10 @@ class WorkingKeysTest {
     assertThat(results.get(0).isInstalled()).isTrue();
     assertThat(results.get(1).failure()).contains(ErrorCode.KEY_BLOCK_MAC_INVALID);
     assertThat(s.device().keyStore().size()).isEqualTo(2); // master and PIN key
-    assertThat(statuses(s.ledger())).containsEntry("K0", DeliveryStatus.CONFIRMED)
-        .containsEntry("P0", DeliveryStatus.CONFIRMED).containsEntry("D0", DeliveryStatus.REJECTED);
+    assertThat(statuses(s.ledger()))
+        .containsEntry("K0", DeliveryStatus.CONFIRMED)
+        .containsEntry("P0", DeliveryStatus.CONFIRMED)
+        .containsEntry("D0", DeliveryStatus.REJECTED);
   }
 
   @Test
@@ -146,8 +170,12 @@ class WorkingKeysTest {
     // a BDK never goes to a terminal: the host refuses to wrap it, and says so in its ledger
     Session s = run(new Keys("B0000B0TX00N0000", PIN_HEADER), true, Wire.PASS);
     assertThat(s.outcome().terminalError()).isNull();
-    assertThat(s.outcome().terminalReceipt().workingKeys()).hasSize(1).allMatch(WorkingKeysInstalled.Result::isInstalled);
-    assertThat(statuses(s.ledger())).containsEntry("B0", DeliveryStatus.REJECTED).containsEntry("P0", DeliveryStatus.CONFIRMED);
+    assertThat(s.outcome().terminalReceipt().workingKeys())
+        .hasSize(1)
+        .allMatch(WorkingKeysInstalled.Result::isInstalled);
+    assertThat(statuses(s.ledger()))
+        .containsEntry("B0", DeliveryStatus.REJECTED)
+        .containsEntry("P0", DeliveryStatus.CONFIRMED);
   }
 
   @Test
@@ -161,25 +189,38 @@ class WorkingKeysTest {
   @Test
   void hostHasKeys_terminalDoesNotAsk_onlyTheMasterKey() throws Exception {
     List<MessageType> seen = new ArrayList<>();
-    Session s = run(new Keys(PIN_HEADER), false, (t, f) -> {
-      seen.add(t);
-      return f;
-    });
+    Session s =
+        run(
+            new Keys(PIN_HEADER),
+            false,
+            (t, f) -> {
+              seen.add(t);
+              return f;
+            });
     assertThat(s.outcome().terminalError()).isNull();
     assertThat(s.outcome().hostError()).isNull();
     assertThat(seen).doesNotContain(MessageType.WORKING_KEYS);
-    assertThat(s.ledger().entries()).singleElement().extracting(LedgerEntry::status).isEqualTo(DeliveryStatus.CONFIRMED);
+    assertThat(s.ledger().entries())
+        .singleElement()
+        .extracting(LedgerEntry::status)
+        .isEqualTo(DeliveryStatus.CONFIRMED);
   }
 
   @Test
   void connectionDropsBeforeResults_workingKeysStayUnconfirmed() throws Exception {
-    Session s = run(new Keys(PIN_HEADER), true, (t, f) -> {
-      if (t == MessageType.WORKING_KEYS_INSTALLED) {
-        throw new IllegalStateException("connection dropped");
-      }
-      return f;
-    });
+    Session s =
+        run(
+            new Keys(PIN_HEADER),
+            true,
+            (t, f) -> {
+              if (t == MessageType.WORKING_KEYS_INSTALLED) {
+                throw new IllegalStateException("connection dropped");
+              }
+              return f;
+            });
     assertThat(s.outcome().hostCode()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);
-    assertThat(statuses(s.ledger())).containsEntry("K0", DeliveryStatus.CONFIRMED).containsEntry("P0", DeliveryStatus.DELIVERED);
+    assertThat(statuses(s.ledger()))
+        .containsEntry("K0", DeliveryStatus.CONFIRMED)
+        .containsEntry("P0", DeliveryStatus.DELIVERED);
   }
 }

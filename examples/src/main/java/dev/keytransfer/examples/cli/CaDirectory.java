@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A certification authority kept as PEM files in one directory: {@code root.crt.pem},
- * {@code kdh-ca.crt.pem}, {@code krd-ca.crt.pem}, their {@code .key.pem} private keys, and the CRLs
- * {@code root.crl.pem}, {@code kdh-ca.crl.pem}, {@code krd-ca.crl.pem}. Leaves live beside them as
- * {@code NAME.crt.pem} and {@code NAME.key.pem}.
+ * A certification authority kept as PEM files in one directory: {@code root.crt.pem}, {@code
+ * kdh-ca.crt.pem}, {@code krd-ca.crt.pem}, their {@code .key.pem} private keys, and the CRLs {@code
+ * root.crl.pem}, {@code kdh-ca.crl.pem}, {@code krd-ca.crl.pem}. Leaves live beside them as {@code
+ * NAME.crt.pem} and {@code NAME.key.pem}.
  */
 final class CaDirectory {
   static final String[] CAS = {"root", "kdh-ca", "krd-ca"};
@@ -60,11 +60,15 @@ final class CaDirectory {
         crls.add(Inputs.crl(file(n + ".crl.pem")));
       }
     }
-    DefaultCertificateAuthority.State s = new DefaultCertificateAuthority.State(
-        Inputs.certificate(file("root.crt.pem")), Inputs.privateKey(file("root.key.pem")).privateKey(),
-        Inputs.certificate(file("kdh-ca.crt.pem")), Inputs.privateKey(file("kdh-ca.key.pem")).privateKey(),
-        Inputs.certificate(file("krd-ca.crt.pem")), Inputs.privateKey(file("krd-ca.key.pem")).privateKey(),
-        crls);
+    DefaultCertificateAuthority.State s =
+        new DefaultCertificateAuthority.State(
+            Inputs.certificate(file("root.crt.pem")),
+            Inputs.privateKey(file("root.key.pem")).privateKey(),
+            Inputs.certificate(file("kdh-ca.crt.pem")),
+            Inputs.privateKey(file("kdh-ca.key.pem")).privateKey(),
+            Inputs.certificate(file("krd-ca.crt.pem")),
+            Inputs.privateKey(file("krd-ca.key.pem")).privateKey(),
+            crls);
     try {
       return DefaultCertificateAuthority.builder().clock(Clock.systemUTC()).restore(s).build();
     } catch (IllegalArgumentException e) {
@@ -74,7 +78,8 @@ final class CaDirectory {
 
   void requireCa() {
     if (!exists()) {
-      throw new CliException("no certification authority in " + dir + " (run: keytransfer ca init --dir " + dir + ")");
+      throw new CliException(
+          "no certification authority in " + dir + " (run: keytransfer ca init --dir " + dir + ")");
     }
   }
 
@@ -101,14 +106,24 @@ final class CaDirectory {
 
   /** Trust the root, pin each role to its sub-CA. */
   ValidationPolicy.Builder policy() {
-    return ValidationPolicy.builder().trustAnchor(root()).roleIssuer(Role.KDH, ca(Role.KDH)).roleIssuer(Role.KRD, ca(Role.KRD));
+    return ValidationPolicy.builder()
+        .trustAnchor(root())
+        .roleIssuer(Role.KDH, ca(Role.KDH))
+        .roleIssuer(Role.KRD, ca(Role.KRD));
   }
 
   X509Certificate leaf(String name) {
     requireCa();
     Path f = file(name + ".crt.pem");
     if (!Files.isRegularFile(f)) {
-      throw new CliException("no certificate " + f + " (run: keytransfer ca issue --dir " + dir + " --name " + name + " ...)");
+      throw new CliException(
+          "no certificate "
+              + f
+              + " (run: keytransfer ca issue --dir "
+              + dir
+              + " --name "
+              + name
+              + " ...)");
     }
     return Inputs.certificate(f);
   }

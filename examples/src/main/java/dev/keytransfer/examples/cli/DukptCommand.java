@@ -12,28 +12,33 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * DUKPT derivation from a BDK, host side: TDES (ANSI X9.24-1:2009) for 16-20 hex digit KSNs, AES
  * (X9.24-3:2017) for 24 hex digit KSNs and 16 hex digit initial key IDs. Prints KCVs; keys only
  * with {@code --reveal-key}.
  */
-@Command(name = "dukpt", mixinStandardHelpOptions = true,
-    description = "DUKPT keys from a base derivation key (BDK): TDES (X9.24-1:2009) or AES (X9.24-3:2017).",
+@Command(
+    name = "dukpt",
+    mixinStandardHelpOptions = true,
+    description =
+        "DUKPT keys from a base derivation key (BDK): TDES (X9.24-1:2009) or AES (X9.24-3:2017).",
     subcommands = {DukptCommand.InitialKey.class, DukptCommand.TransactionKey.class})
 final class DukptCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: initial-key, transaction-key");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required: initial-key, transaction-key");
   }
 
-  /** Working-key usages: one name for the TDES variant and the AES usage that play the same part. */
+  /**
+   * Working-key usages: one name for the TDES variant and the AES usage that play the same part.
+   */
   enum Usage {
     pin(TdesDukpt.Variant.PIN, AesDukpt.KeyUsage.PIN_ENCRYPTION),
     mac(TdesDukpt.Variant.MAC_REQUEST, AesDukpt.KeyUsage.MAC_GENERATION),
@@ -64,15 +69,21 @@ final class DukptCommand implements Runnable {
           return u;
         }
       }
-      throw new picocli.CommandLine.TypeConversionException("expected one of pin, mac, mac-response, mac-verify, mac-both, data, "
-          + "data-response, data-decrypt, data-both, kek but was '" + s + "'");
+      throw new picocli.CommandLine.TypeConversionException(
+          "expected one of pin, mac, mac-response, mac-verify, mac-both, data, "
+              + "data-response, data-decrypt, data-both, kek but was '"
+              + s
+              + "'");
     }
   }
 
   /** Working-key types for AES DUKPT (X9.24-3:2017 table 3). */
   enum KeyType {
-    tdes2(AesDukpt.KeyType.TDES_2KEY), tdes3(AesDukpt.KeyType.TDES_3KEY), aes128(AesDukpt.KeyType.AES_128),
-    aes192(AesDukpt.KeyType.AES_192), aes256(AesDukpt.KeyType.AES_256);
+    tdes2(AesDukpt.KeyType.TDES_2KEY),
+    tdes3(AesDukpt.KeyType.TDES_3KEY),
+    aes128(AesDukpt.KeyType.AES_128),
+    aes192(AesDukpt.KeyType.AES_192),
+    aes256(AesDukpt.KeyType.AES_256);
 
     final AesDukpt.KeyType type;
 
@@ -83,44 +94,57 @@ final class DukptCommand implements Runnable {
 
   /** The device identifier: a KSN or an AES initial key ID. */
   static final class Identifier {
-    @Option(names = "--ksn", required = true, paramLabel = "HEX",
-        description = "TDES: the KSN, 16 to 20 hex digits (counter ignored); AES: the 24-digit KSN (its initial key ID).")
+    @Option(
+        names = "--ksn",
+        required = true,
+        paramLabel = "HEX",
+        description =
+            "TDES: the KSN, 16 to 20 hex digits (counter ignored); AES: the 24-digit KSN (its"
+                + " initial key ID).")
     String ksn;
 
-    @Option(names = "--initial-key-id", required = true, paramLabel = "HEX",
+    @Option(
+        names = "--initial-key-id",
+        required = true,
+        paramLabel = "HEX",
         description = "AES: the 16-digit initial key ID (BDK ID || derivation ID).")
     String initialKeyId;
   }
 
-  @Command(name = "initial-key", mixinStandardHelpOptions = true,
-      description = "The initial key a device is loaded with: TDES IPEK from BDK + KSN, or AES initial key from BDK + "
-          + "initial key ID. Prints its KCV (the key only with --reveal-key).")
+  @Command(
+      name = "initial-key",
+      mixinStandardHelpOptions = true,
+      description =
+          "The initial key a device is loaded with: TDES IPEK from BDK + KSN, or AES initial key"
+              + " from BDK + initial key ID. Prints its KCV (the key only with --reveal-key).")
   static final class InitialKey implements Callable<Integer> {
-    @Mixin
-    Bdk bdk;
+    @Mixin Bdk bdk;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Identifier id;
 
-    @Mixin
-    RevealKeyOption revealKey;
+    @Mixin RevealKeyOption revealKey;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws KeyTransferException {
       PrintWriter out = spec.commandLine().getOut();
       BcCryptoProvider crypto = new BcCryptoProvider();
-      String hex = id.ksn != null ? Inputs.hexDigits(id.ksn, "--ksn") : Inputs.hexDigits(id.initialKeyId, "--initial-key-id");
+      String hex =
+          id.ksn != null
+              ? Inputs.hexDigits(id.ksn, "--ksn")
+              : Inputs.hexDigits(id.initialKeyId, "--initial-key-id");
       boolean aes = id.initialKeyId != null || hex.length() == 2 * AesKsn.LENGTH;
       if (id.initialKeyId != null && hex.length() != 2 * AesKsn.INITIAL_KEY_ID_LENGTH) {
-        throw new CliException("--initial-key-id must have 16 hex digits (BDK ID || derivation ID)");
+        throw new CliException(
+            "--initial-key-id must have 16 hex digits (BDK ID || derivation ID)");
       }
       try (SecretKeyMaterial b = bdk.open(aes)) {
         boolean reveal = revealKey.revealing();
         if (aes) {
-          AesKsn ikid = id.initialKeyId != null ? AesKsn.parse(hex) : AesKsn.parse(hex).withCounter(0);
+          AesKsn ikid =
+              id.initialKeyId != null ? AesKsn.parse(hex) : AesKsn.parse(hex).withCounter(0);
           out.println("dukpt=AES (X9.24-3:2017)  " + KeyReport.line(crypto, "bdk", b, 'A', false));
           out.println("initial-key-id=" + ikid.initialKeyIdHex() + "  (IK optional block)");
           try (SecretKeyMaterial ik = AesDukpt.initialKey(b, ikid)) {
@@ -139,33 +163,47 @@ final class DukptCommand implements Runnable {
     }
   }
 
-  @Command(name = "transaction-key", mixinStandardHelpOptions = true,
-      description = "The keys for one transaction, as the host derives them from the BDK. TDES KSN: the transaction "
-          + "key and its working-key variant; AES KSN: the derivation key at the counter and the working key of the "
-          + "usage and type. Prints KCVs (the keys only with --reveal-key).")
+  @Command(
+      name = "transaction-key",
+      mixinStandardHelpOptions = true,
+      description =
+          "The keys for one transaction, as the host derives them from the BDK. TDES KSN: the"
+              + " transaction key and its working-key variant; AES KSN: the derivation key at the"
+              + " counter and the working key of the usage and type. Prints KCVs (the keys only"
+              + " with --reveal-key).")
   static final class TransactionKey implements Callable<Integer> {
-    @Mixin
-    Bdk bdk;
+    @Mixin Bdk bdk;
 
-    @Option(names = "--ksn", required = true, paramLabel = "HEX",
-        description = "The transaction's KSN: TDES 16 to 20 hex digits (21-bit counter), AES 24 hex digits (32-bit counter).")
+    @Option(
+        names = "--ksn",
+        required = true,
+        paramLabel = "HEX",
+        description =
+            "The transaction's KSN: TDES 16 to 20 hex digits (21-bit counter), AES 24 hex digits"
+                + " (32-bit counter).")
     String ksn;
 
-    @Option(names = "--usage", defaultValue = "pin", paramLabel = "USAGE", converter = UsageConverter.class,
-        description = "Working key: pin, mac, data (both algorithms; mac and data are the request variants for TDES, "
-            + "generation and encryption for AES), mac-response, data-response (TDES), mac-verify, mac-both, "
-            + "data-decrypt, data-both, kek (AES). Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--usage",
+        defaultValue = "pin",
+        paramLabel = "USAGE",
+        converter = UsageConverter.class,
+        description =
+            "Working key: pin, mac, data (both algorithms; mac and data are the request variants"
+                + " for TDES, generation and encryption for AES), mac-response, data-response"
+                + " (TDES), mac-verify, mac-both, data-decrypt, data-both, kek (AES). Default:"
+                + " ${DEFAULT-VALUE}.")
     Usage usage;
 
-    @Option(names = "--key-type", paramLabel = "TYPE",
+    @Option(
+        names = "--key-type",
+        paramLabel = "TYPE",
         description = "AES working key type: ${COMPLETION-CANDIDATES} (default: the BDK's type).")
     KeyType keyType;
 
-    @Mixin
-    RevealKeyOption revealKey;
+    @Mixin RevealKeyOption revealKey;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws KeyTransferException {
@@ -174,10 +212,16 @@ final class DukptCommand implements Runnable {
       String hex = Inputs.hexDigits(ksn, "--ksn");
       boolean aes = hex.length() == 2 * AesKsn.LENGTH;
       if (aes ? usage.aes == null : usage.tdes == null) {
-        throw new CliException("--usage " + usage.label() + " is not " + (aes ? "an AES" : "a TDES") + " DUKPT working key");
+        throw new CliException(
+            "--usage "
+                + usage.label()
+                + " is not "
+                + (aes ? "an AES" : "a TDES")
+                + " DUKPT working key");
       }
       if (!aes && keyType != null) {
-        throw new CliException("--key-type is for AES DUKPT; TDES DUKPT working keys are double-length TDES");
+        throw new CliException(
+            "--key-type is for AES DUKPT; TDES DUKPT working keys are double-length TDES");
       }
       try (SecretKeyMaterial b = bdk.open(aes)) {
         boolean reveal = revealKey.revealing();
@@ -185,26 +229,53 @@ final class DukptCommand implements Runnable {
           AesKsn k = AesKsn.parse(hex);
           AesDukpt.KeyType type = keyType != null ? keyType.type : AesDukpt.KeyType.aes(b.length());
           if (type.strength() > AesDukpt.KeyType.aes(b.length()).strength()) {
-            throw new CliException("--key-type " + keyType + " is stronger than the AES-" + 8 * b.length() + " BDK's keys");
+            throw new CliException(
+                "--key-type "
+                    + keyType
+                    + " is stronger than the AES-"
+                    + 8 * b.length()
+                    + " BDK's keys");
           }
-          out.println("dukpt=AES (X9.24-3:2017)  ksn=" + k.hex() + "  counter=" + k.counter()
-              + validity(k.isOriginatorValid()));
+          out.println(
+              "dukpt=AES (X9.24-3:2017)  ksn="
+                  + k.hex()
+                  + "  counter="
+                  + k.counter()
+                  + validity(k.isOriginatorValid()));
           try (SecretKeyMaterial ik = AesDukpt.initialKey(b, k);
-               SecretKeyMaterial dk = AesDukpt.derivationKey(ik, k);
-               SecretKeyMaterial wk = AesDukpt.workingKey(ik, k, usage.aes, type)) {
+              SecretKeyMaterial dk = AesDukpt.derivationKey(ik, k);
+              SecretKeyMaterial wk = AesDukpt.workingKey(ik, k, usage.aes, type)) {
             out.println(KeyReport.line(crypto, "derivation-key", dk, 'A', reveal));
-            out.println(KeyReport.line(crypto, usage.label() + "-key", wk, type.name().startsWith("TDES") ? 'T' : 'A', reveal)
-                + "  (" + usage.aes + ", " + type + ")");
+            out.println(
+                KeyReport.line(
+                        crypto,
+                        usage.label() + "-key",
+                        wk,
+                        type.name().startsWith("TDES") ? 'T' : 'A',
+                        reveal)
+                    + "  ("
+                    + usage.aes
+                    + ", "
+                    + type
+                    + ")");
           }
         } else {
           TdesKsn k = tdesKsn(hex);
-          out.println("dukpt=TDES (X9.24-1:2009)  ksn=" + k.hex() + "  counter=" + k.counter()
-              + validity(k.isOriginatorValid()));
+          out.println(
+              "dukpt=TDES (X9.24-1:2009)  ksn="
+                  + k.hex()
+                  + "  counter="
+                  + k.counter()
+                  + validity(k.isOriginatorValid()));
           try (SecretKeyMaterial ipek = TdesDukpt.initialKey(b, k);
-               SecretKeyMaterial t = TdesDukpt.transactionKey(ipek, k);
-               SecretKeyMaterial wk = TdesDukpt.workingKey(t, usage.tdes)) {
+              SecretKeyMaterial t = TdesDukpt.transactionKey(ipek, k);
+              SecretKeyMaterial wk = TdesDukpt.workingKey(t, usage.tdes)) {
             out.println(KeyReport.line(crypto, "transaction-key", t, 'T', reveal));
-            out.println(KeyReport.line(crypto, usage.label() + "-key", wk, 'T', reveal) + "  (" + usage.tdes + " variant)");
+            out.println(
+                KeyReport.line(crypto, usage.label() + "-key", wk, 'T', reveal)
+                    + "  ("
+                    + usage.tdes
+                    + " variant)");
           }
         }
       }
@@ -212,7 +283,9 @@ final class DukptCommand implements Runnable {
     }
 
     private static String validity(boolean originatorValid) {
-      return originatorValid ? "" : "  (an originating device never uses this counter; derived anyway, as a host does)";
+      return originatorValid
+          ? ""
+          : "  (an originating device never uses this counter; derived anyway, as a host does)";
     }
   }
 
@@ -225,18 +298,29 @@ final class DukptCommand implements Runnable {
 
   /** {@code --bdk}, shared by both subcommands. */
   static final class Bdk {
-    @Option(names = "--bdk", required = true, paramLabel = "HEX",
+    @Option(
+        names = "--bdk",
+        required = true,
+        paramLabel = "HEX",
         description = "The base derivation key: TDES 16 bytes, AES 16, 24 or 32 bytes.")
     String hex;
 
-    /** The BDK, checked against the DUKPT flavour the KSN or initial key ID selects; the caller closes it. */
+    /**
+     * The BDK, checked against the DUKPT flavour the KSN or initial key ID selects; the caller
+     * closes it.
+     */
     SecretKeyMaterial open(boolean aes) {
       SecretKeyMaterial b = Inputs.secretHex(hex, "--bdk");
       int n = b.length();
       if (aes ? n != 16 && n != 24 && n != 32 : n != 16) {
         b.destroy();
-        throw new CliException("--bdk: " + (aes ? "an AES DUKPT BDK has 16, 24 or 32 bytes" : "a TDES DUKPT BDK has 16 bytes")
-            + ", not " + n);
+        throw new CliException(
+            "--bdk: "
+                + (aes
+                    ? "an AES DUKPT BDK has 16, 24 or 32 bytes"
+                    : "a TDES DUKPT BDK has 16 bytes")
+                + ", not "
+                + n);
       }
       return b;
     }
@@ -244,7 +328,8 @@ final class DukptCommand implements Runnable {
 
   private static TdesKsn tdesKsn(String hex) {
     if (hex.length() < 16 || hex.length() > 2 * TdesKsn.LENGTH) {
-      throw new CliException("--ksn: a TDES KSN has 16 to 20 hex digits and an AES KSN 24, not " + hex.length());
+      throw new CliException(
+          "--ksn: a TDES KSN has 16 to 20 hex digits and an AES KSN 24, not " + hex.length());
     }
     return TdesKsn.parse(hex);
   }

@@ -27,7 +27,11 @@ final class Inputs {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new CliException("no such file: " + f);
     } catch (IOException e) {
-      throw new CliException("cannot read " + f + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      throw new CliException(
+          "cannot read "
+              + f
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     }
   }
 
@@ -64,12 +68,15 @@ final class Inputs {
   static SecretKeyMaterial secretHex(String value, String option) {
     String s = value.strip();
     if (!isHex(s)) {
-      throw new CliException(option + " must be an even, non-zero number of hex digits (value not shown)");
+      throw new CliException(
+          option + " must be an even, non-zero number of hex digits (value not shown)");
     }
     return SecretKeyMaterial.adopt(HexFormat.of().parseHex(s));
   }
 
-  /** A public hex value (a KSN, an initial key ID) in upper case, checked to be whole bytes of hex. */
+  /**
+   * A public hex value (a KSN, an initial key ID) in upper case, checked to be whole bytes of hex.
+   */
   static String hexDigits(String value, String option) {
     String s = value.strip();
     if (!isHex(s)) {

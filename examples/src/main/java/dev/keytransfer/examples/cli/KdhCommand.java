@@ -16,29 +16,39 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** The key distribution host. */
-@Command(name = "kdh", mixinStandardHelpOptions = true, description = "The key distribution host (TR-34 KDH).",
+@Command(
+    name = "kdh",
+    mixinStandardHelpOptions = true,
+    description = "The key distribution host (TR-34 KDH).",
     subcommands = {KdhCommand.Serve.class})
 final class KdhCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: serve");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required: serve");
   }
 
-  @Command(name = "serve", mixinStandardHelpOptions = true,
-      description = "Serve terminals over TCP until stopped: a fresh TDES master key per terminal, one line per session.")
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description =
+          "Serve terminals over TCP until stopped: a fresh TDES master key per terminal, one line"
+              + " per session.")
   static final class Serve implements Callable<Integer> {
-    @Option(names = "--dir", required = true, description = "The CA directory holding NAME.crt.pem and NAME.key.pem.")
+    @Option(
+        names = "--dir",
+        required = true,
+        description = "The CA directory holding NAME.crt.pem and NAME.key.pem.")
     Path dir;
 
     @Option(names = "--name", required = true, description = "The host's certificate name.")
@@ -47,17 +57,25 @@ final class KdhCommand implements Runnable {
     @Option(names = "--port", required = true, description = "TCP port (0 = any free port).")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--bind",
+        defaultValue = "127.0.0.1",
+        description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bind;
 
-    @Option(names = "--threads", defaultValue = "8", description = "Session threads (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--threads",
+        defaultValue = "8",
+        description = "Session threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--step-timeout", defaultValue = "30", description = "Seconds each step may take (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--step-timeout",
+        defaultValue = "30",
+        description = "Seconds each step may take (default: ${DEFAULT-VALUE}).")
     int stepTimeout;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     /** Set by tests to stop a running server. */
     static volatile CountDownLatch stop = new CountDownLatch(1);
@@ -68,12 +86,21 @@ final class KdhCommand implements Runnable {
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KDH));
       BcCryptoProvider crypto = new BcCryptoProvider();
       InMemoryKeyLedger ledger = new InMemoryKeyLedger();
-      DistributionTerminal kdh = DistributionTerminal.of(chain, Inputs.privateKey(d.key(name)),
-          () -> d.crls("root", "kdh-ca"), RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
-          DevicePolicy.anyCertifiedDevice(), ledger);
-      KeyTransferHost host = KeyTransferHost.builder().distributionTerminal(kdh).cryptoProvider(crypto)
-          .validationPolicy(d.policy().crlSource(() -> d.crls("root", "krd-ca")).build())
-          .stepTimeout(Duration.ofSeconds(stepTimeout)).build();
+      DistributionTerminal kdh =
+          DistributionTerminal.of(
+              chain,
+              Inputs.privateKey(d.key(name)),
+              () -> d.crls("root", "kdh-ca"),
+              RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
+              DevicePolicy.anyCertifiedDevice(),
+              ledger);
+      KeyTransferHost host =
+          KeyTransferHost.builder()
+              .distributionTerminal(kdh)
+              .cryptoProvider(crypto)
+              .validationPolicy(d.policy().crlSource(() -> d.crls("root", "krd-ca")).build())
+              .stepTimeout(Duration.ofSeconds(stepTimeout))
+              .build();
       PrintWriter out = spec.commandLine().getOut();
       InetAddress address;
       try {
@@ -81,21 +108,45 @@ final class KdhCommand implements Runnable {
       } catch (UnknownHostException e) {
         throw new CliException("--bind: unknown address " + bind);
       }
-      try (TcpKeyServer<DeliveryReceipt> server = TcpKeyServer.builder().bindAddress(address).port(port).threads(threads)
-          .build(host::serve, o -> {
-            synchronized (out) {
-              out.println(o.succeeded()
-                  ? "session " + o.peer() + " OK " + o.result().terminalSubject()
-                      + o.result().header().map(h -> " header=" + h).orElse("")
-                      + o.result().kcv().map(k -> " kcv=" + k.hex()).orElse("")
-                      + " (" + o.elapsed().toMillis() + " ms)"
-                  : "session " + o.peer() + " FAILED " + o.failure().code() + " (" + o.elapsed().toMillis() + " ms)");
-              out.flush();
-            }
-          })) {
+      try (TcpKeyServer<DeliveryReceipt> server =
+          TcpKeyServer.builder()
+              .bindAddress(address)
+              .port(port)
+              .threads(threads)
+              .build(
+                  host::serve,
+                  o -> {
+                    synchronized (out) {
+                      out.println(
+                          o.succeeded()
+                              ? "session "
+                                  + o.peer()
+                                  + " OK "
+                                  + o.result().terminalSubject()
+                                  + o.result().header().map(h -> " header=" + h).orElse("")
+                                  + o.result().kcv().map(k -> " kcv=" + k.hex()).orElse("")
+                                  + " ("
+                                  + o.elapsed().toMillis()
+                                  + " ms)"
+                              : "session "
+                                  + o.peer()
+                                  + " FAILED "
+                                  + o.failure().code()
+                                  + " ("
+                                  + o.elapsed().toMillis()
+                                  + " ms)");
+                      out.flush();
+                    }
+                  })) {
         server.start();
-        out.println("KDH " + chain.leaf().getSubjectX500Principal().getName() + " serving on "
-            + address.getHostAddress() + ":" + server.port() + " (Ctrl-C to stop)");
+        out.println(
+            "KDH "
+                + chain.leaf().getSubjectX500Principal().getName()
+                + " serving on "
+                + address.getHostAddress()
+                + ":"
+                + server.port()
+                + " (Ctrl-C to stop)");
         out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.countDown()));
         stop.await();

@@ -27,25 +27,37 @@ final class KeyReport {
   }
 
   /** {@code name: TDES, 16 bytes, kcv=XXXXXX} (and {@code , key=HEX} when {@code reveal}). */
-  static String line(CryptoProvider crypto, String name, SecretKeyMaterial key, char algorithm, boolean reveal)
+  static String line(
+      CryptoProvider crypto, String name, SecretKeyMaterial key, char algorithm, boolean reveal)
       throws KeyTransferException {
-    StringBuilder s = new StringBuilder(name).append(": ").append(algorithmName(algorithm, key.length()))
-        .append(", ").append(key.length()).append(" bytes, kcv=").append(kcv(crypto, key, algorithm));
+    StringBuilder s =
+        new StringBuilder(name)
+            .append(": ")
+            .append(algorithmName(algorithm, key.length()))
+            .append(", ")
+            .append(key.length())
+            .append(" bytes, kcv=")
+            .append(kcv(crypto, key, algorithm));
     if (reveal) {
       s.append(", key=").append(clear(key));
     }
     return s.toString();
   }
 
-  /** The check value by the method of {@link #method}, or {@code n/a} for other algorithms and lengths. */
-  static String kcv(CryptoProvider crypto, SecretKeyMaterial key, char algorithm) throws KeyTransferException {
+  /**
+   * The check value by the method of {@link #method}, or {@code n/a} for other algorithms and
+   * lengths.
+   */
+  static String kcv(CryptoProvider crypto, SecretKeyMaterial key, char algorithm)
+      throws KeyTransferException {
     KeyCheckValue.Method m = method(algorithm);
-    boolean fits = switch (algorithm) {
-      case 'T' -> key.length() == 16 || key.length() == 24;
-      case 'A' -> key.length() == 16 || key.length() == 24 || key.length() == 32;
-      case 'D' -> key.length() == 8;
-      default -> false;
-    };
+    boolean fits =
+        switch (algorithm) {
+          case 'T' -> key.length() == 16 || key.length() == 24;
+          case 'A' -> key.length() == 16 || key.length() == 24 || key.length() == 32;
+          case 'D' -> key.length() == 8;
+          default -> false;
+        };
     if (m == null || !fits) {
       return "n/a";
     }

@@ -15,54 +15,77 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** The key receiving device. */
-@Command(name = "krd", mixinStandardHelpOptions = true, description = "The key receiving device (TR-34 KRD).",
+@Command(
+    name = "krd",
+    mixinStandardHelpOptions = true,
+    description = "The key receiving device (TR-34 KRD).",
     subcommands = {KrdCommand.Fetch.class})
 final class KrdCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: fetch");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required: fetch");
   }
 
-  @Command(name = "fetch", mixinStandardHelpOptions = true,
+  @Command(
+      name = "fetch",
+      mixinStandardHelpOptions = true,
       description = "Run S2-S4 against a key host and print the received key's header and KCV.")
   static final class Fetch implements Callable<Integer> {
-    @Option(names = "--dir", required = true, description = "The CA directory holding NAME.crt.pem and NAME.key.pem.")
+    @Option(
+        names = "--dir",
+        required = true,
+        description = "The CA directory holding NAME.crt.pem and NAME.key.pem.")
     Path dir;
 
     @Option(names = "--name", required = true, description = "The terminal's certificate name.")
     String name;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Key host address (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--host",
+        defaultValue = "127.0.0.1",
+        description = "Key host address (default: ${DEFAULT-VALUE}).")
     String host;
 
     @Option(names = "--port", required = true, description = "Key host port.")
     int port;
 
-    @Option(names = "--timeout", defaultValue = "30", description = "Seconds for the connect and for each step (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--timeout",
+        defaultValue = "30",
+        description = "Seconds for the connect and for each step (default: ${DEFAULT-VALUE}).")
     int timeout;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws KeyTransferException {
       CaDirectory d = new CaDirectory(dir);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KRD));
-      ReceivingTerminal device = ReceivingTerminal.of(chain, Inputs.privateKey(d.key(name)),
-          new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
-      KeyTransferTerminal terminal = KeyTransferTerminal.builder().receivingTerminal(device)
-          .cryptoProvider(new BcCryptoProvider()).validationPolicy(d.policy().build())
-          .stepTimeout(Duration.ofSeconds(timeout)).build();
+      ReceivingTerminal device =
+          ReceivingTerminal.of(
+              chain,
+              Inputs.privateKey(d.key(name)),
+              new InMemoryTerminalKeyStore(),
+              new InMemoryBindingStore());
+      KeyTransferTerminal terminal =
+          KeyTransferTerminal.builder()
+              .receivingTerminal(device)
+              .cryptoProvider(new BcCryptoProvider())
+              .validationPolicy(d.policy().build())
+              .stepTimeout(Duration.ofSeconds(timeout))
+              .build();
       KeyReceipt r;
-      try (TcpTransport t = TcpTransport.connect(host, port, Duration.ofSeconds(timeout), TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+      try (TcpTransport t =
+          TcpTransport.connect(
+              host, port, Duration.ofSeconds(timeout), TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
         r = terminal.receiveKey(t);
       }
       PrintWriter out = spec.commandLine().getOut();

@@ -4,21 +4,36 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.crypto.CryptoProviders;
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --provider bc|jca|pkcs11}, shared by the commands that run a host and terminals. */
 final class ProviderOption {
   /** Where the PKCS#11 settings go, for the one-line error when they are missing. */
-  static final String PKCS11_SETTINGS = "settings: " + Pkcs11Config.ENV_PREFIX + "LIBRARY, " + Pkcs11Config.ENV_PREFIX
-      + "TOKEN (or " + Pkcs11Config.ENV_PREFIX + "SLOT) and " + Pkcs11Config.ENV_PREFIX + "PIN, or the system properties "
-      + Pkcs11Config.PROPERTY_PREFIX + "library, .token (or .slot) and .pin (docs/PROVIDERS.md)";
+  static final String PKCS11_SETTINGS =
+      "settings: "
+          + Pkcs11Config.ENV_PREFIX
+          + "LIBRARY, "
+          + Pkcs11Config.ENV_PREFIX
+          + "TOKEN (or "
+          + Pkcs11Config.ENV_PREFIX
+          + "SLOT) and "
+          + Pkcs11Config.ENV_PREFIX
+          + "PIN, or the system properties "
+          + Pkcs11Config.PROPERTY_PREFIX
+          + "library, .token (or .slot) and .pin (docs/PROVIDERS.md)";
 
-  @Option(names = "--provider", defaultValue = "bc", paramLabel = "bc|jca|pkcs11",
-      description = "Crypto provider of the host and the terminals; with pkcs11 their RSA keys are generated in the token "
-          + "named by " + Pkcs11Config.ENV_PREFIX + "LIBRARY, _TOKEN, _PIN (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--provider",
+      defaultValue = "bc",
+      paramLabel = "bc|jca|pkcs11",
+      description =
+          "Crypto provider of the host and the terminals; with pkcs11 their RSA keys are generated"
+              + " in the token named by "
+              + Pkcs11Config.ENV_PREFIX
+              + "LIBRARY, _TOKEN, _PIN (default: ${DEFAULT-VALUE}).")
   String name;
 
   @Spec(Spec.Target.MIXEE)
@@ -27,13 +42,24 @@ final class ProviderOption {
   /** A new provider of the chosen name; the caller owns it (close it if it is AutoCloseable). */
   CryptoProvider open() throws KeyTransferException {
     if (!CryptoProviders.NAMES.contains(name)) {
-      throw new ParameterException(mixee.commandLine(), "--provider must be one of " + String.join(", ", CryptoProviders.NAMES)
-          + ", not '" + name + "'");
+      throw new ParameterException(
+          mixee.commandLine(),
+          "--provider must be one of "
+              + String.join(", ", CryptoProviders.NAMES)
+              + ", not '"
+              + name
+              + "'");
     }
     try {
       return CryptoProviders.create(name);
     } catch (IllegalArgumentException e) {
-      throw new CliException("--provider " + name + ": PKCS#11 is not set up (" + e.getMessage() + "); " + PKCS11_SETTINGS);
+      throw new CliException(
+          "--provider "
+              + name
+              + ": PKCS#11 is not set up ("
+              + e.getMessage()
+              + "); "
+              + PKCS11_SETTINGS);
     }
   }
 }

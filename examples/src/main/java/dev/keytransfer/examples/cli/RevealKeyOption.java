@@ -1,14 +1,16 @@
 package dev.keytransfer.examples.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --reveal-key}: the only way a key material command prints a clear key. */
 final class RevealKeyOption {
   static final String WARNING = "warning: --reveal-key: the output holds clear key material";
 
-  @Option(names = "--reveal-key", description = "Also print the clear key(s) in hex (off by default: only KCVs are printed).")
+  @Option(
+      names = "--reveal-key",
+      description = "Also print the clear key(s) in hex (off by default: only KCVs are printed).")
   boolean reveal;
 
   @Spec(Spec.Target.MIXEE)

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /** demo --dukpt and --provider, bench --provider: the whole method run in-process. */
 class DemoOptionsTest {
-  private static final List<String> PKCS11_PROPERTIES = List.of("library", "token", "slot", "pin", "oaep");
+  private static final List<String> PKCS11_PROPERTIES =
+      List.of("library", "token", "slot", "pin", "oaep");
 
   private static Run cli(String... args) {
     return KeyMaterialCommandsTest.cli(args);
@@ -28,17 +29,25 @@ class DemoOptionsTest {
   void demoDukpt_tdes_eachTerminalItsOwnIpekWithKs() {
     Run r = cli("demo", "--dukpt", "--terminals", "3", "--transport", "memory");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).contains("TDES DUKPT initial keys from a BDK generated for this demo",
-        "DUKPT: 3/3 installed initial keys equal the BDK derivation for their KS block, 3 distinct keys")
+    assertThat(r.out())
+        .contains(
+            "TDES DUKPT initial keys from a BDK generated for this demo",
+            "DUKPT: 3/3 installed initial keys equal the BDK derivation for their KS block, 3"
+                + " distinct keys")
         .endsWith("3/3 terminals received their key\n");
-    Matcher m = Pattern.compile("POS 000\\d  header=(A0000B1TX00N0100KS18([0-9A-F]{20}))  kcv=([0-9A-F]{6})\n").matcher(r.out());
+    Matcher m =
+        Pattern.compile(
+                "POS 000\\d  header=(A0000B1TX00N0100KS18([0-9A-F]{20}))  kcv=([0-9A-F]{6})\n")
+            .matcher(r.out());
     Set<String> ksns = new HashSet<>();
     Set<String> kcvs = new HashSet<>();
     while (m.find()) {
       ksns.add(m.group(2));
       kcvs.add(m.group(3));
     }
-    assertThat(ksns).hasSize(3).allSatisfy(k -> assertThat(k).startsWith("FFFF98765432").endsWith("00000"));
+    assertThat(ksns)
+        .hasSize(3)
+        .allSatisfy(k -> assertThat(k).startsWith("FFFF98765432").endsWith("00000"));
     assertThat(kcvs).hasSize(3);
   }
 
@@ -46,9 +55,14 @@ class DemoOptionsTest {
   void demoDukpt_aes_rsa3072Terminals_ikBlock() {
     Run r = cli("demo", "--dukpt=aes", "--terminals", "2", "--transport", "memory");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).contains("(RSA-3072)", "AES-128 DUKPT initial keys")
-        .containsPattern("POS 0002  header=D0000B1AX00N0200IK1412345678000000\\d\\dPB0C[0-9A-Za-z]{8}  kcv=[0-9A-F]{10}\n")
-        .contains("DUKPT: 2/2 installed initial keys equal the BDK derivation for their IK block, 2 distinct keys")
+    assertThat(r.out())
+        .contains("(RSA-3072)", "AES-128 DUKPT initial keys")
+        .containsPattern(
+            "POS 0002  header=D0000B1AX00N0200IK1412345678000000\\d\\dPB0C[0-9A-Za-z]{8} "
+                + " kcv=[0-9A-F]{10}\n")
+        .contains(
+            "DUKPT: 2/2 installed initial keys equal the BDK derivation for their IK block, 2"
+                + " distinct keys")
         .endsWith("2/2 terminals received their key\n");
   }
 
@@ -56,12 +70,24 @@ class DemoOptionsTest {
   void demoProviderJca() {
     Run r = cli("demo", "--provider", "jca", "--terminals", "2");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).contains("crypto provider: jca\n").endsWith("2/2 terminals received their key\n");
+    assertThat(r.out())
+        .contains("crypto provider: jca\n")
+        .endsWith("2/2 terminals received their key\n");
   }
 
   @Test
   void benchProviderJca() {
-    Run r = cli("bench", "--provider", "jca", "--terminals", "2", "--rounds", "1", "--transport", "memory");
+    Run r =
+        cli(
+            "bench",
+            "--provider",
+            "jca",
+            "--terminals",
+            "2",
+            "--rounds",
+            "1",
+            "--transport",
+            "memory");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("provider=jca transport=memory").containsPattern("\n {8}2 +\\d");
   }
@@ -76,8 +102,10 @@ class DemoOptionsTest {
     try {
       Run r = cli("demo", "--provider", "pkcs11", "--terminals", "2", "--dukpt");
       assertThat(r.exit()).as(r.out() + r.err()).isZero();
-      assertThat(r.out()).contains("crypto provider: pkcs11 (host and terminal RSA keys generated in the token)",
-          "DUKPT: 2/2 installed initial keys equal the BDK derivation for their KS block")
+      assertThat(r.out())
+          .contains(
+              "crypto provider: pkcs11 (host and terminal RSA keys generated in the token)",
+              "DUKPT: 2/2 installed initial keys equal the BDK derivation for their KS block")
           .endsWith("2/2 terminals received their key\n");
       // the demo destroys the keys it generated: a second run in the same token starts clean
       try (Pkcs11CryptoProvider crypto = Pkcs11CryptoProvider.open(token)) {
@@ -96,14 +124,21 @@ class DemoOptionsTest {
 
   @Test
   void providerErrors_oneLine() {
-    assumeTrue(System.getenv(Pkcs11Config.ENV_PREFIX + "LIBRARY") == null,
+    assumeTrue(
+        System.getenv(Pkcs11Config.ENV_PREFIX + "LIBRARY") == null,
         "KEYTRANSFER_PKCS11_LIBRARY is set in this environment: skipping the not-configured case");
     Run r = cli("demo", "--provider", "pkcs11", "--terminals", "1");
     KeyMaterialCommandsTest.assertOneLineError(r, 1, "--provider pkcs11: PKCS#11 is not set up");
-    assertThat(r.err()).contains("KEYTRANSFER_PKCS11_LIBRARY", "KEYTRANSFER_PKCS11_TOKEN", "KEYTRANSFER_PKCS11_PIN",
-        "keytransfer.pkcs11.library");
-    KeyMaterialCommandsTest.assertOneLineError(cli("bench", "--provider", "pkcs11", "--terminals", "1"), 1, "PKCS#11 is not set up");
-    KeyMaterialCommandsTest.assertOneLineError(cli("demo", "--provider", "foo"), 2, "--provider must be one of bc, jca, pkcs11");
+    assertThat(r.err())
+        .contains(
+            "KEYTRANSFER_PKCS11_LIBRARY",
+            "KEYTRANSFER_PKCS11_TOKEN",
+            "KEYTRANSFER_PKCS11_PIN",
+            "keytransfer.pkcs11.library");
+    KeyMaterialCommandsTest.assertOneLineError(
+        cli("bench", "--provider", "pkcs11", "--terminals", "1"), 1, "PKCS#11 is not set up");
+    KeyMaterialCommandsTest.assertOneLineError(
+        cli("demo", "--provider", "foo"), 2, "--provider must be one of bc, jca, pkcs11");
     KeyMaterialCommandsTest.assertOneLineError(cli("demo", "--dukpt=des"), 2, "--dukpt");
     assertThat(cli("demo", "--help").out()).contains("--dukpt", "--provider");
     assertThat(cli("bench", "--help").out()).contains("--provider");

@@ -32,21 +32,29 @@ class KeyTransferCliTest {
 
   private static void assertOneLineError(Run r, int exit, String contains) {
     assertThat(r.exit()).isEqualTo(exit);
-    assertThat(r.err().strip()).contains(contains).doesNotContain("\n").doesNotContain("\tat ").startsWith("error: ");
+    assertThat(r.err().strip())
+        .contains(contains)
+        .doesNotContain("\n")
+        .doesNotContain("\tat ")
+        .startsWith("error: ");
   }
 
   @Test
   void demo_inMemory_allTerminalsReceiveTheirKey() {
     Run r = cli("demo", "--terminals", "3", "--transport", "memory");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("POS 0003  header=A0000K0TB00E0000  kcv=").endsWith("3/3 terminals received their key\n");
+    assertThat(r.out())
+        .contains("POS 0003  header=A0000K0TB00E0000  kcv=")
+        .endsWith("3/3 terminals received their key\n");
   }
 
   @Test
   void demo_overTcp_allTerminalsReceiveTheirKey() {
     Run r = cli("demo", "--terminals", "2");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).contains("listening on 127.0.0.1:").endsWith("2/2 terminals received their key\n");
+    assertThat(r.out())
+        .contains("listening on 127.0.0.1:")
+        .endsWith("2/2 terminals received their key\n");
   }
 
   @Test
@@ -61,24 +69,38 @@ class KeyTransferCliTest {
 
   @Test
   void badFiles_oneLineErrorAndExitOne(@TempDir Path dir) throws Exception {
-    assertOneLineError(cli("token", "inspect", dir.resolve("missing.der").toString()), 1, "no such file");
+    assertOneLineError(
+        cli("token", "inspect", dir.resolve("missing.der").toString()), 1, "no such file");
     Files.writeString(dir.resolve("junk.der"), "not a token");
-    assertOneLineError(cli("token", "inspect", dir.resolve("junk.der").toString()), 1, "neither DER, PEM nor hex");
+    assertOneLineError(
+        cli("token", "inspect", dir.resolve("junk.der").toString()), 1, "neither DER, PEM nor hex");
     Files.write(dir.resolve("bad.der"), new byte[] {0x30, 0x03, 0x02, 0x01});
-    assertOneLineError(cli("token", "inspect", dir.resolve("bad.der").toString()), 1, "MALFORMED_TOKEN");
-    assertOneLineError(cli("krd", "fetch", "--dir", dir.toString(), "--name", "x", "--port", "1"), 1, "no certification authority");
+    assertOneLineError(
+        cli("token", "inspect", dir.resolve("bad.der").toString()), 1, "MALFORMED_TOKEN");
+    assertOneLineError(
+        cli("krd", "fetch", "--dir", dir.toString(), "--name", "x", "--port", "1"),
+        1,
+        "no certification authority");
   }
 
   @Test
   void byHand_caHostTerminalRevocation(@TempDir Path dir) throws Exception {
     String pki = dir.resolve("pki").toString();
     assertThat(cli("ca", "init", "--dir", pki).exit()).isZero();
-    for (String f : new String[] {"root.crt.pem", "kdh-ca.crt.pem", "krd-ca.crt.pem", "kdh-ca.crl.pem", "krd-ca.crl.pem",
-        "root.key.pem"}) {
+    for (String f :
+        new String[] {
+          "root.crt.pem",
+          "kdh-ca.crt.pem",
+          "krd-ca.crt.pem",
+          "kdh-ca.crl.pem",
+          "krd-ca.crl.pem",
+          "root.key.pem"
+        }) {
       assertThat(dir.resolve("pki").resolve(f)).isRegularFile();
     }
     assertOneLineError(cli("ca", "init", "--dir", pki), 1, "already exists");
-    assertThat(cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1").exit()).isZero();
+    assertThat(cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1").exit())
+        .isZero();
     assertThat(cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1").exit()).isZero();
     assertThat(dir.resolve("pki/pos1.key.pem")).isRegularFile();
 
@@ -86,10 +108,25 @@ class KeyTransferCliTest {
     BcCryptoProvider crypto = new BcCryptoProvider();
     var key = crypto.generateRsaKeyPair(2048, "pos2");
     byte[] csr = CertificationRequests.create(crypto, key, new X500Principal("CN=pos2"));
-    Files.writeString(dir.resolve("pos2.csr"), "-----BEGIN CERTIFICATE REQUEST-----\n"
-        + Base64.getMimeEncoder().encodeToString(csr) + "\n-----END CERTIFICATE REQUEST-----\n");
-    assertThat(cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos2", "--csr", dir.resolve("pos2.csr").toString())
-        .exit()).isZero();
+    Files.writeString(
+        dir.resolve("pos2.csr"),
+        "-----BEGIN CERTIFICATE REQUEST-----\n"
+            + Base64.getMimeEncoder().encodeToString(csr)
+            + "\n-----END CERTIFICATE REQUEST-----\n");
+    assertThat(
+            cli(
+                    "ca",
+                    "issue",
+                    "--dir",
+                    pki,
+                    "--role",
+                    "krd",
+                    "--name",
+                    "pos2",
+                    "--csr",
+                    dir.resolve("pos2.csr").toString())
+                .exit())
+        .isZero();
     assertThat(dir.resolve("pki/pos2.crt.pem")).isRegularFile();
     assertThat(dir.resolve("pki/pos2.key.pem")).doesNotExist();
 
@@ -100,7 +137,10 @@ class KeyTransferCliTest {
     KdhCommand.Serve.stop = new CountDownLatch(1);
     ExecutorService bg = Executors.newSingleThreadExecutor();
     final int p = port;
-    Future<Run> serving = bg.submit(() -> cli("kdh", "serve", "--dir", pki, "--name", "host1", "--port", String.valueOf(p)));
+    Future<Run> serving =
+        bg.submit(
+            () ->
+                cli("kdh", "serve", "--dir", pki, "--name", "host1", "--port", String.valueOf(p)));
     try {
       Run fetch = null;
       for (int i = 0; i < 50; i++) { // wait for the server to listen
@@ -111,12 +151,27 @@ class KeyTransferCliTest {
         Thread.sleep(100);
       }
       assertThat(fetch.exit()).as(fetch.err()).isZero();
-      assertThat(fetch.out()).contains("header=A0000K0TB00E0000").containsPattern("kcv=[0-9A-F]{6}");
+      assertThat(fetch.out())
+          .contains("header=A0000K0TB00E0000")
+          .containsPattern("kcv=[0-9A-F]{6}");
 
-      assertThat(cli("ca", "revoke", "--dir", pki, "--cert", dir.resolve("pki/pos1.crt.pem").toString()).exit()).isZero();
-      assertOneLineError(cli("krd", "fetch", "--dir", pki, "--name", "pos1", "--port", String.valueOf(port)), 1,
+      assertThat(
+              cli(
+                      "ca",
+                      "revoke",
+                      "--dir",
+                      pki,
+                      "--cert",
+                      dir.resolve("pki/pos1.crt.pem").toString())
+                  .exit())
+          .isZero();
+      assertOneLineError(
+          cli("krd", "fetch", "--dir", pki, "--name", "pos1", "--port", String.valueOf(port)),
+          1,
           "CERTIFICATE_REVOKED");
-      assertOneLineError(cli("krd", "fetch", "--dir", pki, "--name", "host1", "--port", String.valueOf(port)), 1,
+      assertOneLineError(
+          cli("krd", "fetch", "--dir", pki, "--name", "host1", "--port", String.valueOf(port)),
+          1,
           "CERTIFICATE_WRONG_ROLE");
     } finally {
       KdhCommand.Serve.stop.countDown();
@@ -136,39 +191,130 @@ class KeyTransferCliTest {
     String key = "0123456789ABCDEFFEDCBA9876543210";
     String nonce = "167EB0E72781E4940112233445566778";
     String token = dir.resolve("kt.der").toString();
-    Run build = cli("token", "build", "--kdh-key", pki + "/host1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
-        "--krd-cert", pki + "/pos1.crt.pem", "--key", key, "--header", "A0000K0TB00E0000", "--nonce", nonce,
-        "--crl", pki + "/root.crl.pem", "--crl", pki + "/kdh-ca.crl.pem", "--out", token);
+    Run build =
+        cli(
+            "token",
+            "build",
+            "--kdh-key",
+            pki + "/host1.key.pem",
+            "--kdh-cert",
+            pki + "/host1.crt.pem",
+            "--krd-cert",
+            pki + "/pos1.crt.pem",
+            "--key",
+            key,
+            "--header",
+            "A0000K0TB00E0000",
+            "--nonce",
+            nonce,
+            "--crl",
+            pki + "/root.crl.pem",
+            "--crl",
+            pki + "/kdh-ca.crl.pem",
+            "--out",
+            token);
     assertThat(build.exit()).as(build.err()).isZero();
     assertThat(build.out()).contains("kcv=08D7B4");
 
     Run inspect = cli("token", "inspect", token);
-    assertThat(inspect.out()).contains("KT-KDH two-pass", "randomNonce = " + nonce, "A0000K0TB00E0000", "des-ede3-cbc")
+    assertThat(inspect.out())
+        .contains("KT-KDH two-pass", "randomNonce = " + nonce, "A0000K0TB00E0000", "des-ede3-cbc")
         .doesNotContain(key);
 
-    Files.writeString(dir.resolve("trust.pem"), Files.readString(Path.of(pki, "root.crt.pem")) + Files.readString(Path.of(pki, "kdh-ca.crt.pem")));
-    Run open = cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
-        "--nonce", nonce, "--ca-cert", dir.resolve("trust.pem").toString());
+    Files.writeString(
+        dir.resolve("trust.pem"),
+        Files.readString(Path.of(pki, "root.crt.pem"))
+            + Files.readString(Path.of(pki, "kdh-ca.crt.pem")));
+    Run open =
+        cli(
+            "token",
+            "open",
+            "--token",
+            token,
+            "--krd-key",
+            pki + "/pos1.key.pem",
+            "--kdh-cert",
+            pki + "/host1.crt.pem",
+            "--nonce",
+            nonce,
+            "--ca-cert",
+            dir.resolve("trust.pem").toString());
     assertThat(open.exit()).as(open.err()).isZero();
-    assertThat(open.out()).contains("kdh chain: valid", "header=A0000K0TB00E0000", "kcv=08D7B4").doesNotContain(key);
-    Run reveal = cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
-        "--reveal-key");
+    assertThat(open.out())
+        .contains("kdh chain: valid", "header=A0000K0TB00E0000", "kcv=08D7B4")
+        .doesNotContain(key);
+    Run reveal =
+        cli(
+            "token",
+            "open",
+            "--token",
+            token,
+            "--krd-key",
+            pki + "/pos1.key.pem",
+            "--kdh-cert",
+            pki + "/host1.crt.pem",
+            "--reveal-key");
     assertThat(reveal.out()).contains("key=" + key);
-    assertOneLineError(cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert",
-        pki + "/host1.crt.pem", "--nonce", "0011223344556677"), 1, "NONCE_MISMATCH");
-    assertOneLineError(cli("token", "open", "--token", token, "--krd-key", pki + "/host1.key.pem", "--kdh-cert",
-        pki + "/host1.crt.pem"), 1, "KEY_TOKEN_INVALID");
-    assertOneLineError(cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert",
-        pki + "/pos1.crt.pem"), 1, "SIGNER_NOT_BOUND");
+    assertOneLineError(
+        cli(
+            "token",
+            "open",
+            "--token",
+            token,
+            "--krd-key",
+            pki + "/pos1.key.pem",
+            "--kdh-cert",
+            pki + "/host1.crt.pem",
+            "--nonce",
+            "0011223344556677"),
+        1,
+        "NONCE_MISMATCH");
+    assertOneLineError(
+        cli(
+            "token",
+            "open",
+            "--token",
+            token,
+            "--krd-key",
+            pki + "/host1.key.pem",
+            "--kdh-cert",
+            pki + "/host1.crt.pem"),
+        1,
+        "KEY_TOKEN_INVALID");
+    assertOneLineError(
+        cli(
+            "token",
+            "open",
+            "--token",
+            token,
+            "--krd-key",
+            pki + "/pos1.key.pem",
+            "--kdh-cert",
+            pki + "/pos1.crt.pem"),
+        1,
+        "SIGNER_NOT_BOUND");
   }
 
   @Test
   void token_openCloverSample_withItsNonce() {
-    Path dir = Path.of(System.getProperty("keytransfer.vectors", "../../shared/vectors"), "tr34-2019/supplementary/clover-generated");
+    Path dir =
+        Path.of(
+            System.getProperty("keytransfer.vectors", "../../shared/vectors"),
+            "tr34-2019/supplementary/clover-generated");
     assumeTrue(Files.isDirectory(dir), "clover vectors not found at " + dir + "; skipping");
-    Run r = cli("token", "open", "--token", dir.resolve("clover_kt_kdh_2pass.der").toString(),
-        "--krd-key", dir.resolve("clover_krd1.key.pem").toString(), "--kdh-cert", dir.resolve("clover_kdh1.crt.pem").toString(),
-        "--nonce", "6E3BBE46AA7AD4A36F212D5E3444FBDD", "--reveal-key");
+    Run r =
+        cli(
+            "token",
+            "open",
+            "--token",
+            dir.resolve("clover_kt_kdh_2pass.der").toString(),
+            "--krd-key",
+            dir.resolve("clover_krd1.key.pem").toString(),
+            "--kdh-cert",
+            dir.resolve("clover_kdh1.crt.pem").toString(),
+            "--nonce",
+            "6E3BBE46AA7AD4A36F212D5E3444FBDD",
+            "--reveal-key");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("header=D0000K1AD00N0000", "key=9BB0093732BE863471B4F3697BEBFE14");
   }
@@ -185,23 +331,91 @@ class KeyTransferCliTest {
     String krdCert = pki + "/pos1.crt.pem";
     String nonce = "7DEA1C00894E246A";
     String[][] builds = {
-      {"kt1", "--kdh-key", kdhKey, "--kdh-cert", kdhCert, "--krd-cert", krdCert, "--key", "0123456789ABCDEFFEDCBA9876543210",
-          "--header", "A0000K0TB00E0000", "--signing-time", "2020-02-10T19:13:53Z"},
-      {"ubt-kdh", "--kdh-key", kdhKey, "--kdh-cert", kdhCert, "--krd-cert", krdCert, "--nonce", nonce, "--crl", pki + "/kdh-ca.crl.pem"},
-      {"ubt-ca", "--authority-key", pki + "/krd-ca.key.pem", "--authority-cert", pki + "/krd-ca.crt.pem", "--krd-cert", krdCert,
-          "--kdh-cert", kdhCert},
-      {"rbt-kdh", "--kdh-key", kdhKey, "--kdh-cert", kdhCert, "--krd-cert", krdCert, "--nonce", nonce, "--new-kdh-cert",
-          pki + "/host2.crt.pem", "--crl", pki + "/kdh-ca.crl.pem"},
-      {"rbt-ca", "--authority-key", pki + "/krd-ca.key.pem", "--authority-cert", pki + "/krd-ca.crt.pem", "--krd-cert", krdCert,
-          "--kdh-cert", kdhCert, "--new-kdh-cert", pki + "/host2.crt.pem", "--signing-time", "2012-01-31T13:22:14Z"}};
-    String[] inspected = {"KT-KDH one-pass key token (TR-34 B.8)", "UBT-KDH unbind token (TR-34 B.14)",
-        "UBT-CA unbind token (TR-34 B.13)", "RBT-KDH rebind token (TR-34 B.11)", "RBT-CA rebind token (TR-34 B.10)"};
+      {
+        "kt1",
+        "--kdh-key",
+        kdhKey,
+        "--kdh-cert",
+        kdhCert,
+        "--krd-cert",
+        krdCert,
+        "--key",
+        "0123456789ABCDEFFEDCBA9876543210",
+        "--header",
+        "A0000K0TB00E0000",
+        "--signing-time",
+        "2020-02-10T19:13:53Z"
+      },
+      {
+        "ubt-kdh",
+        "--kdh-key",
+        kdhKey,
+        "--kdh-cert",
+        kdhCert,
+        "--krd-cert",
+        krdCert,
+        "--nonce",
+        nonce,
+        "--crl",
+        pki + "/kdh-ca.crl.pem"
+      },
+      {
+        "ubt-ca",
+        "--authority-key",
+        pki + "/krd-ca.key.pem",
+        "--authority-cert",
+        pki + "/krd-ca.crt.pem",
+        "--krd-cert",
+        krdCert,
+        "--kdh-cert",
+        kdhCert
+      },
+      {
+        "rbt-kdh",
+        "--kdh-key",
+        kdhKey,
+        "--kdh-cert",
+        kdhCert,
+        "--krd-cert",
+        krdCert,
+        "--nonce",
+        nonce,
+        "--new-kdh-cert",
+        pki + "/host2.crt.pem",
+        "--crl",
+        pki + "/kdh-ca.crl.pem"
+      },
+      {
+        "rbt-ca",
+        "--authority-key",
+        pki + "/krd-ca.key.pem",
+        "--authority-cert",
+        pki + "/krd-ca.crt.pem",
+        "--krd-cert",
+        krdCert,
+        "--kdh-cert",
+        kdhCert,
+        "--new-kdh-cert",
+        pki + "/host2.crt.pem",
+        "--signing-time",
+        "2012-01-31T13:22:14Z"
+      }
+    };
+    String[] inspected = {
+      "KT-KDH one-pass key token (TR-34 B.8)",
+      "UBT-KDH unbind token (TR-34 B.14)",
+      "UBT-CA unbind token (TR-34 B.13)",
+      "RBT-KDH rebind token (TR-34 B.11)",
+      "RBT-CA rebind token (TR-34 B.10)"
+    };
     for (String profile : new String[] {"TR34_2019", "TR34_2012"}) {
       for (int i = 0; i < builds.length; i++) {
         String[] b = builds[i];
         String out = dir.resolve(b[0] + "-" + profile + ".der").toString();
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("token", "build", "--type", b[0], "--profile",
-            profile, "--out", out));
+        java.util.List<String> args =
+            new java.util.ArrayList<>(
+                java.util.List.of(
+                    "token", "build", "--type", b[0], "--profile", profile, "--out", out));
         args.addAll(java.util.Arrays.asList(b).subList(1, b.length));
         Run build = cli(args.toArray(new String[0]));
         assertThat(build.exit()).as(b[0] + " " + build.err()).isZero();
@@ -209,43 +423,120 @@ class KeyTransferCliTest {
         assertThat(cli("token", "inspect", out).out()).as(b[0]).contains("type: " + inspected[i]);
 
         String authority = pki + "/krd-ca.crt.pem";
-        Run open = switch (b[0]) {
-          case "kt1" -> cli("token", "open", "--token", out, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", kdhCert,
-              "--krd-cert", krdCert);
-          case "ubt-kdh", "rbt-kdh" -> cli("token", "open", "--token", out, "--kdh-cert", kdhCert, "--nonce", nonce,
-              "--krd-cert", krdCert);
-          default -> cli("token", "open", "--token", out, "--kdh-cert", kdhCert, "--authority-cert", authority,
-              "--krd-cert", krdCert);
-        };
+        Run open =
+            switch (b[0]) {
+              case "kt1" ->
+                  cli(
+                      "token",
+                      "open",
+                      "--token",
+                      out,
+                      "--krd-key",
+                      pki + "/pos1.key.pem",
+                      "--kdh-cert",
+                      kdhCert,
+                      "--krd-cert",
+                      krdCert);
+              case "ubt-kdh", "rbt-kdh" ->
+                  cli(
+                      "token",
+                      "open",
+                      "--token",
+                      out,
+                      "--kdh-cert",
+                      kdhCert,
+                      "--nonce",
+                      nonce,
+                      "--krd-cert",
+                      krdCert);
+              default ->
+                  cli(
+                      "token",
+                      "open",
+                      "--token",
+                      out,
+                      "--kdh-cert",
+                      kdhCert,
+                      "--authority-cert",
+                      authority,
+                      "--krd-cert",
+                      krdCert);
+            };
         assertThat(open.exit()).as(b[0] + " " + open.err()).isZero();
         switch (b[0]) {
-          case "kt1" -> assertThat(open.out()).contains("type=KT-KDH one-pass key token", "signingTime=2020-02-10T19:13:53Z",
-              "kcv=08D7B4");
-          case "ubt-kdh" -> assertThat(open.out()).contains("type=UBT-KDH unbind token", "krd=", "kdh=");
-          case "ubt-ca" -> assertThat(open.out()).contains("type=UBT-CA unbind token", "signer=CN=key-transfer Root CA");
-          case "rbt-kdh" -> assertThat(open.out()).contains("type=RBT-KDH rebind token", "new kdh=CN=host2");
-          default -> assertThat(open.out()).contains("type=RBT-CA rebind token", "signingTime=2012-01-31T13:22:14Z",
-              "new kdh=CN=host2");
+          case "kt1" ->
+              assertThat(open.out())
+                  .contains(
+                      "type=KT-KDH one-pass key token",
+                      "signingTime=2020-02-10T19:13:53Z",
+                      "kcv=08D7B4");
+          case "ubt-kdh" ->
+              assertThat(open.out()).contains("type=UBT-KDH unbind token", "krd=", "kdh=");
+          case "ubt-ca" ->
+              assertThat(open.out())
+                  .contains("type=UBT-CA unbind token", "signer=CN=key-transfer Root CA");
+          case "rbt-kdh" ->
+              assertThat(open.out()).contains("type=RBT-KDH rebind token", "new kdh=CN=host2");
+          default ->
+              assertThat(open.out())
+                  .contains(
+                      "type=RBT-CA rebind token",
+                      "signingTime=2012-01-31T13:22:14Z",
+                      "new kdh=CN=host2");
         }
       }
     }
     // the terminal's checks, each a one-line error
     String ubt = dir.resolve("ubt-kdh-TR34_2019.der").toString();
-    assertOneLineError(cli("token", "open", "--token", ubt, "--kdh-cert", kdhCert, "--nonce", "0011223344556677"), 1,
+    assertOneLineError(
+        cli("token", "open", "--token", ubt, "--kdh-cert", kdhCert, "--nonce", "0011223344556677"),
+        1,
         "NONCE_MISMATCH");
-    assertOneLineError(cli("token", "open", "--token", ubt, "--kdh-cert", pki + "/host2.crt.pem"), 1, "SIGNER_NOT_BOUND");
-    assertOneLineError(cli("token", "open", "--token", ubt, "--kdh-cert", kdhCert, "--krd-cert", kdhCert), 1, "addressed to");
+    assertOneLineError(
+        cli("token", "open", "--token", ubt, "--kdh-cert", pki + "/host2.crt.pem"),
+        1,
+        "SIGNER_NOT_BOUND");
+    assertOneLineError(
+        cli("token", "open", "--token", ubt, "--kdh-cert", kdhCert, "--krd-cert", kdhCert),
+        1,
+        "addressed to");
     String ubtCa = dir.resolve("ubt-ca-TR34_2019.der").toString();
-    assertOneLineError(cli("token", "open", "--token", ubtCa, "--kdh-cert", kdhCert), 2, "'--authority-cert'");
-    assertOneLineError(cli("token", "open", "--token", ubtCa, "--kdh-cert", pki + "/host2.crt.pem", "--authority-cert",
-        pki + "/krd-ca.crt.pem"), 1, "not --kdh-cert");
-    assertOneLineError(cli("token", "open", "--token", dir.resolve("kt1-TR34_2019.der").toString(), "--kdh-cert", kdhCert), 2,
+    assertOneLineError(
+        cli("token", "open", "--token", ubtCa, "--kdh-cert", kdhCert), 2, "'--authority-cert'");
+    assertOneLineError(
+        cli(
+            "token",
+            "open",
+            "--token",
+            ubtCa,
+            "--kdh-cert",
+            pki + "/host2.crt.pem",
+            "--authority-cert",
+            pki + "/krd-ca.crt.pem"),
+        1,
+        "not --kdh-cert");
+    assertOneLineError(
+        cli(
+            "token",
+            "open",
+            "--token",
+            dir.resolve("kt1-TR34_2019.der").toString(),
+            "--kdh-cert",
+            kdhCert),
+        2,
         "'--krd-key'");
     // per-type usage errors
-    assertOneLineError(cli("token", "build", "--type", "ubt-ca", "--out", dir.resolve("x.der").toString()), 2,
-        "Missing required options for --type ubt-ca: '--authority-key', '--authority-cert', '--krd-cert', '--kdh-cert'");
-    assertOneLineError(cli("token", "build", "--type", "kt3", "--out", dir.resolve("x.der").toString()), 2, "--type must be one of");
-    assertOneLineError(cli("token", "build", "--out", dir.resolve("x.der").toString()), 2, "for --type kt2");
+    assertOneLineError(
+        cli("token", "build", "--type", "ubt-ca", "--out", dir.resolve("x.der").toString()),
+        2,
+        "Missing required options for --type ubt-ca: '--authority-key', '--authority-cert',"
+            + " '--krd-cert', '--kdh-cert'");
+    assertOneLineError(
+        cli("token", "build", "--type", "kt3", "--out", dir.resolve("x.der").toString()),
+        2,
+        "--type must be one of");
+    assertOneLineError(
+        cli("token", "build", "--out", dir.resolve("x.der").toString()), 2, "for --type kt2");
   }
 
   @Test
@@ -255,31 +546,73 @@ class KeyTransferCliTest {
     cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1");
     cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1");
     String token = dir.resolve("aws.der").toString();
-    Run build = cli("token", "build", "--profile", "TR34_2012", "--kdh-key", pki + "/host1.key.pem", "--kdh-cert",
-        pki + "/host1.crt.pem", "--krd-cert", pki + "/pos1.crt.pem", "--key", "0123456789ABCDEFFEDCBA9876543210", "--header",
-        "D9999K0TB00E0000", "--nonce", "7DEA1C00894E246A", "--crl", pki + "/kdh-ca.crl.pem", "--out", token);
+    Run build =
+        cli(
+            "token",
+            "build",
+            "--profile",
+            "TR34_2012",
+            "--kdh-key",
+            pki + "/host1.key.pem",
+            "--kdh-cert",
+            pki + "/host1.crt.pem",
+            "--krd-cert",
+            pki + "/pos1.crt.pem",
+            "--key",
+            "0123456789ABCDEFFEDCBA9876543210",
+            "--header",
+            "D9999K0TB00E0000",
+            "--nonce",
+            "7DEA1C00894E246A",
+            "--crl",
+            pki + "/kdh-ca.crl.pem",
+            "--out",
+            token);
     assertThat(build.exit()).as(build.err()).isZero();
-    assertThat(cli("token", "inspect", token).out()).contains("SignedData version: 1",
-        "envelope: EnvelopedData fields without their SEQUENCE (TR-34-2012 / AWS layout)", "parameters untagged",
-        "inside the algorithm SEQUENCE").doesNotContain("CRL:");
-    Run open = cli("token", "open", "--token", token, "--krd-key", pki + "/pos1.key.pem", "--kdh-cert", pki + "/host1.crt.pem",
-        "--nonce", "7DEA1C00894E246A", "--reveal-key");
-    assertThat(open.out()).contains("header=D9999K0TB00E0000", "key=0123456789ABCDEFFEDCBA9876543210");
+    assertThat(cli("token", "inspect", token).out())
+        .contains(
+            "SignedData version: 1",
+            "envelope: EnvelopedData fields without their SEQUENCE (TR-34-2012 / AWS layout)",
+            "parameters untagged",
+            "inside the algorithm SEQUENCE")
+        .doesNotContain("CRL:");
+    Run open =
+        cli(
+            "token",
+            "open",
+            "--token",
+            token,
+            "--krd-key",
+            pki + "/pos1.key.pem",
+            "--kdh-cert",
+            pki + "/host1.crt.pem",
+            "--nonce",
+            "7DEA1C00894E246A",
+            "--reveal-key");
+    assertThat(open.out())
+        .contains("header=D9999K0TB00E0000", "key=0123456789ABCDEFFEDCBA9876543210");
   }
 
   @Test
   void token_inspectAnnexBUnbindAndRebindSamples() {
-    Path dir = Path.of(System.getProperty("keytransfer.vectors", "../../shared/vectors"), "tr34-2019/tokens");
+    Path dir =
+        Path.of(
+            System.getProperty("keytransfer.vectors", "../../shared/vectors"), "tr34-2019/tokens");
     assumeTrue(Files.isDirectory(dir), "TR-34 vectors not found at " + dir + "; skipping");
     assertThat(cli("token", "inspect", dir.resolve("B.10_rbt_ca_unbind.der").toString()).out())
-        .contains("type: RBT-CA rebind token (TR-34 B.10)", "without its SEQUENCE", "new KDH certificate: CN=TR34 Sample KDH 2",
+        .contains(
+            "type: RBT-CA rebind token (TR-34 B.10)",
+            "without its SEQUENCE",
+            "new KDH certificate: CN=TR34 Sample KDH 2",
             "read through tolerance: [REBIND_CONTENT_WITHOUT_SEQUENCE]");
     assertThat(cli("token", "inspect", dir.resolve("B.11_rbt_kdh.der").toString()).out())
         .contains("type: RBT-KDH rebind token (TR-34 B.11)", "randomNonce = 7DEA1C00894E246A");
     assertThat(cli("token", "inspect", dir.resolve("B.13_ubt_ca_unbind.der").toString()).out())
-        .contains("type: UBT-CA unbind token (TR-34 B.13)", "no signed attributes", "content: KRD ");
+        .contains(
+            "type: UBT-CA unbind token (TR-34 B.13)", "no signed attributes", "content: KRD ");
     assertThat(cli("token", "inspect", dir.resolve("B.14_ubt_kdh.der").toString()).out())
         .contains("type: UBT-KDH unbind token (TR-34 B.14)", "revoked serial 3400000008");
-    assertOneLineError(cli("token", "inspect", dir.resolve("B.6_ct_kdh.der").toString()), 1, "MALFORMED_TOKEN");
+    assertOneLineError(
+        cli("token", "inspect", dir.resolve("B.6_ct_kdh.der").toString()), 1, "MALFORMED_TOKEN");
   }
 }

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 
 /**
  * The plumbing both roles' machines share: look the received message up in the role's transition
- * table, refuse what the table does not admit, run the role's handler, move to the target state, and
- * fall into the absorbing FAILED state on any failure. Each role keeps its states, its table and its
- * handlers in its own file ({@link KrdHandshake}, {@link KdhHandshake}).
+ * table, refuse what the table does not admit, run the role's handler, move to the target state,
+ * and fall into the absorbing FAILED state on any failure. Each role keeps its states, its table
+ * and its handlers in its own file ({@link KrdHandshake}, {@link KdhHandshake}).
  *
  * @param <S> the role's state enum
  */
@@ -33,7 +33,12 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
 
   private S chosen;
 
-  AbstractHandshake(String role, Map<S, Map<MessageType, List<S>>> transitions, S initial, S completed, S failed,
+  AbstractHandshake(
+      String role,
+      Map<S, Map<MessageType, List<S>>> transitions,
+      S initial,
+      S completed,
+      S failed,
       Logger log) {
     this.role = role;
     this.transitions = transitions;
@@ -48,7 +53,8 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
    * first next state is the default, the others are alternatives the handler may {@link #choose}.
    */
   @SafeVarargs
-  static <S extends Enum<S>> Map<S, Map<MessageType, List<S>>> table(Class<S> states, Row<S>... rows) {
+  static <S extends Enum<S>> Map<S, Map<MessageType, List<S>>> table(
+      Class<S> states, Row<S>... rows) {
     Map<S, Map<MessageType, List<S>>> t = new EnumMap<>(states);
     for (S s : states.getEnumConstants()) {
       t.put(s, new EnumMap<>(MessageType.class));
@@ -68,12 +74,18 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
     }
   }
 
-  /** The states a table admits for {@code received} in {@code state}: empty if refused, default first. */
-  static <S extends Enum<S>> List<S> targets(Map<S, Map<MessageType, List<S>>> table, S state, MessageType received) {
+  /**
+   * The states a table admits for {@code received} in {@code state}: empty if refused, default
+   * first.
+   */
+  static <S extends Enum<S>> List<S> targets(
+      Map<S, Map<MessageType, List<S>>> table, S state, MessageType received) {
     return table.get(state).getOrDefault(received, List.of());
   }
 
-  /** Called by a handler to take one of the row's alternative next states instead of the default. */
+  /**
+   * Called by a handler to take one of the row's alternative next states instead of the default.
+   */
   final void choose(S next) {
     chosen = next;
   }
@@ -94,22 +106,27 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
   }
 
   @Override
-  public final Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException {
+  public final Optional<HandshakeMessage> onMessage(HandshakeMessage message)
+      throws KeyTransferException {
     Objects.requireNonNull(message, "message");
     List<S> targets = transitions.get(state).get(message.type());
     if (targets == null) {
-      throw failWith(new UnexpectedMessageException(
-          ErrorCode.UNEXPECTED_MESSAGE, role + " in state " + state + " does not accept " + message.type()));
+      throw failWith(
+          new UnexpectedMessageException(
+              ErrorCode.UNEXPECTED_MESSAGE,
+              role + " in state " + state + " does not accept " + message.type()));
     }
     try {
       if (message instanceof Abort a) {
-        throw new KeyTransferException(ErrorCode.PEER_ABORTED, "peer aborted the session: " + a.code());
+        throw new KeyTransferException(
+            ErrorCode.PEER_ABORTED, "peer aborted the session: " + a.code());
       }
       chosen = null;
       HandshakeMessage reply = handle(message);
       S target = chosen != null ? chosen : targets.get(0);
       if (!targets.contains(target)) {
-        throw new IllegalStateException("the transition table does not admit " + state + " -> " + target);
+        throw new IllegalStateException(
+            "the transition table does not admit " + state + " -> " + target);
       }
       moveTo(target, message.type().name());
       return Optional.ofNullable(reply);
@@ -134,12 +151,15 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
     moveTo(failed, code.name());
   }
 
-  /** Moves to FAILED (unless finished) and returns the failure as a {@link KeyTransferException}. */
+  /**
+   * Moves to FAILED (unless finished) and returns the failure as a {@link KeyTransferException}.
+   */
   final KeyTransferException failWith(Exception e) {
     KeyTransferException k =
         e instanceof KeyTransferException kte
             ? kte
-            : new KeyTransferException(ErrorCode.INTERNAL_ERROR, "internal error in " + role + " handshake", e);
+            : new KeyTransferException(
+                ErrorCode.INTERNAL_ERROR, "internal error in " + role + " handshake", e);
     fail(k.code());
     return k;
   }

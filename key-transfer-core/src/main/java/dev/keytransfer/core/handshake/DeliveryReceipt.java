@@ -12,8 +12,13 @@ import java.util.Optional;
  * for a key delivery the header and KCV of the key and the ledger entries of the working keys sent
  * after it. Never a key.
  */
-public record DeliveryReceipt(String sessionId, String terminalSubject, HostOperation operation,
-    Optional<KeyBlockHeader> header, Optional<KeyCheckValue> kcv, List<LedgerEntry> workingKeys) {
+public record DeliveryReceipt(
+    String sessionId,
+    String terminalSubject,
+    HostOperation operation,
+    Optional<KeyBlockHeader> header,
+    Optional<KeyCheckValue> kcv,
+    List<LedgerEntry> workingKeys) {
   public DeliveryReceipt {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(header, "header");
@@ -23,7 +28,14 @@ public record DeliveryReceipt(String sessionId, String terminalSubject, HostOper
 
   @Override
   public String toString() {
-    return "DeliveryReceipt[" + sessionId + ", " + terminalSubject + ", " + operation.getClass().getSimpleName()
-        + header.map(h -> ", " + h).orElse("") + kcv.map(k -> ", kcv " + k).orElse("") + "]";
+    return "DeliveryReceipt["
+        + sessionId
+        + ", "
+        + terminalSubject
+        + ", "
+        + operation.getClass().getSimpleName()
+        + header.map(h -> ", " + h).orElse("")
+        + kcv.map(k -> ", kcv " + k).orElse("")
+        + "]";
   }
 }

@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * What the host answers a terminal's fresh nonce with (TR-34 clause 5, Annex B): a key (two-pass
- * B.9 or one-pass B.8), an unbind (UBT-KDH B.14), a rebind to another KDH (RBT-KDH B.11), or a token
- * signed by the higher-level authority that the host relays (UBT-CA B.13, RBT-CA B.10).
+ * B.9 or one-pass B.8), an unbind (UBT-KDH B.14), a rebind to another KDH (RBT-KDH B.11), or a
+ * token signed by the higher-level authority that the host relays (UBT-CA B.13, RBT-CA B.10).
  */
 public sealed interface HostOperation {
   /** Deliver a key in a two-pass key token (the default). */

@@ -9,36 +9,36 @@ import dev.keytransfer.core.KeyStrength;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
-import java.util.function.Function;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
-import dev.keytransfer.core.message.BindingUpdated;
-import java.util.ArrayList;
-import dev.keytransfer.core.spi.WorkingKeySource;
-import dev.keytransfer.core.spi.KeyBlockWrapper;
-import dev.keytransfer.core.message.WorkingKeysInstalled;
-import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.internal.Hex;
+import dev.keytransfer.core.message.BindingUpdated;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.message.WorkingKeys;
+import dev.keytransfer.core.message.WorkingKeysInstalled;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.DistributionTerminal;
+import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.LedgerEntry;
+import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.WorkingKeySource;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,19 +79,33 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   }
 
   /** The one transition table: (state, received message type) to next state. */
-  private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS = table(State.class,
-      new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.KRD_CREDENTIAL, State.AWAIT_RANDOM_TOKEN),
-      new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.KRD_RANDOM, State.AWAIT_CONFIRMATION, State.AWAIT_BINDING_UPDATE),
-      new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.BINDING_UPDATED, State.COMPLETED),
-      new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_CONFIRMATION, MessageType.KEY_INSTALLED, State.COMPLETED, State.AWAIT_WORKING_KEY_RESULTS),
-      new Row<>(State.AWAIT_CONFIRMATION, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_WORKING_KEY_RESULTS, MessageType.WORKING_KEYS_INSTALLED, State.COMPLETED),
-      new Row<>(State.AWAIT_WORKING_KEY_RESULTS, MessageType.ABORT, State.FAILED));
+  private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS =
+      table(
+          State.class,
+          new Row<>(
+              State.AWAIT_KRD_CREDENTIAL, MessageType.KRD_CREDENTIAL, State.AWAIT_RANDOM_TOKEN),
+          new Row<>(State.AWAIT_KRD_CREDENTIAL, MessageType.ABORT, State.FAILED),
+          new Row<>(
+              State.AWAIT_RANDOM_TOKEN,
+              MessageType.KRD_RANDOM,
+              State.AWAIT_CONFIRMATION,
+              State.AWAIT_BINDING_UPDATE),
+          new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.BINDING_UPDATED, State.COMPLETED),
+          new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.ABORT, State.FAILED),
+          new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.ABORT, State.FAILED),
+          new Row<>(
+              State.AWAIT_CONFIRMATION,
+              MessageType.KEY_INSTALLED,
+              State.COMPLETED,
+              State.AWAIT_WORKING_KEY_RESULTS),
+          new Row<>(State.AWAIT_CONFIRMATION, MessageType.ABORT, State.FAILED),
+          new Row<>(
+              State.AWAIT_WORKING_KEY_RESULTS, MessageType.WORKING_KEYS_INSTALLED, State.COMPLETED),
+          new Row<>(State.AWAIT_WORKING_KEY_RESULTS, MessageType.ABORT, State.FAILED));
 
-  /** The default next state for a received message, or empty if {@code state} does not accept it. */
+  /**
+   * The default next state for a received message, or empty if {@code state} does not accept it.
+   */
   public static Optional<State> next(State state, MessageType received) {
     return targets(state, received).stream().findFirst();
   }
@@ -100,7 +114,6 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   public static List<State> targets(State state, MessageType received) {
     return AbstractHandshake.targets(TRANSITIONS, state, received);
   }
-
 
   private final DistributionTerminal host;
   private final CryptoProvider crypto;
@@ -120,25 +133,49 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   private final List<LedgerEntry> workingKeyEntries = new ArrayList<>();
 
   public KdhHandshake(
-      DistributionTerminal host, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+      DistributionTerminal host,
+      CryptoProvider crypto,
+      TokenCodec codec,
+      CertificateValidator validator,
+      Clock clock) {
     this(host, crypto, codec, validator, clock, null, null);
   }
 
   /**
-   * A host that delivers working keys from {@code workingKeys}, wrapped by {@code wrapper} under the
-   * master key, to terminals that ask for them; both null for none.
+   * A host that delivers working keys from {@code workingKeys}, wrapped by {@code wrapper} under
+   * the master key, to terminals that ask for them; both null for none.
    */
-  public KdhHandshake(DistributionTerminal host, CryptoProvider crypto, TokenCodec codec,
-      CertificateValidator validator, Clock clock, WorkingKeySource workingKeys, KeyBlockWrapper wrapper) {
-    this(host, crypto, codec, validator, clock, workingKeys, wrapper, krd -> HostOperation.deliverKey());
+  public KdhHandshake(
+      DistributionTerminal host,
+      CryptoProvider crypto,
+      TokenCodec codec,
+      CertificateValidator validator,
+      Clock clock,
+      WorkingKeySource workingKeys,
+      KeyBlockWrapper wrapper) {
+    this(
+        host,
+        crypto,
+        codec,
+        validator,
+        clock,
+        workingKeys,
+        wrapper,
+        krd -> HostOperation.deliverKey());
   }
 
   /**
-   * As above, choosing per terminal what answers its nonce: a key (default), an unbind, a rebind, or
-   * a relayed authority token (TR-34 B.8-B.14).
+   * As above, choosing per terminal what answers its nonce: a key (default), an unbind, a rebind,
+   * or a relayed authority token (TR-34 B.8-B.14).
    */
-  public KdhHandshake(DistributionTerminal host, CryptoProvider crypto, TokenCodec codec,
-      CertificateValidator validator, Clock clock, WorkingKeySource workingKeys, KeyBlockWrapper wrapper,
+  public KdhHandshake(
+      DistributionTerminal host,
+      CryptoProvider crypto,
+      TokenCodec codec,
+      CertificateValidator validator,
+      Clock clock,
+      WorkingKeySource workingKeys,
+      KeyBlockWrapper wrapper,
       Function<X509Certificate, HostOperation> operations) {
     super("KDH", TRANSITIONS, State.AWAIT_KRD_CREDENTIAL, State.COMPLETED, State.FAILED, log);
     this.operations = Objects.requireNonNull(operations, "operations");
@@ -200,11 +237,15 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
       return onWorkingKeysInstalled(w);
     }
     if (message instanceof BindingUpdated b) {
-      log.info("KDH session {}: {} {}", sessionId, krdChain.leaf().getSubjectX500Principal().getName(),
+      log.info(
+          "KDH session {}: {} {}",
+          sessionId,
+          krdChain.leaf().getSubjectX500Principal().getName(),
           b.rebound() ? "rebound to the new KDH" : "unbound");
       return null;
     }
-    throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
+    throw new IllegalStateException(
+        "transition table admits " + message.type() + " without a handler");
   }
 
   /** S2 and S3: validate the terminal for role KRD and the device policy; send CT-KDH. */
@@ -212,8 +253,11 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     CertificateChain validated = validator.validate(token.chain(), Role.KRD, List.of());
     host.devicePolicy().authorize(validated.leaf());
     krdChain = validated;
-    log.info("KDH session {} validated KRD {} serial {}", sessionId,
-        validated.leaf().getSubjectX500Principal().getName(), validated.leaf().getSerialNumber().toString(16));
+    log.info(
+        "KDH session {} validated KRD {} serial {}",
+        sessionId,
+        validated.leaf().getSubjectX500Principal().getName(),
+        validated.leaf().getSerialNumber().toString(16));
     return codec.encodeKdhCredential(host.certificateChain(), host.crls());
   }
 
@@ -235,13 +279,21 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     }
     if (operation instanceof HostOperation.Rebind r) {
       choose(State.AWAIT_BINDING_UPDATE);
-      log.info("KDH session {} rebinds {} to {}", sessionId, krd.getSubjectX500Principal().getName(),
+      log.info(
+          "KDH session {} rebinds {} to {}",
+          sessionId,
+          krd.getSubjectX500Principal().getName(),
           r.newKdh().leaf().getSubjectX500Principal().getName());
-      return codec.buildKdhRebindToken(kdh, host.signingKey(), krdId, token.nonce(), r.newKdh(), host.crls());
+      return codec.buildKdhRebindToken(
+          kdh, host.signingKey(), krdId, token.nonce(), r.newKdh(), host.crls());
     }
     if (operation instanceof HostOperation.RelayAuthorityToken relay) {
       choose(State.AWAIT_BINDING_UPDATE);
-      log.info("KDH session {} relays a {} to {}", sessionId, relay.token().type(), krd.getSubjectX500Principal().getName());
+      log.info(
+          "KDH session {} relays a {} to {}",
+          sessionId,
+          relay.token().type(),
+          krd.getSubjectX500Principal().getName());
       return relay.token();
     }
     boolean onePass = operation instanceof HostOperation.DeliverKeyOnePass;
@@ -250,36 +302,56 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
       header.checkInstallable(key.key().length());
       checkWrappingStrength(krd, header, key.key().length());
       KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
-      HandshakeMessage kt = onePass
-          ? codec.buildOnePassKeyToken(new OnePassKeyTokenRequest(kdh, host.signingKey(), krd, clock.instant(), header,
-              key.key(), host.crls()))
-          : codec.buildKeyToken(new KeyTokenRequest(kdh, host.signingKey(), krd, token.nonce(), header, key.key(),
-              host.crls()));
-      host.ledger().recordDelivered(new LedgerEntry(sessionId, IssuerAndSerial.of(krd),
-          krd.getSubjectX500Principal().getName(), header, kcv, DeliveryStatus.DELIVERED, clock.instant()));
+      HandshakeMessage kt =
+          onePass
+              ? codec.buildOnePassKeyToken(
+                  new OnePassKeyTokenRequest(
+                      kdh, host.signingKey(), krd, clock.instant(), header, key.key(), host.crls()))
+              : codec.buildKeyToken(
+                  new KeyTokenRequest(
+                      kdh, host.signingKey(), krd, token.nonce(), header, key.key(), host.crls()));
+      host.ledger()
+          .recordDelivered(
+              new LedgerEntry(
+                  sessionId,
+                  IssuerAndSerial.of(krd),
+                  krd.getSubjectX500Principal().getName(),
+                  header,
+                  kcv,
+                  DeliveryStatus.DELIVERED,
+                  clock.instant()));
       issuedKcv = kcv;
       issuedHeader = header;
       if (workingKeys != null) {
         masterKey = key.key().copy(); // protects the working keys; wiped once they are wrapped
       }
-      log.info("KDH session {} issued key {} to {}", sessionId, header.usageSummary(),
+      log.info(
+          "KDH session {} issued key {} to {}",
+          sessionId,
+          header.usageSummary(),
           krd.getSubjectX500Principal().getName());
       return kt;
     }
   }
 
   /** K2: the KRD's RSA key must be at least as strong as the key it receives. */
-  private static void checkWrappingStrength(X509Certificate krd, KeyBlockHeader header, int keyLength)
-      throws KeyTokenException {
+  private static void checkWrappingStrength(
+      X509Certificate krd, KeyBlockHeader header, int keyLength) throws KeyTokenException {
     if (!(krd.getPublicKey() instanceof RSAPublicKey rsa)) {
       throw new KeyTokenException(ErrorCode.KEY_STRENGTH_POLICY, "terminal key is not RSA");
     }
     int wrapping = KeyStrength.rsa(rsa.getModulus().bitLength());
     int transported = KeyStrength.symmetric(header.algorithm(), keyLength);
     if (wrapping < transported) {
-      throw new KeyTokenException(ErrorCode.KEY_STRENGTH_POLICY,
-          "terminal RSA-" + rsa.getModulus().bitLength() + " key (" + wrapping + " bits) is weaker than the "
-              + transported + "-bit key it would receive");
+      throw new KeyTokenException(
+          ErrorCode.KEY_STRENGTH_POLICY,
+          "terminal RSA-"
+              + rsa.getModulus().bitLength()
+              + " key ("
+              + wrapping
+              + " bits) is weaker than the "
+              + transported
+              + "-bit key it would receive");
     }
   }
 
@@ -287,13 +359,18 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     try {
       if (!issuedKcv.matches(confirmation.kcv())) {
         host.ledger().updateStatus(sessionId, DeliveryStatus.REJECTED);
-        throw new KeyTransferException(ErrorCode.KCV_MISMATCH, "terminal confirmed a different key check value");
+        throw new KeyTransferException(
+            ErrorCode.KCV_MISMATCH, "terminal confirmed a different key check value");
       }
       host.ledger().updateStatus(sessionId, DeliveryStatus.CONFIRMED);
-      log.info("KDH session {} confirmed: {}", sessionId, krdChain.leaf().getSubjectX500Principal().getName());
+      log.info(
+          "KDH session {} confirmed: {}",
+          sessionId,
+          krdChain.leaf().getSubjectX500Principal().getName());
       if (!confirmation.wantsWorkingKeys()) {
         if (workingKeys != null) {
-          log.warn("KDH session {}: the terminal did not ask for working keys; none sent", sessionId);
+          log.warn(
+              "KDH session {}: the terminal did not ask for working keys; none sent", sessionId);
         }
         return null;
       }
@@ -305,8 +382,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   }
 
   /**
-   * Wraps each working key under the master key and records it DELIVERED (ledger session
-   * {@code <session>/<n>}). A key the host cannot wrap is recorded REJECTED and not sent.
+   * Wraps each working key under the master key and records it DELIVERED (ledger session {@code
+   * <session>/<n>}). A key the host cannot wrap is recorded REJECTED and not sent.
    */
   private List<String> wrapWorkingKeys() throws KeyTransferException {
     List<String> blocks = new ArrayList<>();
@@ -317,14 +394,22 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     List<DeliverableKey> keys = workingKeys.workingKeysFor(krd);
     try {
       if (keys.size() > WorkingKeys.MAX_KEYS) {
-        throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "at most " + WorkingKeys.MAX_KEYS + " working keys");
+        throw new KeyTransferException(
+            ErrorCode.INTERNAL_ERROR, "at most " + WorkingKeys.MAX_KEYS + " working keys");
       }
       int n = 0;
       for (DeliverableKey k : keys) {
         n++;
         KeyCheckValue kcv = crypto.keyCheckValue(k.key(), k.header().kcvMethod());
-        LedgerEntry entry = new LedgerEntry(sessionId + "/" + n, IssuerAndSerial.of(krd),
-            krd.getSubjectX500Principal().getName(), k.header(), kcv, DeliveryStatus.DELIVERED, clock.instant());
+        LedgerEntry entry =
+            new LedgerEntry(
+                sessionId + "/" + n,
+                IssuerAndSerial.of(krd),
+                krd.getSubjectX500Principal().getName(),
+                k.header(),
+                kcv,
+                DeliveryStatus.DELIVERED,
+                clock.instant());
         host.ledger().recordDelivered(entry);
         try {
           k.header().checkInstallable(k.key().length());
@@ -332,7 +417,12 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
           workingKeyEntries.add(entry);
         } catch (KeyTransferException e) {
           host.ledger().updateStatus(entry.sessionId(), DeliveryStatus.REJECTED);
-          log.warn("KDH session {} cannot send working key {} ({}): {}", sessionId, n, k.header().usageSummary(), e.code());
+          log.warn(
+              "KDH session {} cannot send working key {} ({}): {}",
+              sessionId,
+              n,
+              k.header().usageSummary(),
+              e.code());
         }
       }
     } finally {
@@ -342,28 +432,42 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     return blocks;
   }
 
-  private HandshakeMessage onWorkingKeysInstalled(WorkingKeysInstalled results) throws KeyTransferException {
+  private HandshakeMessage onWorkingKeysInstalled(WorkingKeysInstalled results)
+      throws KeyTransferException {
     if (results.results().size() != workingKeyEntries.size()) {
       for (LedgerEntry e : workingKeyEntries) {
         host.ledger().updateStatus(e.sessionId(), DeliveryStatus.REJECTED);
       }
-      throw new KeyTransferException(ErrorCode.MALFORMED_FRAME, "terminal reported " + results.results().size()
-          + " working keys, " + workingKeyEntries.size() + " were sent");
+      throw new KeyTransferException(
+          ErrorCode.MALFORMED_FRAME,
+          "terminal reported "
+              + results.results().size()
+              + " working keys, "
+              + workingKeyEntries.size()
+              + " were sent");
     }
     int confirmed = 0;
     for (int i = 0; i < workingKeyEntries.size(); i++) {
       LedgerEntry e = workingKeyEntries.get(i);
       WorkingKeysInstalled.Result r = results.results().get(i);
       boolean ok = r.kcv().isPresent() && e.kcv().matches(r.kcv().get());
-      host.ledger().updateStatus(e.sessionId(), ok ? DeliveryStatus.CONFIRMED : DeliveryStatus.REJECTED);
+      host.ledger()
+          .updateStatus(e.sessionId(), ok ? DeliveryStatus.CONFIRMED : DeliveryStatus.REJECTED);
       if (ok) {
         confirmed++;
       } else {
-        log.warn("KDH session {} working key {} rejected by the terminal: {}", sessionId, i + 1,
+        log.warn(
+            "KDH session {} working key {} rejected by the terminal: {}",
+            sessionId,
+            i + 1,
             r.failure().map(Enum::name).orElse(ErrorCode.KCV_MISMATCH.name()));
       }
     }
-    log.info("KDH session {} completed: {} of {} working keys confirmed", sessionId, confirmed, workingKeyEntries.size());
+    log.info(
+        "KDH session {} completed: {} of {} working keys confirmed",
+        sessionId,
+        confirmed,
+        workingKeyEntries.size());
     return null;
   }
 
@@ -391,7 +495,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
       try {
         host.ledger().updateStatus(id, DeliveryStatus.REJECTED);
       } catch (KeyTransferException | RuntimeException e) {
-        log.warn("KDH session {} could not mark the ledger REJECTED: {}", sessionId, e.getMessage());
+        log.warn(
+            "KDH session {} could not mark the ledger REJECTED: {}", sessionId, e.getMessage());
       }
     }
   }

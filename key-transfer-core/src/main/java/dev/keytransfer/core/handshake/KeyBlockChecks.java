@@ -18,12 +18,15 @@ public final class KeyBlockChecks {
    * @param kdhId the identity of the certificate the token's signature was verified with
    * @throws KeyTokenException {@code KEY_BLOCK_ID_MISMATCH} or {@code HEADER_MISMATCH}
    */
-  public static void check(KeyBlock block, VerifiedKeyToken verified, IssuerAndSerial kdhId) throws KeyTokenException {
+  public static void check(KeyBlock block, VerifiedKeyToken verified, IssuerAndSerial kdhId)
+      throws KeyTokenException {
     if (!block.kdhId().equals(kdhId)) {
-      throw new KeyTokenException(ErrorCode.KEY_BLOCK_ID_MISMATCH, "key block names another KDH than the signer");
+      throw new KeyTokenException(
+          ErrorCode.KEY_BLOCK_ID_MISMATCH, "key block names another KDH than the signer");
     }
     if (!block.header().equals(verified.header())) {
-      throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "signed header differs from the key block header");
+      throw new KeyTokenException(
+          ErrorCode.HEADER_MISMATCH, "signed header differs from the key block header");
     }
     block.header().checkInstallable(block.key().length());
   }

@@ -8,37 +8,37 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.NonceMismatchException;
 import dev.keytransfer.core.Role;
-import java.time.Instant;
-import java.time.Duration;
-import dev.keytransfer.core.spi.VerifiedUnbind;
-import dev.keytransfer.core.spi.VerifiedRebind;
-import dev.keytransfer.core.message.KdhUnbindToken;
-import dev.keytransfer.core.message.KdhRebindToken;
-import dev.keytransfer.core.message.KdhOnePassKeyToken;
-import dev.keytransfer.core.message.CaUnbindToken;
-import dev.keytransfer.core.message.CaRebindToken;
-import dev.keytransfer.core.message.BindingUpdated;
-import dev.keytransfer.core.spi.KeyBlockWrapper;
-import dev.keytransfer.core.spi.DeliverableKey;
-import dev.keytransfer.core.message.WorkingKeysInstalled;
-import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
+import dev.keytransfer.core.message.BindingUpdated;
+import dev.keytransfer.core.message.CaRebindToken;
+import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KdhCredentialToken;
 import dev.keytransfer.core.message.KdhKeyToken;
+import dev.keytransfer.core.message.KdhOnePassKeyToken;
+import dev.keytransfer.core.message.KdhRebindToken;
+import dev.keytransfer.core.message.KdhUnbindToken;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.message.WorkingKeys;
+import dev.keytransfer.core.message.WorkingKeysInstalled;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.InstalledKey;
 import dev.keytransfer.core.spi.KeyBlock;
+import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
+import dev.keytransfer.core.spi.VerifiedRebind;
+import dev.keytransfer.core.spi.VerifiedUnbind;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +49,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The receiving terminal's (KRD's) side of S2-S4 as one state machine (TR-34 clause 5.4, B.7, B.6,
- * B.12, B.9). It owns the freshness rule: it remembers the nonce it sent in this session and accepts
- * only a key token, signed by the KDH it bound to in S3, that echoes that nonce. It checks, in order
- * (PROTOCOL.md): signer is the bound KDH, signature, CRL, nonce, then decrypts, then idKDH and
- * header, and installs only when every check passed. One instance per session; not thread-safe.
+ * B.12, B.9). It owns the freshness rule: it remembers the nonce it sent in this session and
+ * accepts only a key token, signed by the KDH it bound to in S3, that echoes that nonce. It checks,
+ * in order (PROTOCOL.md): signer is the bound KDH, signature, CRL, nonce, then decrypts, then idKDH
+ * and header, and installs only when every check passed. One instance per session; not thread-safe.
  *
  * <pre>
  *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
@@ -81,20 +81,32 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   }
 
   /** The one transition table: (state, received message type) to next state. */
-  private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS = table(State.class,
-      new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN),
-      new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_KEY, State.COMPLETED, State.AWAIT_WORKING_KEYS),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_KEY_ONE_PASS, State.COMPLETED, State.AWAIT_WORKING_KEYS),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_UNBIND, State.COMPLETED),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_REBIND, State.COMPLETED),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_UNBIND, State.COMPLETED),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_REBIND, State.COMPLETED),
-      new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED),
-      new Row<>(State.AWAIT_WORKING_KEYS, MessageType.WORKING_KEYS, State.COMPLETED),
-      new Row<>(State.AWAIT_WORKING_KEYS, MessageType.ABORT, State.FAILED));
+  private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS =
+      table(
+          State.class,
+          new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN),
+          new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
+          new Row<>(
+              State.AWAIT_KEY_TOKEN,
+              MessageType.KDH_KEY,
+              State.COMPLETED,
+              State.AWAIT_WORKING_KEYS),
+          new Row<>(
+              State.AWAIT_KEY_TOKEN,
+              MessageType.KDH_KEY_ONE_PASS,
+              State.COMPLETED,
+              State.AWAIT_WORKING_KEYS),
+          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_UNBIND, State.COMPLETED),
+          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_REBIND, State.COMPLETED),
+          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_UNBIND, State.COMPLETED),
+          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_REBIND, State.COMPLETED),
+          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED),
+          new Row<>(State.AWAIT_WORKING_KEYS, MessageType.WORKING_KEYS, State.COMPLETED),
+          new Row<>(State.AWAIT_WORKING_KEYS, MessageType.ABORT, State.FAILED));
 
-  /** The default next state for a received message, or empty if {@code state} does not accept it. */
+  /**
+   * The default next state for a received message, or empty if {@code state} does not accept it.
+   */
   public static Optional<State> next(State state, MessageType received) {
     return targets(state, received).stream().findFirst();
   }
@@ -103,7 +115,6 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   public static List<State> targets(State state, MessageType received) {
     return AbstractHandshake.targets(TRANSITIONS, state, received);
   }
-
 
   private final ReceivingTerminal terminal;
   private final CryptoProvider crypto;
@@ -122,7 +133,11 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private TerminalOutcome bindingChange;
 
   public KrdHandshake(
-      ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec, CertificateValidator validator, Clock clock) {
+      ReceivingTerminal terminal,
+      CryptoProvider crypto,
+      TokenCodec codec,
+      CertificateValidator validator,
+      Clock clock) {
     this(terminal, crypto, codec, validator, clock, Options.defaults());
   }
 
@@ -130,21 +145,33 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    * A terminal that, after its master key, expects working keys wrapped under it; {@code
    * workingKeyWrapper} null means it expects none.
    */
-  public KrdHandshake(ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec,
-      CertificateValidator validator, Clock clock, KeyBlockWrapper workingKeyWrapper) {
-    this(terminal, crypto, codec, validator, clock, new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW));
+  public KrdHandshake(
+      ReceivingTerminal terminal,
+      CryptoProvider crypto,
+      TokenCodec codec,
+      CertificateValidator validator,
+      Clock clock,
+      KeyBlockWrapper workingKeyWrapper) {
+    this(
+        terminal,
+        crypto,
+        codec,
+        validator,
+        clock,
+        new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW));
   }
 
   /**
    * How a terminal handles what follows its nonce.
    *
    * @param workingKeyWrapper unwraps working keys after the master key; null: it expects none
-   * @param authority the higher-level authority whose unbind and rebind tokens it obeys (TR-34 B.10,
-   *     B.13); null: the CA that issued the terminal's own certificate, as in Annex B
+   * @param authority the higher-level authority whose unbind and rebind tokens it obeys (TR-34
+   *     B.10, B.13); null: the CA that issued the terminal's own certificate, as in Annex B
    * @param onePassWindow how far a one-pass key token's signing time may be from the terminal's
    *     clock (P2); the time must also be later than the last one accepted from that host
    */
-  public record Options(KeyBlockWrapper workingKeyWrapper, X509Certificate authority, Duration onePassWindow) {
+  public record Options(
+      KeyBlockWrapper workingKeyWrapper, X509Certificate authority, Duration onePassWindow) {
     /** Default one-pass window: 10 minutes either way. */
     public static final Duration DEFAULT_ONE_PASS_WINDOW = Duration.ofMinutes(10);
 
@@ -160,12 +187,21 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
   }
 
-  public KrdHandshake(ReceivingTerminal terminal, CryptoProvider crypto, TokenCodec codec,
-      CertificateValidator validator, Clock clock, Options options) {
+  public KrdHandshake(
+      ReceivingTerminal terminal,
+      CryptoProvider crypto,
+      TokenCodec codec,
+      CertificateValidator validator,
+      Clock clock,
+      Options options) {
     super("KRD", TRANSITIONS, State.START, State.COMPLETED, State.FAILED, log);
     this.workingKeyWrapper = options.workingKeyWrapper();
-    this.authority = options.authority() != null ? options.authority()
-        : terminal.certificateChain().issuers().isEmpty() ? null : terminal.certificateChain().issuers().get(0);
+    this.authority =
+        options.authority() != null
+            ? options.authority()
+            : terminal.certificateChain().issuers().isEmpty()
+                ? null
+                : terminal.certificateChain().issuers().get(0);
     this.onePassWindow = options.onePassWindow();
     this.terminal = Objects.requireNonNull(terminal, "terminal");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
@@ -184,8 +220,11 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     if (state() != State.COMPLETED) {
       return Optional.empty();
     }
-    return Optional.of(bindingChange != null ? bindingChange
-        : new TerminalOutcome(Optional.ofNullable(receipt), Optional.empty(), Optional.empty()));
+    return Optional.of(
+        bindingChange != null
+            ? bindingChange
+            : new TerminalOutcome(
+                Optional.ofNullable(receipt), Optional.empty(), Optional.empty()));
   }
 
   /** S2: the first message, CT-KRD with the terminal's own chain. */
@@ -195,7 +234,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
     try {
       HandshakeMessage ct = codec.encodeKrdCredential(terminal.certificateChain());
-      log.info("KRD session started: {}", terminal.certificateChain().leaf().getSubjectX500Principal().getName());
+      log.info(
+          "KRD session started: {}",
+          terminal.certificateChain().leaf().getSubjectX500Principal().getName());
       moveTo(State.AWAIT_KDH_CREDENTIAL, "start");
       return ct;
     } catch (KeyTransferException | RuntimeException e) {
@@ -238,12 +279,17 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     if (message instanceof CaRebindToken t) {
       X509Certificate ca = requireAuthority(t.claimedSigner());
       VerifiedRebind v = codec.verifyCaRebindToken(t, ca);
-      Instant at = v.signingTime().orElseThrow(
-          () -> new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "authority rebind carries no signing time"));
+      Instant at =
+          v.signingTime()
+              .orElseThrow(
+                  () ->
+                      new NonceMismatchException(
+                          ErrorCode.NONCE_MISMATCH, "authority rebind carries no signing time"));
       terminal.bindingStore().recordSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
       return rebind(v);
     }
-    throw new IllegalStateException("transition table admits " + message.type() + " without a handler");
+    throw new IllegalStateException(
+        "transition table admits " + message.type() + " without a handler");
   }
 
   /** S3: validate the KDH chain and its CRL, bind, and answer with a fresh nonce (S4 request). */
@@ -253,8 +299,10 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     kdhChain = validated;
     kdhCrls = token.crls();
     nonce = Nonce.random(crypto.secureRandom());
-    log.info("KRD validated and bound KDH {} serial {}",
-        validated.leaf().getSubjectX500Principal().getName(), validated.leaf().getSerialNumber().toString(16));
+    log.info(
+        "KRD validated and bound KDH {} serial {}",
+        validated.leaf().getSubjectX500Principal().getName(),
+        validated.leaf().getSerialNumber().toString(16));
     return codec.encodeRandomToken(nonce);
   }
 
@@ -264,7 +312,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdh);
     // 1. the signer must be the bound KDH (C11)
     if (!token.claimedSigner().equals(kdhId)) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "key token is not signed by the bound KDH");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "key token is not signed by the bound KDH");
     }
     // 2. signature over the signed attributes as received, before any decryption (P4, P6)
     VerifiedKeyToken verified = codec.verifyKeyToken(token, kdh);
@@ -282,20 +331,33 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     VerifiedKeyToken verified = codec.verifyOnePassKeyToken(token, kdh);
     revalidateKdh(verified.crls());
     nonce = null; // this session's nonce is not used by a one-pass token; it must not serve later
-    Instant at = verified.signingTime().orElseThrow(
-        () -> new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "one-pass key token carries no signing time"));
+    Instant at =
+        verified
+            .signingTime()
+            .orElseThrow(
+                () ->
+                    new NonceMismatchException(
+                        ErrorCode.NONCE_MISMATCH, "one-pass key token carries no signing time"));
     Instant now = clock.instant();
     if (at.isBefore(now.minus(onePassWindow)) || at.isAfter(now.plus(onePassWindow))) {
-      throw new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "one-pass key token signed at " + at
-          + ", outside the accepted window of " + onePassWindow.toMinutes() + " minutes");
+      throw new NonceMismatchException(
+          ErrorCode.NONCE_MISMATCH,
+          "one-pass key token signed at "
+              + at
+              + ", outside the accepted window of "
+              + onePassWindow.toMinutes()
+              + " minutes");
     }
-    terminal.bindingStore().recordSigningTime(IssuerAndSerial.of(kdh), at); // strictly later than the last
+    terminal
+        .bindingStore()
+        .recordSigningTime(IssuerAndSerial.of(kdh), at); // strictly later than the last
     return install(verified, kdh);
   }
 
   private void requireBoundSigner(IssuerAndSerial claimed) throws SignatureInvalidException {
     if (!claimed.equals(IssuerAndSerial.of(kdhChain.leaf()))) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token is not signed by the bound KDH");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "token is not signed by the bound KDH");
     }
   }
 
@@ -313,19 +375,23 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     Nonce expected = nonce;
     nonce = null;
     if (expected == null || echoed.isEmpty() || !expected.matches(echoed.get())) {
-      throw new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "token does not echo this session's nonce");
+      throw new NonceMismatchException(
+          ErrorCode.NONCE_MISMATCH, "token does not echo this session's nonce");
     }
   }
 
-  private X509Certificate requireAuthority(IssuerAndSerial claimed) throws SignatureInvalidException {
+  private X509Certificate requireAuthority(IssuerAndSerial claimed)
+      throws SignatureInvalidException {
     if (authority == null || !claimed.identifies(authority)) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token is not signed by the terminal's authority");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "token is not signed by the terminal's authority");
     }
     return authority;
   }
 
   /** TR-34 B.13, B.14: addressed to this terminal, about the bound KDH; then forget both. */
-  private HandshakeMessage unbind(IssuerAndSerial krdId, IssuerAndSerial kdhId, String by) throws KeyTransferException {
+  private HandshakeMessage unbind(IssuerAndSerial krdId, IssuerAndSerial kdhId, String by)
+      throws KeyTransferException {
     checkAddressedHere(krdId, kdhId);
     int removed = terminal.keyStore().removeKeysFrom(kdhId);
     terminal.bindingStore().unbind();
@@ -341,40 +407,57 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     crls.addAll(v.crls());
     CertificateChain newKdh = validator.validate(v.newKdh(), Role.KDH, crls);
     terminal.bindingStore().rebind(newKdh.leaf());
-    bindingChange = new TerminalOutcome(Optional.empty(), Optional.of(true),
-        Optional.of(newKdh.leaf().getSubjectX500Principal().getName()));
-    log.info("KRD rebound from KDH {} to {}", v.oldKdhId(), newKdh.leaf().getSubjectX500Principal().getName());
+    bindingChange =
+        new TerminalOutcome(
+            Optional.empty(),
+            Optional.of(true),
+            Optional.of(newKdh.leaf().getSubjectX500Principal().getName()));
+    log.info(
+        "KRD rebound from KDH {} to {}",
+        v.oldKdhId(),
+        newKdh.leaf().getSubjectX500Principal().getName());
     return new BindingUpdated(true);
   }
 
-  private void checkAddressedHere(IssuerAndSerial krdId, IssuerAndSerial kdhId) throws SignatureInvalidException {
+  private void checkAddressedHere(IssuerAndSerial krdId, IssuerAndSerial kdhId)
+      throws SignatureInvalidException {
     if (!krdId.identifies(terminal.certificateChain().leaf())) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token is addressed to another terminal");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "token is addressed to another terminal");
     }
     if (!kdhId.identifies(kdhChain.leaf())) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token names another KDH than the bound one");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "token names another KDH than the bound one");
     }
   }
 
   /** Steps 5-8 of a verified key token: decrypt, check, install, confirm. */
-  private HandshakeMessage install(VerifiedKeyToken verified, X509Certificate kdh) throws KeyTransferException {
+  private HandshakeMessage install(VerifiedKeyToken verified, X509Certificate kdh)
+      throws KeyTransferException {
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdh);
     // 5. decrypt with the terminal's own key
-    try (KeyBlock block = codec.decryptKeyToken(verified, terminal.keyTransportKey(), terminal.certificateChain().leaf())) {
+    try (KeyBlock block =
+        codec.decryptKeyToken(
+            verified, terminal.keyTransportKey(), terminal.certificateChain().leaf())) {
       // 6-7. idKDH is the signer; the signed header equals the key block's and fits the key (P7)
       KeyBlockChecks.check(block, verified, kdhId);
       KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
       // 8. install (atomic in the store), then confirm with the KCV (K3)
-      try (InstalledKey installed = new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
+      try (InstalledKey installed =
+          new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
         terminal.keyStore().install(installed);
       }
       receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());
-      log.info("KRD installed key {} from KDH {} (KCV method {})",
-          block.header().usageSummary(), kdh.getSubjectX500Principal().getName(), kcv.method());
+      log.info(
+          "KRD installed key {} from KDH {} (KCV method {})",
+          block.header().usageSummary(),
+          kdh.getSubjectX500Principal().getName(),
+          kcv.method());
       if (workingKeyWrapper == null) {
         return new KeyInstalled(kcv);
       }
-      masterKey = block.key().copy(); // the protection key of the working keys; wiped when they are in
+      masterKey =
+          block.key().copy(); // the protection key of the working keys; wiped when they are in
       choose(State.AWAIT_WORKING_KEYS);
       return new KeyInstalled(kcv, true);
     }
@@ -382,8 +465,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
 
   /**
    * After S4: each working key is unwrapped under the master key just installed, checked like the
-   * master key (P7), installed and confirmed with its KCV. A key that fails is reported with its code
-   * and leaves the master key and the other working keys installed.
+   * master key (P7), installed and confirmed with its KCV. A key that fails is reported with its
+   * code and leaves the master key and the other working keys installed.
    */
   private HandshakeMessage onWorkingKeys(WorkingKeys message) throws KeyTransferException {
     List<WorkingKeysInstalled.Result> results = new ArrayList<>();
@@ -392,14 +475,19 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
         try (DeliverableKey k = workingKeyWrapper.unwrap(masterKey, keyBlock)) {
           k.header().checkInstallable(k.key().length());
           KeyCheckValue kcv = crypto.keyCheckValue(k.key(), k.header().kcvMethod());
-          try (InstalledKey installed = new InstalledKey(k.header(), k.key().copy(), kcv, receipt.kdh(), clock.instant())) {
+          try (InstalledKey installed =
+              new InstalledKey(k.header(), k.key().copy(), kcv, receipt.kdh(), clock.instant())) {
             terminal.keyStore().install(installed);
           }
           results.add(WorkingKeysInstalled.Result.installed(kcv));
           log.info("KRD installed working key {}", k.header().usageSummary());
         } catch (KeyTransferException e) {
           results.add(WorkingKeysInstalled.Result.failed(e.code()));
-          log.warn("KRD refused working key {} of {}: {}", results.size(), message.keyBlocks().size(), e.code());
+          log.warn(
+              "KRD refused working key {} of {}: {}",
+              results.size(),
+              message.keyBlocks().size(),
+              e.code());
         }
       }
     } finally {

@@ -37,7 +37,8 @@ public final class SessionDriver {
    *
    * @throws KeyTransferException the failure that ended the session
    */
-  public void run(Handshake machine, Optional<HandshakeMessage> first, Transport transport) throws KeyTransferException {
+  public void run(Handshake machine, Optional<HandshakeMessage> first, Transport transport)
+      throws KeyTransferException {
     try {
       if (first.isPresent()) {
         send(transport, first.get());

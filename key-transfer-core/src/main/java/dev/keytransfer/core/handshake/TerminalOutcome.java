@@ -12,7 +12,8 @@ import java.util.Optional;
  *     unbound
  * @param newKdhSubject the new KDH after a rebind
  */
-public record TerminalOutcome(Optional<KeyReceipt> key, Optional<Boolean> rebound, Optional<String> newKdhSubject) {
+public record TerminalOutcome(
+    Optional<KeyReceipt> key, Optional<Boolean> rebound, Optional<String> newKdhSubject) {
   public TerminalOutcome {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(rebound, "rebound");

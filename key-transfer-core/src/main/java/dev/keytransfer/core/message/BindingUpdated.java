@@ -20,7 +20,8 @@ public record BindingUpdated(boolean rebound) implements HandshakeMessage {
 
   static BindingUpdated decode(byte[] p) throws MalformedTokenException {
     if (p.length != 1 || (p[0] & 0xFE) != 0) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "binding-updated frame must carry one flag byte");
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "binding-updated frame must carry one flag byte");
     }
     return new BindingUpdated(p[0] == 1);
   }

@@ -5,10 +5,11 @@ import dev.keytransfer.core.IssuerAndSerial;
 /**
  * UBT-CA (TR-34 B.13): the higher-level authority (in Annex B, CA KRD) tells the terminal to drop
  * its binding to a KDH. SignedData signed by the authority over id-data = IssuerAndSerialNumber of
- * the KRD followed by that of the KDH (concatenated), normally without signed attributes and without
- * a nonce. Unverified until {@code TokenCodec.verifyCaUnbindToken}.
+ * the KRD followed by that of the KDH (concatenated), normally without signed attributes and
+ * without a nonce. Unverified until {@code TokenCodec.verifyCaUnbindToken}.
  */
-public record CaUnbindToken(byte[] encoded, IssuerAndSerial claimedSigner) implements HandshakeMessage {
+public record CaUnbindToken(byte[] encoded, IssuerAndSerial claimedSigner)
+    implements HandshakeMessage {
   public CaUnbindToken {
     encoded = encoded.clone();
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");

@@ -5,9 +5,20 @@ package dev.keytransfer.core.message;
  * fields are informational until the state machine has verified them.
  */
 public sealed interface HandshakeMessage
-    permits KrdCredentialToken, KdhCredentialToken, KrdRandomToken, KdhKeyToken, KdhOnePassKeyToken,
-        KdhUnbindToken, CaUnbindToken, KdhRebindToken, CaRebindToken, KeyInstalled, WorkingKeys,
-        WorkingKeysInstalled, BindingUpdated, Abort {
+    permits KrdCredentialToken,
+        KdhCredentialToken,
+        KrdRandomToken,
+        KdhKeyToken,
+        KdhOnePassKeyToken,
+        KdhUnbindToken,
+        CaUnbindToken,
+        KdhRebindToken,
+        CaRebindToken,
+        KeyInstalled,
+        WorkingKeys,
+        WorkingKeysInstalled,
+        BindingUpdated,
+        Abort {
   /** The envelope type. */
   MessageType type();
 

@@ -8,7 +8,8 @@ import dev.keytransfer.core.IssuerAndSerial;
  * bytes and the claimed signer are held here; the terminal's state machine verifies the signature,
  * then the nonce, before anything is decrypted.
  */
-public record KdhKeyToken(byte[] encoded, IssuerAndSerial claimedSigner) implements HandshakeMessage {
+public record KdhKeyToken(byte[] encoded, IssuerAndSerial claimedSigner)
+    implements HandshakeMessage {
   public KdhKeyToken {
     encoded = encoded.clone();
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");

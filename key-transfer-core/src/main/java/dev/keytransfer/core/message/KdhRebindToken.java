@@ -3,12 +3,13 @@ package dev.keytransfer.core.message;
 import dev.keytransfer.core.IssuerAndSerial;
 
 /**
- * RBT-KDH (TR-34 B.11): the bound KDH hands the terminal over to a new KDH. SignedData signed by the
- * current KDH, with the KRD's nonce as a signed attribute and the KDH CA's CRL carried, whose content
- * (type signedData) is a degenerate SignedData carrying id-data = IssuerAndSerialNumber of the KRD
- * and the new KDH's certificate. Unverified until {@code TokenCodec.verifyKdhRebindToken}.
+ * RBT-KDH (TR-34 B.11): the bound KDH hands the terminal over to a new KDH. SignedData signed by
+ * the current KDH, with the KRD's nonce as a signed attribute and the KDH CA's CRL carried, whose
+ * content (type signedData) is a degenerate SignedData carrying id-data = IssuerAndSerialNumber of
+ * the KRD and the new KDH's certificate. Unverified until {@code TokenCodec.verifyKdhRebindToken}.
  */
-public record KdhRebindToken(byte[] encoded, IssuerAndSerial claimedSigner) implements HandshakeMessage {
+public record KdhRebindToken(byte[] encoded, IssuerAndSerial claimedSigner)
+    implements HandshakeMessage {
   public KdhRebindToken {
     encoded = encoded.clone();
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");

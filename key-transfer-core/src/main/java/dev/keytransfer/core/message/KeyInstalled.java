@@ -4,10 +4,11 @@ import dev.keytransfer.core.KeyCheckValue;
 
 /**
  * The terminal's confirmation that it installed the key, with the key's check value (project
- * envelope, after TR-34 S4). The host compares it with the KCV in its ledger. A terminal that
- * waits for working keys says so; the host then answers with {@link WorkingKeys}.
+ * envelope, after TR-34 S4). The host compares it with the KCV in its ledger. A terminal that waits
+ * for working keys says so; the host then answers with {@link WorkingKeys}.
  */
-public record KeyInstalled(KeyCheckValue kcv, boolean wantsWorkingKeys) implements HandshakeMessage {
+public record KeyInstalled(KeyCheckValue kcv, boolean wantsWorkingKeys)
+    implements HandshakeMessage {
   public KeyInstalled {
     java.util.Objects.requireNonNull(kcv, "kcv");
   }

@@ -3,10 +3,11 @@ package dev.keytransfer.core.message;
 import dev.keytransfer.core.CertificateChain;
 
 /**
- * CT-KRD (TR-34 B.7): a degenerate SignedData carrying the KRD's certificate (S2). Unverified
- * until the host's validator has checked the chain.
+ * CT-KRD (TR-34 B.7): a degenerate SignedData carrying the KRD's certificate (S2). Unverified until
+ * the host's validator has checked the chain.
  */
-public record KrdCredentialToken(byte[] encoded, CertificateChain chain) implements HandshakeMessage {
+public record KrdCredentialToken(byte[] encoded, CertificateChain chain)
+    implements HandshakeMessage {
   public KrdCredentialToken {
     encoded = encoded.clone();
     java.util.Objects.requireNonNull(chain, "chain");

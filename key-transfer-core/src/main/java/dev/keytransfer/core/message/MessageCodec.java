@@ -39,14 +39,17 @@ public final class MessageCodec {
    */
   public HandshakeMessage decode(byte[] frame) throws MalformedTokenException {
     if (frame == null || frame.length < 2) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "frame shorter than its envelope");
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "frame shorter than its envelope");
     }
     if ((frame[0] & 0xFF) != PROTOCOL_VERSION) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "unsupported protocol version " + (frame[0] & 0xFF));
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "unsupported protocol version " + (frame[0] & 0xFF));
     }
     MessageType type = MessageType.fromWireValue(frame[1] & 0xFF);
     if (type == null) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "unknown message type " + (frame[1] & 0xFF));
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "unknown message type " + (frame[1] & 0xFF));
     }
     byte[] payload = Arrays.copyOfRange(frame, 2, frame.length);
     switch (type) {
@@ -78,25 +81,31 @@ public final class MessageCodec {
         return WorkingKeysInstalled.decode(payload);
       case ABORT:
         if (payload.length != 2) {
-          throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "abort frame must carry a 2-byte code");
+          throw new MalformedTokenException(
+              ErrorCode.MALFORMED_FRAME, "abort frame must carry a 2-byte code");
         }
         return new Abort(ErrorCode.fromWireValue(((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF)));
       default:
-        throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "unknown message type " + type);
+        throw new MalformedTokenException(
+            ErrorCode.MALFORMED_FRAME, "unknown message type " + type);
     }
   }
 
   private static KeyInstalled decodeKeyInstalled(byte[] payload) throws MalformedTokenException {
     KeyCheckValue.Method[] methods = KeyCheckValue.Method.values();
     if (payload.length < 1 || (payload[0] & 0xFF) >= methods.length) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "key-installed frame names no KCV method");
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "key-installed frame names no KCV method");
     }
     KeyCheckValue.Method m = methods[payload[0] & 0xFF];
     boolean flagged = payload.length == 2 + m.length();
-    if (payload.length != 1 + m.length() && !(flagged && (payload[payload.length - 1] & 0xFE) == 0)) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "key-installed frame has a KCV of the wrong length");
+    if (payload.length != 1 + m.length()
+        && !(flagged && (payload[payload.length - 1] & 0xFE) == 0)) {
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "key-installed frame has a KCV of the wrong length");
     }
-    return new KeyInstalled(KeyCheckValue.of(m, Arrays.copyOfRange(payload, 1, 1 + m.length())),
+    return new KeyInstalled(
+        KeyCheckValue.of(m, Arrays.copyOfRange(payload, 1, 1 + m.length())),
         flagged && payload[payload.length - 1] == 1);
   }
 }

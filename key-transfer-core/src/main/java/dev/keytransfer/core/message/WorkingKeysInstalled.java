@@ -20,7 +20,8 @@ public record WorkingKeysInstalled(List<Result> results) implements HandshakeMes
       Objects.requireNonNull(kcv, "kcv");
       Objects.requireNonNull(failure, "failure");
       if (kcv.isPresent() == failure.isPresent()) {
-        throw new IllegalArgumentException("a result is either installed with a KCV or failed with a code");
+        throw new IllegalArgumentException(
+            "a result is either installed with a KCV or failed with a code");
       }
     }
 
@@ -71,32 +72,39 @@ public record WorkingKeysInstalled(List<Result> results) implements HandshakeMes
 
   static WorkingKeysInstalled decode(byte[] p) throws MalformedTokenException {
     if (p.length < 1 || (p[0] & 0xFF) > WorkingKeys.MAX_KEYS) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "working keys result has a bad count");
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "working keys result has a bad count");
     }
     List<Result> out = new ArrayList<>();
     int pos = 1;
     KeyCheckValue.Method[] methods = KeyCheckValue.Method.values();
     for (int i = 0; i < (p[0] & 0xFF); i++) {
       if (pos + 3 > p.length) {
-        throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "working keys result is truncated");
+        throw new MalformedTokenException(
+            ErrorCode.MALFORMED_FRAME, "working keys result is truncated");
       }
       if (p[pos] == 0) {
         int m = p[pos + 1] & 0xFF;
         if (m >= methods.length || pos + 2 + methods[m].length() > p.length) {
-          throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "working keys result has a bad KCV");
+          throw new MalformedTokenException(
+              ErrorCode.MALFORMED_FRAME, "working keys result has a bad KCV");
         }
         byte[] v = java.util.Arrays.copyOfRange(p, pos + 2, pos + 2 + methods[m].length());
         out.add(Result.installed(KeyCheckValue.of(methods[m], v)));
         pos += 2 + v.length;
       } else if (p[pos] == 1) {
-        out.add(Result.failed(ErrorCode.fromWireValue(((p[pos + 1] & 0xFF) << 8) | (p[pos + 2] & 0xFF))));
+        out.add(
+            Result.failed(
+                ErrorCode.fromWireValue(((p[pos + 1] & 0xFF) << 8) | (p[pos + 2] & 0xFF))));
         pos += 3;
       } else {
-        throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "working keys result has a bad status");
+        throw new MalformedTokenException(
+            ErrorCode.MALFORMED_FRAME, "working keys result has a bad status");
       }
     }
     if (pos != p.length) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "working keys result has trailing bytes");
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_FRAME, "working keys result has trailing bytes");
     }
     return new WorkingKeysInstalled(out);
   }

@@ -12,14 +12,17 @@ public final class Algorithms {
     RSA_PKCS1_SHA256
   }
 
-  /** Key transport of the content-encryption key: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (TR-34 B.2.2.3). */
+  /**
+   * Key transport of the content-encryption key: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (TR-34
+   * B.2.2.3).
+   */
   public enum KeyTransport {
     RSA_OAEP_SHA256
   }
 
   /**
-   * Content encryption of the key block (TR-34 B.2.2.3): chosen so that the ephemeral key is at least
-   * as strong as the transported key (SECURITY.md K2).
+   * Content encryption of the key block (TR-34 B.2.2.3): chosen so that the ephemeral key is at
+   * least as strong as the transported key (SECURITY.md K2).
    */
   public enum ContentEncryption {
     /** des-ede3-cbc, 3-key TDES (112 bits), 8-byte IV. */

@@ -10,8 +10,8 @@ import java.security.SecureRandom;
 import java.util.Objects;
 
 /**
- * The cryptographic backend: creates operators bound to key handles, never to private key bytes,
- * so that a software provider, a JCA provider and a PKCS#11 token serve through the same calls
+ * The cryptographic backend: creates operators bound to key handles, never to private key bytes, so
+ * that a software provider, a JCA provider and a PKCS#11 token serve through the same calls
  * (ARCHITECTURE.md; STYLE.md L6). Implementations are thread-safe.
  */
 public interface CryptoProvider {
@@ -43,7 +43,8 @@ public interface CryptoProvider {
    *
    * @throws KeyTransferException {@code CRYPTO_FAILURE} if the handle is not this provider's
    */
-  byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data) throws KeyTransferException;
+  byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data)
+      throws KeyTransferException;
 
   /**
    * Verifies a signature; never returns a boolean (STYLE.md L5).
@@ -61,22 +62,26 @@ public interface CryptoProvider {
    * Decrypts a content-encryption key with the private key of {@code key}. Every failure gives the
    * same {@link KeyTokenException} with {@code KEY_TOKEN_INVALID} and the same message (R1, L13).
    */
-  SecretKeyMaterial decryptKey(PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
+  SecretKeyMaterial decryptKey(
+      PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
       throws KeyTokenException;
 
   /** CBC encryption with PKCS#7 padding. */
-  byte[] encrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext)
+  byte[] encrypt(
+      Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext)
       throws KeyTransferException;
 
   /**
    * CBC decryption with PKCS#7 padding; empty or misaligned input and bad padding all give the same
    * {@code KEY_TOKEN_INVALID} (R1, R6).
    */
-  byte[] decrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
+  byte[] decrypt(
+      Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
       throws KeyTokenException;
 
   /** Computes a key check value of the given method (SECURITY.md K3). */
-  KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method) throws KeyTransferException;
+  KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method)
+      throws KeyTransferException;
 
   /** SHA-256 of {@code data}. */
   byte[] sha256(byte[] data);

@@ -26,7 +26,8 @@ public interface DevicePolicy {
     Set<X500Principal> copy = Set.copyOf(subjects);
     return cert -> {
       if (!copy.contains(cert.getSubjectX500Principal())) {
-        throw new CertificateValidationException(ErrorCode.DEVICE_NOT_AUTHORIZED, "terminal is not in the device inventory");
+        throw new CertificateValidationException(
+            ErrorCode.DEVICE_NOT_AUTHORIZED, "terminal is not in the device inventory");
       }
     };
   }

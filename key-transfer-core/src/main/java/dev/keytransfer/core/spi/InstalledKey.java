@@ -19,7 +19,11 @@ public final class InstalledKey implements AutoCloseable {
   private final Instant installedAt;
 
   public InstalledKey(
-      KeyBlockHeader header, SecretKeyMaterial key, KeyCheckValue kcv, IssuerAndSerial kdh, Instant installedAt) {
+      KeyBlockHeader header,
+      SecretKeyMaterial key,
+      KeyCheckValue kcv,
+      IssuerAndSerial kdh,
+      Instant installedAt) {
     this.header = Objects.requireNonNull(header, "header");
     this.key = Objects.requireNonNull(key, "key");
     this.kcv = Objects.requireNonNull(kcv, "kcv");

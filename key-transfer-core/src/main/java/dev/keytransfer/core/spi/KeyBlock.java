@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * The decrypted TR-34 key block (TR-34 Annex D, B.2.2.2): version 1, the KDH's identity, the clear
- * key and its header. Holds secret material: redacted {@code toString}, no equals, destroy when done.
+ * key and its header. Holds secret material: redacted {@code toString}, no equals, destroy when
+ * done.
  */
 public final class KeyBlock implements AutoCloseable {
   private final int version;
@@ -15,7 +16,8 @@ public final class KeyBlock implements AutoCloseable {
   private final SecretKeyMaterial key;
   private final KeyBlockHeader header;
 
-  public KeyBlock(int version, IssuerAndSerial kdhId, SecretKeyMaterial key, KeyBlockHeader header) {
+  public KeyBlock(
+      int version, IssuerAndSerial kdhId, SecretKeyMaterial key, KeyBlockHeader header) {
     this.version = version;
     this.kdhId = Objects.requireNonNull(kdhId, "kdhId");
     this.key = Objects.requireNonNull(key, "key");

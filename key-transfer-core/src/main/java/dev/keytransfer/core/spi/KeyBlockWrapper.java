@@ -10,7 +10,8 @@ import dev.keytransfer.core.SecretKeyMaterial;
  */
 public interface KeyBlockWrapper {
   /** The printable key block for {@code key} with {@code header}, protected by {@code kbpk}. */
-  String wrap(SecretKeyMaterial kbpk, KeyBlockHeader header, SecretKeyMaterial key) throws KeyTransferException;
+  String wrap(SecretKeyMaterial kbpk, KeyBlockHeader header, SecretKeyMaterial key)
+      throws KeyTransferException;
 
   /**
    * Verifies and opens a key block; the result's key is the caller's to destroy.

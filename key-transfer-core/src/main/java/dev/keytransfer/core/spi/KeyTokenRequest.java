@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the host puts into a two-pass key token (TR-34 B.9). Holds a reference to the key; the caller
- * keeps ownership of it.
+ * What the host puts into a two-pass key token (TR-34 B.9). Holds a reference to the key; the
+ * caller keeps ownership of it.
  *
  * @param kdhCertificate the signer's certificate (its IssuerAndSerialNumber becomes sid and idKDH)
  * @param kdhSigningKey the signer's private key handle

@@ -16,8 +16,8 @@ import java.util.Objects;
  * @param kdhCertificate the signer's certificate (its IssuerAndSerialNumber becomes sid and idKDH)
  * @param kdhSigningKey the signer's private key handle
  * @param krdCertificate the recipient's certificate (validated, role KRD)
- * @param signingTime the signingTime attribute; the terminal accepts only a time later than the last
- *     one it accepted (SECURITY.md P2), so a host must never reuse or go back in time
+ * @param signingTime the signingTime attribute; the terminal accepts only a time later than the
+ *     last one it accepted (SECURITY.md P2), so a host must never reuse or go back in time
  * @param header the key block header
  * @param key the key to transport
  * @param crls the CRLs to carry (TR-34: the KDH CA's CRL)

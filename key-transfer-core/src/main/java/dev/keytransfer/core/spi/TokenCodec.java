@@ -48,7 +48,8 @@ public interface TokenCodec {
   KrdCredentialToken decodeKrdCredential(byte[] token) throws MalformedTokenException;
 
   /** CT-KDH (B.6): the KDH's chain and CRLs in a degenerate SignedData. */
-  KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls) throws KeyTransferException;
+  KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls)
+      throws KeyTransferException;
 
   KdhCredentialToken decodeKdhCredential(byte[] token) throws MalformedTokenException;
 
@@ -79,7 +80,8 @@ public interface TokenCodec {
    *
    * @param krdCertificate the recipient certificate, matched against the recipient identifier
    */
-  KeyBlock decryptKeyToken(VerifiedKeyToken token, PrivateKeyHandle krdKey, X509Certificate krdCertificate)
+  KeyBlock decryptKeyToken(
+      VerifiedKeyToken token, PrivateKeyHandle krdKey, X509Certificate krdCertificate)
       throws KeyTokenException;
 
   // ------------------------------------------------------------------ one-pass key token (B.8)
@@ -88,7 +90,8 @@ public interface TokenCodec {
    * One-pass KT-KDH (B.8): as {@link #buildKeyToken}, with a signingTime signed attribute where the
    * two-pass token carries the nonce.
    */
-  KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest request) throws KeyTransferException;
+  KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest request)
+      throws KeyTransferException;
 
   /** Parses a one-pass key token far enough to name its claimed signer; verifies nothing. */
   KdhOnePassKeyToken decodeOnePassKeyToken(byte[] token) throws MalformedTokenException;
@@ -96,9 +99,9 @@ public interface TokenCodec {
   /**
    * Verifies a one-pass key token as {@link #verifyKeyToken} does, requires its signingTime
    * attribute ({@link VerifiedKeyToken#signingTime()} is then present) and refuses a token that
-   * carries a randomNonce (a two-pass token, bound to one session, is never taken as one-pass). The caller checks that the
-   * time is strictly later than the last one it accepted from this KDH (P2), then decrypts with
-   * {@link #decryptKeyToken}.
+   * carries a randomNonce (a two-pass token, bound to one session, is never taken as one-pass). The
+   * caller checks that the time is strictly later than the last one it accepted from this KDH (P2),
+   * then decrypts with {@link #decryptKeyToken}.
    *
    * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
    * @throws MalformedTokenException no signingTime, or a malformed token
@@ -113,7 +116,11 @@ public interface TokenCodec {
    * RT-KRD) as a signed attribute and {@code crls} (the KDH CA's CRL) carried.
    */
   KdhUnbindToken buildKdhUnbindToken(
-      X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey, IssuerAndSerial krdId, Nonce nonce, List<X509CRL> crls)
+      X509Certificate kdhCertificate,
+      PrivateKeyHandle kdhSigningKey,
+      IssuerAndSerial krdId,
+      Nonce nonce,
+      List<X509CRL> crls)
       throws KeyTransferException;
 
   /** Parses a UBT-KDH far enough to name its claimed signer; verifies nothing. */
@@ -133,7 +140,10 @@ public interface TokenCodec {
    * concatenated, with no signed attributes (the signature covers the content).
    */
   CaUnbindToken buildCaUnbindToken(
-      X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey, IssuerAndSerial krdId, IssuerAndSerial kdhId)
+      X509Certificate authorityCertificate,
+      PrivateKeyHandle authoritySigningKey,
+      IssuerAndSerial krdId,
+      IssuerAndSerial kdhId)
       throws KeyTransferException;
 
   /** Parses a UBT-CA far enough to name its claimed signer; verifies nothing. */
@@ -141,7 +151,8 @@ public interface TokenCodec {
 
   /**
    * Verifies a UBT-CA with {@code authorityCertificate}: over the content when it has no signed
-   * attributes (B.13), over the attributes as received when it has some (see {@link VerifiedUnbind}).
+   * attributes (B.13), over the attributes as received when it has some (see {@link
+   * VerifiedUnbind}).
    *
    * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
    */
@@ -155,8 +166,14 @@ public interface TokenCodec {
    * {@code crls} carried; the content is a degenerate SignedData carrying id-data = IASN(KRD) and
    * {@code newKdh}'s certificates.
    */
-  KdhRebindToken buildKdhRebindToken(X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey, IssuerAndSerial krdId,
-      Nonce nonce, CertificateChain newKdh, List<X509CRL> crls) throws KeyTransferException;
+  KdhRebindToken buildKdhRebindToken(
+      X509Certificate kdhCertificate,
+      PrivateKeyHandle kdhSigningKey,
+      IssuerAndSerial krdId,
+      Nonce nonce,
+      CertificateChain newKdh,
+      List<X509CRL> crls)
+      throws KeyTransferException;
 
   /** Parses an RBT-KDH far enough to name its claimed signer; verifies nothing. */
   KdhRebindToken decodeKdhRebindToken(byte[] token) throws MalformedTokenException;
@@ -175,8 +192,14 @@ public interface TokenCodec {
    * {@code crls}, usually none, carried); the content is a degenerate SignedData carrying id-data =
    * IASN(KRD) || IASN(old KDH) and {@code newKdh}'s certificates.
    */
-  CaRebindToken buildCaRebindToken(X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey,
-      IssuerAndSerial krdId, IssuerAndSerial oldKdhId, CertificateChain newKdh, Instant signingTime, List<X509CRL> crls)
+  CaRebindToken buildCaRebindToken(
+      X509Certificate authorityCertificate,
+      PrivateKeyHandle authoritySigningKey,
+      IssuerAndSerial krdId,
+      IssuerAndSerial oldKdhId,
+      CertificateChain newKdh,
+      Instant signingTime,
+      List<X509CRL> crls)
       throws KeyTransferException;
 
   /** Parses an RBT-CA far enough to name its claimed signer; verifies nothing. */

@@ -12,14 +12,16 @@ public interface Transport extends AutoCloseable {
   /**
    * Sends one frame.
    *
-   * @throws TransportException {@code FRAME_TOO_LARGE}, or {@code TRANSPORT_FAILURE} if closed or broken
+   * @throws TransportException {@code FRAME_TOO_LARGE}, or {@code TRANSPORT_FAILURE} if closed or
+   *     broken
    */
   void send(byte[] frame) throws TransportException;
 
   /**
    * Receives one frame, waiting at most {@code timeout}.
    *
-   * @throws TransportException {@code TIMEOUT}, {@code FRAME_TOO_LARGE}, or {@code TRANSPORT_FAILURE}
+   * @throws TransportException {@code TIMEOUT}, {@code FRAME_TOO_LARGE}, or {@code
+   *     TRANSPORT_FAILURE}
    */
   byte[] receive(Duration timeout) throws TransportException;
 
@@ -35,11 +37,13 @@ public interface Transport extends AutoCloseable {
   static void checkOutgoing(byte[] frame, int maxFrameLength) throws TransportException {
     java.util.Objects.requireNonNull(frame, "frame");
     if (frame.length > maxFrameLength) {
-      throw new TransportException(dev.keytransfer.core.ErrorCode.FRAME_TOO_LARGE,
+      throw new TransportException(
+          dev.keytransfer.core.ErrorCode.FRAME_TOO_LARGE,
           "frame of " + frame.length + " bytes exceeds the maximum of " + maxFrameLength);
     }
     if (frame.length == 0) {
-      throw new TransportException(dev.keytransfer.core.ErrorCode.TRANSPORT_FAILURE, "empty frames are not sent");
+      throw new TransportException(
+          dev.keytransfer.core.ErrorCode.TRANSPORT_FAILURE, "empty frames are not sent");
     }
   }
 

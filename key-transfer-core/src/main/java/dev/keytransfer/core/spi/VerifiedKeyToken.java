@@ -15,9 +15,9 @@ import java.util.Optional;
  *
  * <p>What the codec checked: the signer identifier names the certificate it was verified with,
  * exactly one signer, SHA-256 and RSA PKCS#1 v1.5 (P5), the signature over the signed attributes as
- * received, contentType, messageDigest, the header attribute's syntax, and for a one-pass token that
- * signingTime is present. What the caller checks: that certificate is the bound KDH (C11); the CRLs
- * validate (C3); two-pass: {@link #nonce()} equals this session's nonce, single use (P1, P3);
+ * received, contentType, messageDigest, the header attribute's syntax, and for a one-pass token
+ * that signingTime is present. What the caller checks: that certificate is the bound KDH (C11); the
+ * CRLs validate (C3); two-pass: {@link #nonce()} equals this session's nonce, single use (P1, P3);
  * one-pass: {@link #signingTime()} is strictly later than the last one accepted (P2); after
  * decryption, idKDH and the header ({@code KeyBlockChecks}).
  *
@@ -27,7 +27,8 @@ import java.util.Optional;
  * @param signingTime the signingTime attribute (one-pass), if present
  * @param header the key block header signed attribute
  * @param crls CRLs the token carries (unverified: validate them before use)
- * @param envelope the EnvelopedData bytes the signature covers, for {@link TokenCodec#decryptKeyToken}
+ * @param envelope the EnvelopedData bytes the signature covers, for {@link
+ *     TokenCodec#decryptKeyToken}
  */
 public record VerifiedKeyToken(
     byte[] encoded,
@@ -69,6 +70,12 @@ public record VerifiedKeyToken(
 
   @Override
   public String toString() {
-    return "VerifiedKeyToken[signer " + signer + ", " + header + ", " + nonce.map(Nonce::toString).orElse("no nonce") + "]";
+    return "VerifiedKeyToken[signer "
+        + signer
+        + ", "
+        + header
+        + ", "
+        + nonce.map(Nonce::toString).orElse("no nonce")
+        + "]";
   }
 }

@@ -23,13 +23,13 @@ import java.util.Optional;
  * <p>What the caller (the terminal's state machine) must still check before it rebinds:
  *
  * <ul>
- *   <li>the signer: for {@link SignerRole#KDH}, the certificate is the KDH this terminal is bound to
- *       (C11); for {@link SignerRole#CA}, it is the configured higher-level authority, validated for
- *       that role;
+ *   <li>the signer: for {@link SignerRole#KDH}, the certificate is the KDH this terminal is bound
+ *       to (C11); for {@link SignerRole#CA}, it is the configured higher-level authority, validated
+ *       for that role;
  *   <li>RBT-KDH: {@link #nonce()} equals the nonce this terminal sent in this session, single use
  *       (P1, P3); RBT-CA: {@link #signingTime()} is strictly later than the last one accepted (P2);
- *   <li>{@link #krdId()} names this terminal's own certificate, and {@link #oldKdhId()} the KDH it is
- *       bound to;
+ *   <li>{@link #krdId()} names this terminal's own certificate, and {@link #oldKdhId()} the KDH it
+ *       is bound to;
  *   <li>{@link #newKdh()} validates for the KDH role (chain, dates, revocation, C1-C9) before it is
  *       bound;
  *   <li>{@link #crls()} (unverified) validate, and the signer's certificate is not revoked (C3).
@@ -95,7 +95,20 @@ public record VerifiedRebind(
 
   @Override
   public String toString() {
-    return "VerifiedRebind[" + signerRole + " " + signer + ", krd " + krdId + ", " + oldKdhId + " -> " + newKdhId()
-        + ", " + nonce.map(Nonce::toString).orElse(signingTime.map(Instant::toString).orElse("no freshness")) + "]";
+    return "VerifiedRebind["
+        + signerRole
+        + " "
+        + signer
+        + ", krd "
+        + krdId
+        + ", "
+        + oldKdhId
+        + " -> "
+        + newKdhId()
+        + ", "
+        + nonce
+            .map(Nonce::toString)
+            .orElse(signingTime.map(Instant::toString).orElse("no freshness"))
+        + "]";
   }
 }

@@ -12,16 +12,16 @@ import java.util.Optional;
  * An unbind token whose signature has been verified (TR-34 B.14 UBT-KDH, B.13 UBT-CA): its content
  * and signed attributes can now be trusted as the signer's statement. What the codec checked: the
  * signer identifier names the certificate it was verified with (issuer and serial), exactly one
- * signer, SHA-256 and an RSA PKCS#1 v1.5 signature (P5), the signature over the signed attributes as
- * received (or over the content when there are none, as in B.13), contentType and messageDigest, the
- * structure, and for UBT-KDH that a randomNonce is present.
+ * signer, SHA-256 and an RSA PKCS#1 v1.5 signature (P5), the signature over the signed attributes
+ * as received (or over the content when there are none, as in B.13), contentType and messageDigest,
+ * the structure, and for UBT-KDH that a randomNonce is present.
  *
  * <p>What the caller (the terminal's state machine) must still check before it drops anything:
  *
  * <ul>
- *   <li>the signer: for {@link SignerRole#KDH}, the certificate is the KDH this terminal is bound to
- *       (C11); for {@link SignerRole#CA}, it is the configured higher-level authority, validated for
- *       that role;
+ *   <li>the signer: for {@link SignerRole#KDH}, the certificate is the KDH this terminal is bound
+ *       to (C11); for {@link SignerRole#CA}, it is the configured higher-level authority, validated
+ *       for that role;
  *   <li>{@link #nonce()} equals the nonce this terminal sent in its RT-KRD in this session, single
  *       use (P1, P3); for a UBT-CA without a nonce, freshness is the caller's policy (P2, P3);
  *   <li>{@link #krdId()} names this terminal's own certificate;
@@ -35,8 +35,8 @@ import java.util.Optional;
  * @param nonce the randomNonce signed attribute (always present for UBT-KDH)
  * @param signingTime the signingTime signed attribute, if the signer added one
  * @param krdId the terminal the token is addressed to
- * @param kdhId the KDH whose binding is dropped: the signer for UBT-KDH, the second identifier of the
- *     content for UBT-CA
+ * @param kdhId the KDH whose binding is dropped: the signer for UBT-KDH, the second identifier of
+ *     the content for UBT-CA
  * @param crls the CRLs the token carries, unverified
  */
 public record VerifiedUnbind(
@@ -76,7 +76,16 @@ public record VerifiedUnbind(
 
   @Override
   public String toString() {
-    return "VerifiedUnbind[" + signerRole + " " + signer + ", krd " + krdId + ", kdh " + kdhId + ", "
-        + nonce.map(Nonce::toString).orElse("no nonce") + "]";
+    return "VerifiedUnbind["
+        + signerRole
+        + " "
+        + signer
+        + ", krd "
+        + krdId
+        + ", kdh "
+        + kdhId
+        + ", "
+        + nonce.map(Nonce::toString).orElse("no nonce")
+        + "]";
   }
 }

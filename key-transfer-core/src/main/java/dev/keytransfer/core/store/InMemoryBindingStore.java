@@ -25,7 +25,8 @@ public final class InMemoryBindingStore implements BindingStore {
   @Override
   public synchronized void bind(X509Certificate kdhCertificate) throws KeyTransferException {
     if (bound != null && !IssuerAndSerial.of(bound).identifies(kdhCertificate)) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "terminal is bound to another KDH");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "terminal is bound to another KDH");
     }
     bound = kdhCertificate;
   }
@@ -46,10 +47,12 @@ public final class InMemoryBindingStore implements BindingStore {
   }
 
   @Override
-  public synchronized void recordSigningTime(IssuerAndSerial signer, Instant signingTime) throws KeyTransferException {
+  public synchronized void recordSigningTime(IssuerAndSerial signer, Instant signingTime)
+      throws KeyTransferException {
     Instant last = lastSigningTimes.get(signer);
     if (last != null && !signingTime.isAfter(last)) {
-      throw new NonceMismatchException(ErrorCode.NONCE_MISMATCH, "signing time is not later than the last one accepted");
+      throw new NonceMismatchException(
+          ErrorCode.NONCE_MISMATCH, "signing time is not later than the last one accepted");
     }
     lastSigningTimes.put(signer, signingTime);
   }

@@ -28,19 +28,23 @@ public final class InMemoryKeyLedger implements KeyLedger {
   @Override
   public synchronized void recordDelivered(LedgerEntry entry) throws KeyTransferException {
     if (entry.status() != DeliveryStatus.DELIVERED || entries.containsKey(entry.sessionId())) {
-      throw new KeyTransferException(ErrorCode.STORAGE_FAILURE, "ledger refuses entry for session " + entry.sessionId());
+      throw new KeyTransferException(
+          ErrorCode.STORAGE_FAILURE, "ledger refuses entry for session " + entry.sessionId());
     }
     entries.put(entry.sessionId(), entry);
   }
 
   @Override
-  public synchronized void updateStatus(String sessionId, DeliveryStatus status) throws KeyTransferException {
+  public synchronized void updateStatus(String sessionId, DeliveryStatus status)
+      throws KeyTransferException {
     LedgerEntry e = entries.get(sessionId);
     if (e == null) {
-      throw new KeyTransferException(ErrorCode.STORAGE_FAILURE, "no ledger entry for session " + sessionId);
+      throw new KeyTransferException(
+          ErrorCode.STORAGE_FAILURE, "no ledger entry for session " + sessionId);
     }
     if (e.status() != DeliveryStatus.DELIVERED) {
-      throw new KeyTransferException(ErrorCode.STORAGE_FAILURE, "ledger entry " + sessionId + " is already " + e.status());
+      throw new KeyTransferException(
+          ErrorCode.STORAGE_FAILURE, "ledger entry " + sessionId + " is already " + e.status());
     }
     entries.put(sessionId, e.withStatus(status, clock.instant()));
   }

@@ -28,13 +28,14 @@ public final class InMemoryTerminalKeyStore implements TerminalKeyStore {
   @Override
   public synchronized int removeKeysFrom(dev.keytransfer.core.IssuerAndSerial kdh) {
     int before = keys.size();
-    keys.removeIf(k -> {
-      if (k.kdh().equals(kdh)) {
-        k.close();
-        return true;
-      }
-      return false;
-    });
+    keys.removeIf(
+        k -> {
+          if (k.kdh().equals(kdh)) {
+            k.close();
+            return true;
+          }
+          return false;
+        });
     return before - keys.size();
   }
 

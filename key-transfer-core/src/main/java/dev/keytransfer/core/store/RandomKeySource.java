@@ -14,7 +14,10 @@ import java.util.Objects;
  * header. TDES keys get odd parity. The default TMK is 3-key TDES, header {@code A0000K0TB00E0000}.
  */
 public final class RandomKeySource implements KeySource {
-  /** Default terminal master key header: TR-34 version A, K0 key-encryption key, TDES, both ways, exportable. */
+  /**
+   * Default terminal master key header: TR-34 version A, K0 key-encryption key, TDES, both ways,
+   * exportable.
+   */
   public static final String DEFAULT_TMK_HEADER = "A0000K0TB00E0000";
 
   private final SecureRandom random;
@@ -26,7 +29,8 @@ public final class RandomKeySource implements KeySource {
    * @param header header of every key; its algorithm must fit {@code keyLength}
    * @param keyLength key length in bytes
    */
-  public RandomKeySource(SecureRandom random, KeyBlockHeader header, int keyLength) throws KeyTokenException {
+  public RandomKeySource(SecureRandom random, KeyBlockHeader header, int keyLength)
+      throws KeyTokenException {
     this.random = Objects.requireNonNull(random, "random");
     this.header = Objects.requireNonNull(header, "header");
     header.checkKeyLength(keyLength);

@@ -17,9 +17,14 @@ import org.junit.jupiter.api.Test;
 
 class InMemoryKeyLedgerTest {
   private static LedgerEntry entry(String session) throws Exception {
-    return new LedgerEntry(session, new IssuerAndSerial(new X500Principal("CN=CA"), BigInteger.TEN), "CN=POS",
-        KeyBlockHeader.parse("A0000K0TB00E0000"), KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[3]),
-        DeliveryStatus.DELIVERED, Instant.EPOCH);
+    return new LedgerEntry(
+        session,
+        new IssuerAndSerial(new X500Principal("CN=CA"), BigInteger.TEN),
+        "CN=POS",
+        KeyBlockHeader.parse("A0000K0TB00E0000"),
+        KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[3]),
+        DeliveryStatus.DELIVERED,
+        Instant.EPOCH);
   }
 
   @Test
@@ -29,21 +34,25 @@ class InMemoryKeyLedgerTest {
     ledger.updateStatus("s1", DeliveryStatus.CONFIRMED);
     assertThat(ledger.find("s1").orElseThrow().status()).isEqualTo(DeliveryStatus.CONFIRMED);
     assertThatThrownBy(() -> ledger.updateStatus("s1", DeliveryStatus.REJECTED))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.STORAGE_FAILURE);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.STORAGE_FAILURE);
   }
 
   @Test
   void recordDelivered_sameSessionTwice_refused() throws Exception {
     InMemoryKeyLedger ledger = new InMemoryKeyLedger();
     ledger.recordDelivered(entry("s1"));
-    assertThatThrownBy(() -> ledger.recordDelivered(entry("s1"))).isInstanceOf(KeyTransferException.class);
-    assertThatThrownBy(() -> ledger.updateStatus("nope", DeliveryStatus.CONFIRMED)).isInstanceOf(KeyTransferException.class);
+    assertThatThrownBy(() -> ledger.recordDelivered(entry("s1")))
+        .isInstanceOf(KeyTransferException.class);
+    assertThatThrownBy(() -> ledger.updateStatus("nope", DeliveryStatus.CONFIRMED))
+        .isInstanceOf(KeyTransferException.class);
   }
 
   @Test
   void randomKeySource_tdesKeysHaveOddParityAndDiffer() throws Exception {
     RandomKeySource s = RandomKeySource.tdesMasterKeys(new java.security.SecureRandom());
-    try (var a = s.keyFor(null); var b = s.keyFor(null)) {
+    try (var a = s.keyFor(null);
+        var b = s.keyFor(null)) {
       assertThat(a.key().length()).isEqualTo(24);
       for (byte x : a.key().copyBytes()) {
         assertThat(Integer.bitCount(x & 0xFF) % 2).isEqualTo(1);

@@ -12,17 +12,19 @@ import java.util.Objects;
  * any counter is derived, originator validity is {@link AesKsn#isOriginatorValid()}), working keys
  * of every usage and type (6.3.4, 6.6), and the update key (the key-encryption working key at
  * counter {@code FFFFFFFF}, 6.5). Each derivation encrypts 16 bytes of derivation data under the
- * parent key with AES-ECB (6.2, table 2):
- * {@code 01 || block counter || usage(2) || algorithm(2) || length in bits(2) || tail(8)}, once per
- * 128 bits of output. BDKs are AES-128, AES-192 or AES-256; the initial key and derivation keys
- * have the BDK's type. Keys are {@link SecretKeyMaterial}; every result is a new object the caller
- * destroys, and intermediate arrays are wiped. Stateless and thread-safe.
+ * parent key with AES-ECB (6.2, table 2): {@code 01 || block counter || usage(2) || algorithm(2) ||
+ * length in bits(2) || tail(8)}, once per 128 bits of output. BDKs are AES-128, AES-192 or AES-256;
+ * the initial key and derivation keys have the BDK's type. Keys are {@link SecretKeyMaterial};
+ * every result is a new object the caller destroys, and intermediate arrays are wiped. Stateless
+ * and thread-safe.
  */
 public final class AesDukpt {
   private static final int USAGE_DERIVATION = 0x8000;
   private static final int USAGE_INITIAL_KEY = 0x8001;
 
-  /** Type of a derived key: the algorithm code and length in derivation data (X9.24-3:2017 table 3). */
+  /**
+   * Type of a derived key: the algorithm code and length in derivation data (X9.24-3:2017 table 3).
+   */
   public enum KeyType {
     /** Double-length TDES (2TDEA), 16 bytes. */
     TDES_2KEY(0x0000, 16, 'T'),
@@ -118,12 +120,14 @@ public final class AesDukpt {
    *
    * @throws IllegalArgumentException if {@code type} is stronger than the initial key (6.1)
    */
-  public static SecretKeyMaterial workingKey(SecretKeyMaterial initialKey, AesKsn ksn, KeyUsage usage, KeyType type) {
+  public static SecretKeyMaterial workingKey(
+      SecretKeyMaterial initialKey, AesKsn ksn, KeyUsage usage, KeyType type) {
     Objects.requireNonNull(usage, "usage");
     Objects.requireNonNull(type, "type");
     KeyType ikType = KeyType.aes(Objects.requireNonNull(initialKey, "initialKey").length());
     if (type.strength() > ikType.strength()) {
-      throw new IllegalArgumentException("a " + type + " working key is stronger than its " + ikType + " initial key");
+      throw new IllegalArgumentException(
+          "a " + type + " working key is stronger than its " + ikType + " initial key");
     }
     byte[] dk = derivationKeyBytes(initialKey, ksn);
     try {
@@ -137,12 +141,14 @@ public final class AesDukpt {
    * The update key of the device with {@code ksn}'s initial key ID (X9.24-3:2017 6.5): the
    * key-encryption working key at counter {@code FFFFFFFF}.
    */
-  public static SecretKeyMaterial updateKey(SecretKeyMaterial initialKey, AesKsn ksn, KeyType type) {
+  public static SecretKeyMaterial updateKey(
+      SecretKeyMaterial initialKey, AesKsn ksn, KeyType type) {
     return workingKey(initialKey, ksn.withCounter(0xFFFFFFFFL), KeyUsage.KEY_ENCRYPTION, type);
   }
 
   /** Host side in one call: the working key for {@code ksn} straight from the BDK. */
-  public static SecretKeyMaterial workingKeyFromBdk(SecretKeyMaterial bdk, AesKsn ksn, KeyUsage usage, KeyType type) {
+  public static SecretKeyMaterial workingKeyFromBdk(
+      SecretKeyMaterial bdk, AesKsn ksn, KeyUsage usage, KeyType type) {
     try (SecretKeyMaterial ik = initialKey(bdk, ksn)) {
       return workingKey(ik, ksn, usage, type);
     }

@@ -13,8 +13,10 @@ import java.util.Objects;
 public final class AesKsn {
   /** Length in bytes. */
   public static final int LENGTH = 12;
+
   /** Length of the initial key ID in bytes. */
   public static final int INITIAL_KEY_ID_LENGTH = 8;
+
   /** At most this many one-bits in a counter an originating device uses (X9.24-3:2017 6.3). */
   public static final int MAX_ORIGINATOR_ONE_BITS = 16;
 
@@ -108,7 +110,10 @@ public final class AesKsn {
   }
 
   private int getInt(int at) {
-    return ((ksn[at] & 0xFF) << 24) | ((ksn[at + 1] & 0xFF) << 16) | ((ksn[at + 2] & 0xFF) << 8) | (ksn[at + 3] & 0xFF);
+    return ((ksn[at] & 0xFF) << 24)
+        | ((ksn[at + 1] & 0xFF) << 16)
+        | ((ksn[at + 2] & 0xFF) << 8)
+        | (ksn[at + 3] & 0xFF);
   }
 
   private static void putInt(byte[] b, int at, int v) {

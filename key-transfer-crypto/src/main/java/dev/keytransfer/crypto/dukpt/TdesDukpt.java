@@ -24,9 +24,15 @@ public final class TdesDukpt {
     MAC_REQUEST("000000000000FF00000000000000FF00", false),
     /** MAC, response: xor {@code 00000000FF00000000000000FF000000}. */
     MAC_RESPONSE("00000000FF00000000000000FF000000", false),
-    /** Data encryption, request: xor {@code 0000000000FF00000000000000FF0000}, then each half encrypted under the variant. */
+    /**
+     * Data encryption, request: xor {@code 0000000000FF00000000000000FF0000}, then each half
+     * encrypted under the variant.
+     */
     DATA_REQUEST("0000000000FF00000000000000FF0000", true),
-    /** Data encryption, response: xor {@code 000000FF00000000000000FF00000000}, then each half encrypted under the variant. */
+    /**
+     * Data encryption, response: xor {@code 000000FF00000000000000FF00000000}, then each half
+     * encrypted under the variant.
+     */
     DATA_RESPONSE("000000FF00000000000000FF00000000", true);
 
     private final byte[] mask;
@@ -87,7 +93,8 @@ public final class TdesDukpt {
 
   /**
    * A working key from a transaction key (X9.24-1:2009 A.5): the variant mask applied; for data
-   * keys also each half encrypted under the masked key ({@code TDES(v, v[0..8]) || TDES(v, v[8..16])}).
+   * keys also each half encrypted under the masked key ({@code TDES(v, v[0..8]) || TDES(v,
+   * v[8..16])}).
    */
   public static SecretKeyMaterial workingKey(SecretKeyMaterial transactionKey, Variant variant) {
     Objects.requireNonNull(variant, "variant");
@@ -105,8 +112,10 @@ public final class TdesDukpt {
   }
 
   /** Host side in one call: the working key for {@code ksn} straight from the BDK. */
-  public static SecretKeyMaterial workingKeyFromBdk(SecretKeyMaterial bdk, TdesKsn ksn, Variant variant) {
-    try (SecretKeyMaterial ipek = initialKey(bdk, ksn); SecretKeyMaterial t = transactionKey(ipek, ksn)) {
+  public static SecretKeyMaterial workingKeyFromBdk(
+      SecretKeyMaterial bdk, TdesKsn ksn, Variant variant) {
+    try (SecretKeyMaterial ipek = initialKey(bdk, ksn);
+        SecretKeyMaterial t = transactionKey(ipek, ksn)) {
       return workingKey(t, variant);
     }
   }
@@ -144,7 +153,8 @@ public final class TdesDukpt {
   private static byte[] doubleLength(SecretKeyMaterial key, String what) {
     Objects.requireNonNull(key, what);
     if (key.length() != 16) {
-      throw new IllegalArgumentException("TDES DUKPT " + what + " must be 16 bytes (double-length TDES)");
+      throw new IllegalArgumentException(
+          "TDES DUKPT " + what + " must be 16 bytes (double-length TDES)");
     }
     return key.copyBytes();
   }

@@ -14,8 +14,10 @@ import java.util.Objects;
 public final class TdesKsn {
   /** Length in bytes. */
   public static final int LENGTH = 10;
+
   /** Largest transaction counter (21 bits). */
   public static final int MAX_COUNTER = 0x1FFFFF;
+
   /** At most this many one-bits in a counter an originating device uses (X9.24-1:2009 A.2). */
   public static final int MAX_ORIGINATOR_ONE_BITS = 10;
 

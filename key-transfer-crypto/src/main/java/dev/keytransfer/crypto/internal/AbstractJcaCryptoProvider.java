@@ -39,7 +39,8 @@ import javax.crypto.spec.SecretKeySpec;
 public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   /** OAEP parameters of TR-34 key transport: SHA-256, MGF1-SHA-256, empty label (B.2.2.3). */
   public static final OAEPParameterSpec OAEP_SHA256 =
-      new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
+      new OAEPParameterSpec(
+          "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
 
   /**
    * Which provider instance runs which operation.
@@ -50,7 +51,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
    * @param blockCipher AES and TDES in CBC (and TDES in ECB for the legacy KCV)
    * @param cmac AES-CMAC and TDES-CMAC, for key check values
    */
-  public record Engines(Provider rsa, Provider oaep, String oaepTransformation, Provider blockCipher, Provider cmac) {
+  public record Engines(
+      Provider rsa, Provider oaep, String oaepTransformation, Provider blockCipher, Provider cmac) {
     public Engines {
       Objects.requireNonNull(rsa, "rsa");
       Objects.requireNonNull(oaep, "oaep");
@@ -81,7 +83,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   @Override
-  public final PrivateKeyHandle generateRsaKeyPair(int modulusBits, String label) throws KeyTransferException {
+  public final PrivateKeyHandle generateRsaKeyPair(int modulusBits, String label)
+      throws KeyTransferException {
     if (modulusBits < 2048) {
       throw new IllegalArgumentException("RSA keys below 2048 bits are not generated");
     }
@@ -95,7 +98,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   @Override
-  public final byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data) throws KeyTransferException {
+  public final byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data)
+      throws KeyTransferException {
     try {
       Signature s = Signature.getInstance("SHA256withRSA", engines.rsa());
       s.initSign(software(key).privateKey(), random);
@@ -107,7 +111,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   @Override
-  public final void verify(PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature)
+  public final void verify(
+      PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature)
       throws SignatureInvalidException {
     boolean ok;
     try {
@@ -124,7 +129,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   @Override
-  public final byte[] encryptKey(PublicKey recipient, Algorithms.KeyTransport algorithm, SecretKeyMaterial key)
+  public final byte[] encryptKey(
+      PublicKey recipient, Algorithms.KeyTransport algorithm, SecretKeyMaterial key)
       throws KeyTransferException {
     byte[] k = key.copyBytes();
     try {
@@ -132,19 +138,27 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
       c.init(Cipher.ENCRYPT_MODE, recipient, OAEP_SHA256, random);
       return c.doFinal(k);
     } catch (GeneralSecurityException e) {
-      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "key transport encryption failed", e);
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "key transport encryption failed", e);
     } finally {
       CryptoSupport.wipe(k);
     }
   }
 
   @Override
-  public final SecretKeyMaterial decryptKey(PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
+  public final SecretKeyMaterial decryptKey(
+      PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
       throws KeyTokenException {
     if (!(key instanceof SoftwareKeyHandle h) || encryptedKey == null) {
       throw KeyTokenException.decryptionFailed();
     }
-    byte[] out = oaepDecrypt(engines.oaep(), engines.oaepTransformation(), h.privateKey(), OAEP_SHA256, encryptedKey);
+    byte[] out =
+        oaepDecrypt(
+            engines.oaep(),
+            engines.oaepTransformation(),
+            h.privateKey(),
+            OAEP_SHA256,
+            encryptedKey);
     if (out == null || out.length == 0) {
       throw KeyTokenException.decryptionFailed();
     }
@@ -152,11 +166,15 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   /**
-   * RSA-OAEP decryption on {@code provider} with {@code params}: the message, or null on any failure,
-   * whatever its cause (one outcome, R1). The key-transport path of the software providers, and of
-   * the vector tests with other OAEP parameters.
+   * RSA-OAEP decryption on {@code provider} with {@code params}: the message, or null on any
+   * failure, whatever its cause (one outcome, R1). The key-transport path of the software
+   * providers, and of the vector tests with other OAEP parameters.
    */
-  public static byte[] oaepDecrypt(Provider provider, String transformation, PrivateKey key, OAEPParameterSpec params,
+  public static byte[] oaepDecrypt(
+      Provider provider,
+      String transformation,
+      PrivateKey key,
+      OAEPParameterSpec params,
       byte[] ciphertext) {
     try {
       Cipher c = Cipher.getInstance(transformation, provider);
@@ -168,12 +186,17 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   @Override
-  public final byte[] encrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext)
+  public final byte[] encrypt(
+      Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext)
       throws KeyTransferException {
     byte[] k = key.copyBytes();
     try {
-      Cipher c = Cipher.getInstance(CryptoSupport.cbcTransformation(algorithm), engines.blockCipher());
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(k, CryptoSupport.keyAlgorithm(algorithm)), new IvParameterSpec(iv));
+      Cipher c =
+          Cipher.getInstance(CryptoSupport.cbcTransformation(algorithm), engines.blockCipher());
+      c.init(
+          Cipher.ENCRYPT_MODE,
+          new SecretKeySpec(k, CryptoSupport.keyAlgorithm(algorithm)),
+          new IvParameterSpec(iv));
       return c.doFinal(plaintext);
     } catch (GeneralSecurityException e) {
       throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "content encryption failed", e);
@@ -183,13 +206,18 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   @Override
-  public final byte[] decrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
+  public final byte[] decrypt(
+      Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
       throws KeyTokenException {
     CryptoSupport.checkCbcInput(algorithm, key, iv, ciphertext);
     byte[] k = key.copyBytes();
     try {
-      Cipher c = Cipher.getInstance(CryptoSupport.cbcTransformation(algorithm), engines.blockCipher());
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(k, CryptoSupport.keyAlgorithm(algorithm)), new IvParameterSpec(iv));
+      Cipher c =
+          Cipher.getInstance(CryptoSupport.cbcTransformation(algorithm), engines.blockCipher());
+      c.init(
+          Cipher.DECRYPT_MODE,
+          new SecretKeySpec(k, CryptoSupport.keyAlgorithm(algorithm)),
+          new IvParameterSpec(iv));
       return c.doFinal(ciphertext);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw KeyTokenException.decryptionFailed();
@@ -199,7 +227,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   }
 
   @Override
-  public final KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method) throws KeyTransferException {
+  public final KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method)
+      throws KeyTransferException {
     byte[] k = key.copyBytes();
     byte[] full = null;
     try {
@@ -233,7 +262,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
       }
       return KeyCheckValue.of(method, Arrays.copyOf(full, method.length()));
     } catch (GeneralSecurityException e) {
-      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "key check value computation failed", e);
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "key check value computation failed", e);
     } finally {
       CryptoSupport.wipe(k);
     }
@@ -248,7 +278,8 @@ public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
     if (key instanceof SoftwareKeyHandle s) {
       return s;
     }
-    throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE,
+    throw new KeyTransferException(
+        ErrorCode.CRYPTO_FAILURE,
         "key handle " + key.label() + " does not belong to the " + name + " provider");
   }
 }

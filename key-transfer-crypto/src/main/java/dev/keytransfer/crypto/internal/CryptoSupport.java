@@ -17,15 +17,21 @@ public final class CryptoSupport {
   private CryptoSupport() {}
 
   /**
-   * Refuses, with the uniform decryption failure, CBC input that no honest sender produces: empty or
-   * misaligned ciphertext, an IV or key of the wrong length (R1, R6). SunJCE would decrypt an empty
-   * ciphertext to an empty plaintext, and a PKCS#11 token would leave its operation active.
+   * Refuses, with the uniform decryption failure, CBC input that no honest sender produces: empty
+   * or misaligned ciphertext, an IV or key of the wrong length (R1, R6). SunJCE would decrypt an
+   * empty ciphertext to an empty plaintext, and a PKCS#11 token would leave its operation active.
    */
-  public static void checkCbcInput(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv,
-      byte[] ciphertext) throws KeyTokenException {
-    if (ciphertext == null || iv == null || key == null || ciphertext.length == 0
-        || ciphertext.length % algorithm.blockSize() != 0 || iv.length != algorithm.blockSize()
-        || key.isDestroyed() || key.length() != algorithm.keyLength()) {
+  public static void checkCbcInput(
+      Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
+      throws KeyTokenException {
+    if (ciphertext == null
+        || iv == null
+        || key == null
+        || ciphertext.length == 0
+        || ciphertext.length % algorithm.blockSize() != 0
+        || iv.length != algorithm.blockSize()
+        || key.isDestroyed()
+        || key.length() != algorithm.keyLength()) {
       throw KeyTokenException.decryptionFailed();
     }
   }
@@ -41,7 +47,9 @@ public final class CryptoSupport {
 
   /** The JCA transformation of a content encryption: CBC with PKCS#5/#7 padding. */
   public static String cbcTransformation(Algorithms.ContentEncryption a) {
-    return a == Algorithms.ContentEncryption.TDES_CBC ? "DESede/CBC/PKCS5Padding" : "AES/CBC/PKCS5Padding";
+    return a == Algorithms.ContentEncryption.TDES_CBC
+        ? "DESede/CBC/PKCS5Padding"
+        : "AES/CBC/PKCS5Padding";
   }
 
   /** The JCA key algorithm of a content encryption. */

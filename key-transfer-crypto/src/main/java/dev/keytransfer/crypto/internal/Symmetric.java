@@ -107,7 +107,8 @@ public final class Symmetric {
     return encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
   }
 
-  private static byte[] run(String transformation, String keyAlgorithm, byte[] key, int mode, byte[] iv, byte[] data) {
+  private static byte[] run(
+      String transformation, String keyAlgorithm, byte[] key, int mode, byte[] iv, byte[] data) {
     try {
       Cipher c = Cipher.getInstance(transformation);
       SecretKeySpec spec = new SecretKeySpec(key, keyAlgorithm);

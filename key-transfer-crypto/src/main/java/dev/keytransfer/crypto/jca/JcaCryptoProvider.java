@@ -19,9 +19,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * </ul>
  *
  * <p><b>Where Bouncy Castle is used:</b> only for AES-CMAC and TDES-CMAC, i.e. the {@code CMAC_AES}
- * and {@code CMAC_TDES} key check values, because JDK 17 has no CMAC. It is a private
- * {@link BouncyCastleProvider} instance held by this object, never installed with
- * {@code Security.addProvider} (STYLE.md L7).
+ * and {@code CMAC_TDES} key check values, because JDK 17 has no CMAC. It is a private {@link
+ * BouncyCastleProvider} instance held by this object, never installed with {@code
+ * Security.addProvider} (STYLE.md L7).
  *
  * <p>Same uniform-failure rules as the Bouncy Castle provider: every RSA-OAEP or CBC decryption
  * failure is {@link dev.keytransfer.core.KeyTokenException#decryptionFailed()} with no cause (R1,
@@ -42,7 +42,11 @@ public final class JcaCryptoProvider extends AbstractJcaCryptoProvider {
 
   /** A provider drawing randomness from {@code random} (an approved DRBG). */
   public JcaCryptoProvider(SecureRandom random) {
-    super("jca", random, new Engines(jdk("SunRsaSign"), jdk("SunJCE"), OAEP, jdk("SunJCE"), new BouncyCastleProvider()));
+    super(
+        "jca",
+        random,
+        new Engines(
+            jdk("SunRsaSign"), jdk("SunJCE"), OAEP, jdk("SunJCE"), new BouncyCastleProvider()));
   }
 
   private static Provider jdk(String name) {

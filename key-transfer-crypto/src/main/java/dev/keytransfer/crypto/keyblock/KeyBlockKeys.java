@@ -5,14 +5,16 @@ import java.util.Arrays;
 
 /**
  * The key block encryption key (KBEK) and authentication key (KBAK) derived from a key block
- * protection key (KBPK). Versions A and C use variants (X9.143:2021 7.2; TR-31:2018 A.3.1): KBPK xor
- * {@code 45..} and xor {@code 4D..}. Versions B and D use the CMAC derivation of NIST SP 800-108 in
- * counter mode (X9.143 7.3, 7.4; TR-31:2018 A.3.2): one CMAC per output block over {@code counter ||
- * usage(2) || 00 || algorithm(2) || length in bits(2)}. Package-private; wiped by {@link #close()}.
+ * protection key (KBPK). Versions A and C use variants (X9.143:2021 7.2; TR-31:2018 A.3.1): KBPK
+ * xor {@code 45..} and xor {@code 4D..}. Versions B and D use the CMAC derivation of NIST SP
+ * 800-108 in counter mode (X9.143 7.3, 7.4; TR-31:2018 A.3.2): one CMAC per output block over
+ * {@code counter || usage(2) || 00 || algorithm(2) || length in bits(2)}. Package-private; wiped by
+ * {@link #close()}.
  */
 final class KeyBlockKeys implements AutoCloseable {
   /** Derivation usage: key block encryption (X9.143 7.3 table 24). */
   static final int USAGE_ENCRYPTION = 0x0000;
+
   /** Derivation usage: key block MAC. */
   static final int USAGE_MAC = 0x0001;
 
@@ -27,7 +29,8 @@ final class KeyBlockKeys implements AutoCloseable {
   /** KBEK and KBAK for {@code version}; the KBPK length has been checked against the version. */
   static KeyBlockKeys of(KeyBlockVersion version, byte[] kbpk) {
     if (version.derivationBinding()) {
-      return new KeyBlockKeys(derive(kbpk, version.aes(), USAGE_ENCRYPTION), derive(kbpk, version.aes(), USAGE_MAC));
+      return new KeyBlockKeys(
+          derive(kbpk, version.aes(), USAGE_ENCRYPTION), derive(kbpk, version.aes(), USAGE_MAC));
     }
     return new KeyBlockKeys(variant(kbpk, 0x45), variant(kbpk, 0x4D));
   }

@@ -18,14 +18,19 @@ import java.util.Objects;
 public record OptionalBlock(String id, String data) {
   /** Initial key serial number of a TDES DUKPT key, 20 hex characters (X9.143 6.3.6.8). */
   public static final String KS = "KS";
+
   /** Initial key ID of an AES DUKPT key, 16 hex characters (X9.143 6.3.6.6). */
   public static final String IK = "IK";
+
   /** Key check value of the wrapped key (X9.143 6.3.6.7). */
   public static final String KC = "KC";
+
   /** Key check value of the key block protection key (X9.143 6.3.6.12). */
   public static final String KP = "KP";
+
   /** Time stamp, ISO 8601 UTC (X9.143 6.3.6.14). */
   public static final String TS = "TS";
+
   /** Padding block that aligns the header to the cipher block; always last (X9.143 6.3.6.11). */
   public static final String PB = "PB";
 
@@ -39,7 +44,8 @@ public record OptionalBlock(String id, String data) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(data, "data");
     if (id.length() != 2 || !Tr31Text.printable(id, 0, 2)) {
-      throw new IllegalArgumentException("optional block ID must be two printable ASCII characters");
+      throw new IllegalArgumentException(
+          "optional block ID must be two printable ASCII characters");
     }
     if (!Tr31Text.printable(data, 0, data.length())) {
       throw new IllegalArgumentException("optional block " + id + " data must be printable ASCII");
@@ -54,12 +60,18 @@ public record OptionalBlock(String id, String data) {
     return new OptionalBlock(id, data);
   }
 
-  /** {@code KC}: the wrapped key's check value, {@code 00} legacy or {@code 01} CMAC (X9.143 6.3.6.7). */
+  /**
+   * {@code KC}: the wrapped key's check value, {@code 00} legacy or {@code 01} CMAC (X9.143
+   * 6.3.6.7).
+   */
   public static OptionalBlock keyCheckValue(KeyCheckValue kcv) {
     return new OptionalBlock(KC, kcvData(kcv));
   }
 
-  /** {@code KP}: the protection key's check value, {@code 00} legacy or {@code 01} CMAC (X9.143 6.3.6.12). */
+  /**
+   * {@code KP}: the protection key's check value, {@code 00} legacy or {@code 01} CMAC (X9.143
+   * 6.3.6.12).
+   */
   public static OptionalBlock kbpkCheckValue(KeyCheckValue kcv) {
     return new OptionalBlock(KP, kcvData(kcv));
   }

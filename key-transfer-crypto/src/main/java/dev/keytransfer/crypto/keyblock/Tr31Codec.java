@@ -15,9 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Wraps and unwraps TR-31 / ANSI X9.143 key blocks, versions A, B, C (TDES) and D (AES), under a key
- * block protection key (KBPK) held as {@link SecretKeyMaterial}. A terminal opens a working key sent
- * under its installed master key like this:
+ * Wraps and unwraps TR-31 / ANSI X9.143 key blocks, versions A, B, C (TDES) and D (AES), under a
+ * key block protection key (KBPK) held as {@link SecretKeyMaterial}. A terminal opens a working key
+ * sent under its installed master key like this:
  *
  * <pre>{@code
  * Tr31Codec tr31 = Tr31Codec.create(crypto);
@@ -27,8 +27,8 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p><b>Strict on what we emit</b> ({@link #wrap}): the header passes the X9.143 rules
- * (those of {@link Tr31Header.Builder#build()}), it is aligned to the cipher block with a random {@code PB}
+ * <p><b>Strict on what we emit</b> ({@link #wrap}): the header passes the X9.143 rules (those of
+ * {@link Tr31Header.Builder#build()}), it is aligned to the cipher block with a random {@code PB}
  * block (X9.143 6.3.6.11), TDES keys are padded as 24 bytes and AES keys as 32 (X9.143 key length
  * obfuscation, 6.4) with random padding, the key must fit the header algorithm, the KBPK must be at
  * least as strong as the key, and {@code KC}/{@code KP} blocks must match the keys.
@@ -39,10 +39,11 @@ import java.util.Optional;
  * lower-case hex. {@link #withStrictImport()} refuses all of these. Either way the MAC is checked
  * before any payload field is used: for A and C before decryption (X9.143 7.2); for B and D, whose
  * MAC covers the clear payload and serves as the IV, right after decryption with nothing else read
- * (X9.143 7.3, 7.4). MACs are compared with {@link MessageDigest#isEqual} (SECURITY.md R4), and every
- * MAC failure, tampering or wrong key, gives the same {@code KEY_BLOCK_MAC_INVALID} and message.
- * A {@code KC} or {@code KP} block whose format is understood is checked against the unwrapped key or
- * the KBPK ({@code KCV_MISMATCH}, SECURITY.md K3), with KCVs computed by the {@link CryptoProvider}.
+ * (X9.143 7.3, 7.4). MACs are compared with {@link MessageDigest#isEqual} (SECURITY.md R4), and
+ * every MAC failure, tampering or wrong key, gives the same {@code KEY_BLOCK_MAC_INVALID} and
+ * message. A {@code KC} or {@code KP} block whose format is understood is checked against the
+ * unwrapped key or the KBPK ({@code KCV_MISMATCH}, SECURITY.md K3), with KCVs computed by the
+ * {@link CryptoProvider}.
  *
  * <p>Thread-safe. Clear keys, KBEK/KBAK and payload buffers are wiped after use (SECURITY.md K5).
  */
@@ -61,8 +62,8 @@ public final class Tr31Codec {
   }
 
   /**
-   * A codec drawing padding from {@code crypto.secureRandom()} and computing KCVs through
-   * {@code crypto}: strict on wrap, lenient on unwrap.
+   * A codec drawing padding from {@code crypto.secureRandom()} and computing KCVs through {@code
+   * crypto}: strict on wrap, lenient on unwrap.
    */
   public static Tr31Codec create(CryptoProvider crypto) {
     return new Tr31Codec(crypto, false);
@@ -85,13 +86,14 @@ public final class Tr31Codec {
    * Wraps {@code key} under {@code kbpk} with {@code header} (X9.143 6, 7).
    *
    * @return the key block text (header, hex payload, hex MAC)
-   * @throws KeyBlockException {@code KEY_BLOCK_KBPK_INVALID} (KBPK length does not fit the version),
-   *     {@code KEY_BLOCK_HEADER_INVALID} (strict rules; a {@code PB} block that does not align),
-   *     {@code HEADER_MISMATCH} (key length does not fit the header algorithm),
-   *     {@code KEY_STRENGTH_POLICY} (KBPK weaker than the key), {@code KCV_MISMATCH} ({@code KC} or
-   *     {@code KP} does not match), {@code KEY_BLOCK_LENGTH_INVALID} (over 9999 characters)
+   * @throws KeyBlockException {@code KEY_BLOCK_KBPK_INVALID} (KBPK length does not fit the
+   *     version), {@code KEY_BLOCK_HEADER_INVALID} (strict rules; a {@code PB} block that does not
+   *     align), {@code HEADER_MISMATCH} (key length does not fit the header algorithm), {@code
+   *     KEY_STRENGTH_POLICY} (KBPK weaker than the key), {@code KCV_MISMATCH} ({@code KC} or {@code
+   *     KP} does not match), {@code KEY_BLOCK_LENGTH_INVALID} (over 9999 characters)
    */
-  public String wrap(SecretKeyMaterial kbpk, Tr31Header header, SecretKeyMaterial key) throws KeyBlockException {
+  public String wrap(SecretKeyMaterial kbpk, Tr31Header header, SecretKeyMaterial key)
+      throws KeyBlockException {
     Objects.requireNonNull(kbpk, "kbpk");
     Objects.requireNonNull(header, "header");
     Objects.requireNonNull(key, "key");
@@ -103,7 +105,8 @@ public final class Tr31Codec {
     checkCarriedKcvs(header, kbpk, key, true);
     Tr31Header aligned = header.aligned(crypto.secureRandom());
     if (!aligned.isAligned()) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_HEADER_INVALID,
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_HEADER_INVALID,
           "the PB block does not align the header to " + version.blockSize() + " characters");
     }
     byte[] padding = new byte[paddingLength(version, header.algorithm(), key.length(), true)];
@@ -121,63 +124,93 @@ public final class Tr31Codec {
    * Authenticates and decrypts a key block (X9.143 6, 7; KEYBLOCKS.md 2.7). Checks, in order: the
    * text (printable, supported version, length field equal to the length and a multiple of the
    * cipher block), the optional blocks, the MAC and payload fields being hex and present, the KBPK
-   * length, header and payload alignment, the MAC, the key length field, then {@code KC}/{@code KP}.
-   * (The KBPK comes before alignment as in psec, whose negative vectors pin this order.)
+   * length, header and payload alignment, the MAC, the key length field, then {@code KC}/{@code
+   * KP}. (The KBPK comes before alignment as in psec, whose negative vectors pin this order.)
    *
    * @return the header and the clear key; the caller closes it
-   * @throws KeyBlockException {@code KEY_BLOCK_MALFORMED}, {@code KEY_BLOCK_UNSUPPORTED},
-   *     {@code KEY_BLOCK_LENGTH_INVALID}, {@code KEY_BLOCK_MAC_MALFORMED},
-   *     {@code KEY_BLOCK_PAYLOAD_MALFORMED}, {@code KEY_BLOCK_KBPK_INVALID},
-   *     {@code KEY_BLOCK_MAC_INVALID}, {@code KEY_BLOCK_KEY_LENGTH_INVALID}, {@code KCV_MISMATCH};
-   *     under strict import also {@code KEY_BLOCK_HEADER_INVALID} and {@code HEADER_MISMATCH}
+   * @throws KeyBlockException {@code KEY_BLOCK_MALFORMED}, {@code KEY_BLOCK_UNSUPPORTED}, {@code
+   *     KEY_BLOCK_LENGTH_INVALID}, {@code KEY_BLOCK_MAC_MALFORMED}, {@code
+   *     KEY_BLOCK_PAYLOAD_MALFORMED}, {@code KEY_BLOCK_KBPK_INVALID}, {@code
+   *     KEY_BLOCK_MAC_INVALID}, {@code KEY_BLOCK_KEY_LENGTH_INVALID}, {@code KCV_MISMATCH}; under
+   *     strict import also {@code KEY_BLOCK_HEADER_INVALID} and {@code HEADER_MISMATCH}
    */
   public UnwrappedKey unwrap(SecretKeyMaterial kbpk, String keyBlock) throws KeyBlockException {
     Objects.requireNonNull(kbpk, "kbpk");
     Objects.requireNonNull(keyBlock, "keyBlock");
     if (keyBlock.length() > MAX_LENGTH) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_LENGTH_INVALID, "key block is longer than " + MAX_LENGTH + " characters");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_LENGTH_INVALID,
+          "key block is longer than " + MAX_LENGTH + " characters");
     }
     KeyBlockVersion version = Tr31Header.checkFixedPart(keyBlock);
     int declared = Integer.parseInt(keyBlock.substring(1, 5));
     if (declared != keyBlock.length()) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_LENGTH_INVALID,
-          "key block length field says " + declared + " but the block has " + keyBlock.length() + " characters");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_LENGTH_INVALID,
+          "key block length field says "
+              + declared
+              + " but the block has "
+              + keyBlock.length()
+              + " characters");
     }
     int bs = version.blockSize();
     if (keyBlock.length() % bs != 0) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_LENGTH_INVALID,
-          "key block length " + keyBlock.length() + " is not a multiple of " + bs + " for version " + version);
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_LENGTH_INVALID,
+          "key block length "
+              + keyBlock.length()
+              + " is not a multiple of "
+              + bs
+              + " for version "
+              + version);
     }
     Tr31Header.Parsed parsed = Tr31Header.parsePrefix(keyBlock, keyBlock.length());
     Tr31Header header = parsed.header();
     int headerLength = parsed.length();
     int macStart = keyBlock.length() - 2 * version.macLength();
     if (macStart < headerLength) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_MAC_MALFORMED, "version " + version + " needs a MAC of "
-          + 2 * version.macLength() + " hex characters; " + (keyBlock.length() - headerLength) + " follow the header");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_MAC_MALFORMED,
+          "version "
+              + version
+              + " needs a MAC of "
+              + 2 * version.macLength()
+              + " hex characters; "
+              + (keyBlock.length() - headerLength)
+              + " follow the header");
     }
     if (!Tr31Text.hex(keyBlock, macStart, keyBlock.length(), !strictImport)) {
       throw new KeyBlockException(ErrorCode.KEY_BLOCK_MAC_MALFORMED, "key block MAC is not hex");
     }
     if (macStart == headerLength) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "key block has no encrypted payload");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "key block has no encrypted payload");
     }
     if (!Tr31Text.hex(keyBlock, headerLength, macStart, !strictImport)) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "key block payload is not hex");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "key block payload is not hex");
     }
     checkKbpk(version, kbpk);
     if (headerLength % bs != 0) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_MALFORMED,
-          "key block header of " + headerLength + " characters is not a multiple of " + bs + " (PB block missing)");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_MALFORMED,
+          "key block header of "
+              + headerLength
+              + " characters is not a multiple of "
+              + bs
+              + " (PB block missing)");
     }
     if ((macStart - headerLength) % (2 * bs) != 0) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "key block payload is not whole cipher blocks");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "key block payload is not whole cipher blocks");
     }
     if (strictImport) {
       header.checkStrict();
       if (!header.encode(declared).equals(keyBlock.substring(0, headerLength))) {
-        throw new KeyBlockException(ErrorCode.KEY_BLOCK_HEADER_INVALID,
-            "optional block lengths are not in the X9.143 form (upper-case hex, extended form 0004 only when needed)");
+        throw new KeyBlockException(
+            ErrorCode.KEY_BLOCK_HEADER_INVALID,
+            "optional block lengths are not in the X9.143 form (upper-case hex, extended form 0004"
+                + " only when needed)");
       }
     }
 
@@ -189,18 +222,26 @@ public final class Tr31Codec {
     try {
       int bits = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
       if (bits == 0 || bits % 8 != 0) {
-        throw new KeyBlockException(ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID,
+        throw new KeyBlockException(
+            ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID,
             "key length field of " + bits + " bits is not a whole, non-zero number of bytes");
       }
       int keyLength = bits / 8;
       if (keyLength > payload.length - 2) {
-        throw new KeyBlockException(ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID,
-            "key length field of " + bits + " bits is longer than the " + (payload.length - 2) + "-byte payload");
+        throw new KeyBlockException(
+            ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID,
+            "key length field of "
+                + bits
+                + " bits is longer than the "
+                + (payload.length - 2)
+                + "-byte payload");
       }
       if (strictImport) {
         checkKeyFitsAlgorithm(header.algorithm(), keyLength);
-        if (payload.length - 2 - keyLength < paddingLength(version, header.algorithm(), keyLength, true)) {
-          throw new KeyBlockException(ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "payload lacks X9.143 key length obfuscation");
+        if (payload.length - 2 - keyLength
+            < paddingLength(version, header.algorithm(), keyLength, true)) {
+          throw new KeyBlockException(
+              ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED, "payload lacks X9.143 key length obfuscation");
         }
       }
       key = SecretKeyMaterial.adopt(Arrays.copyOfRange(payload, 2, 2 + keyLength));
@@ -220,12 +261,17 @@ public final class Tr31Codec {
    * Wraps with exactly the given padding after the key: the deterministic core of {@link #wrap},
    * without its export policy (tests reproduce published blocks with their recorded padding).
    */
-  String seal(SecretKeyMaterial kbpk, Tr31Header header, byte[] key, byte[] padding) throws KeyBlockException {
+  String seal(SecretKeyMaterial kbpk, Tr31Header header, byte[] key, byte[] padding)
+      throws KeyBlockException {
     KeyBlockVersion version = header.version();
     checkKbpk(version, kbpk);
     if (!header.isAligned()) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_HEADER_INVALID,
-          "header of " + header.encodedLength() + " characters is not a multiple of " + version.blockSize());
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_HEADER_INVALID,
+          "header of "
+              + header.encodedLength()
+              + " characters is not a multiple of "
+              + version.blockSize());
     }
     int payloadLength = 2 + key.length + padding.length;
     if (payloadLength % version.blockSize() != 0) {
@@ -233,7 +279,9 @@ public final class Tr31Codec {
     }
     int total = header.encodedLength() + 2 * payloadLength + 2 * version.macLength();
     if (total > MAX_LENGTH) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_LENGTH_INVALID, "key block would be " + total + " characters; at most " + MAX_LENGTH);
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_LENGTH_INVALID,
+          "key block would be " + total + " characters; at most " + MAX_LENGTH);
     }
     String headerText = header.encode(total);
     byte[] headerBytes = headerText.getBytes(StandardCharsets.US_ASCII);
@@ -254,8 +302,14 @@ public final class Tr31Codec {
         mac = Arrays.copyOf(Symmetric.tdesCbcMac(keys.kbak, macInput), version.macLength());
       } else {
         macInput = concat(headerBytes, payload);
-        mac = version.aes() ? Symmetric.aesCmac(keys.kbak, macInput) : Symmetric.tdesCmac(keys.kbak, macInput);
-        ciphertext = version.aes() ? Symmetric.aesCbc(true, keys.kbek, mac, payload) : Symmetric.tdesCbc(true, keys.kbek, mac, payload);
+        mac =
+            version.aes()
+                ? Symmetric.aesCmac(keys.kbak, macInput)
+                : Symmetric.tdesCmac(keys.kbak, macInput);
+        ciphertext =
+            version.aes()
+                ? Symmetric.aesCbc(true, keys.kbek, mac, payload)
+                : Symmetric.tdesCbc(true, keys.kbek, mac, payload);
       }
       return headerText + Hex.encode(ciphertext) + Hex.encode(mac);
     } finally {
@@ -268,7 +322,8 @@ public final class Tr31Codec {
   }
 
   /** Authenticates and decrypts; the MAC decides before anything in the payload is read. */
-  private static byte[] open(KeyBlockVersion version, SecretKeyMaterial kbpk, byte[] header, byte[] ciphertext, byte[] mac)
+  private static byte[] open(
+      KeyBlockVersion version, SecretKeyMaterial kbpk, byte[] header, byte[] ciphertext, byte[] mac)
       throws KeyBlockException {
     byte[] k = kbpk.copyBytes();
     byte[] macInput = null;
@@ -276,17 +331,23 @@ public final class Tr31Codec {
       if (!version.derivationBinding()) {
         // X9.143 7.2: CBC-MAC over header || ciphertext, verified before decryption
         macInput = concat(header, ciphertext);
-        byte[] expected = Arrays.copyOf(Symmetric.tdesCbcMac(keys.kbak, macInput), version.macLength());
+        byte[] expected =
+            Arrays.copyOf(Symmetric.tdesCbcMac(keys.kbak, macInput), version.macLength());
         if (!MessageDigest.isEqual(expected, mac)) {
           throw new KeyBlockException(ErrorCode.KEY_BLOCK_MAC_INVALID, MAC_INVALID);
         }
         return Symmetric.tdesCbc(false, keys.kbek, Arrays.copyOf(header, 8), ciphertext);
       }
       // X9.143 7.3, 7.4: the MAC is the IV and covers header || clear payload
-      byte[] payload = version.aes() ? Symmetric.aesCbc(false, keys.kbek, mac, ciphertext)
-          : Symmetric.tdesCbc(false, keys.kbek, mac, ciphertext);
+      byte[] payload =
+          version.aes()
+              ? Symmetric.aesCbc(false, keys.kbek, mac, ciphertext)
+              : Symmetric.tdesCbc(false, keys.kbek, mac, ciphertext);
       macInput = concat(header, payload);
-      byte[] expected = version.aes() ? Symmetric.aesCmac(keys.kbak, macInput) : Symmetric.tdesCmac(keys.kbak, macInput);
+      byte[] expected =
+          version.aes()
+              ? Symmetric.aesCmac(keys.kbak, macInput)
+              : Symmetric.tdesCmac(keys.kbak, macInput);
       if (!MessageDigest.isEqual(expected, mac)) {
         Arrays.fill(payload, (byte) 0);
         throw new KeyBlockException(ErrorCode.KEY_BLOCK_MAC_INVALID, MAC_INVALID);
@@ -301,10 +362,11 @@ public final class Tr31Codec {
   }
 
   /**
-   * Padding after a key: up to 24 bytes (TDES) or 32 (AES) when {@code obfuscate} (X9.143 6.4), then
-   * up to the cipher block. Other algorithms are only block-aligned.
+   * Padding after a key: up to 24 bytes (TDES) or 32 (AES) when {@code obfuscate} (X9.143 6.4),
+   * then up to the cipher block. Other algorithms are only block-aligned.
    */
-  static int paddingLength(KeyBlockVersion version, char algorithm, int keyLength, boolean obfuscate) {
+  static int paddingLength(
+      KeyBlockVersion version, char algorithm, int keyLength, boolean obfuscate) {
     int target = keyLength;
     if (obfuscate && algorithm == 'T') {
       target = Math.max(24, keyLength);
@@ -323,29 +385,41 @@ public final class Tr31Codec {
     return aligned.encodedLength() + 2 * payload + 2 * v.macLength();
   }
 
-  private static void checkKbpk(KeyBlockVersion version, SecretKeyMaterial kbpk) throws KeyBlockException {
+  private static void checkKbpk(KeyBlockVersion version, SecretKeyMaterial kbpk)
+      throws KeyBlockException {
     if (!version.acceptsKbpkLength(kbpk.length())) {
-      throw new KeyBlockException(ErrorCode.KEY_BLOCK_KBPK_INVALID, "a " + kbpk.length() + "-byte KBPK does not fit version "
-          + version + " (" + (version.aes() ? "AES: 16, 24 or 32 bytes" : "TDES: 16 or 24 bytes") + ")");
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_KBPK_INVALID,
+          "a "
+              + kbpk.length()
+              + "-byte KBPK does not fit version "
+              + version
+              + " ("
+              + (version.aes() ? "AES: 16, 24 or 32 bytes" : "TDES: 16 or 24 bytes")
+              + ")");
     }
   }
 
   /** TDES keys are 16 or 24 bytes, AES 16, 24 or 32, DES 8; other algorithms any length (P7). */
-  private static void checkKeyFitsAlgorithm(char algorithm, int keyLength) throws KeyBlockException {
-    boolean ok = switch (algorithm) {
-      case 'T' -> keyLength == 16 || keyLength == 24;
-      case 'A' -> keyLength == 16 || keyLength == 24 || keyLength == 32;
-      case 'D' -> keyLength == 8;
-      default -> keyLength > 0;
-    };
+  private static void checkKeyFitsAlgorithm(char algorithm, int keyLength)
+      throws KeyBlockException {
+    boolean ok =
+        switch (algorithm) {
+          case 'T' -> keyLength == 16 || keyLength == 24;
+          case 'A' -> keyLength == 16 || keyLength == 24 || keyLength == 32;
+          case 'D' -> keyLength == 8;
+          default -> keyLength > 0;
+        };
     if (!ok) {
-      throw new KeyBlockException(ErrorCode.HEADER_MISMATCH,
+      throw new KeyBlockException(
+          ErrorCode.HEADER_MISMATCH,
           "a " + keyLength + "-byte key does not fit header algorithm '" + algorithm + "'");
     }
   }
 
   /** K2: the KBPK is at least as strong as a TDES or AES key it protects. */
-  private static void checkStrength(KeyBlockVersion version, int kbpkLength, char algorithm, int keyLength)
+  private static void checkStrength(
+      KeyBlockVersion version, int kbpkLength, char algorithm, int keyLength)
       throws KeyBlockException {
     if (algorithm != 'T' && algorithm != 'A') {
       return;
@@ -353,24 +427,28 @@ public final class Tr31Codec {
     int protecting = KeyStrength.symmetric(version.aes() ? 'A' : 'T', kbpkLength);
     int wrapped = KeyStrength.symmetric(algorithm, keyLength);
     if (protecting < wrapped) {
-      throw new KeyBlockException(ErrorCode.KEY_STRENGTH_POLICY,
+      throw new KeyBlockException(
+          ErrorCode.KEY_STRENGTH_POLICY,
           "a " + protecting + "-bit KBPK must not protect a " + wrapped + "-bit key");
     }
   }
 
   /**
-   * Checks {@code KC} against the key and {@code KP} against the KBPK (X9.143 6.3.6.7, 6.3.6.12). The
-   * method follows the algorithm, not the length (KEYBLOCKS.md pitfall 8): {@code 00} legacy TDES,
-   * {@code 01} CMAC (AES-CMAC for AES keys and version D KBPKs, TDES-CMAC for TDES). When not
+   * Checks {@code KC} against the key and {@code KP} against the KBPK (X9.143 6.3.6.7, 6.3.6.12).
+   * The method follows the algorithm, not the length (KEYBLOCKS.md pitfall 8): {@code 00} legacy
+   * TDES, {@code 01} CMAC (AES-CMAC for AES keys and version D KBPKs, TDES-CMAC for TDES). When not
    * {@code strict}, a block whose format or method is not understood is kept unchecked.
    */
-  private void checkCarriedKcvs(Tr31Header header, SecretKeyMaterial kbpk, SecretKeyMaterial key, boolean strict)
+  private void checkCarriedKcvs(
+      Tr31Header header, SecretKeyMaterial kbpk, SecretKeyMaterial key, boolean strict)
       throws KeyBlockException {
     checkKcv(header.optionalBlock(OptionalBlock.KC), header.algorithm(), key, strict);
-    checkKcv(header.optionalBlock(OptionalBlock.KP), header.version().aes() ? 'A' : 'T', kbpk, strict);
+    checkKcv(
+        header.optionalBlock(OptionalBlock.KP), header.version().aes() ? 'A' : 'T', kbpk, strict);
   }
 
-  private void checkKcv(Optional<OptionalBlock> block, char algorithm, SecretKeyMaterial key, boolean strict)
+  private void checkKcv(
+      Optional<OptionalBlock> block, char algorithm, SecretKeyMaterial key, boolean strict)
       throws KeyBlockException {
     if (block.isEmpty()) {
       return;
@@ -382,7 +460,8 @@ public final class Tr31Codec {
       boolean legacy = data.startsWith("00");
       boolean cmac = data.startsWith("01");
       boolean tdes = algorithm == 'T' && (key.length() == 16 || key.length() == 24);
-      boolean aes = algorithm == 'A' && (key.length() == 16 || key.length() == 24 || key.length() == 32);
+      boolean aes =
+          algorithm == 'A' && (key.length() == 16 || key.length() == 24 || key.length() == 32);
       if (legacy && tdes) {
         method = KeyCheckValue.Method.LEGACY_TDES;
       } else if (cmac && tdes) {
@@ -393,8 +472,14 @@ public final class Tr31Codec {
     }
     if (method == null || (data.length() - 2) / 2 > method.length()) {
       if (strict) {
-        throw new KeyBlockException(ErrorCode.KEY_BLOCK_HEADER_INVALID,
-            id + " does not hold a key check value of a method that fits a '" + algorithm + "' key of " + key.length() + " bytes");
+        throw new KeyBlockException(
+            ErrorCode.KEY_BLOCK_HEADER_INVALID,
+            id
+                + " does not hold a key check value of a method that fits a '"
+                + algorithm
+                + "' key of "
+                + key.length()
+                + " bytes");
       }
       return;
     }
@@ -403,11 +488,15 @@ public final class Tr31Codec {
     try {
       computed = Arrays.copyOf(crypto.keyCheckValue(key, method).bytes(), carried.length);
     } catch (KeyTransferException e) {
-      throw new KeyBlockException(e.code(), "could not compute the key check value for " + id + ": " + e.getMessage());
+      throw new KeyBlockException(
+          e.code(), "could not compute the key check value for " + id + ": " + e.getMessage());
     }
     if (!MessageDigest.isEqual(computed, carried)) {
-      throw new KeyBlockException(ErrorCode.KCV_MISMATCH, id + " key check value does not match the "
-          + (id.equals(OptionalBlock.KP) ? "key block protection key" : "wrapped key"));
+      throw new KeyBlockException(
+          ErrorCode.KCV_MISMATCH,
+          id
+              + " key check value does not match the "
+              + (id.equals(OptionalBlock.KP) ? "key block protection key" : "wrapped key"));
     }
   }
 
@@ -419,6 +508,9 @@ public final class Tr31Codec {
 
   @Override
   public String toString() {
-    return "Tr31Codec[" + crypto.name() + (strictImport ? ", strict import" : ", lenient import") + "]";
+    return "Tr31Codec["
+        + crypto.name()
+        + (strictImport ? ", strict import" : ", lenient import")
+        + "]";
   }
 }

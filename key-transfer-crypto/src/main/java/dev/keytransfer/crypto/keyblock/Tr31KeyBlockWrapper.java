@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * The protocol's {@link KeyBlockWrapper} on {@link Tr31Codec}: working keys travel as X9.143 key
- * blocks under the terminal master key (KEYBLOCKS.md). The header's version decides the binding
- * (B for TDES, D for AES). Thread-safe.
+ * blocks under the terminal master key (KEYBLOCKS.md). The header's version decides the binding (B
+ * for TDES, D for AES). Thread-safe.
  */
 public final class Tr31KeyBlockWrapper implements KeyBlockWrapper {
   private final Tr31Codec codec;
@@ -21,12 +21,14 @@ public final class Tr31KeyBlockWrapper implements KeyBlockWrapper {
   }
 
   @Override
-  public String wrap(SecretKeyMaterial kbpk, KeyBlockHeader header, SecretKeyMaterial key) throws KeyTransferException {
+  public String wrap(SecretKeyMaterial kbpk, KeyBlockHeader header, SecretKeyMaterial key)
+      throws KeyTransferException {
     return codec.wrap(kbpk, Tr31Header.of(header), key);
   }
 
   @Override
-  public DeliverableKey unwrap(SecretKeyMaterial kbpk, String keyBlock) throws KeyTransferException {
+  public DeliverableKey unwrap(SecretKeyMaterial kbpk, String keyBlock)
+      throws KeyTransferException {
     try (UnwrappedKey k = codec.unwrap(kbpk, keyBlock)) {
       return new DeliverableKey(k.header().toKeyBlockHeader(), k.key().copy());
     }

@@ -31,7 +31,10 @@ final class Tr31Text {
   static boolean hex(CharSequence s, int from, int to, boolean lowerCaseAllowed) {
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
-      boolean ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (lowerCaseAllowed && c >= 'a' && c <= 'f');
+      boolean ok =
+          (c >= '0' && c <= '9')
+              || (c >= 'A' && c <= 'F')
+              || (lowerCaseAllowed && c >= 'a' && c <= 'f');
       if (!ok) {
         return false;
       }
@@ -68,7 +71,10 @@ final class Tr31Text {
   static byte[] decodeHex(CharSequence s, int from, int to) {
     byte[] out = new byte[(to - from) / 2];
     for (int i = 0; i < out.length; i++) {
-      out[i] = (byte) ((Character.digit(s.charAt(from + 2 * i), 16) << 4) | Character.digit(s.charAt(from + 2 * i + 1), 16));
+      out[i] =
+          (byte)
+              ((Character.digit(s.charAt(from + 2 * i), 16) << 4)
+                  | Character.digit(s.charAt(from + 2 * i + 1), 16));
     }
     return out;
   }

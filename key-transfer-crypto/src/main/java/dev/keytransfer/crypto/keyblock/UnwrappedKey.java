@@ -22,7 +22,9 @@ public final class UnwrappedKey implements AutoCloseable {
     return header;
   }
 
-  /** The clear key, owned by this object and wiped by {@link #close()}; copy it to keep it longer. */
+  /**
+   * The clear key, owned by this object and wiped by {@link #close()}; copy it to keep it longer.
+   */
   public SecretKeyMaterial key() {
     return key;
   }
@@ -34,7 +36,14 @@ public final class UnwrappedKey implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "UnwrappedKey[" + header.version() + " " + header.keyUsage() + header.algorithm() + header.modeOfUse()
-        + ", " + key + "]";
+    return "UnwrappedKey["
+        + header.version()
+        + " "
+        + header.keyUsage()
+        + header.algorithm()
+        + header.modeOfUse()
+        + ", "
+        + key
+        + "]";
   }
 }

@@ -60,7 +60,12 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
   private long next;
   private final byte[] base;
 
-  private DukptInitialKeySource(SecretKeyMaterial bdk, boolean aes, byte[] base, long next, Assigner<byte[]> assigner,
+  private DukptInitialKeySource(
+      SecretKeyMaterial bdk,
+      boolean aes,
+      byte[] base,
+      long next,
+      Assigner<byte[]> assigner,
       SecureRandom random) {
     this.bdk = bdk.copy();
     this.aes = aes;
@@ -76,36 +81,43 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
    *
    * @param bdk a double-length TDES BDK (copied)
    */
-  public static DukptInitialKeySource tdes(SecretKeyMaterial bdk, TdesKsn firstKsn, SecureRandom random) {
+  public static DukptInitialKeySource tdes(
+      SecretKeyMaterial bdk, TdesKsn firstKsn, SecureRandom random) {
     requireLength(bdk, 16, "a TDES DUKPT BDK is 16 bytes");
     byte[] initial = firstKsn.initial().bytes();
     return new DukptInitialKeySource(bdk, false, initial, tdesDeviceField(initial), null, random);
   }
 
   /** TDES DUKPT with KSNs from {@code assigner} (their counters are cleared). */
-  public static DukptInitialKeySource tdes(SecretKeyMaterial bdk, Assigner<TdesKsn> assigner, SecureRandom random) {
+  public static DukptInitialKeySource tdes(
+      SecretKeyMaterial bdk, Assigner<TdesKsn> assigner, SecureRandom random) {
     requireLength(bdk, 16, "a TDES DUKPT BDK is 16 bytes");
     Objects.requireNonNull(assigner, "assigner");
-    return new DukptInitialKeySource(bdk, false, null, -1, d -> assigner.assign(d).initial().bytes(), random);
+    return new DukptInitialKeySource(
+        bdk, false, null, -1, d -> assigner.assign(d).initial().bytes(), random);
   }
 
   /**
-   * AES DUKPT with host-assigned initial key IDs counting up from {@code firstInitialKeyId}: same BDK
-   * ID, the next derivation ID for each device.
+   * AES DUKPT with host-assigned initial key IDs counting up from {@code firstInitialKeyId}: same
+   * BDK ID, the next derivation ID for each device.
    *
    * @param bdk an AES-128, AES-192 or AES-256 BDK (copied); initial keys have its type
    */
-  public static DukptInitialKeySource aes(SecretKeyMaterial bdk, AesKsn firstInitialKeyId, SecureRandom random) {
+  public static DukptInitialKeySource aes(
+      SecretKeyMaterial bdk, AesKsn firstInitialKeyId, SecureRandom random) {
     requireAes(bdk);
     byte[] initial = firstInitialKeyId.withCounter(0).bytes();
-    return new DukptInitialKeySource(bdk, true, initial, firstInitialKeyId.derivationId() & 0xFFFFFFFFL, null, random);
+    return new DukptInitialKeySource(
+        bdk, true, initial, firstInitialKeyId.derivationId() & 0xFFFFFFFFL, null, random);
   }
 
   /** AES DUKPT with initial key IDs from {@code assigner} (their counters are ignored). */
-  public static DukptInitialKeySource aes(SecretKeyMaterial bdk, Assigner<AesKsn> assigner, SecureRandom random) {
+  public static DukptInitialKeySource aes(
+      SecretKeyMaterial bdk, Assigner<AesKsn> assigner, SecureRandom random) {
     requireAes(bdk);
     Objects.requireNonNull(assigner, "assigner");
-    return new DukptInitialKeySource(bdk, true, null, -1, d -> assigner.assign(d).withCounter(0).bytes(), random);
+    return new DukptInitialKeySource(
+        bdk, true, null, -1, d -> assigner.assign(d).withCounter(0).bytes(), random);
   }
 
   /**
@@ -127,7 +139,8 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
       String key = Hex.encode(id);
       IssuerAndSerial holder = issued.putIfAbsent(key, device);
       if (holder != null && !holder.equals(device)) {
-        throw new KeyTransferException(ErrorCode.DUKPT_KEY_ID_REUSED,
+        throw new KeyTransferException(
+            ErrorCode.DUKPT_KEY_ID_REUSED,
             "DUKPT identifier " + key + " was already given to another device");
       }
     }
@@ -135,8 +148,8 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
   }
 
   /**
-   * The identifier the counter gives next, in hex (KSN or initial key ID with counter 0), to persist
-   * across restarts; empty with an assigner or when the counter has run out.
+   * The identifier the counter gives next, in hex (KSN or initial key ID with counter 0), to
+   * persist across restarts; empty with an assigner or when the counter has run out.
    */
   public synchronized Optional<String> nextIdentifier() {
     if (base == null || next > maxCounter()) {
@@ -147,8 +160,11 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
 
   private byte[] nextFromCounter() throws KeyTransferException {
     if (next > maxCounter()) {
-      throw new KeyTransferException(ErrorCode.DUKPT_KEY_ID_EXHAUSTED,
-          aes ? "all AES DUKPT derivation IDs under this BDK ID are used" : "all TDES DUKPT device numbers under this key set are used");
+      throw new KeyTransferException(
+          ErrorCode.DUKPT_KEY_ID_EXHAUSTED,
+          aes
+              ? "all AES DUKPT derivation IDs under this BDK ID are used"
+              : "all TDES DUKPT device numbers under this key set are used");
     }
     return counterValue(next++);
   }
@@ -186,15 +202,27 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
   }
 
   private DeliverableKey tdesKey(TdesKsn ksn) throws KeyTransferException {
-    Tr31Header header = Tr31Header.builder(KeyBlockVersion.A).keyUsage("B1").algorithm('T').modeOfUse('X')
-        .addOptionalBlock(OptionalBlock.KS, ksn.hex()).build().aligned(random);
+    Tr31Header header =
+        Tr31Header.builder(KeyBlockVersion.A)
+            .keyUsage("B1")
+            .algorithm('T')
+            .modeOfUse('X')
+            .addOptionalBlock(OptionalBlock.KS, ksn.hex())
+            .build()
+            .aligned(random);
     SecretKeyMaterial ik = TdesDukpt.initialKey(bdk, ksn);
     return new DeliverableKey(header.toKeyBlockHeader(), ik);
   }
 
   private DeliverableKey aesKey(AesKsn ikid) throws KeyTransferException {
-    Tr31Header header = Tr31Header.builder(KeyBlockVersion.D).keyUsage("B1").algorithm('A').modeOfUse('X')
-        .addOptionalBlock(OptionalBlock.IK, ikid.initialKeyIdHex()).build().aligned(random);
+    Tr31Header header =
+        Tr31Header.builder(KeyBlockVersion.D)
+            .keyUsage("B1")
+            .algorithm('A')
+            .modeOfUse('X')
+            .addOptionalBlock(OptionalBlock.IK, ikid.initialKeyIdHex())
+            .build()
+            .aligned(random);
     SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ikid);
     return new DeliverableKey(header.toKeyBlockHeader(), ik);
   }
@@ -220,6 +248,12 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
 
   @Override
   public String toString() {
-    return "DukptInitialKeySource[" + (aes ? "AES" : "TDES") + ", " + (base == null ? "assigned" : "counter") + ", " + bdk + "]";
+    return "DukptInitialKeySource["
+        + (aes ? "AES" : "TDES")
+        + ", "
+        + (base == null ? "assigned" : "counter")
+        + ", "
+        + bdk
+        + "]";
   }
 }

@@ -28,9 +28,11 @@ public final class FixedKeySource implements KeySource, AutoCloseable {
    * A source that gives every device a copy of {@code key} under {@code header}. Tests only.
    *
    * @param key copied; the caller still owns and destroys its own instance
-   * @throws KeyTokenException {@code HEADER_MISMATCH} if the key does not fit the header's algorithm
+   * @throws KeyTokenException {@code HEADER_MISMATCH} if the key does not fit the header's
+   *     algorithm
    */
-  public static FixedKeySource insecureForTestsOnly(KeyBlockHeader header, SecretKeyMaterial key) throws KeyTokenException {
+  public static FixedKeySource insecureForTestsOnly(KeyBlockHeader header, SecretKeyMaterial key)
+      throws KeyTokenException {
     Objects.requireNonNull(header, "header");
     Objects.requireNonNull(key, "key");
     header.checkKeyLength(key.length());

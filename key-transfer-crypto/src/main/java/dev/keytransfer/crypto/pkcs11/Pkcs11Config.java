@@ -34,6 +34,7 @@ import java.util.function.Function;
 public final class Pkcs11Config {
   /** System property prefix of {@link #fromEnvironment()}. */
   public static final String PROPERTY_PREFIX = "keytransfer.pkcs11.";
+
   /** Environment variable prefix of {@link #fromEnvironment()}. */
   public static final String ENV_PREFIX = "KEYTRANSFER_PKCS11_";
 
@@ -48,9 +49,9 @@ public final class Pkcs11Config {
     RAW,
     /**
      * The token's own OAEP ({@code CKM_RSA_PKCS_OAEP} with {@code CK_RSA_PKCS_OAEP_PARAMS} SHA-256,
-     * MGF1-SHA-256), so the padding check runs inside the token; for HSMs that support SHA-256 OAEP.
-     * Not usable with SoftHSM 2.6.1 (it answers CKR_ARGUMENTS_BAD). The content-encryption key still
-     * comes back into JVM memory, because the SPI returns it.
+     * MGF1-SHA-256), so the padding check runs inside the token; for HSMs that support SHA-256
+     * OAEP. Not usable with SoftHSM 2.6.1 (it answers CKR_ARGUMENTS_BAD). The content-encryption
+     * key still comes back into JVM memory, because the SPI returns it.
      */
     TOKEN
   }
@@ -95,26 +96,42 @@ public final class Pkcs11Config {
    * @throws IllegalArgumentException naming the missing or malformed setting
    */
   public static Pkcs11Config fromEnvironment() {
-    return fromLookup(key -> {
-      String v = System.getProperty(PROPERTY_PREFIX + key);
-      return v != null ? v : System.getenv(ENV_PREFIX + key.toUpperCase(Locale.ROOT));
-    });
+    return fromLookup(
+        key -> {
+          String v = System.getProperty(PROPERTY_PREFIX + key);
+          return v != null ? v : System.getenv(ENV_PREFIX + key.toUpperCase(Locale.ROOT));
+        });
   }
 
-  /** As {@link #fromEnvironment()}, over any lookup of the short keys {@code library, token, slot, pin, oaep}. */
+  /**
+   * As {@link #fromEnvironment()}, over any lookup of the short keys {@code library, token, slot,
+   * pin, oaep}.
+   */
   static Pkcs11Config fromLookup(Function<String, String> lookup) {
     Builder b = builder();
     String library = blankToNull(lookup.apply("library"));
     if (library == null) {
-      throw new IllegalArgumentException("no PKCS#11 library: set " + PROPERTY_PREFIX + "library or "
-          + ENV_PREFIX + "LIBRARY to the module path (e.g. /usr/lib/softhsm/libsofthsm2.so)");
+      throw new IllegalArgumentException(
+          "no PKCS#11 library: set "
+              + PROPERTY_PREFIX
+              + "library or "
+              + ENV_PREFIX
+              + "LIBRARY to the module path (e.g. /usr/lib/softhsm/libsofthsm2.so)");
     }
     b.library(Path.of(library));
     String token = blankToNull(lookup.apply("token"));
     String slot = blankToNull(lookup.apply("slot"));
     if (token == null && slot == null) {
-      throw new IllegalArgumentException("no PKCS#11 token: set " + PROPERTY_PREFIX + "token (label) or "
-          + PROPERTY_PREFIX + "slot (id), or " + ENV_PREFIX + "TOKEN / " + ENV_PREFIX + "SLOT");
+      throw new IllegalArgumentException(
+          "no PKCS#11 token: set "
+              + PROPERTY_PREFIX
+              + "token (label) or "
+              + PROPERTY_PREFIX
+              + "slot (id), or "
+              + ENV_PREFIX
+              + "TOKEN / "
+              + ENV_PREFIX
+              + "SLOT");
     }
     if (token != null) {
       b.tokenLabel(token);
@@ -128,7 +145,8 @@ public final class Pkcs11Config {
     }
     String pin = lookup.apply("pin");
     if (pin == null || pin.isEmpty()) {
-      throw new IllegalArgumentException("no PKCS#11 user PIN: set " + ENV_PREFIX + "PIN (or " + PROPERTY_PREFIX + "pin)");
+      throw new IllegalArgumentException(
+          "no PKCS#11 user PIN: set " + ENV_PREFIX + "PIN (or " + PROPERTY_PREFIX + "pin)");
     }
     char[] p = pin.toCharArray();
     b.pin(p);
@@ -178,8 +196,13 @@ public final class Pkcs11Config {
 
   @Override
   public String toString() {
-    return "Pkcs11Config[library=" + library + ", " + (tokenLabel != null ? "token=" + tokenLabel : "slot=" + slotId)
-        + ", pin=REDACTED, oaep=" + oaepMode + "]";
+    return "Pkcs11Config[library="
+        + library
+        + ", "
+        + (tokenLabel != null ? "token=" + tokenLabel : "slot=" + slotId)
+        + ", pin=REDACTED, oaep="
+        + oaepMode
+        + "]";
   }
 
   /** Builds a {@link Pkcs11Config}. */

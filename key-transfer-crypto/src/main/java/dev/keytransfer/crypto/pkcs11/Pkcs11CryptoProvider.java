@@ -32,7 +32,6 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_RSA_X_509;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA_1;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PUBLIC_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKZ_DATA_SPECIFIED;
 
@@ -75,30 +74,31 @@ import org.xipki.pkcs11.wrapper.params.ByteArrayParams;
 import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
 
 /**
- * The PKCS#11 crypto provider: private keys are generated inside a token and never leave it, through
- * a direct PKCS#11 binding (org.xipki ipkcs11wrapper, JNI), not SunPKCS11 (which has no RSA-OAEP and
- * returns unwrapped keys into the JVM; SECURITY.md "PKCS#11 (HSM) facts"). Tested against SoftHSM2.
+ * The PKCS#11 crypto provider: private keys are generated inside a token and never leave it,
+ * through a direct PKCS#11 binding (org.xipki ipkcs11wrapper, JNI), not SunPKCS11 (which has no
+ * RSA-OAEP and returns unwrapped keys into the JVM; SECURITY.md "PKCS#11 (HSM) facts"). Tested
+ * against SoftHSM2.
  *
  * <p>Where each operation runs (docs/PROVIDERS.md has the full table):
  *
  * <ul>
- *   <li><b>in the token</b>: RSA key generation ({@code CKA_SENSITIVE}, not {@code CKA_EXTRACTABLE},
- *       no wrap/unwrap role, {@code CKA_ALLOWED_MECHANISMS} limited to what the {@link KeyPurpose}
- *       needs; SECURITY.md K4), SHA256withRSA signing ({@code CKM_SHA256_RSA_PKCS}) and
- *       verification (the public key imported as a session object), the RSA private-key operation
- *       of OAEP key transport, AES/TDES-CBC with padding ({@code CKM_AES_CBC_PAD},
- *       {@code CKM_DES3_CBC_PAD}), key check values ({@code CKM_AES_CMAC}, {@code CKM_DES3_CMAC},
- *       {@code CKM_DES3_ECB}) and random numbers ({@code C_GenerateRandom});
- *   <li><b>in Java</b>: OAEP decoding in {@link OaepMode#RAW} (constant time, {@link OaepDecoding}),
- *       OAEP encryption to a terminal's public key (SunJCE; a public-key operation), SHA-256 of
- *       public data.
+ *   <li><b>in the token</b>: RSA key generation ({@code CKA_SENSITIVE}, not {@code
+ *       CKA_EXTRACTABLE}, no wrap/unwrap role, {@code CKA_ALLOWED_MECHANISMS} limited to what the
+ *       {@link KeyPurpose} needs; SECURITY.md K4), SHA256withRSA signing ({@code
+ *       CKM_SHA256_RSA_PKCS}) and verification (the public key imported as a session object), the
+ *       RSA private-key operation of OAEP key transport, AES/TDES-CBC with padding ({@code
+ *       CKM_AES_CBC_PAD}, {@code CKM_DES3_CBC_PAD}), key check values ({@code CKM_AES_CMAC}, {@code
+ *       CKM_DES3_CMAC}, {@code CKM_DES3_ECB}) and random numbers ({@code C_GenerateRandom});
+ *   <li><b>in Java</b>: OAEP decoding in {@link OaepMode#RAW} (constant time, {@link
+ *       OaepDecoding}), OAEP encryption to a terminal's public key (SunJCE; a public-key
+ *       operation), SHA-256 of public data.
  * </ul>
  *
- * <p><b>What is in JVM memory.</b> The SPI hands the content-encryption key back as
- * {@link SecretKeyMaterial}, and the codec parses the decrypted key block, so the unwrapped CEK and
- * the clear key block are in JVM memory for the length of one token decryption, and so is, in
- * {@link OaepMode#RAW}, the OAEP-padded block. Every such buffer is wiped after use; a CEK imported
- * for CBC is a session object ({@code CKA_TOKEN=false}), sensitive, with one role, destroyed right
+ * <p><b>What is in JVM memory.</b> The SPI hands the content-encryption key back as {@link
+ * SecretKeyMaterial}, and the codec parses the decrypted key block, so the unwrapped CEK and the
+ * clear key block are in JVM memory for the length of one token decryption, and so is, in {@link
+ * OaepMode#RAW}, the OAEP-padded block. Every such buffer is wiped after use; a CEK imported for
+ * CBC is a session object ({@code CKA_TOKEN=false}), sensitive, with one role, destroyed right
  * after the operation (and by the token when the session closes).
  *
  * <p>Failures: every OAEP or CBC decryption failure is {@link KeyTokenException#decryptionFailed()}
@@ -123,7 +123,8 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   /**
    * Loads the module (once per JVM), finds the token and logs in.
    *
-   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the library, the token or the login fails
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the library, the token or the login
+   *     fails
    */
   public static Pkcs11CryptoProvider open(Pkcs11Config config) throws KeyTransferException {
     Objects.requireNonNull(config, "config");
@@ -135,7 +136,9 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
     return "pkcs11";
   }
 
-  /** A SecureRandom drawing every byte from the token's generator ({@code C_GenerateRandom}, K1). */
+  /**
+   * A SecureRandom drawing every byte from the token's generator ({@code C_GenerateRandom}, K1).
+   */
   @Override
   public SecureRandom secureRandom() {
     return random;
@@ -153,16 +156,17 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
    * request), since the caller did not say what the key is for.
    */
   @Override
-  public Pkcs11KeyHandle generateRsaKeyPair(int modulusBits, String label) throws KeyTransferException {
+  public Pkcs11KeyHandle generateRsaKeyPair(int modulusBits, String label)
+      throws KeyTransferException {
     return generateRsaKeyPair(modulusBits, label, KeyPurpose.KEY_TRANSPORT);
   }
 
   /**
-   * Generates an RSA key pair inside the token as token objects. The private key is
-   * {@code CKA_PRIVATE}, {@code CKA_SENSITIVE}, not {@code CKA_EXTRACTABLE}, never wrap/unwrap;
-   * {@link KeyPurpose#SIGNING}: sign only; {@link KeyPurpose#KEY_TRANSPORT}: decrypt, and sign for
-   * the proof of possession of its certification request. The attributes are read back and the key
-   * is destroyed if the token did not honour them.
+   * Generates an RSA key pair inside the token as token objects. The private key is {@code
+   * CKA_PRIVATE}, {@code CKA_SENSITIVE}, not {@code CKA_EXTRACTABLE}, never wrap/unwrap; {@link
+   * KeyPurpose#SIGNING}: sign only; {@link KeyPurpose#KEY_TRANSPORT}: decrypt, and sign for the
+   * proof of possession of its certification request. The attributes are read back and the key is
+   * destroyed if the token did not honour them.
    */
   @Override
   public Pkcs11KeyHandle generateRsaKeyPair(int modulusBits, String label, KeyPurpose purpose)
@@ -173,112 +177,191 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(purpose, "purpose");
     boolean transport = purpose == KeyPurpose.KEY_TRANSPORT;
-    long[] allowed = transport
-        ? new long[] {oaepMode == OaepMode.RAW ? CKM_RSA_X_509 : CKM_RSA_PKCS_OAEP, CKM_SHA256_RSA_PKCS}
-        : new long[] {CKM_SHA256_RSA_PKCS};
+    long[] allowed =
+        transport
+            ? new long[] {
+              oaepMode == OaepMode.RAW ? CKM_RSA_X_509 : CKM_RSA_PKCS_OAEP, CKM_SHA256_RSA_PKCS
+            }
+            : new long[] {CKM_SHA256_RSA_PKCS};
     byte[] id = new byte[16];
     random.nextBytes(id);
-    return inSession(s -> {
-      AttributeVector pub = AttributeVector.newRSAPublicKey().token(true).private_(false).label(label).id(id)
-          .modulusBits(modulusBits).publicExponent(BigInteger.valueOf(65537))
-          .verify(!transport).encrypt(transport).wrap(false).verifyRecover(false).derive(false);
-      AttributeVector priv = AttributeVector.newRSAPrivateKey().token(true).private_(true).label(label).id(id)
-          .sensitive(true).extractable(false).sign(true).decrypt(transport).unwrap(false)
-          .signRecover(false).derive(false).allowedMechanisms(allowed);
-      PKCS11KeyPair pair = s.generateKeyPair(new Mechanism(CKM_RSA_PKCS_KEY_PAIR_GEN), new KeyPairTemplate(priv, pub));
-      try {
-        AttributeVector got = s.getAttrValues(pair.getPrivateKey(), CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_UNWRAP, CKA_DECRYPT);
-        if (!Boolean.TRUE.equals(got.getBooleanAttrValue(CKA_SENSITIVE))
-            || !Boolean.FALSE.equals(got.getBooleanAttrValue(CKA_EXTRACTABLE))
-            || !Boolean.FALSE.equals(got.getBooleanAttrValue(CKA_UNWRAP))
-            || !Boolean.valueOf(transport).equals(got.getBooleanAttrValue(CKA_DECRYPT))) {
-          throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE,
-              "the token did not honour the key attributes (sensitive, not extractable, no unwrap role)");
-        }
-        return new Pkcs11KeyHandle(connection, pair.getPrivateKey(), pair.getPublicKey(), label,
-            readPublicKey(s, pair.getPublicKey()), purpose);
-      } catch (KeyTransferException | TokenException | RuntimeException e) {
-        destroyQuietly(s, pair.getPrivateKey());
-        destroyQuietly(s, pair.getPublicKey());
-        throw e;
-      }
-    });
+    return inSession(
+        s -> {
+          AttributeVector pub =
+              AttributeVector.newRSAPublicKey()
+                  .token(true)
+                  .private_(false)
+                  .label(label)
+                  .id(id)
+                  .modulusBits(modulusBits)
+                  .publicExponent(BigInteger.valueOf(65537))
+                  .verify(!transport)
+                  .encrypt(transport)
+                  .wrap(false)
+                  .verifyRecover(false)
+                  .derive(false);
+          AttributeVector priv =
+              AttributeVector.newRSAPrivateKey()
+                  .token(true)
+                  .private_(true)
+                  .label(label)
+                  .id(id)
+                  .sensitive(true)
+                  .extractable(false)
+                  .sign(true)
+                  .decrypt(transport)
+                  .unwrap(false)
+                  .signRecover(false)
+                  .derive(false)
+                  .allowedMechanisms(allowed);
+          PKCS11KeyPair pair =
+              s.generateKeyPair(
+                  new Mechanism(CKM_RSA_PKCS_KEY_PAIR_GEN), new KeyPairTemplate(priv, pub));
+          try {
+            AttributeVector got =
+                s.getAttrValues(
+                    pair.getPrivateKey(), CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_UNWRAP, CKA_DECRYPT);
+            if (!Boolean.TRUE.equals(got.getBooleanAttrValue(CKA_SENSITIVE))
+                || !Boolean.FALSE.equals(got.getBooleanAttrValue(CKA_EXTRACTABLE))
+                || !Boolean.FALSE.equals(got.getBooleanAttrValue(CKA_UNWRAP))
+                || !Boolean.valueOf(transport).equals(got.getBooleanAttrValue(CKA_DECRYPT))) {
+              throw new KeyTransferException(
+                  ErrorCode.CRYPTO_FAILURE,
+                  "the token did not honour the key attributes (sensitive, not extractable, no"
+                      + " unwrap role)");
+            }
+            return new Pkcs11KeyHandle(
+                connection,
+                pair.getPrivateKey(),
+                pair.getPublicKey(),
+                label,
+                readPublicKey(s, pair.getPublicKey()),
+                purpose);
+          } catch (KeyTransferException | TokenException | RuntimeException e) {
+            destroyQuietly(s, pair.getPrivateKey());
+            destroyQuietly(s, pair.getPublicKey());
+            throw e;
+          }
+        });
   }
 
   /**
    * The key pair labelled {@code label} that is already in the token (e.g. generated in an earlier
    * run); its purpose is read from {@code CKA_DECRYPT}.
    *
-   * @throws KeyTransferException {@code CRYPTO_FAILURE} if there is no such private key, or more than one
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if there is no such private key, or more
+   *     than one
    */
   public Pkcs11KeyHandle keyHandle(String label) throws KeyTransferException {
     Objects.requireNonNull(label, "label");
-    return inSession(s -> {
-      long[] privs = s.findAllObjectsSingle(AttributeVector.newPrivateKey(CKK_RSA).label(label));
-      if (privs.length != 1) {
-        throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE,
-            privs.length == 0 ? "no RSA private key labelled " + label : "more than one RSA private key labelled " + label);
-      }
-      AttributeVector a = s.getAttrValues(privs[0], CKA_ID, CKA_DECRYPT, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
-      long[] pubs = s.findAllObjectsSingle(new AttributeVector().class_(CKO_PUBLIC_KEY).keyType(CKK_RSA).id(a.id()));
-      KeyPurpose purpose = Boolean.TRUE.equals(a.getBooleanAttrValue(CKA_DECRYPT)) ? KeyPurpose.KEY_TRANSPORT : KeyPurpose.SIGNING;
-      return new Pkcs11KeyHandle(connection, privs[0], pubs.length == 1 ? pubs[0] : -1, label,
-          rsaPublicKey(a.modulus(), a.publicExponent()), purpose);
-    });
+    return inSession(
+        s -> {
+          long[] privs =
+              s.findAllObjectsSingle(AttributeVector.newPrivateKey(CKK_RSA).label(label));
+          if (privs.length != 1) {
+            throw new KeyTransferException(
+                ErrorCode.CRYPTO_FAILURE,
+                privs.length == 0
+                    ? "no RSA private key labelled " + label
+                    : "more than one RSA private key labelled " + label);
+          }
+          AttributeVector a =
+              s.getAttrValues(privs[0], CKA_ID, CKA_DECRYPT, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
+          long[] pubs =
+              s.findAllObjectsSingle(
+                  new AttributeVector().class_(CKO_PUBLIC_KEY).keyType(CKK_RSA).id(a.id()));
+          KeyPurpose purpose =
+              Boolean.TRUE.equals(a.getBooleanAttrValue(CKA_DECRYPT))
+                  ? KeyPurpose.KEY_TRANSPORT
+                  : KeyPurpose.SIGNING;
+          return new Pkcs11KeyHandle(
+              connection,
+              privs[0],
+              pubs.length == 1 ? pubs[0] : -1,
+              label,
+              rsaPublicKey(a.modulus(), a.publicExponent()),
+              purpose);
+        });
   }
 
   /**
    * Destroys the key's private and public objects in the token (SECURITY.md K5). The handle is
    * useless afterwards.
    *
-   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the handle is not this token's or the token refuses
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the handle is not this token's or the
+   *     token refuses
    */
   public void destroyKey(PrivateKeyHandle key) throws KeyTransferException {
     Pkcs11KeyHandle h = own(key);
-    inSession(s -> {
-      s.destroyObject(h.privateObject());
-      if (h.publicObject() >= 0) {
-        s.destroyObject(h.publicObject());
-      }
-      return null;
-    });
+    inSession(
+        s -> {
+          s.destroyObject(h.privateObject());
+          if (h.publicObject() >= 0) {
+            s.destroyObject(h.publicObject());
+          }
+          return null;
+        });
   }
 
   /**
-   * Imports a software RSA private key into the token (sensitive, not extractable, decrypt only, raw
-   * RSA and OAEP allowed). For known-answer test vectors only: a key that was ever in clear is not a
-   * key this SDK should deploy.
+   * Imports a software RSA private key into the token (sensitive, not extractable, decrypt only,
+   * raw RSA and OAEP allowed). For known-answer test vectors only: a key that was ever in clear is
+   * not a key this SDK should deploy.
    */
-  Pkcs11KeyHandle importRsaPrivateKey(RSAPrivateCrtKey key, String label) throws KeyTransferException {
+  Pkcs11KeyHandle importRsaPrivateKey(RSAPrivateCrtKey key, String label)
+      throws KeyTransferException {
     byte[] id = new byte[16];
     random.nextBytes(id);
-    return inSession(s -> {
-      long obj = s.createObject(AttributeVector.newRSAPrivateKey().token(true).private_(true).label(label).id(id)
-          .sensitive(true).extractable(false).decrypt(true).sign(false).unwrap(false).derive(false)
-          .allowedMechanisms(new long[] {CKM_RSA_X_509, CKM_RSA_PKCS_OAEP})
-          .modulus(key.getModulus()).publicExponent(key.getPublicExponent()).privateExponent(key.getPrivateExponent())
-          .attr(CKA_PRIME_1, key.getPrimeP()).attr(CKA_PRIME_2, key.getPrimeQ())
-          .attr(CKA_EXPONENT_1, key.getPrimeExponentP()).attr(CKA_EXPONENT_2, key.getPrimeExponentQ())
-          .coefficient(key.getCrtCoefficient()));
-      return new Pkcs11KeyHandle(connection, obj, -1, label, rsaPublicKey(key.getModulus(), key.getPublicExponent()),
-          KeyPurpose.KEY_TRANSPORT);
-    });
+    return inSession(
+        s -> {
+          long obj =
+              s.createObject(
+                  AttributeVector.newRSAPrivateKey()
+                      .token(true)
+                      .private_(true)
+                      .label(label)
+                      .id(id)
+                      .sensitive(true)
+                      .extractable(false)
+                      .decrypt(true)
+                      .sign(false)
+                      .unwrap(false)
+                      .derive(false)
+                      .allowedMechanisms(new long[] {CKM_RSA_X_509, CKM_RSA_PKCS_OAEP})
+                      .modulus(key.getModulus())
+                      .publicExponent(key.getPublicExponent())
+                      .privateExponent(key.getPrivateExponent())
+                      .attr(CKA_PRIME_1, key.getPrimeP())
+                      .attr(CKA_PRIME_2, key.getPrimeQ())
+                      .attr(CKA_EXPONENT_1, key.getPrimeExponentP())
+                      .attr(CKA_EXPONENT_2, key.getPrimeExponentQ())
+                      .coefficient(key.getCrtCoefficient()));
+          return new Pkcs11KeyHandle(
+              connection,
+              obj,
+              -1,
+              label,
+              rsaPublicKey(key.getModulus(), key.getPublicExponent()),
+              KeyPurpose.KEY_TRANSPORT);
+        });
   }
 
   // ------------------------------------------------------------------------------- signatures
 
   /** SHA256withRSA inside the token ({@code CKM_SHA256_RSA_PKCS}); the token hashes the data. */
   @Override
-  public byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data) throws KeyTransferException {
+  public byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data)
+      throws KeyTransferException {
     Pkcs11KeyHandle h = own(key);
-    return inSession(s -> {
-      // multi-part: single-part C_Sign of empty data is CKR_ARGUMENTS_BAD on SoftHSM
-      s.signInit(new Mechanism(CKM_SHA256_RSA_PKCS), h.privateObject());
-      if (data.length > 0) {
-        s.signUpdate(data);
-      }
-      return s.signFinal();
-    });
+    return inSession(
+        s -> {
+          // multi-part: single-part C_Sign of empty data is CKR_ARGUMENTS_BAD on SoftHSM
+          s.signInit(new Mechanism(CKM_SHA256_RSA_PKCS), h.privateObject());
+          if (data.length > 0) {
+            s.signUpdate(data);
+          }
+          return s.signFinal();
+        });
   }
 
   /**
@@ -301,27 +384,36 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   }
 
   /** {@code C_Verify} with {@code mechanism} under an RSA public key imported for this one call. */
-  boolean verifyInToken(PublicKey key, Mechanism mechanism, byte[] data, byte[] signature) throws KeyTransferException {
+  boolean verifyInToken(PublicKey key, Mechanism mechanism, byte[] data, byte[] signature)
+      throws KeyTransferException {
     if (!(key instanceof RSAPublicKey rsa) || data == null || signature == null) {
       return false;
     }
-    return inSession(s -> {
-      long obj = s.createObject(AttributeVector.newRSAPublicKey().token(false).verify(true).encrypt(false).wrap(false)
-          .modulus(rsa.getModulus()).publicExponent(rsa.getPublicExponent()));
-      try {
-        // multi-part: single-part C_Verify of empty data is CKR_ARGUMENTS_BAD on SoftHSM
-        s.verifyInit(mechanism, obj);
-        if (data.length > 0) {
-          s.verifyUpdate(data);
-        }
-        s.verifyFinal(signature);
-        return true;
-      } catch (TokenException e) {
-        return false;
-      } finally {
-        destroyQuietly(s, obj);
-      }
-    });
+    return inSession(
+        s -> {
+          long obj =
+              s.createObject(
+                  AttributeVector.newRSAPublicKey()
+                      .token(false)
+                      .verify(true)
+                      .encrypt(false)
+                      .wrap(false)
+                      .modulus(rsa.getModulus())
+                      .publicExponent(rsa.getPublicExponent()));
+          try {
+            // multi-part: single-part C_Verify of empty data is CKR_ARGUMENTS_BAD on SoftHSM
+            s.verifyInit(mechanism, obj);
+            if (data.length > 0) {
+              s.verifyUpdate(data);
+            }
+            s.verifyFinal(signature);
+            return true;
+          } catch (TokenException e) {
+            return false;
+          } finally {
+            destroyQuietly(s, obj);
+          }
+        });
   }
 
   // ------------------------------------------------------------------------------- key transport
@@ -331,7 +423,8 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
    * from the token: a public-key operation on a CEK that the codec made in JVM memory.
    */
   @Override
-  public byte[] encryptKey(PublicKey recipient, Algorithms.KeyTransport algorithm, SecretKeyMaterial key)
+  public byte[] encryptKey(
+      PublicKey recipient, Algorithms.KeyTransport algorithm, SecretKeyMaterial key)
       throws KeyTransferException {
     byte[] k = key.copyBytes();
     try {
@@ -339,21 +432,26 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       c.init(Cipher.ENCRYPT_MODE, recipient, AbstractJcaCryptoProvider.OAEP_SHA256, random);
       return c.doFinal(k);
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "key transport encryption failed", e);
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "key transport encryption failed", e);
     } finally {
       CryptoSupport.wipe(k);
     }
   }
 
   /**
-   * Decrypts the CEK with the terminal's private key in the token, by this provider's
-   * {@link OaepMode}. The CEK comes back into JVM memory as {@link SecretKeyMaterial}.
+   * Decrypts the CEK with the terminal's private key in the token, by this provider's {@link
+   * OaepMode}. The CEK comes back into JVM memory as {@link SecretKeyMaterial}.
    */
   @Override
-  public SecretKeyMaterial decryptKey(PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
+  public SecretKeyMaterial decryptKey(
+      PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
       throws KeyTokenException {
-    if (!(key instanceof Pkcs11KeyHandle h) || !connection.sameToken(h.connection())
-        || h.purpose() != KeyPurpose.KEY_TRANSPORT || encryptedKey == null || closed) {
+    if (!(key instanceof Pkcs11KeyHandle h)
+        || !connection.sameToken(h.connection())
+        || h.purpose() != KeyPurpose.KEY_TRANSPORT
+        || encryptedKey == null
+        || closed) {
       throw KeyTokenException.decryptionFailed();
     }
     byte[] cek = oaepDecrypt(h, OaepDecoding.Params.SHA256, oaepMode, encryptedKey);
@@ -364,22 +462,31 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   }
 
   /**
-   * RSA-OAEP decryption with a key in the token: {@link OaepMode#RAW} runs {@code CKM_RSA_X_509} and
-   * decodes in constant time; {@link OaepMode#TOKEN} runs {@code CKM_RSA_PKCS_OAEP} with the given
-   * parameters. Returns null on every failure, whatever its cause (one outcome, R1).
+   * RSA-OAEP decryption with a key in the token: {@link OaepMode#RAW} runs {@code CKM_RSA_X_509}
+   * and decodes in constant time; {@link OaepMode#TOKEN} runs {@code CKM_RSA_PKCS_OAEP} with the
+   * given parameters. Returns null on every failure, whatever its cause (one outcome, R1).
    */
-  byte[] oaepDecrypt(Pkcs11KeyHandle key, OaepDecoding.Params params, OaepMode mode, byte[] ciphertext) {
+  byte[] oaepDecrypt(
+      Pkcs11KeyHandle key, OaepDecoding.Params params, OaepMode mode, byte[] ciphertext) {
     int k = key.modulusBytes();
     if (ciphertext.length != k) {
       return null; // RFC 8017 7.1.2 step 1.b; the length is public
     }
     try {
       if (mode == OaepMode.TOKEN) {
-        Mechanism oaep = new Mechanism(CKM_RSA_PKCS_OAEP, new RSA_PKCS_OAEP_PARAMS(hashMechanism(params.hash()),
-            mgf(params.mgfHash()), CKZ_DATA_SPECIFIED, params.label().length == 0 ? null : params.label()));
+        Mechanism oaep =
+            new Mechanism(
+                CKM_RSA_PKCS_OAEP,
+                new RSA_PKCS_OAEP_PARAMS(
+                    hashMechanism(params.hash()),
+                    mgf(params.mgfHash()),
+                    CKZ_DATA_SPECIFIED,
+                    params.label().length == 0 ? null : params.label()));
         return inSession(s -> s.decryptSingle(oaep, key.privateObject(), ciphertext));
       }
-      byte[] em = inSession(s -> s.decryptSingle(new Mechanism(CKM_RSA_X_509), key.privateObject(), ciphertext));
+      byte[] em =
+          inSession(
+              s -> s.decryptSingle(new Mechanism(CKM_RSA_X_509), key.privateObject(), ciphertext));
       try {
         return OaepDecoding.decode(em, k, params);
       } finally {
@@ -390,10 +497,12 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
     }
   }
 
-  // ------------------------------------------------------------------------------- content encryption
+  // ------------------------------------------------------------------------------- content
+  // encryption
 
   @Override
-  public byte[] encrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext)
+  public byte[] encrypt(
+      Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext)
       throws KeyTransferException {
     if (iv.length != algorithm.ivLength() || key.length() != algorithm.keyLength()) {
       throw new IllegalArgumentException("key or IV length does not fit " + algorithm);
@@ -402,7 +511,8 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   }
 
   @Override
-  public byte[] decrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
+  public byte[] decrypt(
+      Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
       throws KeyTokenException {
     CryptoSupport.checkCbcInput(algorithm, key, iv, ciphertext);
     try {
@@ -412,25 +522,39 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
     }
   }
 
-  private byte[] cbc(boolean encrypt, Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv,
-      byte[] data) throws KeyTransferException {
+  private byte[] cbc(
+      boolean encrypt,
+      Algorithms.ContentEncryption algorithm,
+      SecretKeyMaterial key,
+      byte[] iv,
+      byte[] data)
+      throws KeyTransferException {
     boolean tdes = algorithm == Algorithms.ContentEncryption.TDES_CBC;
-    Mechanism m = new Mechanism(tdes ? CKM_DES3_CBC_PAD : CKM_AES_CBC_PAD, new ByteArrayParams(iv.clone()));
+    Mechanism m =
+        new Mechanism(tdes ? CKM_DES3_CBC_PAD : CKM_AES_CBC_PAD, new ByteArrayParams(iv.clone()));
     AttributeVector role = new AttributeVector().encrypt(encrypt).decrypt(!encrypt);
     byte[] k = key.copyBytes();
     try {
-      return withSecretKey(tdes ? CKK_DES3 : CKK_AES, k, role, (s, obj) -> {
-        if (!encrypt) {
-          return s.decryptSingle(m, obj, data);
-        }
-        // multi-part, because single-part C_Encrypt of empty input is CKR_ARGUMENTS_BAD on SoftHSM
-        s.encryptInit(m, obj);
-        byte[] head = data.length == 0 ? new byte[0] : s.encryptUpdate(data);
-        byte[] tail = s.encryptFinal();
-        byte[] out = Arrays.copyOf(head == null ? new byte[0] : head, (head == null ? 0 : head.length) + tail.length);
-        System.arraycopy(tail, 0, out, out.length - tail.length, tail.length);
-        return out;
-      });
+      return withSecretKey(
+          tdes ? CKK_DES3 : CKK_AES,
+          k,
+          role,
+          (s, obj) -> {
+            if (!encrypt) {
+              return s.decryptSingle(m, obj, data);
+            }
+            // multi-part, because single-part C_Encrypt of empty input is CKR_ARGUMENTS_BAD on
+            // SoftHSM
+            s.encryptInit(m, obj);
+            byte[] head = data.length == 0 ? new byte[0] : s.encryptUpdate(data);
+            byte[] tail = s.encryptFinal();
+            byte[] out =
+                Arrays.copyOf(
+                    head == null ? new byte[0] : head,
+                    (head == null ? 0 : head.length) + tail.length);
+            System.arraycopy(tail, 0, out, out.length - tail.length, tail.length);
+            return out;
+          });
     } finally {
       CryptoSupport.wipe(k);
     }
@@ -438,26 +562,41 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
 
   // ------------------------------------------------------------------------------- KCV
 
-  /** Key check values inside the token: CMAC ({@code CKM_AES_CMAC}, {@code CKM_DES3_CMAC}) or TDES-ECB of zeros. */
+  /**
+   * Key check values inside the token: CMAC ({@code CKM_AES_CMAC}, {@code CKM_DES3_CMAC}) or
+   * TDES-ECB of zeros.
+   */
   @Override
-  public KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method) throws KeyTransferException {
+  public KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method)
+      throws KeyTransferException {
     byte[] k = key.copyBytes();
     byte[] tdes = null;
     try {
-      byte[] full = switch (method) {
-        case LEGACY_TDES -> {
-          tdes = CryptoSupport.tdesKey(k);
-          yield withSecretKey(CKK_DES3, tdes, new AttributeVector().encrypt(true),
-              (s, obj) -> s.encryptSingle(new Mechanism(CKM_DES3_ECB), obj, new byte[8]));
-        }
-        case CMAC_AES -> withSecretKey(CKK_AES, k, new AttributeVector().sign(true),
-            (s, obj) -> s.signSingle(new Mechanism(CKM_AES_CMAC), obj, new byte[16]));
-        case CMAC_TDES -> {
-          tdes = CryptoSupport.tdesKey(k);
-          yield withSecretKey(CKK_DES3, tdes, new AttributeVector().sign(true),
-              (s, obj) -> s.signSingle(new Mechanism(CKM_DES3_CMAC), obj, new byte[8]));
-        }
-      };
+      byte[] full =
+          switch (method) {
+            case LEGACY_TDES -> {
+              tdes = CryptoSupport.tdesKey(k);
+              yield withSecretKey(
+                  CKK_DES3,
+                  tdes,
+                  new AttributeVector().encrypt(true),
+                  (s, obj) -> s.encryptSingle(new Mechanism(CKM_DES3_ECB), obj, new byte[8]));
+            }
+            case CMAC_AES ->
+                withSecretKey(
+                    CKK_AES,
+                    k,
+                    new AttributeVector().sign(true),
+                    (s, obj) -> s.signSingle(new Mechanism(CKM_AES_CMAC), obj, new byte[16]));
+            case CMAC_TDES -> {
+              tdes = CryptoSupport.tdesKey(k);
+              yield withSecretKey(
+                  CKK_DES3,
+                  tdes,
+                  new AttributeVector().sign(true),
+                  (s, obj) -> s.signSingle(new Mechanism(CKM_DES3_CMAC), obj, new byte[8]));
+            }
+          };
       return KeyCheckValue.of(method, Arrays.copyOf(full, method.length()));
     } finally {
       CryptoSupport.wipe(k);
@@ -486,10 +625,11 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   }
 
   /**
-   * Runs {@code call} in a fresh session that is closed afterwards (a failed operation may leave its
-   * session's operation active; closing also destroys every session object).
+   * Runs {@code call} in a fresh session that is closed afterwards (a failed operation may leave
+   * its session's operation active; closing also destroys every session object).
    *
-   * @throws KeyTransferException {@code CRYPTO_FAILURE} with the PKCS#11 error name on a token failure
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} with the PKCS#11 error name on a token
+   *     failure
    */
   <T> T inSession(SessionCall<T> call) throws KeyTransferException {
     if (closed) {
@@ -500,7 +640,8 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       s = connection.openSession();
       return call.call(s);
     } catch (TokenException e) {
-      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "PKCS#11 operation failed: " + errorName(e));
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "PKCS#11 operation failed: " + errorName(e));
     } finally {
       TokenConnection.closeQuietly(s);
     }
@@ -511,40 +652,56 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
    * extractable, with only the roles in {@code roles}), runs {@code call}, and destroys the object.
    * The caller wipes {@code value}.
    */
-  <T> T withSecretKey(long keyType, byte[] value, AttributeVector roles, SecretKeyCall<T> call) throws KeyTransferException {
-    return inSession(s -> {
-      AttributeVector t = AttributeVector.newSecretKey(keyType).token(false).private_(true).sensitive(true)
-          .extractable(false).value(value);
-      for (long type : new long[] {CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN, CKA_VERIFY, CKA_WRAP, CKA_UNWRAP, CKA_DERIVE}) {
-        t.attr(type, Boolean.TRUE.equals(roles.getBooleanAttrValue(type)));
-      }
-      long obj = s.createObject(t);
-      try {
-        return call.call(s, obj);
-      } finally {
-        destroyQuietly(s, obj);
-      }
-    });
+  <T> T withSecretKey(long keyType, byte[] value, AttributeVector roles, SecretKeyCall<T> call)
+      throws KeyTransferException {
+    return inSession(
+        s -> {
+          AttributeVector t =
+              AttributeVector.newSecretKey(keyType)
+                  .token(false)
+                  .private_(true)
+                  .sensitive(true)
+                  .extractable(false)
+                  .value(value);
+          for (long type :
+              new long[] {
+                CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN, CKA_VERIFY, CKA_WRAP, CKA_UNWRAP, CKA_DERIVE
+              }) {
+            t.attr(type, Boolean.TRUE.equals(roles.getBooleanAttrValue(type)));
+          }
+          long obj = s.createObject(t);
+          try {
+            return call.call(s, obj);
+          } finally {
+            destroyQuietly(s, obj);
+          }
+        });
   }
 
   private Pkcs11KeyHandle own(PrivateKeyHandle key) throws KeyTransferException {
     if (key instanceof Pkcs11KeyHandle h && connection.sameToken(h.connection())) {
       return h;
     }
-    throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE,
-        "key handle " + (key == null ? null : key.label()) + " does not belong to this PKCS#11 token");
+    throw new KeyTransferException(
+        ErrorCode.CRYPTO_FAILURE,
+        "key handle "
+            + (key == null ? null : key.label())
+            + " does not belong to this PKCS#11 token");
   }
 
-  private static RSAPublicKey readPublicKey(Session s, long publicObject) throws TokenException, KeyTransferException {
+  private static RSAPublicKey readPublicKey(Session s, long publicObject)
+      throws TokenException, KeyTransferException {
     AttributeVector a = s.getAttrValues(publicObject, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
     return rsaPublicKey(a.modulus(), a.publicExponent());
   }
 
-  private static RSAPublicKey rsaPublicKey(BigInteger modulus, BigInteger exponent) throws KeyTransferException {
+  private static RSAPublicKey rsaPublicKey(BigInteger modulus, BigInteger exponent)
+      throws KeyTransferException {
     try {
       return (RSAPublicKey) RSA_KEYS.generatePublic(new RSAPublicKeySpec(modulus, exponent));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "the token returned an unusable RSA public key", e);
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "the token returned an unusable RSA public key", e);
     }
   }
 
@@ -584,7 +741,10 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
     }
   }
 
-  /** Logs out (when this is the last provider on the token) and makes this provider unusable. Idempotent. */
+  /**
+   * Logs out (when this is the last provider on the token) and makes this provider unusable.
+   * Idempotent.
+   */
   @Override
   public void close() {
     closed = true;

@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * A private key that lives in a PKCS#11 token: the object handles of the private and public key
- * objects, the public key, and what the key is for. The private key is {@code CKA_SENSITIVE},
- * not {@code CKA_EXTRACTABLE}, and has no wrap/unwrap role (SECURITY.md K4); the handle holds no key
+ * objects, the public key, and what the key is for. The private key is {@code CKA_SENSITIVE}, not
+ * {@code CKA_EXTRACTABLE}, and has no wrap/unwrap role (SECURITY.md K4); the handle holds no key
  * bytes. Valid for the {@link Pkcs11CryptoProvider} that made or found it (and any other provider
  * logged in to the same token) until {@link Pkcs11CryptoProvider#destroyKey} or the provider's
  * close. Immutable; redacted {@code toString}.
@@ -21,8 +21,13 @@ public final class Pkcs11KeyHandle implements PrivateKeyHandle {
   private final RSAPublicKey publicKey;
   private final KeyPurpose purpose;
 
-  Pkcs11KeyHandle(TokenConnection connection, long privateObject, long publicObject, String label,
-      RSAPublicKey publicKey, KeyPurpose purpose) {
+  Pkcs11KeyHandle(
+      TokenConnection connection,
+      long privateObject,
+      long publicObject,
+      String label,
+      RSAPublicKey publicKey,
+      KeyPurpose purpose) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.privateObject = privateObject;
     this.publicObject = publicObject;
@@ -41,7 +46,10 @@ public final class Pkcs11KeyHandle implements PrivateKeyHandle {
     return label;
   }
 
-  /** What the token lets this key do: sign only, or decrypt (and sign its own certification request). */
+  /**
+   * What the token lets this key do: sign only, or decrypt (and sign its own certification
+   * request).
+   */
   public KeyPurpose purpose() {
     return purpose;
   }
@@ -66,7 +74,14 @@ public final class Pkcs11KeyHandle implements PrivateKeyHandle {
 
   @Override
   public String toString() {
-    return "Pkcs11KeyHandle[" + label + ", RSA-" + publicKey.getModulus().bitLength() + ", " + purpose
-        + ", slot " + connection.slotId() + ", private key in token]";
+    return "Pkcs11KeyHandle["
+        + label
+        + ", RSA-"
+        + publicKey.getModulus().bitLength()
+        + ", "
+        + purpose
+        + ", slot "
+        + connection.slotId()
+        + ", private key in token]";
   }
 }

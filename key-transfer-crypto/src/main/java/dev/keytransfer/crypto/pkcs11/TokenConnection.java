@@ -49,8 +49,12 @@ final class TokenConnection {
 
   private static final class ModuleEntry {
     final PKCS11Module module;
-    /** False if another component of this JVM had initialised the module: then never finalise it. */
+
+    /**
+     * False if another component of this JVM had initialised the module: then never finalise it.
+     */
     final boolean initializedHere;
+
     final Map<Long, LoginEntry> logins = new HashMap<>();
     int refs;
 
@@ -89,8 +93,8 @@ final class TokenConnection {
   /**
    * Initialises the module if needed, finds the token and logs in if needed.
    *
-   * @throws KeyTransferException {@code CRYPTO_FAILURE}: library missing or not a PKCS#11 module, no
-   *     such token, wrong PIN
+   * @throws KeyTransferException {@code CRYPTO_FAILURE}: library missing or not a PKCS#11 module,
+   *     no such token, wrong PIN
    */
   static TokenConnection acquire(Pkcs11Config config) throws KeyTransferException {
     Path library;
@@ -143,7 +147,10 @@ final class TokenConnection {
     return slotId;
   }
 
-  /** True if {@code other} is a connection to the same logged-in token (object handles are valid in both). */
+  /**
+   * True if {@code other} is a connection to the same logged-in token (object handles are valid in
+   * both).
+   */
   boolean sameToken(TokenConnection other) {
     return other != null && other.login == login;
   }
@@ -153,7 +160,10 @@ final class TokenConnection {
     return login.token.openSession(true);
   }
 
-  /** Gives up this connection: logs out and finalises the module when it was the last one. Idempotent. */
+  /**
+   * Gives up this connection: logs out and finalises the module when it was the last one.
+   * Idempotent.
+   */
   void release() {
     synchronized (TokenConnection.class) {
       if (released) {
@@ -207,13 +217,15 @@ final class TokenConnection {
     }
   }
 
-  private static Token findToken(PKCS11Module module, Pkcs11Config config) throws KeyTransferException {
+  private static Token findToken(PKCS11Module module, Pkcs11Config config)
+      throws KeyTransferException {
     try {
       for (Slot slot : module.getSlotList(true)) {
         Token t = slot.getToken();
-        boolean match = config.slotId() != null
-            ? slot.getSlotID() == config.slotId()
-            : config.tokenLabel().equals(t.getTokenInfo().getLabel().trim());
+        boolean match =
+            config.slotId() != null
+                ? slot.getSlotID() == config.slotId()
+                : config.tokenLabel().equals(t.getTokenInfo().getLabel().trim());
         if (match) {
           return t;
         }
@@ -221,8 +233,12 @@ final class TokenConnection {
     } catch (TokenException e) {
       throw failure("cannot list the PKCS#11 slots", e);
     }
-    throw failure("no PKCS#11 token " + (config.slotId() != null ? "in slot " + config.slotId()
-        : "labelled '" + config.tokenLabel() + "'"), null);
+    throw failure(
+        "no PKCS#11 token "
+            + (config.slotId() != null
+                ? "in slot " + config.slotId()
+                : "labelled '" + config.tokenLabel() + "'"),
+        null);
   }
 
   private static LoginEntry login(Token token, char[] pin) throws KeyTransferException {

@@ -15,36 +15,47 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
- * Key and signature-algorithm policy that Java's PKIX does not enforce (SECURITY.md C8): RSA keys of
- * at least a minimum size, EC keys on a curve of at least 256 bits, no DSA or other key types, and
- * signatures with SHA-256 or a stronger hash. Allow-lists, so anything unknown fails closed.
+ * Key and signature-algorithm policy that Java's PKIX does not enforce (SECURITY.md C8): RSA keys
+ * of at least a minimum size, EC keys on a curve of at least 256 bits, no DSA or other key types,
+ * and signatures with SHA-256 or a stronger hash. Allow-lists, so anything unknown fails closed.
  */
 final class AlgorithmPolicy {
   private AlgorithmPolicy() {}
 
-  /** Signature algorithms accepted, by OID, with a name for messages. RSASSA-PSS is judged by its parameters. */
-  private static final Map<String, String> STRONG_SIGNATURES = Map.ofEntries(
-      Map.entry(PKCSObjectIdentifiers.sha256WithRSAEncryption.getId(), "sha256WithRSAEncryption"),
-      Map.entry(PKCSObjectIdentifiers.sha384WithRSAEncryption.getId(), "sha384WithRSAEncryption"),
-      Map.entry(PKCSObjectIdentifiers.sha512WithRSAEncryption.getId(), "sha512WithRSAEncryption"),
-      Map.entry(NISTObjectIdentifiers.id_rsassa_pkcs1_v1_5_with_sha3_256.getId(), "RSA-SHA3-256"),
-      Map.entry(NISTObjectIdentifiers.id_rsassa_pkcs1_v1_5_with_sha3_384.getId(), "RSA-SHA3-384"),
-      Map.entry(NISTObjectIdentifiers.id_rsassa_pkcs1_v1_5_with_sha3_512.getId(), "RSA-SHA3-512"),
-      Map.entry(X9ObjectIdentifiers.ecdsa_with_SHA256.getId(), "ecdsa-with-SHA256"),
-      Map.entry(X9ObjectIdentifiers.ecdsa_with_SHA384.getId(), "ecdsa-with-SHA384"),
-      Map.entry(X9ObjectIdentifiers.ecdsa_with_SHA512.getId(), "ecdsa-with-SHA512"),
-      Map.entry(NISTObjectIdentifiers.id_ecdsa_with_sha3_256.getId(), "ecdsa-with-SHA3-256"),
-      Map.entry(NISTObjectIdentifiers.id_ecdsa_with_sha3_384.getId(), "ecdsa-with-SHA3-384"),
-      Map.entry(NISTObjectIdentifiers.id_ecdsa_with_sha3_512.getId(), "ecdsa-with-SHA3-512"));
+  /**
+   * Signature algorithms accepted, by OID, with a name for messages. RSASSA-PSS is judged by its
+   * parameters.
+   */
+  private static final Map<String, String> STRONG_SIGNATURES =
+      Map.ofEntries(
+          Map.entry(
+              PKCSObjectIdentifiers.sha256WithRSAEncryption.getId(), "sha256WithRSAEncryption"),
+          Map.entry(
+              PKCSObjectIdentifiers.sha384WithRSAEncryption.getId(), "sha384WithRSAEncryption"),
+          Map.entry(
+              PKCSObjectIdentifiers.sha512WithRSAEncryption.getId(), "sha512WithRSAEncryption"),
+          Map.entry(
+              NISTObjectIdentifiers.id_rsassa_pkcs1_v1_5_with_sha3_256.getId(), "RSA-SHA3-256"),
+          Map.entry(
+              NISTObjectIdentifiers.id_rsassa_pkcs1_v1_5_with_sha3_384.getId(), "RSA-SHA3-384"),
+          Map.entry(
+              NISTObjectIdentifiers.id_rsassa_pkcs1_v1_5_with_sha3_512.getId(), "RSA-SHA3-512"),
+          Map.entry(X9ObjectIdentifiers.ecdsa_with_SHA256.getId(), "ecdsa-with-SHA256"),
+          Map.entry(X9ObjectIdentifiers.ecdsa_with_SHA384.getId(), "ecdsa-with-SHA384"),
+          Map.entry(X9ObjectIdentifiers.ecdsa_with_SHA512.getId(), "ecdsa-with-SHA512"),
+          Map.entry(NISTObjectIdentifiers.id_ecdsa_with_sha3_256.getId(), "ecdsa-with-SHA3-256"),
+          Map.entry(NISTObjectIdentifiers.id_ecdsa_with_sha3_384.getId(), "ecdsa-with-SHA3-384"),
+          Map.entry(NISTObjectIdentifiers.id_ecdsa_with_sha3_512.getId(), "ecdsa-with-SHA3-512"));
 
   /** Hash algorithms accepted inside RSASSA-PSS parameters (hash and MGF1 hash). */
-  private static final Map<ASN1ObjectIdentifier, String> STRONG_HASHES = Map.of(
-      NISTObjectIdentifiers.id_sha256, "SHA-256",
-      NISTObjectIdentifiers.id_sha384, "SHA-384",
-      NISTObjectIdentifiers.id_sha512, "SHA-512",
-      NISTObjectIdentifiers.id_sha3_256, "SHA3-256",
-      NISTObjectIdentifiers.id_sha3_384, "SHA3-384",
-      NISTObjectIdentifiers.id_sha3_512, "SHA3-512");
+  private static final Map<ASN1ObjectIdentifier, String> STRONG_HASHES =
+      Map.of(
+          NISTObjectIdentifiers.id_sha256, "SHA-256",
+          NISTObjectIdentifiers.id_sha384, "SHA-384",
+          NISTObjectIdentifiers.id_sha512, "SHA-512",
+          NISTObjectIdentifiers.id_sha3_256, "SHA3-256",
+          NISTObjectIdentifiers.id_sha3_384, "SHA3-384",
+          NISTObjectIdentifiers.id_sha3_512, "SHA3-512");
 
   /**
    * Why the signature algorithm {@code oid} (with DER {@code params}, may be null) is too weak, or
@@ -105,13 +116,15 @@ final class AlgorithmPolicy {
   }
 
   /**
-   * Why {@code key} is too weak, or null when acceptable: RSA of at least {@code minRsaBits}, EC on a
-   * field of at least 256 bits; every other key type (DSA, EdDSA, unknown) is refused.
+   * Why {@code key} is too weak, or null when acceptable: RSA of at least {@code minRsaBits}, EC on
+   * a field of at least 256 bits; every other key type (DSA, EdDSA, unknown) is refused.
    */
   static String keyWeakness(PublicKey key, int minRsaBits) {
     if (key instanceof RSAPublicKey) {
       int bits = ((RSAPublicKey) key).getModulus().bitLength();
-      return bits < minRsaBits ? "RSA key of " + bits + " bits, policy minimum is " + minRsaBits : null;
+      return bits < minRsaBits
+          ? "RSA key of " + bits + " bits, policy minimum is " + minRsaBits
+          : null;
     }
     if (key instanceof ECPublicKey) {
       int bits = ((ECPublicKey) key).getParams().getCurve().getField().getFieldSize();

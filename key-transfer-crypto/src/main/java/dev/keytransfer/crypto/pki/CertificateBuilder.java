@@ -150,7 +150,9 @@ public final class CertificateBuilder {
     return this;
   }
 
-  /** basicConstraints cA; default false (end entity). The extension is always present and critical. */
+  /**
+   * basicConstraints cA; default false (end entity). The extension is always present and critical.
+   */
   public CertificateBuilder ca(boolean ca) {
     this.ca = ca;
     return this;
@@ -165,7 +167,10 @@ public final class CertificateBuilder {
     return this;
   }
 
-  /** The keyUsage bits (critical extension); replaces earlier bits. Without a call, no keyUsage extension. */
+  /**
+   * The keyUsage bits (critical extension); replaces earlier bits. Without a call, no keyUsage
+   * extension.
+   */
   public CertificateBuilder keyUsage(KeyUsage... bits) {
     keyUsage.clear();
     for (KeyUsage b : bits) {
@@ -189,8 +194,10 @@ public final class CertificateBuilder {
     Objects.requireNonNull(oid, "oid");
     Objects.requireNonNull(derValue, "derValue");
     ASN1ObjectIdentifier id = new ASN1ObjectIdentifier(oid);
-    if (id.equals(Extension.basicConstraints) || id.equals(Extension.keyUsage)
-        || id.equals(Extension.subjectKeyIdentifier) || id.equals(Extension.authorityKeyIdentifier)) {
+    if (id.equals(Extension.basicConstraints)
+        || id.equals(Extension.keyUsage)
+        || id.equals(Extension.subjectKeyIdentifier)
+        || id.equals(Extension.authorityKeyIdentifier)) {
       throw new IllegalArgumentException("extension " + oid + " is set by the builder itself");
     }
     extraExtensions.put(oid, Map.entry(critical, derValue.clone()));
@@ -206,11 +213,13 @@ public final class CertificateBuilder {
   /**
    * Builds and signs the certificate.
    *
-   * @throws IllegalStateException if a required setting is missing or inconsistent, or signing fails
+   * @throws IllegalStateException if a required setting is missing or inconsistent, or signing
+   *     fails
    */
   public X509Certificate build() {
     if (subject == null || publicKey == null || signingKey == null) {
-      throw new IllegalStateException("subject, publicKey and an issuer (or selfSigned) are required");
+      throw new IllegalStateException(
+          "subject, publicKey and an issuer (or selfSigned) are required");
     }
     if (notBefore == null || notAfter == null) {
       throw new IllegalStateException("validity is required");
@@ -221,22 +230,33 @@ public final class CertificateBuilder {
     if (pathLength != null && !ca) {
       throw new IllegalStateException("pathLength is only allowed on a CA certificate");
     }
-    BigInteger sn = serial != null ? serial : randomSerial(random != null ? random : new SecureRandom());
+    BigInteger sn =
+        serial != null ? serial : randomSerial(random != null ? random : new SecureRandom());
     try {
       JcaX509ExtensionUtils ext = extensionUtils();
       X509v3CertificateBuilder b;
       AuthorityKeyIdentifier aki;
       SubjectKeyIdentifier ski = ext.createSubjectKeyIdentifier(publicKey);
       if (selfSigned) {
-        b = new JcaX509v3CertificateBuilder(subject, sn, Date.from(notBefore), Date.from(notAfter), subject, publicKey);
+        b =
+            new JcaX509v3CertificateBuilder(
+                subject, sn, Date.from(notBefore), Date.from(notAfter), subject, publicKey);
         aki = new AuthorityKeyIdentifier(ski.getKeyIdentifier());
       } else {
-        b = new JcaX509v3CertificateBuilder(
-            issuerCertificate.getSubjectX500Principal(), sn, Date.from(notBefore), Date.from(notAfter), subject, publicKey);
+        b =
+            new JcaX509v3CertificateBuilder(
+                issuerCertificate.getSubjectX500Principal(),
+                sn,
+                Date.from(notBefore),
+                Date.from(notAfter),
+                subject,
+                publicKey);
         aki = authorityKeyIdentifier(issuerCertificate, ext);
       }
-      BasicConstraints bc = !ca ? new BasicConstraints(false)
-          : pathLength == null ? new BasicConstraints(true) : new BasicConstraints(pathLength);
+      BasicConstraints bc =
+          !ca
+              ? new BasicConstraints(false)
+              : pathLength == null ? new BasicConstraints(true) : new BasicConstraints(pathLength);
       b.addExtension(Extension.basicConstraints, true, bc);
       if (!keyUsage.isEmpty()) {
         int mask = 0;
@@ -248,19 +268,24 @@ public final class CertificateBuilder {
       b.addExtension(Extension.subjectKeyIdentifier, false, ski);
       b.addExtension(Extension.authorityKeyIdentifier, false, aki);
       for (Map.Entry<String, Map.Entry<Boolean, byte[]>> e : extraExtensions.entrySet()) {
-        b.addExtension(new ASN1ObjectIdentifier(e.getKey()), e.getValue().getKey(), e.getValue().getValue());
+        b.addExtension(
+            new ASN1ObjectIdentifier(e.getKey()), e.getValue().getKey(), e.getValue().getValue());
       }
       ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm).build(signingKey);
       X509CertificateHolder holder = b.build(signer);
       return new JcaX509CertificateConverter().getCertificate(holder);
     } catch (CertIOException | OperatorCreationException | CertificateException e) {
-      throw new IllegalStateException("cannot build certificate for " + subject.getName() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot build certificate for " + subject.getName() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot build certificate for " + subject.getName() + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot build certificate for " + subject.getName() + ": " + e, e);
     }
   }
 
-  /** A random positive serial number of at most 128 bits (RFC 5280 4.1.2.2 allows up to 20 octets). */
+  /**
+   * A random positive serial number of at most 128 bits (RFC 5280 4.1.2.2 allows up to 20 octets).
+   */
   static BigInteger randomSerial(SecureRandom random) {
     BigInteger sn;
     do {
@@ -273,12 +298,14 @@ public final class CertificateBuilder {
    * The AuthorityKeyIdentifier for certificates or CRLs signed by {@code issuer}: its
    * SubjectKeyIdentifier when present, else computed from its public key.
    */
-  static AuthorityKeyIdentifier authorityKeyIdentifier(X509Certificate issuer, JcaX509ExtensionUtils ext) {
+  static AuthorityKeyIdentifier authorityKeyIdentifier(
+      X509Certificate issuer, JcaX509ExtensionUtils ext) {
     byte[] skiExt = issuer.getExtensionValue(Extension.subjectKeyIdentifier.getId());
     if (skiExt != null) {
       try {
         byte[] inner = ASN1OctetString.getInstance(skiExt).getOctets();
-        return new AuthorityKeyIdentifier(SubjectKeyIdentifier.getInstance(inner).getKeyIdentifier());
+        return new AuthorityKeyIdentifier(
+            SubjectKeyIdentifier.getInstance(inner).getKeyIdentifier());
       } catch (IllegalArgumentException e) {
         // malformed SKI in the issuer: fall back to the key hash below
       }

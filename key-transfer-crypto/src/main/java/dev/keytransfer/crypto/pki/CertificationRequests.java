@@ -48,8 +48,13 @@ public final class CertificationRequests {
     } catch (SigningFailure e) {
       throw e.failure;
     } catch (IOException | RuntimeException e) {
-      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE,
-          "cannot create a certification request for " + key.label() + ": " + e.getClass().getSimpleName(), e);
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE,
+          "cannot create a certification request for "
+              + key.label()
+              + ": "
+              + e.getClass().getSimpleName(),
+          e);
     }
   }
 

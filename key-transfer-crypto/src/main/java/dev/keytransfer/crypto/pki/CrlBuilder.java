@@ -51,13 +51,15 @@ public final class CrlBuilder {
 
   /** thisUpdate (required), truncated to seconds. */
   public CrlBuilder thisUpdate(Instant thisUpdate) {
-    this.thisUpdate = Objects.requireNonNull(thisUpdate, "thisUpdate").truncatedTo(ChronoUnit.SECONDS);
+    this.thisUpdate =
+        Objects.requireNonNull(thisUpdate, "thisUpdate").truncatedTo(ChronoUnit.SECONDS);
     return this;
   }
 
   /** nextUpdate (required), truncated to seconds. */
   public CrlBuilder nextUpdate(Instant nextUpdate) {
-    this.nextUpdate = Objects.requireNonNull(nextUpdate, "nextUpdate").truncatedTo(ChronoUnit.SECONDS);
+    this.nextUpdate =
+        Objects.requireNonNull(nextUpdate, "nextUpdate").truncatedTo(ChronoUnit.SECONDS);
     return this;
   }
 
@@ -73,7 +75,9 @@ public final class CrlBuilder {
 
   /** Lists {@code serial} as revoked at {@code revocationDate}. */
   public CrlBuilder revoke(BigInteger serial, Instant revocationDate) {
-    revoked.put(Objects.requireNonNull(serial, "serial"), Objects.requireNonNull(revocationDate, "revocationDate"));
+    revoked.put(
+        Objects.requireNonNull(serial, "serial"),
+        Objects.requireNonNull(revocationDate, "revocationDate"));
     return this;
   }
 
@@ -83,7 +87,10 @@ public final class CrlBuilder {
     return this;
   }
 
-  /** The JCA signature algorithm name; default {@value CertificateBuilder#DEFAULT_SIGNATURE_ALGORITHM}. */
+  /**
+   * The JCA signature algorithm name; default {@value
+   * CertificateBuilder#DEFAULT_SIGNATURE_ALGORITHM}.
+   */
   public CrlBuilder signatureAlgorithm(String algorithm) {
     this.signatureAlgorithm = Objects.requireNonNull(algorithm, "algorithm");
     return this;
@@ -92,7 +99,8 @@ public final class CrlBuilder {
   /**
    * Builds and signs the CRL.
    *
-   * @throws IllegalStateException if thisUpdate or nextUpdate is missing or inconsistent, or signing fails
+   * @throws IllegalStateException if thisUpdate or nextUpdate is missing or inconsistent, or
+   *     signing fails
    */
   public X509CRL build() {
     if (thisUpdate == null || nextUpdate == null) {
@@ -105,16 +113,28 @@ public final class CrlBuilder {
       X509v2CRLBuilder b = new JcaX509v2CRLBuilder(issuer, Date.from(thisUpdate));
       b.setNextUpdate(Date.from(nextUpdate));
       for (Map.Entry<BigInteger, Instant> e : revoked.entrySet()) {
-        b.addCRLEntry(e.getKey(), Date.from(e.getValue().truncatedTo(ChronoUnit.SECONDS)), CRLReason.unspecified);
+        b.addCRLEntry(
+            e.getKey(),
+            Date.from(e.getValue().truncatedTo(ChronoUnit.SECONDS)),
+            CRLReason.unspecified);
       }
       b.addExtension(Extension.cRLNumber, false, new CRLNumber(crlNumber));
-      b.addExtension(Extension.authorityKeyIdentifier, false,
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
           CertificateBuilder.authorityKeyIdentifier(issuer, CertificateBuilder.extensionUtils()));
-      return new JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder(signatureAlgorithm).build(issuerKey)));
+      return new JcaX509CRLConverter()
+          .getCRL(b.build(new JcaContentSignerBuilder(signatureAlgorithm).build(issuerKey)));
     } catch (CertIOException | OperatorCreationException | CRLException e) {
-      throw new IllegalStateException("cannot build CRL for " + issuer.getSubjectX500Principal().getName() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot build CRL for "
+              + issuer.getSubjectX500Principal().getName()
+              + ": "
+              + e.getMessage(),
+          e);
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot build CRL for " + issuer.getSubjectX500Principal().getName() + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot build CRL for " + issuer.getSubjectX500Principal().getName() + ": " + e, e);
     }
   }
 }

@@ -36,17 +36,18 @@ import org.bouncycastle.pkcs.PKCSException;
 /**
  * The reference certification authority of S1, shaped as the sample PKI of TR-34 B.2.1: one
  * self-signed root ("CA" in Annex B) above a CA that issues KDH certificates ("CA KDH") and a CA
- * that issues KRD certificates ("CA KRD"). As in the Annex B samples, a KDH certificate has keyUsage
- * digitalSignature (the KDH signs credential and key tokens) and a KRD certificate has keyUsage
- * keyEncipherment (the KRD decrypts the transported key), so neither is ever accepted for the other
- * role (SECURITY.md C6).
+ * that issues KRD certificates ("CA KRD"). As in the Annex B samples, a KDH certificate has
+ * keyUsage digitalSignature (the KDH signs credential and key tokens) and a KRD certificate has
+ * keyUsage keyEncipherment (the KRD decrypts the transported key), so neither is ever accepted for
+ * the other role (SECURITY.md C6).
  *
  * <ul>
  *   <li>Root: self-signed, basicConstraints cA=true, keyUsage keyCertSign + cRLSign.
  *   <li>KDH CA and KRD CA: cA=true with pathLenConstraint 0, keyUsage keyCertSign + cRLSign.
  *   <li>Leaves: issued only from a PKCS#10 request whose proof-of-possession signature verifies,
  *       with an RSA key of at least 2048 bits and a SHA-256-or-better request signature;
- *       basicConstraints cA=false and the role's keyUsage, both critical; the subject of the request.
+ *       basicConstraints cA=false and the role's keyUsage, both critical; the subject of the
+ *       request.
  *   <li>CRLs: one per CA, re-issued at once on revocation and otherwise lazily when older than half
  *       their validity, with increasing cRLNumbers.
  * </ul>
@@ -99,16 +100,18 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant caNotAfter = now.plus(b.caValidity);
     KeyPair rootKeys = generateKeyPair(b.rsaBits);
-    X509Certificate rootCert = CertificateBuilder.create()
-        .subject(name(b.namePrefix + " Root CA"))
-        .publicKey(rootKeys.getPublic())
-        .selfSigned(rootKeys.getPrivate())
-        .validity(now, caNotAfter)
-        .ca(true)
-        .keyUsage(CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
-        .signatureAlgorithm(SIGNATURE_ALGORITHM)
-        .secureRandom(random)
-        .build();
+    X509Certificate rootCert =
+        CertificateBuilder.create()
+            .subject(name(b.namePrefix + " Root CA"))
+            .publicKey(rootKeys.getPublic())
+            .selfSigned(rootKeys.getPrivate())
+            .validity(now, caNotAfter)
+            .ca(true)
+            .keyUsage(
+                CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
+            .signatureAlgorithm(SIGNATURE_ALGORITHM)
+            .secureRandom(random)
+            .build();
     this.root = new Ca(rootCert, rootKeys.getPrivate());
     this.kdhCa = subCa(b.namePrefix + " KDH CA", b.rsaBits, now, caNotAfter);
     this.krdCa = subCa(b.namePrefix + " KRD CA", b.rsaBits, now, caNotAfter);
@@ -122,24 +125,29 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     return builder().namePrefix(namePrefix).clock(clock).build();
   }
 
-  /** A builder with the defaults: RSA-2048, leaves 2 years, CAs 20 years, CRLs 7 days, system UTC clock. */
+  /**
+   * A builder with the defaults: RSA-2048, leaves 2 years, CAs 20 years, CRLs 7 days, system UTC
+   * clock.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   private Ca subCa(String cn, int bits, Instant now, Instant notAfter) {
     KeyPair keys = generateKeyPair(bits);
-    X509Certificate cert = CertificateBuilder.create()
-        .subject(name(cn))
-        .publicKey(keys.getPublic())
-        .issuer(root.certificate, root.key)
-        .validity(now, notAfter)
-        .ca(true)
-        .pathLength(0)
-        .keyUsage(CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
-        .signatureAlgorithm(SIGNATURE_ALGORITHM)
-        .secureRandom(random)
-        .build();
+    X509Certificate cert =
+        CertificateBuilder.create()
+            .subject(name(cn))
+            .publicKey(keys.getPublic())
+            .issuer(root.certificate, root.key)
+            .validity(now, notAfter)
+            .ca(true)
+            .pathLength(0)
+            .keyUsage(
+                CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
+            .signatureAlgorithm(SIGNATURE_ALGORITHM)
+            .secureRandom(random)
+            .build();
     return new Ca(cert, keys.getPrivate());
   }
 
@@ -192,7 +200,8 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
    * validity, but never past the issuing CA's notAfter.
    */
   @Override
-  public CertificateChain issue(byte[] certificationRequest, Role role) throws KeyTransferException {
+  public CertificateChain issue(byte[] certificationRequest, Role role)
+      throws KeyTransferException {
     Objects.requireNonNull(certificationRequest, "certificationRequest");
     Ca ca = caFor(role);
     PKCS10CertificationRequest csr = parse(certificationRequest);
@@ -221,19 +230,22 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       if (notAfter.isAfter(caNotAfter)) {
         notAfter = caNotAfter;
       }
-      CertificateBuilder.KeyUsage usage = role == Role.KDH
-          ? CertificateBuilder.KeyUsage.DIGITAL_SIGNATURE // TR-34 B.2.1: the KDH signs
-          : CertificateBuilder.KeyUsage.KEY_ENCIPHERMENT; // TR-34 B.2.1: the KRD decrypts the CEK
-      X509Certificate leaf = CertificateBuilder.create()
-          .subject(subject)
-          .publicKey(key)
-          .issuer(ca.certificate, ca.key)
-          .validity(now, notAfter)
-          .ca(false)
-          .keyUsage(usage)
-          .signatureAlgorithm(SIGNATURE_ALGORITHM)
-          .secureRandom(random)
-          .build();
+      CertificateBuilder.KeyUsage usage =
+          role == Role.KDH
+              ? CertificateBuilder.KeyUsage.DIGITAL_SIGNATURE // TR-34 B.2.1: the KDH signs
+              : CertificateBuilder.KeyUsage
+                  .KEY_ENCIPHERMENT; // TR-34 B.2.1: the KRD decrypts the CEK
+      X509Certificate leaf =
+          CertificateBuilder.create()
+              .subject(subject)
+              .publicKey(key)
+              .issuer(ca.certificate, ca.key)
+              .validity(now, notAfter)
+              .ca(false)
+              .keyUsage(usage)
+              .signatureAlgorithm(SIGNATURE_ALGORITHM)
+              .secureRandom(random)
+              .build();
       return CertificateChain.of(leaf, ca.certificate);
     }
   }
@@ -250,13 +262,17 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
   }
 
   /** Key policy, signature policy and proof of possession; returns the request's public key. */
-  private static PublicKey checkRequest(PKCS10CertificationRequest csr) throws KeyTransferException {
-    if (!PKCSObjectIdentifiers.rsaEncryption.equals(csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm())) {
+  private static PublicKey checkRequest(PKCS10CertificationRequest csr)
+      throws KeyTransferException {
+    if (!PKCSObjectIdentifiers.rsaEncryption.equals(
+        csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm())) {
       throw refused("the request's key is not an RSA key", null);
     }
     PublicKey key;
     try {
-      key = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+      key =
+          KeyFactory.getInstance("RSA")
+              .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
     } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
       throw refused("the request's RSA key cannot be read", e);
     }
@@ -265,7 +281,8 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     if (weakKey != null) {
       throw refused(weakKey, null);
     }
-    if (!rsa.getPublicExponent().testBit(0) || rsa.getPublicExponent().compareTo(BigInteger.valueOf(3)) < 0) {
+    if (!rsa.getPublicExponent().testBit(0)
+        || rsa.getPublicExponent().compareTo(BigInteger.valueOf(3)) < 0) {
       throw refused("the request's RSA public exponent is invalid", null);
     }
     String weakSig = AlgorithmPolicy.signatureWeakness(csr.getSignatureAlgorithm());
@@ -274,7 +291,9 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     }
     boolean pop;
     try {
-      pop = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+      pop =
+          csr.isSignatureValid(
+              new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
     } catch (OperatorCreationException | PKCSException | RuntimeException e) {
       throw refused("the request's proof-of-possession signature cannot be verified", e);
     }
@@ -290,7 +309,8 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
    * <p>The issuer is found by issuer name and signature: a KDH or KRD CA for a leaf, the root for a
    * sub-CA certificate. The root certificate itself cannot be revoked.
    *
-   * @throws KeyTransferException {@code CA_REQUEST_REFUSED} if no CA of this PKI issued {@code certificate}
+   * @throws KeyTransferException {@code CA_REQUEST_REFUSED} if no CA of this PKI issued {@code
+   *     certificate}
    */
   @Override
   public synchronized void revoke(X509Certificate certificate) throws KeyTransferException {
@@ -306,8 +326,11 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       }
     }
     if (issuer == null) {
-      throw refused("the certificate " + certificate.getSubjectX500Principal().getName()
-          + " was not issued by this certification authority", null);
+      throw refused(
+          "the certificate "
+              + certificate.getSubjectX500Principal().getName()
+              + " was not issued by this certification authority",
+          null);
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     issuer.revoked.putIfAbsent(certificate.getSerialNumber(), now);
@@ -336,7 +359,9 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     return List.of(currentCrl(root), currentCrl(kdhCa), currentCrl(krdCa));
   }
 
-  /** The CRL of {@code ca}, re-issued when absent, older than half its validity, or from the future. */
+  /**
+   * The CRL of {@code ca}, re-issued when absent, older than half its validity, or from the future.
+   */
   private X509CRL currentCrl(Ca ca) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     if (ca.crl == null) {
@@ -351,13 +376,14 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
 
   private X509CRL reissueCrl(Ca ca, Instant now) {
     ca.crlNumber = ca.crlNumber.add(BigInteger.ONE);
-    ca.crl = CrlBuilder.issuedBy(ca.certificate, ca.key)
-        .thisUpdate(now)
-        .nextUpdate(now.plus(crlValidity))
-        .crlNumber(ca.crlNumber)
-        .revokeAll(ca.revoked)
-        .signatureAlgorithm(SIGNATURE_ALGORITHM)
-        .build();
+    ca.crl =
+        CrlBuilder.issuedBy(ca.certificate, ca.key)
+            .thisUpdate(now)
+            .nextUpdate(now.plus(crlValidity))
+            .crlNumber(ca.crlNumber)
+            .revokeAll(ca.revoked)
+            .signatureAlgorithm(SIGNATURE_ALGORITHM)
+            .build();
     return ca.crl;
   }
 
@@ -366,8 +392,14 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
    * keys, and the current CRLs (which carry the revocations and CRL numbers). Holds private keys:
    * store it where CA keys belong. {@code toString} names the CAs only.
    */
-  public record State(X509Certificate root, PrivateKey rootKey, X509Certificate kdhCa, PrivateKey kdhCaKey,
-      X509Certificate krdCa, PrivateKey krdCaKey, List<X509CRL> crls) {
+  public record State(
+      X509Certificate root,
+      PrivateKey rootKey,
+      X509Certificate kdhCa,
+      PrivateKey kdhCaKey,
+      X509Certificate krdCa,
+      PrivateKey krdCaKey,
+      List<X509CRL> crls) {
     public State {
       Objects.requireNonNull(root, "root");
       Objects.requireNonNull(rootKey, "rootKey");
@@ -380,16 +412,28 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
 
     @Override
     public String toString() {
-      return "DefaultCertificateAuthority.State[" + root.getSubjectX500Principal().getName() + ", keys REDACTED]";
+      return "DefaultCertificateAuthority.State["
+          + root.getSubjectX500Principal().getName()
+          + ", keys REDACTED]";
     }
   }
 
   /** This CA's state, to persist it (see {@link Builder#restore}). */
   public synchronized State exportState() {
-    return new State(root.certificate, root.key, kdhCa.certificate, kdhCa.key, krdCa.certificate, krdCa.key, crls());
+    return new State(
+        root.certificate,
+        root.key,
+        kdhCa.certificate,
+        kdhCa.key,
+        krdCa.certificate,
+        krdCa.key,
+        crls());
   }
 
-  /** A CA from persisted state: its revocations and CRL number come from its latest CRL in {@code crls}. */
+  /**
+   * A CA from persisted state: its revocations and CRL number come from its latest CRL in {@code
+   * crls}.
+   */
   private static Ca restored(X509Certificate cert, PrivateKey key, List<X509CRL> crls) {
     Ca ca = new Ca(cert, key);
     for (X509CRL crl : crls) {
@@ -399,7 +443,8 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       try {
         crl.verify(cert.getPublicKey());
       } catch (GeneralSecurityException | RuntimeException e) {
-        throw new IllegalArgumentException("a CRL of " + cert.getSubjectX500Principal().getName() + " does not verify", e);
+        throw new IllegalArgumentException(
+            "a CRL of " + cert.getSubjectX500Principal().getName() + " does not verify", e);
       }
       BigInteger number = crlNumber(crl);
       if (ca.crl == null || number.compareTo(ca.crlNumber) > 0) {
@@ -407,7 +452,10 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
         ca.crlNumber = number;
       }
       if (crl.getRevokedCertificates() != null) {
-        crl.getRevokedCertificates().forEach(e -> ca.revoked.putIfAbsent(e.getSerialNumber(), e.getRevocationDate().toInstant()));
+        crl.getRevokedCertificates()
+            .forEach(
+                e ->
+                    ca.revoked.putIfAbsent(e.getSerialNumber(), e.getRevocationDate().toInstant()));
       }
     }
     return ca;
@@ -419,7 +467,8 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       return BigInteger.ZERO;
     }
     return org.bouncycastle.asn1.ASN1Integer.getInstance(
-        org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getValue();
+            org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets())
+        .getValue();
   }
 
   /** Test access: the private key of the CA issuing {@code role} certificates. */
@@ -434,13 +483,17 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
 
   private static KeyTransferException refused(String why, Throwable cause) {
     return cause == null
-        ? new KeyTransferException(ErrorCode.CA_REQUEST_REFUSED, "certification request refused: " + why)
-        : new KeyTransferException(ErrorCode.CA_REQUEST_REFUSED, "certification request refused: " + why, cause);
+        ? new KeyTransferException(
+            ErrorCode.CA_REQUEST_REFUSED, "certification request refused: " + why)
+        : new KeyTransferException(
+            ErrorCode.CA_REQUEST_REFUSED, "certification request refused: " + why, cause);
   }
 
   @Override
   public String toString() {
-    return "DefaultCertificateAuthority[" + root.certificate.getSubjectX500Principal().getName() + "]";
+    return "DefaultCertificateAuthority["
+        + root.certificate.getSubjectX500Principal().getName()
+        + "]";
   }
 
   /** Builder for {@link DefaultCertificateAuthority}. Not thread-safe. */
@@ -472,7 +525,9 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       return this;
     }
 
-    /** The random source for key generation and serial numbers; default a new {@link SecureRandom}. */
+    /**
+     * The random source for key generation and serial numbers; default a new {@link SecureRandom}.
+     */
     public Builder secureRandom(SecureRandom random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;

@@ -39,9 +39,9 @@ import java.util.Set;
 
 /**
  * The SDK's certificate validator (S2: the host validates the KRD; S3: the terminal validates the
- * KDH), under a {@link ValidationPolicy}. Java's PKIX engine (the JDK's {@code SUN} provider) runs the
- * RFC 5280 algorithm; this class adds what it does not do (SECURITY.md "What Java 17 PKIX does and
- * does not check"):
+ * KDH), under a {@link ValidationPolicy}. Java's PKIX engine (the JDK's {@code SUN} provider) runs
+ * the RFC 5280 algorithm; this class adds what it does not do (SECURITY.md "What Java 17 PKIX does
+ * and does not check"):
  *
  * <ol>
  *   <li>C7: a leaf with basicConstraints cA=true, or a trust anchor presented as leaf, is refused
@@ -54,12 +54,12 @@ import java.util.Set;
  *       {@link ValidationPolicy#minRsaBits()} bits (or EC of at least 256 bits) and be signed with
  *       SHA-256 or better ({@code CERTIFICATE_WEAK_KEY}, {@code CERTIFICATE_WEAK_SIGNATURE}).
  *   <li>C6: the leaf's keyUsage must fit the role (TR-34 B.2.1: KDH digitalSignature, KRD
- *       keyEncipherment, never both) and, when the policy pins role issuers, the leaf's issuer must be
- *       one of them ({@code CERTIFICATE_WRONG_ROLE}).
+ *       keyEncipherment, never both) and, when the policy pins role issuers, the leaf's issuer must
+ *       be one of them ({@code CERTIFICATE_WRONG_ROLE}).
  *   <li>C2: the trust anchor itself must be within its validity period.
  *   <li>C1-C5, C9: RFC 5280 path validation at the policy clock's time, with revocation checked
- *       against CRLs only (the policy's local CRLs plus those passed in), no OCSP, no network, and no
- *       soft fail: a missing, stale or badly signed CRL rejects the path ({@code CRL_MISSING},
+ *       against CRLs only (the policy's local CRLs plus those passed in), no OCSP, no network, and
+ *       no soft fail: a missing, stale or badly signed CRL rejects the path ({@code CRL_MISSING},
  *       {@code CRL_STALE}, {@code CRL_INVALID}).
  * </ol>
  *
@@ -84,7 +84,10 @@ public final class PkixCertificateValidator implements CertificateValidator {
 
     // C7: the leaf must be an end entity, and not a trust anchor
     if (leaf.getBasicConstraints() != -1) {
-      throw fail(ErrorCode.CERTIFICATE_CA_AS_LEAF, leaf, "a CA certificate (basicConstraints cA=true) presented as leaf");
+      throw fail(
+          ErrorCode.CERTIFICATE_CA_AS_LEAF,
+          leaf,
+          "a CA certificate (basicConstraints cA=true) presented as leaf");
     }
     for (X509Certificate anchor : policy.trustAnchors()) {
       if (sameSubjectAndKey(leaf, anchor)) {
@@ -94,8 +97,14 @@ public final class PkixCertificateValidator implements CertificateValidator {
 
     // C1: chain to a configured trust anchor, by name and signature; the peer may add the anchor
     if (presented.certificates().size() > policy.maxChainLength() + 1) {
-      throw fail(ErrorCode.CERTIFICATE_UNTRUSTED, leaf, "the presented chain has " + presented.certificates().size()
-          + " certificates, more than the maximum chain length of " + policy.maxChainLength() + " plus the anchor");
+      throw fail(
+          ErrorCode.CERTIFICATE_UNTRUSTED,
+          leaf,
+          "the presented chain has "
+              + presented.certificates().size()
+              + " certificates, more than the maximum chain length of "
+              + policy.maxChainLength()
+              + " plus the anchor");
     }
     List<X509Certificate> candidates = new ArrayList<>(new LinkedHashSet<>(presented.issuers()));
     for (X509Certificate c : policy.intermediates()) {
@@ -126,8 +135,14 @@ public final class PkixCertificateValidator implements CertificateValidator {
     if (!pinned.isEmpty()) {
       X509Certificate leafIssuer = path.size() > 1 ? path.get(1) : anchor;
       if (pinned.stream().noneMatch(p -> sameSubjectAndKey(p, leafIssuer))) {
-        throw fail(ErrorCode.CERTIFICATE_WRONG_ROLE, leaf,
-            "issued by " + leafIssuer.getSubjectX500Principal().getName() + ", which is not a " + role + " issuing CA");
+        throw fail(
+            ErrorCode.CERTIFICATE_WRONG_ROLE,
+            leaf,
+            "issued by "
+                + leafIssuer.getSubjectX500Principal().getName()
+                + ", which is not a "
+                + role
+                + " issuing CA");
       }
     }
 
@@ -152,8 +167,12 @@ public final class PkixCertificateValidator implements CertificateValidator {
    * else the first candidate, whose subject equals the current certificate's issuer and whose key
    * verifies its signature, preferring candidates valid at {@code at}.
    */
-  private X509Certificate buildPath(X509Certificate leaf, List<X509Certificate> candidates, Instant at,
-      List<X509Certificate> path) throws CertificateValidationException {
+  private X509Certificate buildPath(
+      X509Certificate leaf,
+      List<X509Certificate> candidates,
+      Instant at,
+      List<X509Certificate> path)
+      throws CertificateValidationException {
     path.add(leaf);
     X509Certificate current = leaf;
     while (true) {
@@ -162,24 +181,33 @@ public final class PkixCertificateValidator implements CertificateValidator {
         return anchor;
       }
       if (path.size() >= policy.maxChainLength()) {
-        throw fail(ErrorCode.CERTIFICATE_UNTRUSTED, leaf,
+        throw fail(
+            ErrorCode.CERTIFICATE_UNTRUSTED,
+            leaf,
             "no trust anchor within the maximum chain length of " + policy.maxChainLength());
       }
       X509Certificate next = findIssuer(current, candidates, path, at);
       if (next == null) {
-        throw fail(ErrorCode.CERTIFICATE_UNTRUSTED, leaf,
-            "does not chain to a trust anchor: no issuer found for " + current.getSubjectX500Principal().getName());
+        throw fail(
+            ErrorCode.CERTIFICATE_UNTRUSTED,
+            leaf,
+            "does not chain to a trust anchor: no issuer found for "
+                + current.getSubjectX500Principal().getName());
       }
       path.add(next);
       current = next;
     }
   }
 
-  private static X509Certificate findIssuer(X509Certificate cert, List<X509Certificate> candidates,
-      List<X509Certificate> exclude, Instant at) {
+  private static X509Certificate findIssuer(
+      X509Certificate cert,
+      List<X509Certificate> candidates,
+      List<X509Certificate> exclude,
+      Instant at) {
     X509Certificate fallback = null;
     for (X509Certificate c : candidates) {
-      if (exclude.contains(c) || !c.getSubjectX500Principal().equals(cert.getIssuerX500Principal())
+      if (exclude.contains(c)
+          || !c.getSubjectX500Principal().equals(cert.getIssuerX500Principal())
           || !signedBy(cert, c)) {
         continue;
       }
@@ -227,18 +255,31 @@ public final class PkixCertificateValidator implements CertificateValidator {
    * SECURITY.md C6, TR-34 B.2.1: a KDH certificate signs (digitalSignature; no encipherment or key
    * agreement), a KRD certificate decrypts the transported key (keyEncipherment; no signing bits).
    */
-  private static void checkRole(X509Certificate leaf, Role role) throws CertificateValidationException {
+  private static void checkRole(X509Certificate leaf, Role role)
+      throws CertificateValidationException {
     boolean[] ku = leaf.getKeyUsage();
     if (ku == null) {
-      throw fail(ErrorCode.CERTIFICATE_WRONG_ROLE, leaf, "no keyUsage extension, so no " + role + " role");
+      throw fail(
+          ErrorCode.CERTIFICATE_WRONG_ROLE, leaf, "no keyUsage extension, so no " + role + " role");
     }
-    boolean ok = role == Role.KDH
-        ? bit(ku, DIGITAL_SIGNATURE) && !bit(ku, KEY_ENCIPHERMENT) && !bit(ku, DATA_ENCIPHERMENT) && !bit(ku, KEY_AGREEMENT)
-        : bit(ku, KEY_ENCIPHERMENT) && !bit(ku, DIGITAL_SIGNATURE) && !bit(ku, NON_REPUDIATION);
+    boolean ok =
+        role == Role.KDH
+            ? bit(ku, DIGITAL_SIGNATURE)
+                && !bit(ku, KEY_ENCIPHERMENT)
+                && !bit(ku, DATA_ENCIPHERMENT)
+                && !bit(ku, KEY_AGREEMENT)
+            : bit(ku, KEY_ENCIPHERMENT) && !bit(ku, DIGITAL_SIGNATURE) && !bit(ku, NON_REPUDIATION);
     if (!ok) {
-      throw fail(ErrorCode.CERTIFICATE_WRONG_ROLE, leaf, "keyUsage does not fit the " + role + " role ("
-          + (role == Role.KDH ? "digitalSignature required, no encipherment or keyAgreement"
-              : "keyEncipherment required, no digitalSignature or nonRepudiation") + ")");
+      throw fail(
+          ErrorCode.CERTIFICATE_WRONG_ROLE,
+          leaf,
+          "keyUsage does not fit the "
+              + role
+              + " role ("
+              + (role == Role.KDH
+                  ? "digitalSignature required, no encipherment or keyAgreement"
+                  : "keyEncipherment required, no digitalSignature or nonRepudiation")
+              + ")");
     }
   }
 
@@ -247,14 +288,19 @@ public final class PkixCertificateValidator implements CertificateValidator {
   }
 
   /**
-   * The generic RFC 5280 layer alone: Java's PKIX validator (SUN provider) over {@code pathLeafFirst}
-   * (without the anchor) at {@code at}, revocation checked on every certificate from CRLs only (no
-   * OCSP, no download, no soft fail), with a collection store of the path, the anchor,
-   * {@code extraCerts} and {@code crls}. Failures get the same error codes as {@link #validate}.
-   * Used by {@link #validate} and by the PKITS suite.
+   * The generic RFC 5280 layer alone: Java's PKIX validator (SUN provider) over {@code
+   * pathLeafFirst} (without the anchor) at {@code at}, revocation checked on every certificate from
+   * CRLs only (no OCSP, no download, no soft fail), with a collection store of the path, the
+   * anchor, {@code extraCerts} and {@code crls}. Failures get the same error codes as {@link
+   * #validate}. Used by {@link #validate} and by the PKITS suite.
    */
-  static void validateRfc5280(List<X509Certificate> pathLeafFirst, X509Certificate anchor,
-      Collection<X509CRL> crls, Collection<X509Certificate> extraCerts, Instant at, PkixSettings settings)
+  static void validateRfc5280(
+      List<X509Certificate> pathLeafFirst,
+      X509Certificate anchor,
+      Collection<X509CRL> crls,
+      Collection<X509Certificate> extraCerts,
+      Instant at,
+      PkixSettings settings)
       throws CertificateValidationException {
     requireOfflineRevocationSettings();
     CertPath certPath;
@@ -277,12 +323,15 @@ public final class PkixCertificateValidator implements CertificateValidator {
       store.add(anchor);
       store.addAll(extraCerts);
       store.addAll(crls);
-      params.setCertStores(List.of(CertStore.getInstance("Collection", new CollectionCertStoreParameters(store))));
+      params.setCertStores(
+          List.of(CertStore.getInstance("Collection", new CollectionCertStoreParameters(store))));
       params.setInitialPolicies(settings.initialPolicies());
       params.setExplicitPolicyRequired(settings.explicitPolicyRequired());
       params.setPolicyMappingInhibited(settings.policyMappingInhibited());
       params.setAnyPolicyInhibited(settings.anyPolicyInhibited());
-    } catch (NoSuchAlgorithmException | NoSuchProviderException | InvalidAlgorithmParameterException e) {
+    } catch (NoSuchAlgorithmException
+        | NoSuchProviderException
+        | InvalidAlgorithmParameterException e) {
       throw new IllegalStateException("the JDK's PKIX CertPathValidator is unavailable", e);
     }
     try {
@@ -305,21 +354,30 @@ public final class PkixCertificateValidator implements CertificateValidator {
    */
   static void requireOfflineRevocationSettings() {
     if ("true".equalsIgnoreCase(Security.getProperty("ocsp.enable"))) {
-      throw new IllegalStateException("security property ocsp.enable=true would make certificate validation "
-          + "query OCSP responders over the network; key-transfer validates against CRLs only");
+      throw new IllegalStateException(
+          "security property ocsp.enable=true would make certificate validation "
+              + "query OCSP responders over the network; key-transfer validates against CRLs only");
     }
     if (Boolean.getBoolean("com.sun.security.enableCRLDP")) {
-      throw new IllegalStateException("system property com.sun.security.enableCRLDP=true would make certificate "
-          + "validation download CRLs over the network; key-transfer validates against the CRLs it is given");
+      throw new IllegalStateException(
+          "system property com.sun.security.enableCRLDP=true would make certificate validation"
+              + " download CRLs over the network; key-transfer validates against the CRLs it is"
+              + " given");
     }
-    if ("true".equalsIgnoreCase(Security.getProperty("com.sun.security.onlyCheckRevocationOfEECert"))) {
-      throw new IllegalStateException("security property com.sun.security.onlyCheckRevocationOfEECert=true would "
-          + "skip the revocation check of CA certificates (SECURITY.md C3)");
+    if ("true"
+        .equalsIgnoreCase(Security.getProperty("com.sun.security.onlyCheckRevocationOfEECert"))) {
+      throw new IllegalStateException(
+          "security property com.sun.security.onlyCheckRevocationOfEECert=true would "
+              + "skip the revocation check of CA certificates (SECURITY.md C3)");
     }
   }
 
-  private static CertificateValidationException map(CertPathValidatorException e, List<X509Certificate> path,
-      X509Certificate anchor, Collection<X509CRL> crls, Instant at) {
+  private static CertificateValidationException map(
+      CertPathValidatorException e,
+      List<X509Certificate> path,
+      X509Certificate anchor,
+      Collection<X509CRL> crls,
+      Instant at) {
     int index = e.getIndex();
     X509Certificate failing = index >= 0 && index < path.size() ? path.get(index) : null;
     String detail = e.getMessage() == null ? e.getReason().toString() : e.getMessage();
@@ -341,7 +399,8 @@ public final class PkixCertificateValidator implements CertificateValidator {
         // no index: take the first certificate, from the anchor down, without a usable CRL
         code = ErrorCode.CRL_MISSING;
         for (int i = path.size() - 1; i >= 0; i--) {
-          CrlDiagnosis d = diagnose(path.get(i), i + 1 < path.size() ? path.get(i + 1) : anchor, crls, at);
+          CrlDiagnosis d =
+              diagnose(path.get(i), i + 1 < path.size() ? path.get(i + 1) : anchor, crls, at);
           if (d.code != ErrorCode.CRL_MISSING || d.noCrlAtAll) {
             failing = path.get(i);
             code = d.code;
@@ -352,15 +411,18 @@ public final class PkixCertificateValidator implements CertificateValidator {
       }
     } else if (reason == PKIXReason.NO_TRUST_ANCHOR) {
       code = ErrorCode.CERTIFICATE_UNTRUSTED;
-    } else if (failing != null && reason == CertPathValidatorException.BasicReason.UNSPECIFIED
+    } else if (failing != null
+        && reason == CertPathValidatorException.BasicReason.UNSPECIFIED
         && hasUnrecognizedCriticalEntryExtension(failing, crls)) {
-      // RFC 5280 5.3: a CRL entry with an unknown critical extension makes the CRL unusable (PKITS 4.4.8)
+      // RFC 5280 5.3: a CRL entry with an unknown critical extension makes the CRL unusable (PKITS
+      // 4.4.8)
       code = ErrorCode.CRL_INVALID;
     } else {
       code = ErrorCode.CERTIFICATE_INVALID;
     }
     String subject = failing != null ? failing.getSubjectX500Principal().getName() : "the path";
-    return new CertificateValidationException(code, "certificate " + subject + ": " + detail + " [" + reason + "]", e);
+    return new CertificateValidationException(
+        code, "certificate " + subject + ": " + detail + " [" + reason + "]", e);
   }
 
   private record CrlDiagnosis(ErrorCode code, String why, boolean noCrlAtAll) {}
@@ -370,7 +432,8 @@ public final class PkixCertificateValidator implements CertificateValidator {
    * (CRL_MISSING); none whose signature verifies under the issuer's key (CRL_INVALID); only
    * authentic ones outside their thisUpdate..nextUpdate window (CRL_STALE); else CRL_MISSING.
    */
-  private static CrlDiagnosis diagnose(X509Certificate cert, X509Certificate issuer, Collection<X509CRL> crls, Instant at) {
+  private static CrlDiagnosis diagnose(
+      X509Certificate cert, X509Certificate issuer, Collection<X509CRL> crls, Instant at) {
     String issuerName = cert.getIssuerX500Principal().getName();
     List<X509CRL> fromIssuer = new ArrayList<>();
     for (X509CRL crl : crls) {
@@ -391,23 +454,31 @@ public final class PkixCertificateValidator implements CertificateValidator {
       }
     }
     if (authentic.isEmpty()) {
-      return new CrlDiagnosis(ErrorCode.CRL_INVALID, "no CRL from " + issuerName + " verifies under its key", false);
+      return new CrlDiagnosis(
+          ErrorCode.CRL_INVALID, "no CRL from " + issuerName + " verifies under its key", false);
     }
     boolean[] issuerUsage = issuer.getKeyUsage();
     if (issuerUsage != null && !bit(issuerUsage, CRL_SIGN)) {
       // C5: a CA key without cRLSign cannot vouch for the revocation status of what it issued
-      return new CrlDiagnosis(ErrorCode.CERTIFICATE_INVALID, issuerName + " has no cRLSign key usage", false);
+      return new CrlDiagnosis(
+          ErrorCode.CERTIFICATE_INVALID, issuerName + " has no cRLSign key usage", false);
     }
     Date when = Date.from(at);
-    boolean allOutOfWindow = authentic.stream().allMatch(
-        crl -> crl.getThisUpdate().after(when) || (crl.getNextUpdate() != null && crl.getNextUpdate().before(when)));
+    boolean allOutOfWindow =
+        authentic.stream()
+            .allMatch(
+                crl ->
+                    crl.getThisUpdate().after(when)
+                        || (crl.getNextUpdate() != null && crl.getNextUpdate().before(when)));
     if (allOutOfWindow) {
-      return new CrlDiagnosis(ErrorCode.CRL_STALE, "the CRLs from " + issuerName + " are not current", false);
+      return new CrlDiagnosis(
+          ErrorCode.CRL_STALE, "the CRLs from " + issuerName + " are not current", false);
     }
     return new CrlDiagnosis(ErrorCode.CRL_MISSING, "no usable CRL from " + issuerName, false);
   }
 
-  private static boolean hasUnrecognizedCriticalEntryExtension(X509Certificate cert, Collection<X509CRL> crls) {
+  private static boolean hasUnrecognizedCriticalEntryExtension(
+      X509Certificate cert, Collection<X509CRL> crls) {
     for (X509CRL crl : crls) {
       if (!crl.getIssuerX500Principal().equals(cert.getIssuerX500Principal())) {
         continue;
@@ -426,8 +497,10 @@ public final class PkixCertificateValidator implements CertificateValidator {
     return false;
   }
 
-  private static CertificateValidationException fail(ErrorCode code, X509Certificate cert, String why) {
-    return new CertificateValidationException(code, "certificate " + cert.getSubjectX500Principal().getName() + ": " + why);
+  private static CertificateValidationException fail(
+      ErrorCode code, X509Certificate cert, String why) {
+    return new CertificateValidationException(
+        code, "certificate " + cert.getSubjectX500Principal().getName() + ": " + why);
   }
 
   @Override

@@ -101,7 +101,8 @@ final class DerWriter {
   static byte[] oid(String dotted) {
     String[] arcs = dotted.split("\\.");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    base128(out, new BigInteger(arcs[0]).multiply(BigInteger.valueOf(40)).add(new BigInteger(arcs[1])));
+    base128(
+        out, new BigInteger(arcs[0]).multiply(BigInteger.valueOf(40)).add(new BigInteger(arcs[1])));
     for (int i = 2; i < arcs.length; i++) {
       base128(out, new BigInteger(arcs[i]));
     }
@@ -131,17 +132,20 @@ final class DerWriter {
     ZonedDateTime z = t.atZone(ZoneOffset.UTC);
     boolean utc = z.getYear() >= 1950 && z.getYear() < 2050;
     String s = z.format(DateTimeFormatter.ofPattern(utc ? "yyMMddHHmmss" : "yyyyMMddHHmmss")) + "Z";
-    return tlv(utc ? DerReader.UTC_TIME : DerReader.GENERALIZED_TIME, s.getBytes(StandardCharsets.US_ASCII));
+    return tlv(
+        utc ? DerReader.UTC_TIME : DerReader.GENERALIZED_TIME,
+        s.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private static final Comparator<byte[]> DER_ORDER = (a, b) -> {
-    for (int i = 0; i < Math.max(a.length, b.length); i++) {
-      int x = i < a.length ? a[i] & 0xFF : 0;
-      int y = i < b.length ? b[i] & 0xFF : 0;
-      if (x != y) {
-        return Integer.compare(x, y);
-      }
-    }
-    return 0;
-  };
+  private static final Comparator<byte[]> DER_ORDER =
+      (a, b) -> {
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+          int x = i < a.length ? a[i] & 0xFF : 0;
+          int y = i < b.length ? b[i] & 0xFF : 0;
+          if (x != y) {
+            return Integer.compare(x, y);
+          }
+        }
+        return 0;
+      };
 }

@@ -33,7 +33,8 @@ import javax.security.auth.x500.X500Principal;
 /**
  * The reading half of the TR-34 codec (TR-34 Annex B): SignedData and its signers and attributes,
  * the EnvelopedData in its three layouts, the Annex D key block, lists of IssuerAndSerialNumber.
- * Parses only; verifies nothing. Every failure is a {@link MalformedTokenException} (SECURITY.md R5).
+ * Parses only; verifies nothing. Every failure is a {@link MalformedTokenException} (SECURITY.md
+ * R5).
  */
 final class Tr34Cms {
   private Tr34Cms() {}
@@ -54,7 +55,10 @@ final class Tr34Cms {
       leaves = issuedNoOther(certs);
     }
     if (leaves.size() != 1) {
-      throw malformed("token must carry one leaf certificate and its issuers, found " + leaves.size() + " leaves");
+      throw malformed(
+          "token must carry one leaf certificate and its issuers, found "
+              + leaves.size()
+              + " leaves");
     }
     List<X509Certificate> all = new ArrayList<>(leaves);
     for (X509Certificate c : certs) {
@@ -70,7 +74,8 @@ final class Tr34Cms {
     for (X509Certificate c : certs) {
       boolean issuedAnother = false;
       for (X509Certificate o : certs) {
-        if (o != c && o.getIssuerX500Principal().equals(c.getSubjectX500Principal())
+        if (o != c
+            && o.getIssuerX500Principal().equals(c.getSubjectX500Principal())
             && !o.getSubjectX500Principal().equals(o.getIssuerX500Principal())) {
           issuedAnother = true;
         }
@@ -82,12 +87,16 @@ final class Tr34Cms {
     return leaves;
   }
 
-
   /** The parts of an EnvelopedData in any of the three layouts (PROTOCOL.md pitfall 1). */
-  record Envelope(byte[] encryptedKey, Algorithms.ContentEncryption algorithm, byte[] iv, byte[] encryptedContent) {}
+  record Envelope(
+      byte[] encryptedKey,
+      Algorithms.ContentEncryption algorithm,
+      byte[] iv,
+      byte[] encryptedContent) {}
 
   /** {@code recipient} null: the sole recipient. */
-  static Envelope parseEnvelope(byte[] env, IssuerAndSerial recipient) throws MalformedTokenException {
+  static Envelope parseEnvelope(byte[] env, IssuerAndSerial recipient)
+      throws MalformedTokenException {
     DerReader r;
     if (env.length > 0 && (env[0] & 0xFF) == DerReader.SEQUENCE) {
       DerReader outer = new DerReader(env);
@@ -142,7 +151,8 @@ final class Tr34Cms {
       throw malformed("content encryption algorithm not allowed");
     }
     byte[] iv = alg.octetString();
-    Tlv inside = alg.hasMore() ? alg.read() : null; // 2012 / 2019 first print: [0] inside the algorithm
+    Tlv inside =
+        alg.hasMore() ? alg.read() : null; // 2012 / 2019 first print: [0] inside the algorithm
     alg.end();
     Tlv after = eci.hasMore() ? eci.read() : null; // corrigendum: [0] after the algorithm
     eci.end();
@@ -216,7 +226,10 @@ final class Tr34Cms {
     }
   }
 
-  /** KeyBlock ::= SEQUENCE { version 1, idKDH IASN, clearKey OCTET STRING, header id-data attribute }. */
+  /**
+   * KeyBlock ::= SEQUENCE { version 1, idKDH IASN, clearKey OCTET STRING, header id-data attribute
+   * }.
+   */
   static KeyBlock parseKeyBlock(byte[] plaintext) throws MalformedTokenException {
     DerReader top = new DerReader(plaintext);
     DerReader kb = top.sequence();
@@ -251,7 +264,6 @@ final class Tr34Cms {
     }
   }
 
-
   /**
    * The IssuerAndSerialNumber elements of an unbind or rebind content, concatenated without a
    * SEQUENCE around them (TR-34 B.10, B.11, B.13, B.14): exactly {@code count} of them.
@@ -267,7 +279,8 @@ final class Tr34Cms {
         out.add(issuerAndSerial(r.sequence()));
       }
       if (out.size() != count) {
-        throw malformed("content must hold " + count + " IssuerAndSerialNumber, found " + out.size());
+        throw malformed(
+            "content must hold " + count + " IssuerAndSerialNumber, found " + out.size());
       }
       return out;
     } catch (RuntimeException e) {
@@ -276,7 +289,11 @@ final class Tr34Cms {
   }
 
   record ParsedSigner(
-      IssuerAndSerial sid, String digestAlgorithm, Tlv signedAttributes, String signatureAlgorithm, byte[] signature) {}
+      IssuerAndSerial sid,
+      String digestAlgorithm,
+      Tlv signedAttributes,
+      String signatureAlgorithm,
+      byte[] signature) {}
 
   static final class ParsedSignedData {
     int version;
@@ -285,18 +302,21 @@ final class Tr34Cms {
     final List<X509Certificate> certificates = new ArrayList<>();
     final List<X509CRL> crls = new ArrayList<>();
     final List<ParsedSigner> signers = new ArrayList<>();
+
     /** The tolerances this token needed to be read. */
     final Set<Tr34Tolerance> tolerancesUsed = EnumSet.noneOf(Tr34Tolerance.class);
   }
 
   static void checkSize(byte[] token) throws MalformedTokenException {
     if (token == null || token.length == 0 || token.length > Tr34TokenCodec.MAX_TOKEN_LENGTH) {
-      throw malformed("token is empty or larger than " + Tr34TokenCodec.MAX_TOKEN_LENGTH + " bytes");
+      throw malformed(
+          "token is empty or larger than " + Tr34TokenCodec.MAX_TOKEN_LENGTH + " bytes");
     }
   }
 
   /** A ContentInfo(signedData), parsed as far as its structure goes; nothing is verified. */
-  static ParsedSignedData parseSignedData(byte[] token, Set<Tr34Tolerance> tolerances) throws MalformedTokenException {
+  static ParsedSignedData parseSignedData(byte[] token, Set<Tr34Tolerance> tolerances)
+      throws MalformedTokenException {
     checkSize(token);
     try {
       DerReader top = new DerReader(token);
@@ -317,7 +337,8 @@ final class Tr34Cms {
 
   /**
    * The content of a rebind token (TR-34 B.10, B.11): a SignedData, or with {@link
-   * Tr34Tolerance#REBIND_CONTENT_WITHOUT_SEQUENCE} its fields without the SEQUENCE as in the samples.
+   * Tr34Tolerance#REBIND_CONTENT_WITHOUT_SEQUENCE} its fields without the SEQUENCE as in the
+   * samples.
    */
   static ParsedSignedData parseInnerSignedData(byte[] content, Set<Tr34Tolerance> tolerances)
       throws MalformedTokenException {
@@ -335,8 +356,9 @@ final class Tr34Cms {
         throw malformed("rebind content is not a SignedData");
       }
       if (!tolerances.contains(Tr34Tolerance.REBIND_CONTENT_WITHOUT_SEQUENCE)) {
-        throw malformed("rebind content is a SignedData without its SEQUENCE (Annex B B.10/B.11 layout);"
-            + " not read without Tr34Tolerance.REBIND_CONTENT_WITHOUT_SEQUENCE");
+        throw malformed(
+            "rebind content is a SignedData without its SEQUENCE (Annex B B.10/B.11 layout);"
+                + " not read without Tr34Tolerance.REBIND_CONTENT_WITHOUT_SEQUENCE");
       }
       ParsedSignedData p = parseSignedDataFields(new DerReader(content), tolerances);
       p.tolerancesUsed.add(Tr34Tolerance.REBIND_CONTENT_WITHOUT_SEQUENCE);
@@ -346,7 +368,9 @@ final class Tr34Cms {
     }
   }
 
-  /** The fields of a SignedData: version, digestAlgorithms, encapContentInfo, [0], [1], signerInfos. */
+  /**
+   * The fields of a SignedData: version, digestAlgorithms, encapContentInfo, [0], [1], signerInfos.
+   */
   private static ParsedSignedData parseSignedDataFields(DerReader sd, Set<Tr34Tolerance> tolerances)
       throws MalformedTokenException {
     try {
@@ -378,9 +402,12 @@ final class Tr34Cms {
           DerReader certs = t.contents();
           while (certs.hasMore()) {
             Tlv c = certs.expect(DerReader.SEQUENCE);
-            p.certificates.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.encoded())));
+            p.certificates.add(
+                (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.encoded())));
           }
-        } else if (t.tag() == 0xA1 && !sawCrls && (!sawSigners || tolerances.contains(Tr34Tolerance.CRLS_AFTER_SIGNER_INFOS))) {
+        } else if (t.tag() == 0xA1
+            && !sawCrls
+            && (!sawSigners || tolerances.contains(Tr34Tolerance.CRLS_AFTER_SIGNER_INFOS))) {
           sawCrls = true;
           if (sawSigners) {
             p.tolerancesUsed.add(Tr34Tolerance.CRLS_AFTER_SIGNER_INFOS); // Annex B B.6
@@ -397,7 +424,9 @@ final class Tr34Cms {
             p.signers.add(parseSigner(signers.sequence()));
           }
         } else if (t.tag() == 0xA1 && sawSigners && !sawCrls) {
-          throw malformed("crls after signerInfos (Annex B B.6 layout); not read without Tr34Tolerance.CRLS_AFTER_SIGNER_INFOS");
+          throw malformed(
+              "crls after signerInfos (Annex B B.6 layout); not read without"
+                  + " Tr34Tolerance.CRLS_AFTER_SIGNER_INFOS");
         } else {
           throw malformed(String.format("unexpected element %02X in SignedData", t.tag()));
         }
@@ -476,14 +505,17 @@ final class Tr34Cms {
     String s = new String(t.value(), java.nio.charset.StandardCharsets.US_ASCII);
     try {
       if (t.tag() == DerReader.UTC_TIME && s.length() == 13 && s.endsWith("Z")) {
-        LocalDateTime l = LocalDateTime.parse(s.substring(0, 12), DateTimeFormatter.ofPattern("yyMMddHHmmss"));
+        LocalDateTime l =
+            LocalDateTime.parse(s.substring(0, 12), DateTimeFormatter.ofPattern("yyMMddHHmmss"));
         if (l.getYear() >= 2050) {
           l = l.minusYears(100);
         }
         return l.toInstant(ZoneOffset.UTC);
       }
       if (t.tag() == DerReader.GENERALIZED_TIME && s.length() == 15 && s.endsWith("Z")) {
-        return LocalDateTime.parse(s.substring(0, 14), DateTimeFormatter.ofPattern("yyyyMMddHHmmss")).toInstant(ZoneOffset.UTC);
+        return LocalDateTime.parse(
+                s.substring(0, 14), DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
+            .toInstant(ZoneOffset.UTC);
       }
     } catch (RuntimeException e) {
       // fall through

@@ -6,6 +6,7 @@ final class Tr34Oids {
 
   /** id-data: eContentType of credential tokens; attribute type of the key block header. */
   static final String DATA = "1.2.840.113549.1.7.1";
+
   static final String SIGNED_DATA = "1.2.840.113549.1.7.2";
   static final String ENVELOPED_DATA = "1.2.840.113549.1.7.3";
   static final String CONTENT_TYPE = "1.2.840.113549.1.9.3";

@@ -68,11 +68,11 @@ import java.util.Set;
  * (B.6), RT-KRD (B.12), the two-pass and one-pass KT-KDH (B.9, B.8), UBT-KDH (B.14), UBT-CA (B.13),
  * RBT-KDH (B.11) and RBT-CA (B.10), on a byte-exact DER writer and a strict DER reader.
  *
- * <p>Emits the layout of its {@link Tr34Profile}: {@link Tr34Profile#TR34_2019} (the default,
- * RFC 5652 CMS, signed attributes in DER order) or {@link Tr34Profile#TR34_2012} (the AWS Payment
- * Cryptography and Annex B sample layout). Key tokens use RSA-OAEP SHA-256 key transport and content
- * encryption at least as strong as the transported key (K2); every signature is RSA PKCS#1 v1.5 over
- * SHA-256, declared as rsaEncryption as in the samples.
+ * <p>Emits the layout of its {@link Tr34Profile}: {@link Tr34Profile#TR34_2019} (the default, RFC
+ * 5652 CMS, signed attributes in DER order) or {@link Tr34Profile#TR34_2012} (the AWS Payment
+ * Cryptography and Annex B sample layout). Key tokens use RSA-OAEP SHA-256 key transport and
+ * content encryption at least as strong as the transported key (K2); every signature is RSA PKCS#1
+ * v1.5 over SHA-256, declared as rsaEncryption as in the samples.
  *
  * <p>Reads every layout whatever its profile: the key token in all three wire dialects (PROTOCOL.md
  * pitfall 1), signatures verified over the signed attributes exactly as received (pitfall 2), OAEP
@@ -101,15 +101,18 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   /**
-   * @param tolerances the departures from RFC 5652 the reader accepts ({@link Tr34Tolerance#DEFAULTS},
-   *     {@link Tr34Tolerance#NONE}, or a set of your own)
+   * @param tolerances the departures from RFC 5652 the reader accepts ({@link
+   *     Tr34Tolerance#DEFAULTS}, {@link Tr34Tolerance#NONE}, or a set of your own)
    */
   public Tr34TokenCodec(CryptoProvider crypto, Tr34Profile profile, Set<Tr34Tolerance> tolerances) {
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.profile = Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(tolerances, "tolerances");
-    this.tolerances = Collections.unmodifiableSet(tolerances.isEmpty()
-        ? EnumSet.noneOf(Tr34Tolerance.class) : EnumSet.copyOf(tolerances));
+    this.tolerances =
+        Collections.unmodifiableSet(
+            tolerances.isEmpty()
+                ? EnumSet.noneOf(Tr34Tolerance.class)
+                : EnumSet.copyOf(tolerances));
   }
 
   public Tr34Profile profile() {
@@ -123,7 +126,8 @@ public final class Tr34TokenCodec implements TokenCodec {
   // ---------------------------------------------------------------- credential tokens (B.6, B.7)
 
   @Override
-  public KrdCredentialToken encodeKrdCredential(CertificateChain chain) throws KeyTransferException {
+  public KrdCredentialToken encodeKrdCredential(CertificateChain chain)
+      throws KeyTransferException {
     return new KrdCredentialToken(degenerateSignedData(chain.certificates(), List.of()), chain);
   }
 
@@ -134,7 +138,8 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   @Override
-  public KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls) throws KeyTransferException {
+  public KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls)
+      throws KeyTransferException {
     return new KdhCredentialToken(degenerateSignedData(chain.certificates(), crls), chain, crls);
   }
 
@@ -144,9 +149,13 @@ public final class Tr34TokenCodec implements TokenCodec {
     return new KdhCredentialToken(token, Tr34Cms.chainOf(p.certificates), p.crls);
   }
 
-  /** TR-34 B.3-B.7: SignedData version 1, no digest algorithms, id-data explicitly empty, no signer. */
-  private static byte[] degenerateSignedData(List<X509Certificate> certs, List<X509CRL> crls) throws KeyTransferException {
-    return contentInfo(signedDataFields(1, derSet(), Tr34Oids.DATA, new byte[0], certs, crls, derSet()));
+  /**
+   * TR-34 B.3-B.7: SignedData version 1, no digest algorithms, id-data explicitly empty, no signer.
+   */
+  private static byte[] degenerateSignedData(List<X509Certificate> certs, List<X509CRL> crls)
+      throws KeyTransferException {
+    return contentInfo(
+        signedDataFields(1, derSet(), Tr34Oids.DATA, new byte[0], certs, crls, derSet()));
   }
 
   private ParsedSignedData parseCredential(byte[] token) throws MalformedTokenException {
@@ -191,23 +200,46 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   @Override
   public KdhKeyToken buildKeyToken(KeyTokenRequest r) throws KeyTransferException {
-    byte[] der = keyToken(r.kdhCertificate(), r.kdhSigningKey(), r.krdCertificate(),
-        attribute(Tr34Oids.RANDOM_NONCE, octetString(r.nonce().bytes())), r.header(), r.key(), r.crls());
+    byte[] der =
+        keyToken(
+            r.kdhCertificate(),
+            r.kdhSigningKey(),
+            r.krdCertificate(),
+            attribute(Tr34Oids.RANDOM_NONCE, octetString(r.nonce().bytes())),
+            r.header(),
+            r.key(),
+            r.crls());
     return new KdhKeyToken(der, IssuerAndSerial.of(r.kdhCertificate()));
   }
 
   @Override
-  public KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest r) throws KeyTransferException {
+  public KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest r)
+      throws KeyTransferException {
     // TR-34 B.8: signingTime takes the place of the nonce
-    byte[] der = keyToken(r.kdhCertificate(), r.kdhSigningKey(), r.krdCertificate(),
-        attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(r.signingTime())), r.header(), r.key(), r.crls());
+    byte[] der =
+        keyToken(
+            r.kdhCertificate(),
+            r.kdhSigningKey(),
+            r.krdCertificate(),
+            attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(r.signingTime())),
+            r.header(),
+            r.key(),
+            r.crls());
     return new KdhOnePassKeyToken(der, IssuerAndSerial.of(r.kdhCertificate()));
   }
 
-  private byte[] keyToken(X509Certificate kdh, PrivateKeyHandle kdhKey, X509Certificate krd, byte[] freshness,
-      KeyBlockHeader header, SecretKeyMaterial key, List<X509CRL> crls) throws KeyTransferException {
+  private byte[] keyToken(
+      X509Certificate kdh,
+      PrivateKeyHandle kdhKey,
+      X509Certificate krd,
+      byte[] freshness,
+      KeyBlockHeader header,
+      SecretKeyMaterial key,
+      List<X509CRL> crls)
+      throws KeyTransferException {
     header.checkKeyLength(key.length());
-    Algorithms.ContentEncryption cea = Algorithms.ContentEncryption.atLeastAsStrongAs(header.algorithm(), key.length());
+    Algorithms.ContentEncryption cea =
+        Algorithms.ContentEncryption.atLeastAsStrongAs(header.algorithm(), key.length());
     byte[] keyBlock = null;
     byte[] cekBytes = new byte[cea.keyLength()];
     crypto.secureRandom().nextBytes(cekBytes);
@@ -216,17 +248,29 @@ public final class Tr34TokenCodec implements TokenCodec {
       crypto.secureRandom().nextBytes(iv);
       keyBlock = keyBlock(kdh, key, header);
       byte[] encryptedContent = crypto.encrypt(cea, cek, iv, keyBlock);
-      byte[] encryptedKey = crypto.encryptKey(krd.getPublicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
+      byte[] encryptedKey =
+          crypto.encryptKey(krd.getPublicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
       byte[] envelope = envelopedData(krd, encryptedKey, cea, iv, encryptedContent);
       // TR-34 B.9 / B.8: contentType, nonce or signingTime, header (type id-data), messageDigest
-      byte[] signerInfo = signerInfo(kdh, kdhKey, envelope,
-          attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.ENVELOPED_DATA)),
-          freshness,
-          attribute(Tr34Oids.DATA, octetString(header.toBytes())),
-          attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(envelope))));
+      byte[] signerInfo =
+          signerInfo(
+              kdh,
+              kdhKey,
+              envelope,
+              attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.ENVELOPED_DATA)),
+              freshness,
+              attribute(Tr34Oids.DATA, octetString(header.toBytes())),
+              attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(envelope))));
       List<X509CRL> carried = profile == Tr34Profile.TR34_2012 ? List.of() : crls; // AWS: no CRL
-      return contentInfo(signedDataFields(version(Tr34Oids.ENVELOPED_DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
-          Tr34Oids.ENVELOPED_DATA, envelope, List.of(), carried, derSet(signerInfo)));
+      return contentInfo(
+          signedDataFields(
+              version(Tr34Oids.ENVELOPED_DATA),
+              derSet(algorithm(Tr34Oids.SHA256, null)),
+              Tr34Oids.ENVELOPED_DATA,
+              envelope,
+              List.of(),
+              carried,
+              derSet(signerInfo)));
     } finally {
       if (keyBlock != null) {
         Arrays.fill(keyBlock, (byte) 0);
@@ -235,10 +279,11 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   /**
-   * TR-34 Annex D KeyBlock: version 1, idKDH, clear key, header as an id-data attribute. Written into
-   * one array so that the clear key lives only there and in one wiped copy.
+   * TR-34 Annex D KeyBlock: version 1, idKDH, clear key, header as an id-data attribute. Written
+   * into one array so that the clear key lives only there and in one wiped copy.
    */
-  private static byte[] keyBlock(X509Certificate kdh, SecretKeyMaterial key, KeyBlockHeader header) {
+  private static byte[] keyBlock(
+      X509Certificate kdh, SecretKeyMaterial key, KeyBlockHeader header) {
     byte[] before = concat(integer(1), issuerAndSerial(IssuerAndSerial.of(kdh)));
     byte[] after = attribute(Tr34Oids.DATA, octetString(header.toBytes()));
     byte[] k = key.copyBytes();
@@ -260,23 +305,37 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   /**
    * EnvelopedData version 0 with one KeyTransRecipientInfo: TR34_2019 as RFC 5652 (SEQUENCE,
-   * encryptedContent after the algorithm, RFC 4055 tagged OAEP parameters); TR34_2012 as AWS and the
-   * 2012 samples (no SEQUENCE, encryptedContent inside the algorithm, untagged OAEP parameters).
+   * encryptedContent after the algorithm, RFC 4055 tagged OAEP parameters); TR34_2012 as AWS and
+   * the 2012 samples (no SEQUENCE, encryptedContent inside the algorithm, untagged OAEP
+   * parameters).
    */
   private byte[] envelopedData(
-      X509Certificate krd, byte[] encryptedKey, Algorithms.ContentEncryption cea, byte[] iv, byte[] encryptedContent) {
+      X509Certificate krd,
+      byte[] encryptedKey,
+      Algorithms.ContentEncryption cea,
+      byte[] iv,
+      byte[] encryptedContent) {
     boolean tr2012 = profile == Tr34Profile.TR34_2012;
-    byte[] oaepParams = tr2012
-        ? sequence(algorithm(Tr34Oids.SHA256, nul()), algorithm(Tr34Oids.MGF1, algorithm(Tr34Oids.SHA256, null)),
-            algorithm(Tr34Oids.P_SPECIFIED, octetString(new byte[0])))
-        : sequence(contextConstructed(0, algorithm(Tr34Oids.SHA256, nul())),
-            contextConstructed(1, algorithm(Tr34Oids.MGF1, algorithm(Tr34Oids.SHA256, nul()))));
-    byte[] ktri = sequence(integer(0), issuerAndSerial(IssuerAndSerial.of(krd)),
-        algorithm(Tr34Oids.RSAES_OAEP, oaepParams), octetString(encryptedKey));
+    byte[] oaepParams =
+        tr2012
+            ? sequence(
+                algorithm(Tr34Oids.SHA256, nul()),
+                algorithm(Tr34Oids.MGF1, algorithm(Tr34Oids.SHA256, null)),
+                algorithm(Tr34Oids.P_SPECIFIED, octetString(new byte[0])))
+            : sequence(
+                contextConstructed(0, algorithm(Tr34Oids.SHA256, nul())),
+                contextConstructed(1, algorithm(Tr34Oids.MGF1, algorithm(Tr34Oids.SHA256, nul()))));
+    byte[] ktri =
+        sequence(
+            integer(0),
+            issuerAndSerial(IssuerAndSerial.of(krd)),
+            algorithm(Tr34Oids.RSAES_OAEP, oaepParams),
+            octetString(encryptedKey));
     byte[] content = contextPrimitive(0, encryptedContent);
-    byte[] eci = tr2012
-        ? sequence(oid(Tr34Oids.DATA), sequence(oid(cea.oid()), octetString(iv), content))
-        : sequence(oid(Tr34Oids.DATA), algorithm(cea.oid(), octetString(iv)), content);
+    byte[] eci =
+        tr2012
+            ? sequence(oid(Tr34Oids.DATA), sequence(oid(cea.oid()), octetString(iv), content))
+            : sequence(oid(Tr34Oids.DATA), algorithm(cea.oid(), octetString(iv)), content);
     byte[] fields = concat(integer(0), derSet(ktri), eci);
     return tr2012 ? fields : sequence(fields);
   }
@@ -290,7 +349,8 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   @Override
   public KdhOnePassKeyToken decodeOnePassKeyToken(byte[] token) throws MalformedTokenException {
-    return new KdhOnePassKeyToken(token, keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
+    return new KdhOnePassKeyToken(
+        token, keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
   }
 
   private static ParsedSigner keyTokenSigner(ParsedSignedData p) throws MalformedTokenException {
@@ -307,16 +367,19 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   @Override
-  public VerifiedKeyToken verifyOnePassKeyToken(KdhOnePassKeyToken token, X509Certificate kdhCertificate)
+  public VerifiedKeyToken verifyOnePassKeyToken(
+      KdhOnePassKeyToken token, X509Certificate kdhCertificate)
       throws SignatureInvalidException, MalformedTokenException {
     VerifiedKeyToken v = verifyKey(token.encoded(), kdhCertificate);
     if (v.signingTime().isEmpty()) {
       throw malformed("one-pass key token has no signingTime attribute"); // TR-34 B.8
     }
     if (v.nonce().isPresent()) {
-      // a two-pass token (B.9) from a host that adds signingTime (BC does) was bound to one session's
+      // a two-pass token (B.9) from a host that adds signingTime (BC does) was bound to one
+      // session's
       // nonce: accepting it as one-pass would drop that binding (P1, P3)
-      throw malformed("one-pass key token carries a randomNonce: a two-pass token is not accepted as one-pass");
+      throw malformed(
+          "one-pass key token carries a randomNonce: a two-pass token is not accepted as one-pass");
     }
     return v;
   }
@@ -326,15 +389,21 @@ public final class Tr34TokenCodec implements TokenCodec {
     ParsedSignedData p = Tr34Cms.parseSignedData(encoded, tolerances);
     ParsedSigner s = keyTokenSigner(p);
     Map<String, Tlv> attrs = verifySigner(p, s, kdhCertificate, true);
-    KeyBlockHeader header = KeyBlockHeader.parse(
-        Tr34Cms.single(Tr34Cms.required(attrs, Tr34Oids.DATA), DerReader.OCTET_STRING).value());
-    return new VerifiedKeyToken(encoded, s.sid(), nonce(attrs), signingTime(attrs), header, p.crls, p.eContent);
+    KeyBlockHeader header =
+        KeyBlockHeader.parse(
+            Tr34Cms.single(Tr34Cms.required(attrs, Tr34Oids.DATA), DerReader.OCTET_STRING).value());
+    return new VerifiedKeyToken(
+        encoded, s.sid(), nonce(attrs), signingTime(attrs), header, p.crls, p.eContent);
   }
 
   @Override
-  public KeyBlock decryptKeyToken(VerifiedKeyToken token, PrivateKeyHandle krdKey, X509Certificate krdCertificate)
+  public KeyBlock decryptKeyToken(
+      VerifiedKeyToken token, PrivateKeyHandle krdKey, X509Certificate krdCertificate)
       throws KeyTokenException {
-    return decrypt(token, krdKey, IssuerAndSerial.of(Objects.requireNonNull(krdCertificate, "krdCertificate")));
+    return decrypt(
+        token,
+        krdKey,
+        IssuerAndSerial.of(Objects.requireNonNull(krdCertificate, "krdCertificate")));
   }
 
   /**
@@ -346,12 +415,14 @@ public final class Tr34TokenCodec implements TokenCodec {
     return decrypt(token, krdKey, null);
   }
 
-  private KeyBlock decrypt(VerifiedKeyToken token, PrivateKeyHandle krdKey, IssuerAndSerial recipient)
+  private KeyBlock decrypt(
+      VerifiedKeyToken token, PrivateKeyHandle krdKey, IssuerAndSerial recipient)
       throws KeyTokenException {
     byte[] plaintext = null;
     try {
       Envelope env = Tr34Cms.parseEnvelope(token.envelope(), recipient);
-      try (SecretKeyMaterial cek = crypto.decryptKey(krdKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, env.encryptedKey())) {
+      try (SecretKeyMaterial cek =
+          crypto.decryptKey(krdKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, env.encryptedKey())) {
         if (cek.length() != env.algorithm().keyLength()) {
           throw KeyTokenException.decryptionFailed();
         }
@@ -371,16 +442,32 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   @Override
   public KdhUnbindToken buildKdhUnbindToken(
-      X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey, IssuerAndSerial krdId, Nonce nonce, List<X509CRL> crls)
+      X509Certificate kdhCertificate,
+      PrivateKeyHandle kdhSigningKey,
+      IssuerAndSerial krdId,
+      Nonce nonce,
+      List<X509CRL> crls)
       throws KeyTransferException {
     // TR-34 B.14: id-data = IASN(KRD); contentType, randomNonce, messageDigest; the KDH CA's CRL
     byte[] content = issuerAndSerial(krdId);
-    byte[] si = signerInfo(kdhCertificate, kdhSigningKey, content,
-        attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.DATA)),
-        attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())),
-        attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(content))));
-    byte[] der = contentInfo(signedDataFields(version(Tr34Oids.DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
-        Tr34Oids.DATA, content, List.of(), crls, derSet(si)));
+    byte[] si =
+        signerInfo(
+            kdhCertificate,
+            kdhSigningKey,
+            content,
+            attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.DATA)),
+            attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())),
+            attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(content))));
+    byte[] der =
+        contentInfo(
+            signedDataFields(
+                version(Tr34Oids.DATA),
+                derSet(algorithm(Tr34Oids.SHA256, null)),
+                Tr34Oids.DATA,
+                content,
+                List.of(),
+                crls,
+                derSet(si)));
     return new KdhUnbindToken(der, IssuerAndSerial.of(kdhCertificate));
   }
 
@@ -398,13 +485,25 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   @Override
   public CaUnbindToken buildCaUnbindToken(
-      X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey, IssuerAndSerial krdId, IssuerAndSerial kdhId)
+      X509Certificate authorityCertificate,
+      PrivateKeyHandle authoritySigningKey,
+      IssuerAndSerial krdId,
+      IssuerAndSerial kdhId)
       throws KeyTransferException {
-    // TR-34 B.13: id-data = IASN(KRD) || IASN(KDH); no signed attributes, the signature covers the content
+    // TR-34 B.13: id-data = IASN(KRD) || IASN(KDH); no signed attributes, the signature covers the
+    // content
     byte[] content = concat(issuerAndSerial(krdId), issuerAndSerial(kdhId));
     byte[] si = signerInfo(authorityCertificate, authoritySigningKey, content);
-    byte[] der = contentInfo(signedDataFields(version(Tr34Oids.DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
-        Tr34Oids.DATA, content, List.of(), List.of(), derSet(si)));
+    byte[] der =
+        contentInfo(
+            signedDataFields(
+                version(Tr34Oids.DATA),
+                derSet(algorithm(Tr34Oids.SHA256, null)),
+                Tr34Oids.DATA,
+                content,
+                List.of(),
+                List.of(),
+                derSet(si)));
     return new CaUnbindToken(der, IssuerAndSerial.of(authorityCertificate));
   }
 
@@ -415,7 +514,8 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   @Override
-  public VerifiedUnbind verifyCaUnbindToken(CaUnbindToken token, X509Certificate authorityCertificate)
+  public VerifiedUnbind verifyCaUnbindToken(
+      CaUnbindToken token, X509Certificate authorityCertificate)
       throws SignatureInvalidException, MalformedTokenException {
     return verifyUnbind(token.encoded(), authorityCertificate, SignerRole.CA);
   }
@@ -435,12 +535,20 @@ public final class Tr34TokenCodec implements TokenCodec {
       throw malformed("UBT-KDH has no randomNonce attribute"); // TR-34 B.14
     }
     List<IssuerAndSerial> ids = Tr34Cms.iasnList(p.eContent, byKdh ? 1 : 2);
-    return new VerifiedUnbind(encoded, role, s.sid(), nonce, signingTime(attrs), ids.get(0), byKdh ? s.sid() : ids.get(1),
+    return new VerifiedUnbind(
+        encoded,
+        role,
+        s.sid(),
+        nonce,
+        signingTime(attrs),
+        ids.get(0),
+        byKdh ? s.sid() : ids.get(1),
         p.crls);
   }
 
   /** An unbind token: id-data holding {@code ids} IssuerAndSerialNumber, one signer. */
-  private static ParsedSigner unbindShape(ParsedSignedData p, int ids) throws MalformedTokenException {
+  private static ParsedSigner unbindShape(ParsedSignedData p, int ids)
+      throws MalformedTokenException {
     if (!Tr34Oids.DATA.equals(p.eContentType) || p.eContent == null) {
       throw malformed("unbind token content must be id-data");
     }
@@ -451,21 +559,47 @@ public final class Tr34TokenCodec implements TokenCodec {
   // ---------------------------------------------------------------- rebind (B.11, B.10)
 
   @Override
-  public KdhRebindToken buildKdhRebindToken(X509Certificate kdhCertificate, PrivateKeyHandle kdhSigningKey,
-      IssuerAndSerial krdId, Nonce nonce, CertificateChain newKdh, List<X509CRL> crls) throws KeyTransferException {
-    // TR-34 B.11: inner id-data = IASN(KRD) and the new KDH certificate; contentType, randomNonce, messageDigest
-    byte[] der = rebindToken(kdhCertificate, kdhSigningKey, issuerAndSerial(krdId), newKdh,
-        attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())), crls);
+  public KdhRebindToken buildKdhRebindToken(
+      X509Certificate kdhCertificate,
+      PrivateKeyHandle kdhSigningKey,
+      IssuerAndSerial krdId,
+      Nonce nonce,
+      CertificateChain newKdh,
+      List<X509CRL> crls)
+      throws KeyTransferException {
+    // TR-34 B.11: inner id-data = IASN(KRD) and the new KDH certificate; contentType, randomNonce,
+    // messageDigest
+    byte[] der =
+        rebindToken(
+            kdhCertificate,
+            kdhSigningKey,
+            issuerAndSerial(krdId),
+            newKdh,
+            attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())),
+            crls);
     return new KdhRebindToken(der, IssuerAndSerial.of(kdhCertificate));
   }
 
   @Override
-  public CaRebindToken buildCaRebindToken(X509Certificate authorityCertificate, PrivateKeyHandle authoritySigningKey,
-      IssuerAndSerial krdId, IssuerAndSerial oldKdhId, CertificateChain newKdh, Instant signingTime, List<X509CRL> crls)
+  public CaRebindToken buildCaRebindToken(
+      X509Certificate authorityCertificate,
+      PrivateKeyHandle authoritySigningKey,
+      IssuerAndSerial krdId,
+      IssuerAndSerial oldKdhId,
+      CertificateChain newKdh,
+      Instant signingTime,
+      List<X509CRL> crls)
       throws KeyTransferException {
-    // TR-34 B.10: inner id-data = IASN(KRD) || IASN(old KDH) and the new KDH certificate; signingTime
-    byte[] der = rebindToken(authorityCertificate, authoritySigningKey, concat(issuerAndSerial(krdId), issuerAndSerial(oldKdhId)),
-        newKdh, attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(signingTime)), crls);
+    // TR-34 B.10: inner id-data = IASN(KRD) || IASN(old KDH) and the new KDH certificate;
+    // signingTime
+    byte[] der =
+        rebindToken(
+            authorityCertificate,
+            authoritySigningKey,
+            concat(issuerAndSerial(krdId), issuerAndSerial(oldKdhId)),
+            newKdh,
+            attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(signingTime)),
+            crls);
     return new CaRebindToken(der, IssuerAndSerial.of(authorityCertificate));
   }
 
@@ -473,16 +607,35 @@ public final class Tr34TokenCodec implements TokenCodec {
    * The outer SignedData (eContentType signedData) over an inner degenerate SignedData: complete in
    * TR34_2019, without its SEQUENCE in TR34_2012 as in the Annex B samples.
    */
-  private byte[] rebindToken(X509Certificate signer, PrivateKeyHandle key, byte[] ids, CertificateChain newKdh,
-      byte[] freshness, List<X509CRL> crls) throws KeyTransferException {
-    byte[] innerFields = signedDataFields(1, derSet(), Tr34Oids.DATA, ids, newKdh.certificates(), List.of(), derSet());
+  private byte[] rebindToken(
+      X509Certificate signer,
+      PrivateKeyHandle key,
+      byte[] ids,
+      CertificateChain newKdh,
+      byte[] freshness,
+      List<X509CRL> crls)
+      throws KeyTransferException {
+    byte[] innerFields =
+        signedDataFields(
+            1, derSet(), Tr34Oids.DATA, ids, newKdh.certificates(), List.of(), derSet());
     byte[] inner = profile == Tr34Profile.TR34_2012 ? innerFields : sequence(innerFields);
-    byte[] si = signerInfo(signer, key, inner,
-        attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.SIGNED_DATA)),
-        freshness,
-        attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(inner))));
-    return contentInfo(signedDataFields(version(Tr34Oids.SIGNED_DATA), derSet(algorithm(Tr34Oids.SHA256, null)),
-        Tr34Oids.SIGNED_DATA, inner, List.of(), crls, derSet(si)));
+    byte[] si =
+        signerInfo(
+            signer,
+            key,
+            inner,
+            attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.SIGNED_DATA)),
+            freshness,
+            attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(inner))));
+    return contentInfo(
+        signedDataFields(
+            version(Tr34Oids.SIGNED_DATA),
+            derSet(algorithm(Tr34Oids.SHA256, null)),
+            Tr34Oids.SIGNED_DATA,
+            inner,
+            List.of(),
+            crls,
+            derSet(si)));
   }
 
   @Override
@@ -504,7 +657,8 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   @Override
-  public VerifiedRebind verifyCaRebindToken(CaRebindToken token, X509Certificate authorityCertificate)
+  public VerifiedRebind verifyCaRebindToken(
+      CaRebindToken token, X509Certificate authorityCertificate)
       throws SignatureInvalidException, MalformedTokenException {
     return verifyRebind(token.encoded(), authorityCertificate, SignerRole.CA);
   }
@@ -522,16 +676,34 @@ public final class Tr34TokenCodec implements TokenCodec {
     Optional<Nonce> nonce = nonce(attrs);
     Optional<Instant> time = signingTime(attrs);
     if (byKdh ? nonce.isEmpty() : time.isEmpty()) {
-      throw malformed(byKdh ? "RBT-KDH has no randomNonce attribute" : "RBT-CA has no signingTime attribute"); // B.11, B.10
+      throw malformed(
+          byKdh
+              ? "RBT-KDH has no randomNonce attribute"
+              : "RBT-CA has no signingTime attribute"); // B.11, B.10
     }
-    return new VerifiedRebind(encoded, role, r.signer().sid(), nonce, time, r.ids().get(0),
-        byKdh ? r.signer().sid() : r.ids().get(1), r.newKdh(), r.crls());
+    return new VerifiedRebind(
+        encoded,
+        role,
+        r.signer().sid(),
+        nonce,
+        time,
+        r.ids().get(0),
+        byKdh ? r.signer().sid() : r.ids().get(1),
+        r.newKdh(),
+        r.crls());
   }
 
   /** What a rebind token's structure says before its signature is checked. */
-  private record Rebind(ParsedSigner signer, List<IssuerAndSerial> ids, CertificateChain newKdh, List<X509CRL> crls) {}
+  private record Rebind(
+      ParsedSigner signer,
+      List<IssuerAndSerial> ids,
+      CertificateChain newKdh,
+      List<X509CRL> crls) {}
 
-  /** A rebind token: signedData holding a degenerate SignedData with {@code ids} identifiers and the new KDH. */
+  /**
+   * A rebind token: signedData holding a degenerate SignedData with {@code ids} identifiers and the
+   * new KDH.
+   */
   private Rebind rebindShape(ParsedSignedData p, int ids) throws MalformedTokenException {
     if (!Tr34Oids.SIGNED_DATA.equals(p.eContentType) || p.eContent == null) {
       throw malformed("rebind token content must be signedData");
@@ -546,7 +718,8 @@ public final class Tr34TokenCodec implements TokenCodec {
     }
     List<X509CRL> crls = new ArrayList<>(p.crls);
     crls.addAll(inner.crls);
-    return new Rebind(signer, Tr34Cms.iasnList(inner.eContent, ids), Tr34Cms.chainOf(inner.certificates), crls);
+    return new Rebind(
+        signer, Tr34Cms.iasnList(inner.eContent, ids), Tr34Cms.chainOf(inner.certificates), crls);
   }
 
   // ---------------------------------------------------------------- signing and verifying
@@ -555,23 +728,31 @@ public final class Tr34TokenCodec implements TokenCodec {
    * A SignerInfo version 1 by {@code signer}: over {@code attributes} (DER order in TR34_2019, the
    * order given in TR34_2012), or, when none are given, over {@code content} itself (TR-34 B.13).
    */
-  private byte[] signerInfo(X509Certificate signer, PrivateKeyHandle key, byte[] content, byte[]... attributes)
+  private byte[] signerInfo(
+      X509Certificate signer, PrivateKeyHandle key, byte[] content, byte[]... attributes)
       throws KeyTransferException {
     byte[] signedAttrs = null;
     byte[] signature;
     if (attributes.length == 0) {
       signature = crypto.sign(key, Algorithms.Signature.RSA_PKCS1_SHA256, content);
     } else {
-      byte[] set = profile == Tr34Profile.TR34_2012 ? DerWriter.setAsGiven(attributes) : derSet(attributes);
+      byte[] set =
+          profile == Tr34Profile.TR34_2012 ? DerWriter.setAsGiven(attributes) : derSet(attributes);
       signature = crypto.sign(key, Algorithms.Signature.RSA_PKCS1_SHA256, set);
       signedAttrs = set.clone();
       signedAttrs[0] = (byte) 0xA0; // [0] IMPLICIT SET OF Attribute
     }
-    return sequence(integer(1), issuerAndSerial(IssuerAndSerial.of(signer)), algorithm(Tr34Oids.SHA256, null),
-        signedAttrs == null ? new byte[0] : signedAttrs, algorithm(Tr34Oids.RSA_ENCRYPTION, nul()), octetString(signature));
+    return sequence(
+        integer(1),
+        issuerAndSerial(IssuerAndSerial.of(signer)),
+        algorithm(Tr34Oids.SHA256, null),
+        signedAttrs == null ? new byte[0] : signedAttrs,
+        algorithm(Tr34Oids.RSA_ENCRYPTION, nul()),
+        octetString(signature));
   }
 
-  private static ParsedSigner soleSigner(ParsedSignedData p, String what) throws MalformedTokenException {
+  private static ParsedSigner soleSigner(ParsedSignedData p, String what)
+      throws MalformedTokenException {
     if (p.signers.size() != 1) {
       throw malformed(what + " must have exactly one signer, found " + p.signers.size());
     }
@@ -584,49 +765,72 @@ public final class Tr34TokenCodec implements TokenCodec {
    * with the [0] tag read as SET (or over the content when there are none and that is allowed), and
    * contentType and messageDigest match the content. Returns the signed attributes.
    */
-  private Map<String, Tlv> verifySigner(ParsedSignedData p, ParsedSigner s, X509Certificate certificate,
-      boolean requireAttributes) throws SignatureInvalidException, MalformedTokenException {
+  private Map<String, Tlv> verifySigner(
+      ParsedSignedData p, ParsedSigner s, X509Certificate certificate, boolean requireAttributes)
+      throws SignatureInvalidException, MalformedTokenException {
     if (!s.sid().identifies(certificate)) {
-      throw new SignatureInvalidException(ErrorCode.SIGNER_NOT_BOUND, "token signer is not the expected certificate");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "token signer is not the expected certificate");
     }
     if (!Tr34Oids.SHA256.equals(s.digestAlgorithm())) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "digest algorithm " + s.digestAlgorithm() + " is not allowed");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNATURE_INVALID,
+          "digest algorithm " + s.digestAlgorithm() + " is not allowed");
     }
-    if (!Tr34Oids.RSA_ENCRYPTION.equals(s.signatureAlgorithm()) && !Tr34Oids.SHA256_WITH_RSA.equals(s.signatureAlgorithm())) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "signature algorithm " + s.signatureAlgorithm() + " is not allowed");
+    if (!Tr34Oids.RSA_ENCRYPTION.equals(s.signatureAlgorithm())
+        && !Tr34Oids.SHA256_WITH_RSA.equals(s.signatureAlgorithm())) {
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNATURE_INVALID,
+          "signature algorithm " + s.signatureAlgorithm() + " is not allowed");
     }
     if (p.eContent == null) {
       throw malformed("signed token has no content");
     }
     if (s.signedAttributes() == null) {
       if (requireAttributes) {
-        throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "token has no signed attributes");
+        throw new SignatureInvalidException(
+            ErrorCode.SIGNATURE_INVALID, "token has no signed attributes");
       }
-      crypto.verify(certificate.getPublicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, p.eContent, s.signature());
+      crypto.verify(
+          certificate.getPublicKey(),
+          Algorithms.Signature.RSA_PKCS1_SHA256,
+          p.eContent,
+          s.signature());
       return Map.of();
     }
     byte[] signedBytes = s.signedAttributes().encoded();
     signedBytes[0] = (byte) DerReader.SET;
-    crypto.verify(certificate.getPublicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, signedBytes, s.signature());
+    crypto.verify(
+        certificate.getPublicKey(),
+        Algorithms.Signature.RSA_PKCS1_SHA256,
+        signedBytes,
+        s.signature());
 
     Map<String, Tlv> attrs = Tr34Cms.parseAttributes(s.signedAttributes());
     Tlv ct = Tr34Cms.required(attrs, Tr34Oids.CONTENT_TYPE);
     if (!p.eContentType.equals(DerReader.decodeOid(Tr34Cms.single(ct, DerReader.OID)))) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "contentType attribute differs from the content type");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNATURE_INVALID, "contentType attribute differs from the content type");
     }
-    byte[] digest = Tr34Cms.single(Tr34Cms.required(attrs, Tr34Oids.MESSAGE_DIGEST), DerReader.OCTET_STRING).value();
+    byte[] digest =
+        Tr34Cms.single(Tr34Cms.required(attrs, Tr34Oids.MESSAGE_DIGEST), DerReader.OCTET_STRING)
+            .value();
     if (!MessageDigest.isEqual(digest, crypto.sha256(p.eContent))) {
-      throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "messageDigest does not match the content");
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNATURE_INVALID, "messageDigest does not match the content");
     }
     return attrs;
   }
 
   private static Optional<Nonce> nonce(Map<String, Tlv> attrs) throws MalformedTokenException {
     Tlv t = attrs.get(Tr34Oids.RANDOM_NONCE);
-    return t == null ? Optional.empty() : Optional.of(Nonce.of(Tr34Cms.single(t, DerReader.OCTET_STRING).value()));
+    return t == null
+        ? Optional.empty()
+        : Optional.of(Nonce.of(Tr34Cms.single(t, DerReader.OCTET_STRING).value()));
   }
 
-  private static Optional<Instant> signingTime(Map<String, Tlv> attrs) throws MalformedTokenException {
+  private static Optional<Instant> signingTime(Map<String, Tlv> attrs)
+      throws MalformedTokenException {
     Tlv t = attrs.get(Tr34Oids.SIGNING_TIME);
     return t == null ? Optional.empty() : Optional.of(Tr34Cms.time(Tr34Cms.single(t, -1)));
   }
@@ -643,8 +847,15 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   /** The fields of a SignedData, without its SEQUENCE. */
-  private static byte[] signedDataFields(int version, byte[] digestAlgorithms, String eContentType, byte[] eContent,
-      List<X509Certificate> certs, List<X509CRL> crls, byte[] signerInfos) throws KeyTransferException {
+  private static byte[] signedDataFields(
+      int version,
+      byte[] digestAlgorithms,
+      String eContentType,
+      byte[] eContent,
+      List<X509Certificate> certs,
+      List<X509CRL> crls,
+      byte[] signerInfos)
+      throws KeyTransferException {
     try {
       List<byte[]> parts = new ArrayList<>();
       parts.add(integer(version));
@@ -667,7 +878,8 @@ public final class Tr34TokenCodec implements TokenCodec {
       parts.add(signerInfos);
       return concat(parts.toArray(new byte[0][]));
     } catch (CertificateEncodingException | CRLException e) {
-      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "could not encode a certificate or CRL", e);
+      throw new KeyTransferException(
+          ErrorCode.INTERNAL_ERROR, "could not encode a certificate or CRL", e);
     }
   }
 

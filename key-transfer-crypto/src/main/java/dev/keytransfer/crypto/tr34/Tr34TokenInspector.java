@@ -60,19 +60,36 @@ public final class Tr34TokenInspector {
       ParsedSignedData p = Tr34Cms.parseSignedData(token, ALL);
       Tr34TokenType type = typeOf(p);
       out.add("type: " + type);
-      out.add("SignedData version: " + p.version + ", content type: " + name(p.eContentType)
-          + (p.eContent == null ? ", no content" : ", content " + p.eContent.length + " bytes"));
+      out.add(
+          "SignedData version: "
+              + p.version
+              + ", content type: "
+              + name(p.eContentType)
+              + (p.eContent == null
+                  ? ", no content"
+                  : ", content " + p.eContent.length + " bytes"));
       for (ParsedSigner s : p.signers) {
         out.add("signer: " + s.sid());
-        out.add("  digest: " + name(s.digestAlgorithm()) + ", signature: " + name(s.signatureAlgorithm())
-            + ", " + s.signature().length + "-byte signature");
+        out.add(
+            "  digest: "
+                + name(s.digestAlgorithm())
+                + ", signature: "
+                + name(s.signatureAlgorithm())
+                + ", "
+                + s.signature().length
+                + "-byte signature");
         if (s.signedAttributes() == null) {
           out.add("  no signed attributes (the signature covers the content)");
         } else {
-          for (Map.Entry<String, Tlv> a : Tr34Cms.parseAttributes(s.signedAttributes()).entrySet()) {
+          for (Map.Entry<String, Tlv> a :
+              Tr34Cms.parseAttributes(s.signedAttributes()).entrySet()) {
             out.add("  signed attribute " + attribute(a.getKey(), a.getValue()));
           }
-          out.add("  signed attributes in " + (inDerOrder(s.signedAttributes()) ? "DER order" : "transmission order (not DER)"));
+          out.add(
+              "  signed attributes in "
+                  + (inDerOrder(s.signedAttributes())
+                      ? "DER order"
+                      : "transmission order (not DER)"));
         }
       }
       describeCertificates(p, out, "");
@@ -86,7 +103,7 @@ public final class Tr34TokenInspector {
           out.add("content: KRD " + ids.get(0) + ", KDH " + ids.get(1));
         }
         case RBT_KDH, RBT_CA -> used.addAll(describeRebind(p.eContent, type, out));
-        default -> { }
+        default -> {}
       }
       if (!used.isEmpty()) {
         out.add("read through tolerance: " + used + " (refused by a codec without it)");
@@ -111,7 +128,8 @@ public final class Tr34TokenInspector {
   private static Tr34TokenType typeOf(ParsedSignedData p) throws MalformedTokenException {
     if (Tr34Oids.ENVELOPED_DATA.equals(p.eContentType)) {
       for (ParsedSigner s : p.signers) {
-        if (s.signedAttributes() != null && Tr34Cms.parseAttributes(s.signedAttributes()).containsKey(Tr34Oids.RANDOM_NONCE)) {
+        if (s.signedAttributes() != null
+            && Tr34Cms.parseAttributes(s.signedAttributes()).containsKey(Tr34Oids.RANDOM_NONCE)) {
           return Tr34TokenType.KT_KDH_TWO_PASS;
         }
       }
@@ -150,12 +168,17 @@ public final class Tr34TokenInspector {
     }
   }
 
-  private static Set<Tr34Tolerance> describeRebind(byte[] content, Tr34TokenType type, List<String> out)
-      throws MalformedTokenException {
+  private static Set<Tr34Tolerance> describeRebind(
+      byte[] content, Tr34TokenType type, List<String> out) throws MalformedTokenException {
     ParsedSignedData inner = Tr34Cms.parseInnerSignedData(content, ALL);
-    out.add("content: degenerate SignedData version " + inner.version
-        + ((content[0] & 0xFF) == DerReader.SEQUENCE ? "" : ", without its SEQUENCE (Annex B / TR-34-2012 layout)"));
-    List<IssuerAndSerial> ids = Tr34Cms.iasnList(inner.eContent, type == Tr34TokenType.RBT_CA ? 2 : 1);
+    out.add(
+        "content: degenerate SignedData version "
+            + inner.version
+            + ((content[0] & 0xFF) == DerReader.SEQUENCE
+                ? ""
+                : ", without its SEQUENCE (Annex B / TR-34-2012 layout)"));
+    List<IssuerAndSerial> ids =
+        Tr34Cms.iasnList(inner.eContent, type == Tr34TokenType.RBT_CA ? 2 : 1);
     out.add("  KRD " + ids.get(0) + (ids.size() > 1 ? ", old KDH " + ids.get(1) : ""));
     describeCertificates(inner, out, "  new KDH ");
     return inner.tolerancesUsed;
@@ -163,15 +186,37 @@ public final class Tr34TokenInspector {
 
   private static void describeCertificates(ParsedSignedData p, List<String> out, String prefix) {
     for (X509Certificate c : p.certificates) {
-      out.add(prefix + "certificate: " + c.getSubjectX500Principal().getName() + " (issuer " + c.getIssuerX500Principal().getName()
-          + ", serial " + hex(c.getSerialNumber()) + ", valid " + c.getNotBefore().toInstant() + " to " + c.getNotAfter().toInstant() + ")");
+      out.add(
+          prefix
+              + "certificate: "
+              + c.getSubjectX500Principal().getName()
+              + " (issuer "
+              + c.getIssuerX500Principal().getName()
+              + ", serial "
+              + hex(c.getSerialNumber())
+              + ", valid "
+              + c.getNotBefore().toInstant()
+              + " to "
+              + c.getNotAfter().toInstant()
+              + ")");
     }
     for (X509CRL crl : p.crls) {
-      out.add(prefix + "CRL: issuer " + crl.getIssuerX500Principal().getName() + ", thisUpdate " + crl.getThisUpdate().toInstant()
-          + ", nextUpdate " + (crl.getNextUpdate() == null ? "none" : crl.getNextUpdate().toInstant()));
+      out.add(
+          prefix
+              + "CRL: issuer "
+              + crl.getIssuerX500Principal().getName()
+              + ", thisUpdate "
+              + crl.getThisUpdate().toInstant()
+              + ", nextUpdate "
+              + (crl.getNextUpdate() == null ? "none" : crl.getNextUpdate().toInstant()));
       if (crl.getRevokedCertificates() != null) {
         for (X509CRLEntry e : crl.getRevokedCertificates()) {
-          out.add(prefix + "  revoked serial " + hex(e.getSerialNumber()) + " at " + e.getRevocationDate().toInstant());
+          out.add(
+              prefix
+                  + "  revoked serial "
+                  + hex(e.getSerialNumber())
+                  + " at "
+                  + e.getRevocationDate().toInstant());
         }
       }
     }
@@ -181,7 +226,10 @@ public final class Tr34TokenInspector {
     return serial.toString(16).toUpperCase(Locale.ROOT);
   }
 
-  /** True if the attributes are encoded in DER order (X.690 11.6), as a re-sorting verifier would expect. */
+  /**
+   * True if the attributes are encoded in DER order (X.690 11.6), as a re-sorting verifier would
+   * expect.
+   */
   static boolean inDerOrder(Tlv set) throws MalformedTokenException {
     DerReader r = set.contents();
     List<byte[]> elements = new ArrayList<>();
@@ -212,7 +260,8 @@ public final class Tr34TokenInspector {
     }
   }
 
-  private static void describeEnvelope(byte[] env, List<String> out) throws MalformedTokenException {
+  private static void describeEnvelope(byte[] env, List<String> out)
+      throws MalformedTokenException {
     DerReader r;
     String layout;
     if ((env[0] & 0xFF) == DerReader.SEQUENCE) {
@@ -241,9 +290,18 @@ public final class Tr34TokenInspector {
       if (alg.hasMore()) {
         DerReader pr = alg.sequence();
         boolean tagged = pr.hasMore() && (pr.peekTag() & 0xE0) == 0xA0;
-        params = tagged ? ", parameters tagged (RFC 4055)" : ", parameters untagged (Annex B / AWS style)";
+        params =
+            tagged
+                ? ", parameters tagged (RFC 4055)"
+                : ", parameters untagged (Annex B / AWS style)";
       }
-      out.add("  key transport: " + name(oid) + params + ", encrypted key " + k.octetString().length + " bytes");
+      out.add(
+          "  key transport: "
+              + name(oid)
+              + params
+              + ", encrypted key "
+              + k.octetString().length
+              + " bytes");
     }
     DerReader eci = r.sequence();
     eci.oid();
@@ -252,9 +310,14 @@ public final class Tr34TokenInspector {
     byte[] iv = alg.octetString();
     boolean inside = alg.hasMore();
     Tlv content = inside ? alg.read() : (eci.hasMore() ? eci.read() : null);
-    out.add("  content encryption: " + name(cea) + ", IV " + iv.length + " bytes, encrypted content "
-        + (content == null ? "absent" : content.valueLength() + " bytes")
-        + (inside ? " (inside the algorithm SEQUENCE: 2012 / 2019 first print)" : ""));
+    out.add(
+        "  content encryption: "
+            + name(cea)
+            + ", IV "
+            + iv.length
+            + " bytes, encrypted content "
+            + (content == null ? "absent" : content.valueLength() + " bytes")
+            + (inside ? " (inside the algorithm SEQUENCE: 2012 / 2019 first print)" : ""));
   }
 
   private static String name(String oid) {

@@ -1,6 +1,9 @@
 package dev.keytransfer.crypto.tr34;
 
-/** The kinds of TR-34 token (TR-34 Annex B), as {@link Tr34TokenInspector#classify} tells them apart. */
+/**
+ * The kinds of TR-34 token (TR-34 Annex B), as {@link Tr34TokenInspector#classify} tells them
+ * apart.
+ */
 public enum Tr34TokenType {
   /** CT-KRD (B.7): degenerate SignedData with the terminal's key-transport certificate. */
   CT_KRD("CT-KRD credential token", "B.7"),
@@ -20,7 +23,10 @@ public enum Tr34TokenType {
   UBT_CA("UBT-CA unbind token", "B.13"),
   /** RBT-KDH (B.11): the KDH's rebind, inner content IASN(KRD) and the new KDH certificate. */
   RBT_KDH("RBT-KDH rebind token", "B.11"),
-  /** RBT-CA (B.10): the authority's rebind, inner content IASN(KRD) || IASN(old KDH) and the new KDH certificate. */
+  /**
+   * RBT-CA (B.10): the authority's rebind, inner content IASN(KRD) || IASN(old KDH) and the new KDH
+   * certificate.
+   */
   RBT_CA("RBT-CA rebind token", "B.10");
 
   private final String label;

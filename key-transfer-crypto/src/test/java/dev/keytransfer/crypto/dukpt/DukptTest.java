@@ -17,14 +17,16 @@ class DukptTest {
   @Test
   void tdesKsn_shortInputLeftPaddedWithFf() {
     assertThat(TdesKsn.parse("9876543210E00008").hex()).isEqualTo("FFFF9876543210E00008");
-    assertThat(TdesKsn.of(Hex.decode("9876543210E00008"))).isEqualTo(TdesKsn.parse("FFFF9876543210E00008"));
+    assertThat(TdesKsn.of(Hex.decode("9876543210E00008")))
+        .isEqualTo(TdesKsn.parse("FFFF9876543210E00008"));
     try (SecretKeyMaterial bdk = SecretKeyMaterial.adopt(Hex.decode(BDK));
-         SecretKeyMaterial a = TdesDukpt.initialKey(bdk, TdesKsn.parse("9876543210E00008"));
-         SecretKeyMaterial b = TdesDukpt.initialKey(bdk, TdesKsn.parse("FFFF9876543210E00000"))) {
+        SecretKeyMaterial a = TdesDukpt.initialKey(bdk, TdesKsn.parse("9876543210E00008"));
+        SecretKeyMaterial b = TdesDukpt.initialKey(bdk, TdesKsn.parse("FFFF9876543210E00000"))) {
       assertThat(Hex.encode(a.copyBytes())).isEqualTo("6AC292FAA1315B4D858AB3A3D7D5933A");
       assertThat(a.equalsKey(b)).isTrue();
     }
-    assertThatThrownBy(() -> TdesKsn.parse("FFFF98765432")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TdesKsn.parse("FFFF98765432"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -33,8 +35,8 @@ class DukptTest {
     assertThat(k.counter()).isZero();
     assertThat(k.isOriginatorValid()).isFalse();
     assertThat(k.withCounter(0x1FFFFF).hex()).isEqualTo("FFFF9876543210FFFFFF");
-    assertThat(k.withCounter(0x3FF).isOriginatorValid()).isTrue();          // 10 one-bits
-    assertThat(k.withCounter(0x7FF).isOriginatorValid()).isFalse();         // 11 one-bits
+    assertThat(k.withCounter(0x3FF).isOriginatorValid()).isTrue(); // 10 one-bits
+    assertThat(k.withCounter(0x7FF).isOriginatorValid()).isFalse(); // 11 one-bits
     assertThat(k.withCounter(0x1FFFFF).initial()).isEqualTo(k);
     assertThatThrownBy(() -> k.withCounter(0x200000)).isInstanceOf(IllegalArgumentException.class);
   }
@@ -47,23 +49,30 @@ class DukptTest {
     assertThat(k.counter()).isEqualTo(0xFFFE2000L);
     assertThat(k.initialKeyIdHex()).isEqualTo("1234567890123456");
     assertThat(AesKsn.ofInitialKeyId(0x12345678, 0x90123456)).isEqualTo(k.withCounter(0));
-    assertThat(k.withCounter(0x1FFFE).isOriginatorValid()).isTrue();          // 16 one-bits
-    assertThat(k.withCounter(0x1FFFF).isOriginatorValid()).isFalse();         // 17 one-bits: host derives, device never uses
+    assertThat(k.withCounter(0x1FFFE).isOriginatorValid()).isTrue(); // 16 one-bits
+    assertThat(k.withCounter(0x1FFFF).isOriginatorValid())
+        .isFalse(); // 17 one-bits: host derives, device never uses
     assertThat(k.withCounter(0).isOriginatorValid()).isFalse();
   }
 
   @Test
   void arguments_wrongLengthsOrStrongerWorkingKey_refused() {
-    try (SecretKeyMaterial k24 = SecretKeyMaterial.adopt(new byte[24]); SecretKeyMaterial k16 = SecretKeyMaterial.adopt(new byte[16]);
-         SecretKeyMaterial k20 = SecretKeyMaterial.adopt(new byte[20])) {
+    try (SecretKeyMaterial k24 = SecretKeyMaterial.adopt(new byte[24]);
+        SecretKeyMaterial k16 = SecretKeyMaterial.adopt(new byte[16]);
+        SecretKeyMaterial k20 = SecretKeyMaterial.adopt(new byte[20])) {
       TdesKsn tksn = TdesKsn.parse("FFFF9876543210E00001");
       AesKsn aksn = AesKsn.parse("123456789012345600000001");
-      assertThatThrownBy(() -> TdesDukpt.initialKey(k24, tksn)).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> AesDukpt.initialKey(k20, aksn)).isInstanceOf(IllegalArgumentException.class);
-      // X9.24-3 6.1: an AES-128 initial key cannot give AES-192/256 working keys; 3TDEA (112 bits) it can
-      assertThatThrownBy(() -> AesDukpt.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_256))
+      assertThatThrownBy(() -> TdesDukpt.initialKey(k24, tksn))
           .isInstanceOf(IllegalArgumentException.class);
-      try (SecretKeyMaterial w = AesDukpt.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.TDES_3KEY)) {
+      assertThatThrownBy(() -> AesDukpt.initialKey(k20, aksn))
+          .isInstanceOf(IllegalArgumentException.class);
+      // X9.24-3 6.1: an AES-128 initial key cannot give AES-192/256 working keys; 3TDEA (112 bits)
+      // it can
+      assertThatThrownBy(
+              () -> AesDukpt.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_256))
+          .isInstanceOf(IllegalArgumentException.class);
+      try (SecretKeyMaterial w =
+          AesDukpt.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.TDES_3KEY)) {
         assertThat(w.length()).isEqualTo(24);
       }
     }
@@ -71,11 +80,12 @@ class DukptTest {
 
   @Test
   void derivedKeys_areIndependentObjects() {
-    try (SecretKeyMaterial bdk = SecretKeyMaterial.adopt(Hex.decode("FEDCBA9876543210F1F1F1F1F1F1F1F1"))) {
+    try (SecretKeyMaterial bdk =
+        SecretKeyMaterial.adopt(Hex.decode("FEDCBA9876543210F1F1F1F1F1F1F1F1"))) {
       AesKsn ksn = AesKsn.parse("123456789012345600000001");
       SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ksn);
       SecretKeyMaterial dk = AesDukpt.derivationKey(ik, ksn.withCounter(0));
-      assertThat(dk.equalsKey(ik)).isTrue();   // counter 0: the derivation key is the initial key
+      assertThat(dk.equalsKey(ik)).isTrue(); // counter 0: the derivation key is the initial key
       ik.destroy();
       assertThat(dk.isDestroyed()).isFalse();
       assertThat(dk.toString()).contains("REDACTED");

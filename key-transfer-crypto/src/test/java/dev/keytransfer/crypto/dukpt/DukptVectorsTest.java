@@ -25,14 +25,15 @@ import org.junit.jupiter.api.Test;
  * DUKPT against {@code ../shared/vectors/dukpt} (X9.24-1:2009 A.4; X9.24-3:2017 supplement): every
  * value in both files, counted per family, all disagreements reported at once (STYLE.md L16). The
  * operations the TDES file records (ISO 0 PIN block, X9.19 and TDES-CMAC MACs, data encryption) and
- * the AES format 4 PIN blocks are computed here from the derived keys: they check the keys, the
- * SDK does not ship those operations.
+ * the AES format 4 PIN blocks are computed here from the derived keys: they check the keys, the SDK
+ * does not ship those operations.
  */
 class DukptVectorsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Family -> {passed, total}. */
   private final Map<String, int[]> families = new LinkedHashMap<>();
+
   private final List<String> errors = new ArrayList<>();
 
   @Test
@@ -41,11 +42,18 @@ class DukptVectorsTest {
     BcCryptoProvider crypto = new BcCryptoProvider();
     for (JsonNode v : root.get("ipek_vectors")) {
       TdesKsn ksn = TdesKsn.parse(v.get("ksn").asText());
-      try (SecretKeyMaterial bdk = key(v.get("bdk")); SecretKeyMaterial ipek = TdesDukpt.initialKey(bdk, ksn)) {
+      try (SecretKeyMaterial bdk = key(v.get("bdk"));
+          SecretKeyMaterial ipek = TdesDukpt.initialKey(bdk, ksn)) {
         check("tdes ipek", v.get("id").asText(), v.get("ipek").asText(), ipek);
-        check("tdes ipek input", v.get("id").asText(), v.get("ipek_left_input").asText(),
+        check(
+            "tdes ipek input",
+            v.get("id").asText(),
+            v.get("ipek_left_input").asText(),
             Hex.encode(Arrays.copyOf(ksn.initial().bytes(), 8)));
-        check("tdes ipek kcv", v.get("id").asText(), v.get("kcv_legacy").asText(),
+        check(
+            "tdes ipek kcv",
+            v.get("id").asText(),
+            v.get("kcv_legacy").asText(),
             crypto.keyCheckValue(ipek, KeyCheckValue.Method.LEGACY_TDES).hex());
       }
     }
@@ -54,41 +62,77 @@ class DukptVectorsTest {
     byte[] data = Hex.decode(ops.get("mac_and_data_input_hex").asText());
     JsonNode first = root.get("ipek_vectors").get(0);
     try (SecretKeyMaterial bdk = key(first.get("bdk"));
-         SecretKeyMaterial ipek = TdesDukpt.initialKey(bdk, TdesKsn.parse(first.get("ksn").asText()))) {
+        SecretKeyMaterial ipek =
+            TdesDukpt.initialKey(bdk, TdesKsn.parse(first.get("ksn").asText()))) {
       for (JsonNode t : root.get("transactions")) {
         TdesKsn ksn = TdesKsn.parse(t.get("ksn").asText());
         String id = t.get("ksn").asText();
-        check("tdes counter", id, Integer.toString(t.get("counter").asInt()), Integer.toString(ksn.counter()));
+        check(
+            "tdes counter",
+            id,
+            Integer.toString(t.get("counter").asInt()),
+            Integer.toString(ksn.counter()));
         check("tdes originator-valid", id, "true", Boolean.toString(ksn.isOriginatorValid()));
         try (SecretKeyMaterial tk = TdesDukpt.transactionKey(ipek, ksn);
-             SecretKeyMaterial pin = TdesDukpt.workingKey(tk, Variant.PIN);
-             SecretKeyMaterial macReq = TdesDukpt.workingKey(tk, Variant.MAC_REQUEST);
-             SecretKeyMaterial macResp = TdesDukpt.workingKey(tk, Variant.MAC_RESPONSE);
-             SecretKeyMaterial dataReq = TdesDukpt.workingKey(tk, Variant.DATA_REQUEST);
-             SecretKeyMaterial dataResp = TdesDukpt.workingKey(tk, Variant.DATA_RESPONSE);
-             SecretKeyMaterial fromBdk = TdesDukpt.workingKeyFromBdk(bdk, ksn, Variant.PIN)) {
+            SecretKeyMaterial pin = TdesDukpt.workingKey(tk, Variant.PIN);
+            SecretKeyMaterial macReq = TdesDukpt.workingKey(tk, Variant.MAC_REQUEST);
+            SecretKeyMaterial macResp = TdesDukpt.workingKey(tk, Variant.MAC_RESPONSE);
+            SecretKeyMaterial dataReq = TdesDukpt.workingKey(tk, Variant.DATA_REQUEST);
+            SecretKeyMaterial dataResp = TdesDukpt.workingKey(tk, Variant.DATA_RESPONSE);
+            SecretKeyMaterial fromBdk = TdesDukpt.workingKeyFromBdk(bdk, ksn, Variant.PIN)) {
           check("tdes transaction key", id, t.get("transaction_key").asText(), tk);
           check("tdes pin key", id, t.get("pin_key").asText(), pin);
           check("tdes pin key from BDK", id, t.get("pin_key").asText(), fromBdk);
-          check("tdes pin block", id, t.get("encrypted_pin_block").asText(),
+          check(
+              "tdes pin block",
+              id,
+              t.get("encrypted_pin_block").asText(),
               Hex.encode(Symmetric.tdesEcb(true, pin.copyBytes(), clearPinBlock)));
           String x919Req = Hex.encode(x919(macReq.copyBytes(), data));
           String x919Resp = Hex.encode(x919(macResp.copyBytes(), data));
-          check("tdes x9.19 mac 4 bytes", id + " request", t.get("mac_request_x919_4bytes").asText(), x919Req.substring(0, 8));
-          check("tdes x9.19 mac 4 bytes", id + " response", t.get("mac_response_x919_4bytes").asText(), x919Resp.substring(0, 8));
+          check(
+              "tdes x9.19 mac 4 bytes",
+              id + " request",
+              t.get("mac_request_x919_4bytes").asText(),
+              x919Req.substring(0, 8));
+          check(
+              "tdes x9.19 mac 4 bytes",
+              id + " response",
+              t.get("mac_response_x919_4bytes").asText(),
+              x919Resp.substring(0, 8));
           if (t.has("mac_request_x919_8bytes")) {
-            check("tdes x9.19 mac 8 bytes", id + " request", t.get("mac_request_x919_8bytes").asText(), x919Req);
-            check("tdes x9.19 mac 8 bytes", id + " response", t.get("mac_response_x919_8bytes").asText(), x919Resp);
+            check(
+                "tdes x9.19 mac 8 bytes",
+                id + " request",
+                t.get("mac_request_x919_8bytes").asText(),
+                x919Req);
+            check(
+                "tdes x9.19 mac 8 bytes",
+                id + " response",
+                t.get("mac_response_x919_8bytes").asText(),
+                x919Resp);
           }
-          check("tdes cmac", id + " request", t.get("cmac_request_tdes").asText(),
+          check(
+              "tdes cmac",
+              id + " request",
+              t.get("cmac_request_tdes").asText(),
               Hex.encode(Symmetric.tdesCmac(macReq.copyBytes(), data)));
-          check("tdes cmac", id + " response", t.get("cmac_response_tdes").asText(),
+          check(
+              "tdes cmac",
+              id + " response",
+              t.get("cmac_response_tdes").asText(),
               Hex.encode(Symmetric.tdesCmac(macResp.copyBytes(), data)));
           byte[] padded = Arrays.copyOf(data, (data.length + 7) / 8 * 8);
-          check("tdes data request", id, t.get("data_request_ciphertext").asText(),
+          check(
+              "tdes data request",
+              id,
+              t.get("data_request_ciphertext").asText(),
               Hex.encode(Symmetric.tdesCbc(true, dataReq.copyBytes(), new byte[8], padded)));
           if (t.has("data_response_ciphertext")) {
-            check("tdes data response", id, t.get("data_response_ciphertext").asText(),
+            check(
+                "tdes data response",
+                id,
+                t.get("data_response_ciphertext").asText(),
                 Hex.encode(Symmetric.tdesCbc(true, dataResp.copyBytes(), new byte[8], padded)));
           }
         }
@@ -108,20 +152,28 @@ class DukptVectorsTest {
     for (JsonNode s : root.get("suites")) {
       String suite = s.get("id").asText();
       AesKsn ikid = AesKsn.parse(s.get("initial_key_id").asText());
-      try (SecretKeyMaterial bdk = key(s.get("bdk")); SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ikid)) {
+      try (SecretKeyMaterial bdk = key(s.get("bdk"));
+          SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ikid)) {
         check("aes initial key", suite, s.get("initial_key").asText(), ik);
         byte[] fromBlocks = new byte[0];
         for (JsonNode block : s.get("ik_derivation_data_blocks")) {
           byte[] b = Symmetric.aesEcb(true, bdk.copyBytes(), Hex.decode(block.asText()));
           fromBlocks = concat(fromBlocks, b);
         }
-        check("aes initial key derivation data", suite, s.get("initial_key").asText(),
+        check(
+            "aes initial key derivation data",
+            suite,
+            s.get("initial_key").asText(),
             Hex.encode(Arrays.copyOf(fromBlocks, ik.length())));
         for (JsonNode t : s.get("transactions")) {
           AesKsn ksn = AesKsn.parse(t.get("ksn").asText());
           String id = suite + " " + t.get("counter").asText();
           boolean valid = !t.has("originator_valid") || t.get("originator_valid").asBoolean();
-          check("aes originator-valid", id, Boolean.toString(valid), Boolean.toString(ksn.isOriginatorValid()));
+          check(
+              "aes originator-valid",
+              id,
+              Boolean.toString(valid),
+              Boolean.toString(ksn.isOriginatorValid()));
           try (SecretKeyMaterial dk = AesDukpt.derivationKey(ik, ksn)) {
             check("aes derivation key", id, t.get("derivation_key").asText(), dk);
           }
@@ -137,45 +189,59 @@ class DukptVectorsTest {
             }
           }
           if (t.has("encrypted_pin_block_iso4_with_PIN_AES128")) {
-            try (SecretKeyMaterial pin = AesDukpt.workingKeyFromBdk(bdk, ksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_128)) {
+            try (SecretKeyMaterial pin =
+                AesDukpt.workingKeyFromBdk(bdk, ksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_128)) {
               byte[] k = pin.copyBytes();
               byte[] a = Symmetric.aesEcb(true, k, pinField);
               byte[] b = Symmetric.aesEcb(true, k, Symmetric.xor(a, panField));
-              check("aes pin block iso 4", id, t.get("encrypted_pin_block_iso4_with_PIN_AES128").asText(), Hex.encode(b));
+              check(
+                  "aes pin block iso 4",
+                  id,
+                  t.get("encrypted_pin_block_iso4_with_PIN_AES128").asText(),
+                  Hex.encode(b));
             }
           }
         }
         JsonNode u = s.get("update_key");
         AesKsn last = AesKsn.parse(u.get("ksn").asText());
         try (SecretKeyMaterial dk = AesDukpt.derivationKey(ik, last)) {
-          check("aes update key", suite + " derivation key", u.get("derivation_key_at_FFFFFFFF").asText(), dk);
+          check(
+              "aes update key",
+              suite + " derivation key",
+              u.get("derivation_key_at_FFFFFFFF").asText(),
+              dk);
         }
         for (Iterator<String> it = u.fieldNames(); it.hasNext(); ) {
           String f = it.next();
           if (f.startsWith("update_key_")) {
-            try (SecretKeyMaterial uk = AesDukpt.updateKey(ik, ikid, type(f.substring("update_key_".length())))) {
+            try (SecretKeyMaterial uk =
+                AesDukpt.updateKey(ik, ikid, type(f.substring("update_key_".length())))) {
               check("aes update key", suite + " " + f, u.get(f).asText(), uk);
             }
           }
         }
       }
     }
-    // the secondary entries all use the AES-128 suite's BDK and initial key ID unless they name their own
+    // the secondary entries all use the AES-128 suite's BDK and initial key ID unless they name
+    // their own
     JsonNode aes128 = root.get("suites").get(0);
     for (JsonNode v : root.get("secondary")) {
       String id = v.get("id").asText();
       try (SecretKeyMaterial bdk = key(v.has("bdk") ? v.get("bdk") : aes128.get("bdk"))) {
         if (v.has("initial_key")) {
-          try (SecretKeyMaterial ik = AesDukpt.initialKey(bdk, AesKsn.parse(v.get("initial_key_id").asText()))) {
+          try (SecretKeyMaterial ik =
+              AesDukpt.initialKey(bdk, AesKsn.parse(v.get("initial_key_id").asText()))) {
             check("aes secondary", id, v.get("initial_key").asText(), ik);
           }
           continue;
         }
         AesKsn ksn = AesKsn.parse(v.get("ksn").asText());
-        KeyType type = v.has("working_key_type") ? type(v.get("working_key_type").asText()) : KeyType.AES_128;
+        KeyType type =
+            v.has("working_key_type") ? type(v.get("working_key_type").asText()) : KeyType.AES_128;
         for (Map.Entry<String, JsonNode> e : v.get("keys").properties()) {
           String usageName = e.getKey().equals("KEK") ? "KEK" : e.getKey();
-          try (SecretKeyMaterial wk = AesDukpt.workingKeyFromBdk(bdk, ksn, usage(usageName), type)) {
+          try (SecretKeyMaterial wk =
+              AesDukpt.workingKeyFromBdk(bdk, ksn, usage(usageName), type)) {
             check("aes secondary", id + " " + e.getKey(), e.getValue().asText(), wk);
           }
         }
@@ -210,14 +276,20 @@ class DukptVectorsTest {
     };
   }
 
-  /** ANSI X9.19 retail MAC: single-DES CBC under K1 with zero padding, the last block through TDES (K1, K2, K1). */
+  /**
+   * ANSI X9.19 retail MAC: single-DES CBC under K1 with zero padding, the last block through TDES
+   * (K1, K2, K1).
+   */
   private static byte[] x919(byte[] key, byte[] data) {
     byte[] padded = Arrays.copyOf(data, (data.length + 7) / 8 * 8);
     byte[] k1 = Arrays.copyOf(key, 8);
     byte[] h = new byte[8];
     for (int at = 0; at < padded.length; at += 8) {
       byte[] x = Symmetric.xor(h, Arrays.copyOfRange(padded, at, at + 8));
-      h = at + 8 < padded.length ? Symmetric.desEncryptBlock(k1, x) : Symmetric.tdesEcb(true, key, x);
+      h =
+          at + 8 < padded.length
+              ? Symmetric.desEncryptBlock(k1, x)
+              : Symmetric.tdesEcb(true, key, x);
     }
     return h;
   }
@@ -237,7 +309,8 @@ class DukptVectorsTest {
   }
 
   private void report() {
-    families.forEach((family, c) -> System.out.println("DUKPT " + family + ": " + c[0] + "/" + c[1]));
+    families.forEach(
+        (family, c) -> System.out.println("DUKPT " + family + ": " + c[0] + "/" + c[1]));
     assertThat(errors).isEmpty();
   }
 

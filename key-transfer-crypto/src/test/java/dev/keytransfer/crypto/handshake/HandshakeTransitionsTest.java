@@ -5,35 +5,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.keytransfer.core.ErrorCode;
-import dev.keytransfer.core.message.BindingUpdated;
-import dev.keytransfer.core.handshake.HostOperation;
 import dev.keytransfer.core.IssuerAndSerial;
-import java.util.List;
-import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
-import dev.keytransfer.core.spi.DeliverableKey;
-import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
+import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.UnexpectedMessageException;
+import dev.keytransfer.core.handshake.HostOperation;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.message.Abort;
+import dev.keytransfer.core.message.BindingUpdated;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.TestPki;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +51,10 @@ class HandshakeTransitionsTest {
   private static TestPki.Leaf krdLeaf;
   private static final BcCryptoProvider crypto = new BcCryptoProvider();
   private static final Tr34TokenCodec codec = new Tr34TokenCodec(crypto);
+
   /** One message of each type, taken from a completed session. */
-  private static final Map<MessageType, HandshakeMessage> samples = new EnumMap<>(MessageType.class);
+  private static final Map<MessageType, HandshakeMessage> samples =
+      new EnumMap<>(MessageType.class);
 
   /** A terminal and a host machine wired to each other, with the message in flight. */
   private static final class Pair {
@@ -61,19 +63,38 @@ class HandshakeTransitionsTest {
     }
 
     Pair(HostOperation op) throws KeyTransferException {
-      kdh = new KdhHandshake(
-          pki.host(kdhLeaf, pki::kdhPathCrls, RandomKeySource.tdesMasterKeys(crypto.secureRandom()), ledger),
-          crypto, codec, new PkixCertificateValidator(pki.hostPolicy()), Clock.systemUTC(),
-          device -> List.of(new DeliverableKey(KeyBlockHeader.parse("B0000P0TE00N0000"),
-              SecretKeyMaterial.copyOf(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))),
-          new Tr31KeyBlockWrapper(crypto), krd -> op);
+      kdh =
+          new KdhHandshake(
+              pki.host(
+                  kdhLeaf,
+                  pki::kdhPathCrls,
+                  RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
+                  ledger),
+              crypto,
+              codec,
+              new PkixCertificateValidator(pki.hostPolicy()),
+              Clock.systemUTC(),
+              device ->
+                  List.of(
+                      new DeliverableKey(
+                          KeyBlockHeader.parse("B0000P0TE00N0000"),
+                          SecretKeyMaterial.copyOf(
+                              new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))),
+              new Tr31KeyBlockWrapper(crypto),
+              krd -> op);
     }
 
     final ReceivingTerminal terminal = pki.terminal(krdLeaf);
     final InMemoryKeyLedger ledger = new InMemoryKeyLedger();
     // both sides configured for working keys after the master key: every state is reachable
-    final KrdHandshake krd = new KrdHandshake(terminal, crypto, codec,
-        new PkixCertificateValidator(pki.terminalPolicy()), Clock.systemUTC(), new Tr31KeyBlockWrapper(crypto));
+    final KrdHandshake krd =
+        new KrdHandshake(
+            terminal,
+            crypto,
+            codec,
+            new PkixCertificateValidator(pki.terminalPolicy()),
+            Clock.systemUTC(),
+            new Tr31KeyBlockWrapper(crypto));
     final KdhHandshake kdh;
     HandshakeMessage pending;
 
@@ -119,28 +140,62 @@ class HandshakeTransitionsTest {
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdhLeaf.certificate());
     Nonce nonce = Nonce.random(crypto.secureRandom());
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[16])) {
-      samples.put(MessageType.KDH_KEY_ONE_PASS, codec.buildOnePassKeyToken(new OnePassKeyTokenRequest(kdhLeaf.certificate(),
-          kdhLeaf.key(), krdLeaf.certificate(), Instant.now(), KeyBlockHeader.parse("A0000K0TB00E0000"), k, List.of())));
+      samples.put(
+          MessageType.KDH_KEY_ONE_PASS,
+          codec.buildOnePassKeyToken(
+              new OnePassKeyTokenRequest(
+                  kdhLeaf.certificate(),
+                  kdhLeaf.key(),
+                  krdLeaf.certificate(),
+                  Instant.now(),
+                  KeyBlockHeader.parse("A0000K0TB00E0000"),
+                  k,
+                  List.of())));
     }
-    samples.put(MessageType.KDH_UNBIND, codec.buildKdhUnbindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, nonce, List.of()));
-    samples.put(MessageType.CA_UNBIND, codec.buildCaUnbindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, kdhId));
-    samples.put(MessageType.KDH_REBIND, codec.buildKdhRebindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, nonce,
-        kdhLeaf.chain(), List.of()));
-    samples.put(MessageType.CA_REBIND, codec.buildCaRebindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, kdhId,
-        kdhLeaf.chain(), Instant.now(), List.of()));
+    samples.put(
+        MessageType.KDH_UNBIND,
+        codec.buildKdhUnbindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, nonce, List.of()));
+    samples.put(
+        MessageType.CA_UNBIND,
+        codec.buildCaUnbindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, kdhId));
+    samples.put(
+        MessageType.KDH_REBIND,
+        codec.buildKdhRebindToken(
+            kdhLeaf.certificate(), kdhLeaf.key(), krdId, nonce, kdhLeaf.chain(), List.of()));
+    samples.put(
+        MessageType.CA_REBIND,
+        codec.buildCaRebindToken(
+            kdhLeaf.certificate(),
+            kdhLeaf.key(),
+            krdId,
+            kdhId,
+            kdhLeaf.chain(),
+            Instant.now(),
+            List.of()));
     assertThat(p.kdh.state()).isEqualTo(KdhHandshake.State.COMPLETED);
     assertThat(p.krd.state()).isEqualTo(KrdHandshake.State.COMPLETED);
     assertThat(p.ledger.entries()).hasSize(2).allMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
     assertThat(p.terminal.keyStore().size()).isEqualTo(2);
   }
 
-  /** Terminal steps: start, then alternately host and terminal, until the terminal is in {@code s}. */
-  private static final List<KrdHandshake.State> TERMINAL_PATH = List.of(KrdHandshake.State.START,
-      KrdHandshake.State.AWAIT_KDH_CREDENTIAL, KrdHandshake.State.AWAIT_KEY_TOKEN,
-      KrdHandshake.State.AWAIT_WORKING_KEYS, KrdHandshake.State.COMPLETED);
-  private static final List<KdhHandshake.State> HOST_PATH = List.of(KdhHandshake.State.AWAIT_KRD_CREDENTIAL,
-      KdhHandshake.State.AWAIT_RANDOM_TOKEN, KdhHandshake.State.AWAIT_CONFIRMATION,
-      KdhHandshake.State.AWAIT_WORKING_KEY_RESULTS, KdhHandshake.State.COMPLETED);
+  /**
+   * Terminal steps: start, then alternately host and terminal, until the terminal is in {@code s}.
+   */
+  private static final List<KrdHandshake.State> TERMINAL_PATH =
+      List.of(
+          KrdHandshake.State.START,
+          KrdHandshake.State.AWAIT_KDH_CREDENTIAL,
+          KrdHandshake.State.AWAIT_KEY_TOKEN,
+          KrdHandshake.State.AWAIT_WORKING_KEYS,
+          KrdHandshake.State.COMPLETED);
+
+  private static final List<KdhHandshake.State> HOST_PATH =
+      List.of(
+          KdhHandshake.State.AWAIT_KRD_CREDENTIAL,
+          KdhHandshake.State.AWAIT_RANDOM_TOKEN,
+          KdhHandshake.State.AWAIT_CONFIRMATION,
+          KdhHandshake.State.AWAIT_WORKING_KEY_RESULTS,
+          KdhHandshake.State.COMPLETED);
 
   /** A pair whose terminal machine is in {@code s}, with the host's next message pending. */
   private static Pair terminalIn(KrdHandshake.State s) throws KeyTransferException {
@@ -163,7 +218,10 @@ class HandshakeTransitionsTest {
   /** A pair whose host machine is in {@code s}, with the terminal's next message pending. */
   private static Pair hostIn(KdhHandshake.State s) throws KeyTransferException {
     // the binding branch is reached when the host unbinds instead of delivering a key
-    Pair p = s == KdhHandshake.State.AWAIT_BINDING_UPDATE ? new Pair(new HostOperation.Unbind()) : new Pair();
+    Pair p =
+        s == KdhHandshake.State.AWAIT_BINDING_UPDATE
+            ? new Pair(new HostOperation.Unbind())
+            : new Pair();
     p.start();
     if (s == KdhHandshake.State.FAILED) {
       p.kdh.fail(ErrorCode.TRANSPORT_FAILURE);
@@ -189,7 +247,11 @@ class HandshakeTransitionsTest {
         int keysBefore = p.terminal.keyStore().size();
         List<KrdHandshake.State> targets = KrdHandshake.targets(s, t);
         Optional<KrdHandshake.State> target = KrdHandshake.next(s, t);
-        boolean natural = target.isPresent() && t != MessageType.ABORT && p.pending != null && p.pending.type() == t;
+        boolean natural =
+            target.isPresent()
+                && t != MessageType.ABORT
+                && p.pending != null
+                && p.pending.type() == t;
         HandshakeMessage m = natural ? p.pending : samples.get(t);
         assertThat(m.type()).as("message for %s/%s", s, t).isEqualTo(t);
         Throwable thrown = catchThrowable(() -> p.krd.onMessage(m));
@@ -205,22 +267,34 @@ class HandshakeTransitionsTest {
             // admitted by the table, then judged on content: a token from another session is
             // refused for what it says, never as an unexpected message
             if (thrown != null) {
-              assertThat(thrown).as("%s/%s", s, t).isNotInstanceOf(UnexpectedMessageException.class);
+              assertThat(thrown)
+                  .as("%s/%s", s, t)
+                  .isNotInstanceOf(UnexpectedMessageException.class);
             }
-            assertThat(p.krd.state().name()).as("%s/%s", s, t).isIn(
-                java.util.stream.Stream.concat(targets.stream().map(Enum::name), java.util.stream.Stream.of("FAILED")).toList());
+            assertThat(p.krd.state().name())
+                .as("%s/%s", s, t)
+                .isIn(
+                    java.util.stream.Stream.concat(
+                            targets.stream().map(Enum::name), java.util.stream.Stream.of("FAILED"))
+                        .toList());
           }
         } else {
           refused++;
           assertThat(thrown).as("%s/%s", s, t).isInstanceOf(UnexpectedMessageException.class);
-          assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.UNEXPECTED_MESSAGE);
-          assertThat(p.krd.state()).as("%s/%s", s, t)
-              .isEqualTo(s == KrdHandshake.State.COMPLETED ? KrdHandshake.State.COMPLETED : KrdHandshake.State.FAILED);
+          assertThat(((KeyTransferException) thrown).code())
+              .isEqualTo(ErrorCode.UNEXPECTED_MESSAGE);
+          assertThat(p.krd.state())
+              .as("%s/%s", s, t)
+              .isEqualTo(
+                  s == KrdHandshake.State.COMPLETED
+                      ? KrdHandshake.State.COMPLETED
+                      : KrdHandshake.State.FAILED);
           assertThat(p.terminal.keyStore().size()).isEqualTo(keysBefore);
         }
       }
     }
-    assertThat(accepted + refused).isEqualTo(KrdHandshake.State.values().length * MessageType.values().length);
+    assertThat(accepted + refused)
+        .isEqualTo(KrdHandshake.State.values().length * MessageType.values().length);
     assertThat(accepted).isEqualTo(11);
   }
 
@@ -232,7 +306,11 @@ class HandshakeTransitionsTest {
         Pair p = hostIn(s);
         List<KdhHandshake.State> targets = KdhHandshake.targets(s, t);
         Optional<KdhHandshake.State> target = KdhHandshake.next(s, t);
-        boolean natural = target.isPresent() && t != MessageType.ABORT && p.pending != null && p.pending.type() == t;
+        boolean natural =
+            target.isPresent()
+                && t != MessageType.ABORT
+                && p.pending != null
+                && p.pending.type() == t;
         HandshakeMessage m = natural ? p.pending : samples.get(t);
         assertThat(m.type()).as("message for %s/%s", s, t).isEqualTo(t);
         Throwable thrown = catchThrowable(() -> p.kdh.onMessage(m));
@@ -248,21 +326,39 @@ class HandshakeTransitionsTest {
             // admitted by the table, then judged on content: a token from another session is
             // refused for what it says, never as an unexpected message
             if (thrown != null) {
-              assertThat(thrown).as("%s/%s", s, t).isNotInstanceOf(UnexpectedMessageException.class);
+              assertThat(thrown)
+                  .as("%s/%s", s, t)
+                  .isNotInstanceOf(UnexpectedMessageException.class);
             }
-            assertThat(p.kdh.state().name()).as("%s/%s", s, t).isIn(
-                java.util.stream.Stream.concat(targets.stream().map(Enum::name), java.util.stream.Stream.of("FAILED")).toList());
+            assertThat(p.kdh.state().name())
+                .as("%s/%s", s, t)
+                .isIn(
+                    java.util.stream.Stream.concat(
+                            targets.stream().map(Enum::name), java.util.stream.Stream.of("FAILED"))
+                        .toList());
           }
         } else {
           assertThat(thrown).as("%s/%s", s, t).isInstanceOf(UnexpectedMessageException.class);
-          assertThat(p.kdh.state()).as("%s/%s", s, t)
-              .isEqualTo(s == KdhHandshake.State.COMPLETED ? KdhHandshake.State.COMPLETED : KdhHandshake.State.FAILED);
+          assertThat(p.kdh.state())
+              .as("%s/%s", s, t)
+              .isEqualTo(
+                  s == KdhHandshake.State.COMPLETED
+                      ? KdhHandshake.State.COMPLETED
+                      : KdhHandshake.State.FAILED);
         }
         // the ledger never shows a key as confirmed unless its confirmation arrived
-        boolean masterConfirmed = s != KdhHandshake.State.AWAIT_BINDING_UPDATE && HOST_PATH.indexOf(p.kdh.state()) >= HOST_PATH.indexOf(KdhHandshake.State.AWAIT_WORKING_KEY_RESULTS)
-            || (p.kdh.state() == KdhHandshake.State.FAILED && HOST_PATH.indexOf(s) >= 3);
-        assertThat(p.ledger.find(p.kdh.sessionId()).map(e -> e.status() == DeliveryStatus.CONFIRMED).orElse(false))
-            .as("%s/%s", s, t).isEqualTo(masterConfirmed);
+        boolean masterConfirmed =
+            s != KdhHandshake.State.AWAIT_BINDING_UPDATE
+                    && HOST_PATH.indexOf(p.kdh.state())
+                        >= HOST_PATH.indexOf(KdhHandshake.State.AWAIT_WORKING_KEY_RESULTS)
+                || (p.kdh.state() == KdhHandshake.State.FAILED && HOST_PATH.indexOf(s) >= 3);
+        assertThat(
+                p.ledger
+                    .find(p.kdh.sessionId())
+                    .map(e -> e.status() == DeliveryStatus.CONFIRMED)
+                    .orElse(false))
+            .as("%s/%s", s, t)
+            .isEqualTo(masterConfirmed);
       }
     }
     assertThat(accepted).isEqualTo(10);
@@ -272,8 +368,12 @@ class HandshakeTransitionsTest {
   void host_abortAfterDelivery_marksLedgerRejected() throws Exception {
     Pair p = hostIn(KdhHandshake.State.AWAIT_CONFIRMATION);
     assertThatThrownBy(() -> p.kdh.onMessage(new Abort(ErrorCode.KEY_TOKEN_INVALID)))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.PEER_ABORTED);
-    assertThat(p.ledger.entries()).singleElement().extracting(e -> e.status()).isEqualTo(DeliveryStatus.REJECTED);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.PEER_ABORTED);
+    assertThat(p.ledger.entries())
+        .singleElement()
+        .extracting(e -> e.status())
+        .isEqualTo(DeliveryStatus.REJECTED);
   }
 
   @Test

@@ -49,27 +49,44 @@ class KrdCheckOrderTest {
 
   /** The Bouncy Castle provider, counting decryptKey calls. */
   private CryptoProvider counting() {
-    return (CryptoProvider) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {CryptoProvider.class},
-        (p, m, a) -> {
-          if (m.getName().equals("decryptKey")) {
-            decryptions.incrementAndGet();
-          }
-          try {
-            return m.invoke(bc, a);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (CryptoProvider)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {CryptoProvider.class},
+            (p, m, a) -> {
+              if (m.getName().equals("decryptKey")) {
+                decryptions.incrementAndGet();
+              }
+              try {
+                return m.invoke(bc, a);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /** Runs S2-S4 up to the key token; returns the terminal machine and the host's genuine token. */
   private Object[] upToKeyToken() throws KeyTransferException {
     CryptoProvider terminalCrypto = counting();
     ReceivingTerminal device = pki.terminal(krd);
-    KrdHandshake t = new KrdHandshake(device, terminalCrypto, new Tr34TokenCodec(terminalCrypto),
-        new PkixCertificateValidator(pki.terminalPolicy()), Clock.systemUTC());
-    KdhHandshake h = new KdhHandshake(pki.host(kdh, pki::kdhPathCrls, RandomKeySource.tdesMasterKeys(bc.secureRandom()),
-        new InMemoryKeyLedger()), bc, new Tr34TokenCodec(bc), new PkixCertificateValidator(pki.hostPolicy()), Clock.systemUTC());
+    KrdHandshake t =
+        new KrdHandshake(
+            device,
+            terminalCrypto,
+            new Tr34TokenCodec(terminalCrypto),
+            new PkixCertificateValidator(pki.terminalPolicy()),
+            Clock.systemUTC());
+    KdhHandshake h =
+        new KdhHandshake(
+            pki.host(
+                kdh,
+                pki::kdhPathCrls,
+                RandomKeySource.tdesMasterKeys(bc.secureRandom()),
+                new InMemoryKeyLedger()),
+            bc,
+            new Tr34TokenCodec(bc),
+            new PkixCertificateValidator(pki.hostPolicy()),
+            Clock.systemUTC());
     HandshakeMessage m = t.start();
     m = h.onMessage(m).orElseThrow();
     m = t.onMessage(m).orElseThrow();
@@ -83,8 +100,10 @@ class KrdCheckOrderTest {
     KdhKeyToken genuine = (KdhKeyToken) s[1];
     byte[] bytes = genuine.encoded();
     bytes[bytes.length - 1] ^= 1;
-    KeyTransferException e = catchThrowableOfType(KeyTransferException.class,
-        () -> ((KrdHandshake) s[0]).onMessage(new KdhKeyToken(bytes, genuine.claimedSigner())));
+    KeyTransferException e =
+        catchThrowableOfType(
+            KeyTransferException.class,
+            () -> ((KrdHandshake) s[0]).onMessage(new KdhKeyToken(bytes, genuine.claimedSigner())));
     assertThat(e.code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
     assertThat(decryptions).hasValue(0);
   }
@@ -93,7 +112,9 @@ class KrdCheckOrderTest {
   void replayedToken_nonceRefusedBeforeDecryption() throws Exception {
     KdhKeyToken old = (KdhKeyToken) upToKeyToken()[1];
     Object[] s = upToKeyToken();
-    KeyTransferException e = catchThrowableOfType(KeyTransferException.class, () -> ((KrdHandshake) s[0]).onMessage(old));
+    KeyTransferException e =
+        catchThrowableOfType(
+            KeyTransferException.class, () -> ((KrdHandshake) s[0]).onMessage(old));
     assertThat(e.code()).isEqualTo(ErrorCode.NONCE_MISMATCH);
     assertThat(decryptions).hasValue(0);
     assertThat(((ReceivingTerminal) s[2]).keyStore().size()).isZero();
@@ -110,12 +131,23 @@ class KrdCheckOrderTest {
   @Test
   void decryptKey_garbage_uniformFailure() throws Exception {
     PrivateKeyHandle key = krd.key();
-    KeyTokenException a = catchThrowableOfType(KeyTokenException.class,
-        () -> bc.decryptKey(key, Algorithms.KeyTransport.RSA_OAEP_SHA256, new byte[256]));
-    KeyTokenException b = catchThrowableOfType(KeyTokenException.class,
-        () -> bc.decryptKey(key, Algorithms.KeyTransport.RSA_OAEP_SHA256, new byte[3]));
-    KeyTokenException c = catchThrowableOfType(KeyTokenException.class, () -> bc.decrypt(
-        Algorithms.ContentEncryption.AES_128_CBC, SecretKeyMaterial.copyOf(new byte[16]), new byte[16], new byte[0]));
+    KeyTokenException a =
+        catchThrowableOfType(
+            KeyTokenException.class,
+            () -> bc.decryptKey(key, Algorithms.KeyTransport.RSA_OAEP_SHA256, new byte[256]));
+    KeyTokenException b =
+        catchThrowableOfType(
+            KeyTokenException.class,
+            () -> bc.decryptKey(key, Algorithms.KeyTransport.RSA_OAEP_SHA256, new byte[3]));
+    KeyTokenException c =
+        catchThrowableOfType(
+            KeyTokenException.class,
+            () ->
+                bc.decrypt(
+                    Algorithms.ContentEncryption.AES_128_CBC,
+                    SecretKeyMaterial.copyOf(new byte[16]),
+                    new byte[16],
+                    new byte[0]));
     for (KeyTokenException x : new KeyTokenException[] {a, b, c}) {
       assertThat(x.code()).isEqualTo(ErrorCode.KEY_TOKEN_INVALID);
       assertThat(x.getMessage()).isEqualTo(KeyTokenException.DECRYPTION_FAILED);

@@ -15,10 +15,17 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 class JcaWycheproofTest extends WycheproofContractTest {
   @Override
   protected WycheproofEngine newEngine() {
-    return new JcaWycheproofEngine(new JcaCryptoProvider(), new JcaWycheproofEngine.Engines(
-        Security.getProvider("SunJCE"), "RSA/ECB/OAEPPadding", Security.getProvider("SunRsaSign"),
-        Security.getProvider("SunEC"), new BouncyCastleProvider(), Security.getProvider("SunJCE"),
-        Security.getProvider("SunJCE"), "AES/KW/NoPadding"));
+    return new JcaWycheproofEngine(
+        new JcaCryptoProvider(),
+        new JcaWycheproofEngine.Engines(
+            Security.getProvider("SunJCE"),
+            "RSA/ECB/OAEPPadding",
+            Security.getProvider("SunRsaSign"),
+            Security.getProvider("SunEC"),
+            new BouncyCastleProvider(),
+            Security.getProvider("SunJCE"),
+            Security.getProvider("SunJCE"),
+            "AES/KW/NoPadding"));
   }
 
   /**

@@ -20,11 +20,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * TR-31 / X9.143 key blocks against {@code ../shared/vectors/tr31} (KEYBLOCKS.md; README there): every
- * valid block unwraps to its key and header and re-wraps byte-exactly with its recorded padding, every
- * KBEK/KBAK derivation matches, every negative block is refused with the code its category names,
- * and every header-building case gives its header and total length. Each test collects all
- * disagreements and asserts once (STYLE.md L16).
+ * TR-31 / X9.143 key blocks against {@code ../shared/vectors/tr31} (KEYBLOCKS.md; README there):
+ * every valid block unwraps to its key and header and re-wraps byte-exactly with its recorded
+ * padding, every KBEK/KBAK derivation matches, every negative block is refused with the code its
+ * category names, and every header-building case gives its header and total length. Each test
+ * collects all disagreements and asserts once (STYLE.md L16).
  */
 class Tr31VectorsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,18 +32,19 @@ class Tr31VectorsTest {
   private final Tr31Codec codec = Tr31Codec.create(CRYPTO);
 
   /** negative.json category -> the one code the SDK must give (X9.143 6.2-6.5, 7). */
-  private static final Map<String, ErrorCode> CATEGORY_CODES = Map.ofEntries(
-      Map.entry("length_field_mismatch", ErrorCode.KEY_BLOCK_LENGTH_INVALID),
-      Map.entry("length_field_not_numeric", ErrorCode.KEY_BLOCK_LENGTH_INVALID),
-      Map.entry("length_not_block_multiple", ErrorCode.KEY_BLOCK_LENGTH_INVALID),
-      Map.entry("mac_not_hex", ErrorCode.KEY_BLOCK_MAC_MALFORMED),
-      Map.entry("mac_too_short", ErrorCode.KEY_BLOCK_MAC_MALFORMED),
-      Map.entry("payload_not_hex", ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED),
-      Map.entry("payload_empty", ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED),
-      Map.entry("mac_mismatch", ErrorCode.KEY_BLOCK_MAC_INVALID),
-      Map.entry("kbpk_length_invalid_for_version", ErrorCode.KEY_BLOCK_KBPK_INVALID),
-      Map.entry("key_length_field_not_whole_bytes", ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID),
-      Map.entry("key_length_field_exceeds_payload", ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID));
+  private static final Map<String, ErrorCode> CATEGORY_CODES =
+      Map.ofEntries(
+          Map.entry("length_field_mismatch", ErrorCode.KEY_BLOCK_LENGTH_INVALID),
+          Map.entry("length_field_not_numeric", ErrorCode.KEY_BLOCK_LENGTH_INVALID),
+          Map.entry("length_not_block_multiple", ErrorCode.KEY_BLOCK_LENGTH_INVALID),
+          Map.entry("mac_not_hex", ErrorCode.KEY_BLOCK_MAC_MALFORMED),
+          Map.entry("mac_too_short", ErrorCode.KEY_BLOCK_MAC_MALFORMED),
+          Map.entry("payload_not_hex", ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED),
+          Map.entry("payload_empty", ErrorCode.KEY_BLOCK_PAYLOAD_MALFORMED),
+          Map.entry("mac_mismatch", ErrorCode.KEY_BLOCK_MAC_INVALID),
+          Map.entry("kbpk_length_invalid_for_version", ErrorCode.KEY_BLOCK_KBPK_INVALID),
+          Map.entry("key_length_field_not_whole_bytes", ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID),
+          Map.entry("key_length_field_exceeds_payload", ErrorCode.KEY_BLOCK_KEY_LENGTH_INVALID));
 
   private static JsonNode vectors(String file) throws Exception {
     return JSON.readTree(Vectors.read("tr31/" + file)).get("vectors");
@@ -59,7 +60,7 @@ class Tr31VectorsTest {
       String id = v.get("id").asText();
       int before = errors.size();
       try (SecretKeyMaterial kbpk = key(v.get("kbpk"));
-           SecretKeyMaterial expectedKey = key(v.get("expected_key"))) {
+          SecretKeyMaterial expectedKey = key(v.get("expected_key"))) {
         String block = v.get("key_block").asText();
         try (UnwrappedKey k = codec.unwrap(kbpk, block)) {
           if (!k.key().equalsKey(expectedKey)) {
@@ -71,7 +72,8 @@ class Tr31VectorsTest {
         }
         Tr31Header header = Tr31Header.parse(v.get("header_string").asText());
         byte[] clear = expectedKey.copyBytes();
-        String rewrapped = codec.seal(kbpk, header, clear, Hex.decode(v.get("padding_hex").asText()));
+        String rewrapped =
+            codec.seal(kbpk, header, clear, Hex.decode(v.get("padding_hex").asText()));
         java.util.Arrays.fill(clear, (byte) 0);
         if (!rewrapped.equals(block)) {
           errors.add(id + ": re-wrap gives " + rewrapped);
@@ -106,7 +108,8 @@ class Tr31VectorsTest {
         kbak = KeyBlockKeys.variant(kbpk, 0x4D);
       } else {
         // ISO 20038 version E derives its CTR encryption key with usage 0002 (informational vector)
-        int encryptionUsage = method.contains("usage 0002") ? 0x0002 : KeyBlockKeys.USAGE_ENCRYPTION;
+        int encryptionUsage =
+            method.contains("usage 0002") ? 0x0002 : KeyBlockKeys.USAGE_ENCRYPTION;
         kbek = KeyBlockKeys.derive(kbpk, aes, encryptionUsage);
         kbak = KeyBlockKeys.derive(kbpk, aes, KeyBlockKeys.USAGE_MAC);
       }
@@ -143,7 +146,7 @@ class Tr31VectorsTest {
         continue;
       }
       try (SecretKeyMaterial kbpk = key(v.get("kbpk"));
-           UnwrappedKey k = codec.unwrap(kbpk, v.get("key_block").asText())) {
+          UnwrappedKey k = codec.unwrap(kbpk, v.get("key_block").asText())) {
         errors.add(id + ": accepted (" + category + "), " + k);
       } catch (KeyBlockException e) {
         if (e.code() == expected) {
@@ -177,12 +180,13 @@ class Tr31VectorsTest {
       JsonNode in = v.get("inputs");
       int before = errors.size();
       try {
-        Tr31Header.Builder b = Tr31Header.builder(KeyBlockVersion.of(in.get("version_id").asText().charAt(0)))
-            .keyUsage(in.get("key_usage").asText())
-            .algorithm(in.get("algorithm").asText().charAt(0))
-            .modeOfUse(in.get("mode_of_use").asText().charAt(0))
-            .keyVersionNumber(in.get("key_version_number").asText())
-            .exportability(in.get("exportability").asText().charAt(0));
+        Tr31Header.Builder b =
+            Tr31Header.builder(KeyBlockVersion.of(in.get("version_id").asText().charAt(0)))
+                .keyUsage(in.get("key_usage").asText())
+                .algorithm(in.get("algorithm").asText().charAt(0))
+                .modeOfUse(in.get("mode_of_use").asText().charAt(0))
+                .keyVersionNumber(in.get("key_version_number").asText())
+                .exportability(in.get("exportability").asText().charAt(0));
         for (JsonNode ob : in.get("optional_blocks")) {
           b.addOptionalBlock(ob.get("id").asText(), ob.get("data").asText());
         }
@@ -198,15 +202,25 @@ class Tr31VectorsTest {
         if (v.hasNonNull("expected_header") && !text.equals(v.get("expected_header").asText())) {
           errors.add(id + ": header " + text);
         }
-        if (v.hasNonNull("expected_header_prefix") && !text.startsWith(v.get("expected_header_prefix").asText())) {
-          errors.add(id + ": header " + text + " lacks prefix " + v.get("expected_header_prefix").asText());
+        if (v.hasNonNull("expected_header_prefix")
+            && !text.startsWith(v.get("expected_header_prefix").asText())) {
+          errors.add(
+              id
+                  + ": header "
+                  + text
+                  + " lacks prefix "
+                  + v.get("expected_header_prefix").asText());
         }
         if (obfuscate) {
           String kbpkHex = kbpks.get(id.substring("hdr-".length()));
           String block = wrapRandomKey(header, kbpkHex, keyLength);
           if (block.length() != expectedTotal || !block.startsWith(text)) {
-            errors.add(id + ": public wrap gives " + block.length() + " characters, header "
-                + block.substring(0, Math.min(block.length(), header.encodedLength())));
+            errors.add(
+                id
+                    + ": public wrap gives "
+                    + block.length()
+                    + " characters, header "
+                    + block.substring(0, Math.min(block.length(), header.encodedLength())));
           }
         }
       } catch (KeyTransferException e) {
@@ -221,7 +235,8 @@ class Tr31VectorsTest {
     assertThat(vectors.size()).isEqualTo(15);
   }
 
-  // KEYBLOCKS.md 2.7 step 7: x9143-2021-8.2 authenticates but its KS and TS break the strict formats
+  // KEYBLOCKS.md 2.7 step 7: x9143-2021-8.2 authenticates but its KS and TS break the strict
+  // formats
   @Test
   void x9143Example82_lenientAccepts_strictRefusesHeader() throws Exception {
     JsonNode v = null;
@@ -236,13 +251,15 @@ class Tr31VectorsTest {
       try (UnwrappedKey k = codec.unwrap(kbpk, block)) {
         assertThat(k.header().optionalBlock("KS").orElseThrow().data()).isEqualTo("VM9A");
       }
-      KeyBlockException e = org.junit.jupiter.api.Assertions.assertThrows(KeyBlockException.class,
-          () -> codec.withStrictImport().unwrap(kbpk, block));
+      KeyBlockException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              KeyBlockException.class, () -> codec.withStrictImport().unwrap(kbpk, block));
       assertThat(e.code()).isEqualTo(ErrorCode.KEY_BLOCK_HEADER_INVALID);
     }
   }
 
-  private String wrapRandomKey(Tr31Header header, String kbpkHex, int keyLength) throws KeyTransferException {
+  private String wrapRandomKey(Tr31Header header, String kbpkHex, int keyLength)
+      throws KeyTransferException {
     SecureRandom random = new SecureRandom();
     byte[] kbpkBytes;
     if (kbpkHex != null) {
@@ -253,7 +270,8 @@ class Tr31VectorsTest {
     }
     byte[] keyBytes = new byte[keyLength];
     random.nextBytes(keyBytes);
-    try (SecretKeyMaterial kbpk = SecretKeyMaterial.adopt(kbpkBytes); SecretKeyMaterial key = SecretKeyMaterial.adopt(keyBytes)) {
+    try (SecretKeyMaterial kbpk = SecretKeyMaterial.adopt(kbpkBytes);
+        SecretKeyMaterial key = SecretKeyMaterial.adopt(keyBytes)) {
       String block = codec.wrap(kbpk, header, key);
       try (UnwrappedKey back = codec.withStrictImport().unwrap(kbpk, block)) {
         assertThat(back.key().equalsKey(key)).isTrue();
@@ -294,7 +312,8 @@ class Tr31VectorsTest {
     JsonNode blocks = e.get("optional_blocks");
     for (int i = 0; i < blocks.size() && i < h.optionalBlocks().size(); i++) {
       OptionalBlock b = h.optionalBlocks().get(i);
-      if (!b.id().equals(blocks.get(i).get("id").asText()) || !b.data().equals(blocks.get(i).get("data").asText())) {
+      if (!b.id().equals(blocks.get(i).get("id").asText())
+          || !b.data().equals(blocks.get(i).get("data").asText())) {
         diffs.add("optional block " + i + " " + b.id());
       }
     }
@@ -303,13 +322,19 @@ class Tr31VectorsTest {
     }
   }
 
-  /** The KCVs the vectors record for the key or KBPK, computed through the provider (no second implementation). */
-  private static void compareKcv(String what, JsonNode kcv, SecretKeyMaterial key, List<String> errors) {
+  /**
+   * The KCVs the vectors record for the key or KBPK, computed through the provider (no second
+   * implementation).
+   */
+  private static void compareKcv(
+      String what, JsonNode kcv, SecretKeyMaterial key, List<String> errors) {
     if (kcv == null || kcv.isNull()) {
       return;
     }
-    KeyCheckValue.Method method = kcv.get("method").asText().equals("cmac-aes")
-        ? KeyCheckValue.Method.CMAC_AES : KeyCheckValue.Method.LEGACY_TDES;
+    KeyCheckValue.Method method =
+        kcv.get("method").asText().equals("cmac-aes")
+            ? KeyCheckValue.Method.CMAC_AES
+            : KeyCheckValue.Method.LEGACY_TDES;
     String expected = kcv.get("value").asText();
     try {
       String ours = CRYPTO.keyCheckValue(key, method).hex();
@@ -328,9 +353,13 @@ class Tr31VectorsTest {
     }
   }
 
-  /** NIST SP 800-38B subkeys K1, K2 of a CMAC key: doublings of E(K, 0) with Rb 1B (64-bit) or 87 (128-bit). */
+  /**
+   * NIST SP 800-38B subkeys K1, K2 of a CMAC key: doublings of E(K, 0) with Rb 1B (64-bit) or 87
+   * (128-bit).
+   */
   private static byte[][] cmacSubkeys(byte[] key, boolean aes) {
-    byte[] l = aes ? Symmetric.aesEcb(true, key, new byte[16]) : Symmetric.tdesEcb(true, key, new byte[8]);
+    byte[] l =
+        aes ? Symmetric.aesEcb(true, key, new byte[16]) : Symmetric.tdesEcb(true, key, new byte[8]);
     int rb = aes ? 0x87 : 0x1B;
     byte[] k1 = dbl(l, rb);
     return new byte[][] {k1, dbl(k1, rb)};

@@ -28,7 +28,10 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** DUKPT initial keys per device (X9.24-1:2009 A.6, X9.24-3:2017 6.3.1; SECURITY.md K1) and their TR-34 delivery. */
+/**
+ * DUKPT initial keys per device (X9.24-1:2009 A.6, X9.24-3:2017 6.3.1; SECURITY.md K1) and their
+ * TR-34 delivery.
+ */
 class DukptInitialKeySourceTest {
   private static final BcCryptoProvider CRYPTO = new BcCryptoProvider();
   private static final String TDES_BDK = "0123456789ABCDEFFEDCBA9876543210";
@@ -46,11 +49,14 @@ class DukptInitialKeySourceTest {
     krd2 = pki.validLeaf(Role.KRD, "DUKPT POS 2");
   }
 
-  // K1: two devices never get the same initial key; each key is the X9.24 derivation for its identifier
+  // K1: two devices never get the same initial key; each key is the X9.24 derivation for its
+  // identifier
   @Test
   void tdesCounter_everyDeviceGetsItsOwnKsnAndIpek() throws Exception {
     try (SecretKeyMaterial bdk = bdk(TDES_BDK);
-         DukptInitialKeySource source = DukptInitialKeySource.tdes(bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO.secureRandom())) {
+        DukptInitialKeySource source =
+            DukptInitialKeySource.tdes(
+                bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO.secureRandom())) {
       Set<String> ksns = new HashSet<>();
       Set<String> keys = new HashSet<>();
       for (int i = 0; i < 300; i++) {
@@ -74,21 +80,24 @@ class DukptInitialKeySourceTest {
       assertThat(ksns).hasSize(300);
       assertThat(keys).hasSize(300);
       assertThat(ksns).contains("FFFF9876543210E00000", "FFFF9876543211000000");
-      assertThat(source.nextIdentifier()).contains("FFFF9876543236600000"); // device field 0x19087 + 300
+      assertThat(source.nextIdentifier())
+          .contains("FFFF9876543236600000"); // device field 0x19087 + 300
     }
   }
 
   @Test
   void aesCounter_everyDeviceGetsItsOwnInitialKeyId_inAnIkBlock() throws Exception {
     try (SecretKeyMaterial bdk = bdk(AES_BDK);
-         DukptInitialKeySource source = DukptInitialKeySource.aes(bdk, AesKsn.parse("1234567890123456"), CRYPTO.secureRandom())) {
+        DukptInitialKeySource source =
+            DukptInitialKeySource.aes(
+                bdk, AesKsn.parse("1234567890123456"), CRYPTO.secureRandom())) {
       Set<String> keys = new HashSet<>();
       for (int i = 0; i < 200; i++) {
         try (DeliverableKey k = source.keyFor(krd1.certificate())) {
           Tr31Header h = Tr31Header.of(k.header());
           assertThat(h.version()).isEqualTo(KeyBlockVersion.D);
           assertThat(h.algorithm()).isEqualTo('A');
-          assertThat(h.optionalBlock("KS")).isEmpty();      // KEYBLOCKS.md pitfall 11
+          assertThat(h.optionalBlock("KS")).isEmpty(); // KEYBLOCKS.md pitfall 11
           assertThat(h.isAligned()).isTrue();
           AesKsn ikid = AesKsn.parse(h.optionalBlock("IK").orElseThrow().data());
           assertThat(ikid.bdkId()).isEqualTo(0x12345678);
@@ -97,7 +106,8 @@ class DukptInitialKeySourceTest {
             assertThat(k.key().equalsKey(expected)).isTrue();
           }
           if (i == 0) {
-            assertThat(Hex.encode(k.key().copyBytes())).isEqualTo("1273671EA26AC29AFA4D1084127652A1");
+            assertThat(Hex.encode(k.key().copyBytes()))
+                .isEqualTo("1273671EA26AC29AFA4D1084127652A1");
           }
           keys.add(digest(k.key()));
         }
@@ -110,11 +120,14 @@ class DukptInitialKeySourceTest {
   void assigner_sameIdForAnotherDevice_refused_sameDeviceAgainAllowed() throws Exception {
     TdesKsn fixed = TdesKsn.parse("FFFF9876543210E00000");
     try (SecretKeyMaterial bdk = bdk(TDES_BDK);
-         DukptInitialKeySource source = DukptInitialKeySource.tdes(bdk, d -> fixed, CRYPTO.secureRandom())) {
-      try (DeliverableKey a = source.keyFor(krd1.certificate()); DeliverableKey again = source.keyFor(krd1.certificate())) {
+        DukptInitialKeySource source =
+            DukptInitialKeySource.tdes(bdk, d -> fixed, CRYPTO.secureRandom())) {
+      try (DeliverableKey a = source.keyFor(krd1.certificate());
+          DeliverableKey again = source.keyFor(krd1.certificate())) {
         assertThat(a.key().equalsKey(again.key())).isTrue();
       }
-      KeyTransferException e = catchThrowableOfType(KeyTransferException.class, () -> source.keyFor(krd2.certificate()));
+      KeyTransferException e =
+          catchThrowableOfType(KeyTransferException.class, () -> source.keyFor(krd2.certificate()));
       assertThat(e.code()).isEqualTo(ErrorCode.DUKPT_KEY_ID_REUSED);
       assertThat(source.nextIdentifier()).isEmpty();
     }
@@ -122,12 +135,18 @@ class DukptInitialKeySourceTest {
 
   @Test
   void counters_runOut_withExhausted() throws Exception {
-    try (SecretKeyMaterial tdesBdk = bdk(TDES_BDK); SecretKeyMaterial aesBdk = bdk(AES_BDK);
-         DukptInitialKeySource tdes = DukptInitialKeySource.tdes(tdesBdk, TdesKsn.parse("FFFF987654FFFFE00000"), CRYPTO.secureRandom());
-         DukptInitialKeySource aes = DukptInitialKeySource.aes(aesBdk, AesKsn.ofInitialKeyId(7, -1), CRYPTO.secureRandom())) {
+    try (SecretKeyMaterial tdesBdk = bdk(TDES_BDK);
+        SecretKeyMaterial aesBdk = bdk(AES_BDK);
+        DukptInitialKeySource tdes =
+            DukptInitialKeySource.tdes(
+                tdesBdk, TdesKsn.parse("FFFF987654FFFFE00000"), CRYPTO.secureRandom());
+        DukptInitialKeySource aes =
+            DukptInitialKeySource.aes(
+                aesBdk, AesKsn.ofInitialKeyId(7, -1), CRYPTO.secureRandom())) {
       for (DukptInitialKeySource s : List.of(tdes, aes)) {
         s.keyFor(krd1.certificate()).close();
-        KeyTransferException e = catchThrowableOfType(KeyTransferException.class, () -> s.keyFor(krd1.certificate()));
+        KeyTransferException e =
+            catchThrowableOfType(KeyTransferException.class, () -> s.keyFor(krd1.certificate()));
         assertThat(e.code()).isEqualTo(ErrorCode.DUKPT_KEY_ID_EXHAUSTED);
       }
     }
@@ -138,13 +157,18 @@ class DukptInitialKeySourceTest {
   @Test
   void tr34Session_tdesInitialKey_installedWithKs_terminalAndHostAgree() throws Exception {
     try (SecretKeyMaterial bdk = bdk(TDES_BDK);
-         DukptInitialKeySource source = DukptInitialKeySource.tdes(bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO.secureRandom())) {
+        DukptInitialKeySource source =
+            DukptInitialKeySource.tdes(
+                bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO.secureRandom())) {
       ReceivingTerminal device = session(source, krd2);
       try (InstalledKey ik = device.keyStore().current().orElseThrow()) {
-        TdesKsn ksn = TdesKsn.parse(Tr31Header.of(ik.header()).optionalBlock("KS").orElseThrow().data()).withCounter(1);
+        TdesKsn ksn =
+            TdesKsn.parse(Tr31Header.of(ik.header()).optionalBlock("KS").orElseThrow().data())
+                .withCounter(1);
         try (SecretKeyMaterial t = TdesDukpt.transactionKey(ik.key(), ksn);
-             SecretKeyMaterial terminalPin = TdesDukpt.workingKey(t, TdesDukpt.Variant.PIN);
-             SecretKeyMaterial hostPin = TdesDukpt.workingKeyFromBdk(bdk, ksn, TdesDukpt.Variant.PIN)) {
+            SecretKeyMaterial terminalPin = TdesDukpt.workingKey(t, TdesDukpt.Variant.PIN);
+            SecretKeyMaterial hostPin =
+                TdesDukpt.workingKeyFromBdk(bdk, ksn, TdesDukpt.Variant.PIN)) {
           assertThat(terminalPin.equalsKey(hostPin)).isTrue();
           assertThat(Hex.encode(hostPin.copyBytes())).isEqualTo("042666B49184CF5C68DE9628D0397B36");
         }
@@ -155,18 +179,26 @@ class DukptInitialKeySourceTest {
   @Test
   void tr34Session_aesInitialKey_installedWithIk() throws Exception {
     try (SecretKeyMaterial bdk = bdk(AES_BDK);
-         DukptInitialKeySource source = DukptInitialKeySource.aes(bdk, AesKsn.parse("1234567890123456"), CRYPTO.secureRandom())) {
-      ReceivingTerminal device = session(source, krd1); // RSA-3072: strong enough for an AES-128 key (K2)
+        DukptInitialKeySource source =
+            DukptInitialKeySource.aes(
+                bdk, AesKsn.parse("1234567890123456"), CRYPTO.secureRandom())) {
+      ReceivingTerminal device =
+          session(source, krd1); // RSA-3072: strong enough for an AES-128 key (K2)
       try (InstalledKey ik = device.keyStore().current().orElseThrow()) {
-        AesKsn ksn = AesKsn.parse(Tr31Header.of(ik.header()).optionalBlock("IK").orElseThrow().data()).withCounter(1);
-        try (SecretKeyMaterial pin = AesDukpt.workingKey(ik.key(), ksn, AesDukpt.KeyUsage.PIN_ENCRYPTION, AesDukpt.KeyType.AES_128)) {
+        AesKsn ksn =
+            AesKsn.parse(Tr31Header.of(ik.header()).optionalBlock("IK").orElseThrow().data())
+                .withCounter(1);
+        try (SecretKeyMaterial pin =
+            AesDukpt.workingKey(
+                ik.key(), ksn, AesDukpt.KeyUsage.PIN_ENCRYPTION, AesDukpt.KeyType.AES_128)) {
           assertThat(Hex.encode(pin.copyBytes())).isEqualTo("AF8CB133A78F8DC2D1359F18527593FB");
         }
       }
     }
   }
 
-  private static ReceivingTerminal session(KeySource source, TestPki.Leaf krd) throws KeyTransferException {
+  private static ReceivingTerminal session(KeySource source, TestPki.Leaf krd)
+      throws KeyTransferException {
     return Tr34Sessions.run(pki, kdh, krd, source);
   }
 

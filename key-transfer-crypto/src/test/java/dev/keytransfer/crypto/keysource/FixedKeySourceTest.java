@@ -27,8 +27,9 @@ class FixedKeySourceTest {
   @Test
   void everyDevice_getsACopyOfTheSameKey_andItIsMarkedTestOnly() throws Exception {
     try (SecretKeyMaterial key = SecretKeyMaterial.adopt(Hex.decode(TMK));
-         FixedKeySource source = FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), key);
-         DeliverableKey b = source.keyFor(null)) {
+        FixedKeySource source =
+            FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), key);
+        DeliverableKey b = source.keyFor(null)) {
       DeliverableKey a = source.keyFor(null);
       assertThat(a.key().equalsKey(b.key())).isTrue();
       assertThat(a.key()).isNotSameAs(b.key());
@@ -41,8 +42,12 @@ class FixedKeySourceTest {
   @Test
   void keyNotFittingHeader_refused() throws Exception {
     try (SecretKeyMaterial key = SecretKeyMaterial.adopt(new byte[20])) {
-      KeyTokenException e = catchThrowableOfType(KeyTokenException.class,
-          () -> FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), key));
+      KeyTokenException e =
+          catchThrowableOfType(
+              KeyTokenException.class,
+              () ->
+                  FixedKeySource.insecureForTestsOnly(
+                      KeyBlockHeader.parse("A0000K0TB00E0000"), key));
       assertThat(e.code()).isEqualTo(ErrorCode.HEADER_MISMATCH);
     }
   }
@@ -55,19 +60,29 @@ class FixedKeySourceTest {
     TestPki pki = TestPki.create("Working keys");
     ReceivingTerminal device;
     try (SecretKeyMaterial tmk = SecretKeyMaterial.adopt(Hex.decode(TMK));
-         FixedKeySource source = FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), tmk)) {
-      device = Tr34Sessions.run(pki, pki.validLeaf(Role.KDH, "WK KDH"), pki.validLeaf(Role.KRD, "WK POS"), source);
+        FixedKeySource source =
+            FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), tmk)) {
+      device =
+          Tr34Sessions.run(
+              pki, pki.validLeaf(Role.KDH, "WK KDH"), pki.validLeaf(Role.KRD, "WK POS"), source);
     }
-    // host side: a PIN key wrapped under the TMK it delivered (version B: TDES key derivation binding)
+    // host side: a PIN key wrapped under the TMK it delivered (version B: TDES key derivation
+    // binding)
     String pinBlock;
-    try (SecretKeyMaterial tmk = SecretKeyMaterial.adopt(Hex.decode(TMK)); SecretKeyMaterial pin = SecretKeyMaterial.adopt(new byte[16])) {
-      Tr31Header p0 = Tr31Header.builder(KeyBlockVersion.B).keyUsage("P0").algorithm('T').modeOfUse('E').build();
+    try (SecretKeyMaterial tmk = SecretKeyMaterial.adopt(Hex.decode(TMK));
+        SecretKeyMaterial pin = SecretKeyMaterial.adopt(new byte[16])) {
+      Tr31Header p0 =
+          Tr31Header.builder(KeyBlockVersion.B)
+              .keyUsage("P0")
+              .algorithm('T')
+              .modeOfUse('E')
+              .build();
       pinBlock = Tr31Codec.create(crypto).wrap(tmk, p0, pin);
     }
     // terminal side, the few lines:
     Tr31Codec tr31 = Tr31Codec.create(crypto);
     try (InstalledKey tmk = device.keyStore().current().orElseThrow();
-         UnwrappedKey pin = tr31.unwrap(tmk.key(), pinBlock)) {
+        UnwrappedKey pin = tr31.unwrap(tmk.key(), pinBlock)) {
       assertThat(pin.header().keyUsage()).isEqualTo("P0");
       assertThat(pin.header().modeOfUse()).isEqualTo('E');
       assertThat(pin.key().length()).isEqualTo(16);

@@ -16,18 +16,32 @@ import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.time.Clock;
 import java.util.Optional;
 
-/** Runs S2-S4 between the two state machines in one thread, the host serving keys from a given source. */
+/**
+ * Runs S2-S4 between the two state machines in one thread, the host serving keys from a given
+ * source.
+ */
 final class Tr34Sessions {
   private Tr34Sessions() {}
 
   /** The terminal after a completed session; its key store holds what the host delivered. */
-  static ReceivingTerminal run(TestPki pki, TestPki.Leaf kdh, TestPki.Leaf krd, KeySource source) throws KeyTransferException {
+  static ReceivingTerminal run(TestPki pki, TestPki.Leaf kdh, TestPki.Leaf krd, KeySource source)
+      throws KeyTransferException {
     BcCryptoProvider crypto = new BcCryptoProvider();
     ReceivingTerminal device = pki.terminal(krd);
-    KrdHandshake t = new KrdHandshake(device, crypto, new Tr34TokenCodec(crypto),
-        new PkixCertificateValidator(pki.terminalPolicy()), Clock.systemUTC());
-    KdhHandshake h = new KdhHandshake(pki.host(kdh, pki::kdhPathCrls, source, new InMemoryKeyLedger()), crypto,
-        new Tr34TokenCodec(crypto), new PkixCertificateValidator(pki.hostPolicy()), Clock.systemUTC());
+    KrdHandshake t =
+        new KrdHandshake(
+            device,
+            crypto,
+            new Tr34TokenCodec(crypto),
+            new PkixCertificateValidator(pki.terminalPolicy()),
+            Clock.systemUTC());
+    KdhHandshake h =
+        new KdhHandshake(
+            pki.host(kdh, pki::kdhPathCrls, source, new InMemoryKeyLedger()),
+            crypto,
+            new Tr34TokenCodec(crypto),
+            new PkixCertificateValidator(pki.hostPolicy()),
+            Clock.systemUTC());
     Optional<HandshakeMessage> m = Optional.of(t.start());
     while (m.isPresent()) {
       Optional<HandshakeMessage> reply = h.onMessage(m.get());

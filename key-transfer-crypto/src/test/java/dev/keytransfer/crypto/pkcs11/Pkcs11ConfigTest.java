@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class Pkcs11ConfigTest {
   @Test
   void fromLookup_allSettings_read() {
-    Map<String, String> env = Map.of("library", "/opt/hsm/lib.so", "slot", "7", "pin", "0000", "oaep", "token");
+    Map<String, String> env =
+        Map.of("library", "/opt/hsm/lib.so", "slot", "7", "pin", "0000", "oaep", "token");
     Pkcs11Config c = Pkcs11Config.fromLookup(env::get);
     assertThat(c.library()).isEqualTo(Path.of("/opt/hsm/lib.so"));
     assertThat(c.slotId()).isEqualTo(7L);
@@ -30,15 +31,20 @@ class Pkcs11ConfigTest {
   @Test
   void fromLookup_missingOrMalformed_namesTheSetting() {
     Map<String, String> env = new HashMap<>();
-    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("keytransfer.pkcs11.library").hasMessageContaining("KEYTRANSFER_PKCS11_LIBRARY");
+    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("keytransfer.pkcs11.library")
+        .hasMessageContaining("KEYTRANSFER_PKCS11_LIBRARY");
     env.put("library", "/x.so");
-    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get)).hasMessageContaining("keytransfer.pkcs11.token");
+    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get))
+        .hasMessageContaining("keytransfer.pkcs11.token");
     env.put("token", "t");
-    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get)).hasMessageContaining("KEYTRANSFER_PKCS11_PIN");
+    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get))
+        .hasMessageContaining("KEYTRANSFER_PKCS11_PIN");
     env.put("pin", "1");
     env.put("oaep", "sha1");
-    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get)).hasMessageContaining("raw or token");
+    assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get))
+        .hasMessageContaining("raw or token");
     env.put("oaep", "raw");
     env.put("slot", "x");
     assertThatThrownBy(() -> Pkcs11Config.fromLookup(env::get)).hasMessageContaining("slot");
@@ -51,7 +57,8 @@ class Pkcs11ConfigTest {
     System.setProperty("keytransfer.pkcs11.token", "t");
     System.setProperty("keytransfer.pkcs11.pin", "1");
     try {
-      assertThatThrownBy(() -> CryptoProviders.create("pkcs11")).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> CryptoProviders.create("pkcs11"))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("/nonexistent/libpkcs11.so");
     } finally {
       clearProperties();

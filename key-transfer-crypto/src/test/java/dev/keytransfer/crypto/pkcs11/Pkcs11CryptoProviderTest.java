@@ -50,7 +50,8 @@ class Pkcs11CryptoProviderTest extends CryptoProviderContractTest {
     return (Pkcs11CryptoProvider) crypto;
   }
 
-  private AttributeVector attributes(PrivateKeyHandle key, long... types) throws KeyTransferException {
+  private AttributeVector attributes(PrivateKeyHandle key, long... types)
+      throws KeyTransferException {
     return p11().inSession(s -> s.getAttrValues(((Pkcs11KeyHandle) key).privateObject(), types));
   }
 
@@ -63,8 +64,17 @@ class Pkcs11CryptoProviderTest extends CryptoProviderContractTest {
   void generatedKeys_sensitiveNeverExtractableNoUnwrap() throws Exception {
     Map<PrivateKeyHandle, Boolean> decrypts = Map.of(signingKey, false, transportKey, true);
     for (Map.Entry<PrivateKeyHandle, Boolean> e : decrypts.entrySet()) {
-      AttributeVector a = attributes(e.getKey(), CKA_TOKEN, CKA_SENSITIVE, CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE,
-          CKA_NEVER_EXTRACTABLE, CKA_UNWRAP, CKA_DECRYPT, CKA_SIGN);
+      AttributeVector a =
+          attributes(
+              e.getKey(),
+              CKA_TOKEN,
+              CKA_SENSITIVE,
+              CKA_ALWAYS_SENSITIVE,
+              CKA_EXTRACTABLE,
+              CKA_NEVER_EXTRACTABLE,
+              CKA_UNWRAP,
+              CKA_DECRYPT,
+              CKA_SIGN);
       assertThat(a.getBooleanAttrValue(CKA_TOKEN)).isTrue();
       assertThat(a.getBooleanAttrValue(CKA_SENSITIVE)).isTrue();
       assertThat(a.getBooleanAttrValue(CKA_ALWAYS_SENSITIVE)).isTrue();
@@ -80,19 +90,32 @@ class Pkcs11CryptoProviderTest extends CryptoProviderContractTest {
   void signingKey_cannotDecrypt_inTheProviderOrTheToken() throws Exception {
     byte[] block = new byte[256];
     block[1] = 1;
-    assertUniformFailure("signing key used for key transport",
+    assertUniformFailure(
+        "signing key used for key transport",
         () -> crypto.decryptKey(signingKey, Algorithms.KeyTransport.RSA_OAEP_SHA256, block));
     Pkcs11KeyHandle h = (Pkcs11KeyHandle) signingKey;
-    assertThatThrownBy(() -> p11().inSession(s -> s.decryptSingle(new Mechanism(CKM_RSA_X_509), h.privateObject(), block)))
-        .isInstanceOf(KeyTransferException.class).hasMessageContaining("CKR_KEY_FUNCTION_NOT_PERMITTED");
+    assertThatThrownBy(
+            () ->
+                p11()
+                    .inSession(
+                        s ->
+                            s.decryptSingle(
+                                new Mechanism(CKM_RSA_X_509), h.privateObject(), block)))
+        .isInstanceOf(KeyTransferException.class)
+        .hasMessageContaining("CKR_KEY_FUNCTION_NOT_PERMITTED");
   }
 
   @Test
   void keys_refuseMechanismsOutsideTheirPurpose() {
     for (PrivateKeyHandle k : new PrivateKeyHandle[] {signingKey, transportKey}) {
       long obj = ((Pkcs11KeyHandle) k).privateObject();
-      assertThatThrownBy(() -> p11().inSession(s -> s.signSingle(new Mechanism(CKM_RSA_PKCS), obj, new byte[32])))
-          .as(k.label()).isInstanceOf(KeyTransferException.class).hasMessageContaining("CKR_MECHANISM_INVALID");
+      assertThatThrownBy(
+              () ->
+                  p11()
+                      .inSession(s -> s.signSingle(new Mechanism(CKM_RSA_PKCS), obj, new byte[32])))
+          .as(k.label())
+          .isInstanceOf(KeyTransferException.class)
+          .hasMessageContaining("CKR_MECHANISM_INVALID");
     }
   }
 
@@ -103,9 +126,11 @@ class Pkcs11CryptoProviderTest extends CryptoProviderContractTest {
     PrivateKeyHandle k = crypto.generateRsaKeyPair(2048, "short-lived", KeyPurpose.KEY_TRANSPORT);
     assertThat(objectCount()).isEqualTo(before + 2);
     try (SecretKeyMaterial cek = SecretKeyMaterial.copyOf(new byte[24])) {
-      byte[] wrapped = crypto.encryptKey(k.publicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
+      byte[] wrapped =
+          crypto.encryptKey(k.publicKey(), Algorithms.KeyTransport.RSA_OAEP_SHA256, cek);
       crypto.decryptKey(k, Algorithms.KeyTransport.RSA_OAEP_SHA256, wrapped).destroy();
-      byte[] ct = crypto.encrypt(Algorithms.ContentEncryption.TDES_CBC, cek, new byte[8], new byte[5]);
+      byte[] ct =
+          crypto.encrypt(Algorithms.ContentEncryption.TDES_CBC, cek, new byte[8], new byte[5]);
       crypto.decrypt(Algorithms.ContentEncryption.TDES_CBC, cek, new byte[8], ct);
       crypto.keyCheckValue(cek, KeyCheckValue.Method.CMAC_TDES);
       byte[] sig = crypto.sign(k, Algorithms.Signature.RSA_PKCS1_SHA256, ct);
@@ -124,27 +149,32 @@ class Pkcs11CryptoProviderTest extends CryptoProviderContractTest {
     assertThat(found.purpose()).isEqualTo(KeyPurpose.SIGNING);
     byte[] sig = crypto.sign(found, Algorithms.Signature.RSA_PKCS1_SHA256, new byte[] {1});
     crypto.verify(k.publicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, new byte[] {1}, sig);
-    assertThatThrownBy(() -> p11().keyHandle("no such key")).isInstanceOf(KeyTransferException.class)
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.CRYPTO_FAILURE);
+    assertThatThrownBy(() -> p11().keyHandle("no such key"))
+        .isInstanceOf(KeyTransferException.class)
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.CRYPTO_FAILURE);
   }
 
   @Test
   void secondProvider_samePinSharesTheLogin_wrongPinRefused() throws Exception {
     try (Pkcs11CryptoProvider second = Pkcs11CryptoProvider.open(SoftHsm.token())) {
       byte[] sig = second.sign(signingKey, Algorithms.Signature.RSA_PKCS1_SHA256, new byte[] {2});
-      crypto.verify(signingKey.publicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, new byte[] {2}, sig);
+      crypto.verify(
+          signingKey.publicKey(), Algorithms.Signature.RSA_PKCS1_SHA256, new byte[] {2}, sig);
     }
     // closing the second provider kept the first one's login
     crypto.sign(signingKey, Algorithms.Signature.RSA_PKCS1_SHA256, new byte[] {3});
     Pkcs11Config wrong = SoftHsm.token().toBuilder().pin("not-the-pin".toCharArray()).build();
-    assertThatThrownBy(() -> Pkcs11CryptoProvider.open(wrong)).isInstanceOf(KeyTransferException.class)
+    assertThatThrownBy(() -> Pkcs11CryptoProvider.open(wrong))
+        .isInstanceOf(KeyTransferException.class)
         .hasMessageContaining("PIN");
   }
 
   @Test
   void open_unknownToken_cryptoFailure() {
     Pkcs11Config none = SoftHsm.token().toBuilder().tokenLabel("no-such-token").build();
-    assertThatThrownBy(() -> Pkcs11CryptoProvider.open(none)).isInstanceOf(KeyTransferException.class)
+    assertThatThrownBy(() -> Pkcs11CryptoProvider.open(none))
+        .isInstanceOf(KeyTransferException.class)
         .hasMessageContaining("no-such-token");
   }
 

@@ -17,13 +17,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The three OAEP files through the token's own OAEP ({@link Pkcs11Config.OaepMode#TOKEN}:
- * {@code CKM_RSA_PKCS_OAEP} with {@code CK_RSA_PKCS_OAEP_PARAMS}), to show what SoftHSM 2.6.1 does
- * with parameters: with SHA-1/MGF1-SHA-1 it decides every case right except the 7 valid ones that
- * carry a label (tc 8-10, 33-36), which it refuses (TR-34 uses an empty label); with SHA-256 (either
+ * The three OAEP files through the token's own OAEP ({@link Pkcs11Config.OaepMode#TOKEN}: {@code
+ * CKM_RSA_PKCS_OAEP} with {@code CK_RSA_PKCS_OAEP_PARAMS}), to show what SoftHSM 2.6.1 does with
+ * parameters: with SHA-1/MGF1-SHA-1 it decides every case right except the 7 valid ones that carry
+ * a label (tc 8-10, 33-36), which it refuses (TR-34 uses an empty label); with SHA-256 (either
  * MGF1) it answers CKR_ARGUMENTS_BAD for every input, so every valid case is refused (and every
- * invalid one, for the wrong reason). That is why the provider's default is {@link Pkcs11Config.OaepMode#RAW}. The
- * expected counts are asserted, so an upgraded SoftHSM (upstream fixed it) shows up here.
+ * invalid one, for the wrong reason). That is why the provider's default is {@link
+ * Pkcs11Config.OaepMode#RAW}. The expected counts are asserted, so an upgraded SoftHSM (upstream
+ * fixed it) shows up here.
  */
 @Tag("hsm")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -32,7 +33,9 @@ class Pkcs11TokenOaepWycheproofTest {
 
   @BeforeAll
   void open() throws Exception {
-    engine = new Pkcs11WycheproofEngine(Pkcs11CryptoProvider.open(SoftHsm.token()), Pkcs11Config.OaepMode.TOKEN);
+    engine =
+        new Pkcs11WycheproofEngine(
+            Pkcs11CryptoProvider.open(SoftHsm.token()), Pkcs11Config.OaepMode.TOKEN);
   }
 
   @AfterAll
@@ -44,21 +47,43 @@ class Pkcs11TokenOaepWycheproofTest {
   @CsvSource({
     "rsa_oaep_2048_sha1_mgf1sha1_test.json, 29, 7",
     "rsa_oaep_2048_sha256_mgf1sha1_test.json, 18, 13",
-    "rsa_oaep_2048_sha256_mgf1sha256_test.json, 19, 18"})
+    "rsa_oaep_2048_sha256_mgf1sha256_test.json, 19, 18"
+  })
   void tokenOaep_softHsm261_sha1Only(String file, int passed, int validRefused) {
-    Report r = Wycheproof.run("oaep-token", "RSA-OAEP (token) " + file.replace("rsa_oaep_2048_", "").replace("_test.json", ""),
-        engine.routes().get("oaep"), file, "msg", Wycheproof::all, (g, t) -> {
-          RSAPrivateCrtKey k = (RSAPrivateCrtKey) KeyFactory.getInstance("RSA")
-              .generatePrivate(new PKCS8EncodedKeySpec(Wycheproof.hex(g, "privateKeyPkcs8")));
-          byte[] m = engine.oaepDecrypt(k, g.get("sha").asText(), g.get("mgfSha").asText(), Wycheproof.hex(t, "label"),
-              Wycheproof.hex(t, "ct"));
-          return m == null ? Outcome.refused("null") : Outcome.accepted(m);
-        });
+    Report r =
+        Wycheproof.run(
+            "oaep-token",
+            "RSA-OAEP (token) " + file.replace("rsa_oaep_2048_", "").replace("_test.json", ""),
+            engine.routes().get("oaep"),
+            file,
+            "msg",
+            Wycheproof::all,
+            (g, t) -> {
+              RSAPrivateCrtKey k =
+                  (RSAPrivateCrtKey)
+                      KeyFactory.getInstance("RSA")
+                          .generatePrivate(
+                              new PKCS8EncodedKeySpec(Wycheproof.hex(g, "privateKeyPkcs8")));
+              byte[] m =
+                  engine.oaepDecrypt(
+                      k,
+                      g.get("sha").asText(),
+                      g.get("mgfSha").asText(),
+                      Wycheproof.hex(t, "label"),
+                      Wycheproof.hex(t, "ct"));
+              return m == null ? Outcome.refused("null") : Outcome.accepted(m);
+            });
     r.disagreements().forEach((k, v) -> System.out.println("    " + k + ": " + v));
-    System.out.println("[pkcs11] " + r.line() + (file.contains("sha256") ? "  -- SoftHSM 2.6.1: SHA-256 OAEP is CKR_ARGUMENTS_BAD"
-        : "  -- SoftHSM 2.6.1: OAEP refuses every non-empty label"));
+    System.out.println(
+        "[pkcs11] "
+            + r.line()
+            + (file.contains("sha256")
+                ? "  -- SoftHSM 2.6.1: SHA-256 OAEP is CKR_ARGUMENTS_BAD"
+                : "  -- SoftHSM 2.6.1: OAEP refuses every non-empty label"));
     assertThat(r.passed()).isEqualTo(passed);
-    assertThat(r.disagreements().values()).hasSize(validRefused).allMatch(v -> v.startsWith("valid case refused"));
+    assertThat(r.disagreements().values())
+        .hasSize(validRefused)
+        .allMatch(v -> v.startsWith("valid case refused"));
     if (!file.contains("sha256")) {
       assertThat(r.disagreements().values()).allMatch(v -> v.contains("EncryptionWithLabel"));
     }

@@ -4,7 +4,6 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKD_NULL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_CBC_PAD;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_CMAC;
@@ -54,7 +53,9 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
  */
 final class Pkcs11WycheproofEngine implements WycheproofEngine {
   /** DER of the P-256 OID, CKA_EC_PARAMS. */
-  private static final byte[] P256_OID = {0x06, 0x08, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x03, 0x01, 0x07};
+  private static final byte[] P256_OID = {
+    0x06, 0x08, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x03, 0x01, 0x07
+  };
 
   private final Pkcs11CryptoProvider p11;
   private final OaepMode oaepMode;
@@ -74,8 +75,10 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
   @Override
   public Map<String, String> routes() {
     return Map.of(
-        "oaep", oaepMode == OaepMode.RAW ? "token CKM_RSA_X_509 + Java constant-time OAEP decoding"
-            : "token CKM_RSA_PKCS_OAEP with CK_RSA_PKCS_OAEP_PARAMS",
+        "oaep",
+            oaepMode == OaepMode.RAW
+                ? "token CKM_RSA_X_509 + Java constant-time OAEP decoding"
+                : "token CKM_RSA_PKCS_OAEP with CK_RSA_PKCS_OAEP_PARAMS",
         "pss", "token CKM_SHA256_RSA_PKCS_PSS",
         "ecdsa", "token CKM_ECDSA (SHA-256 and strict DER->r|s in Java)",
         "ecdh", "token CKM_ECDH1_DERIVE (SPKI parsed by SunEC)",
@@ -96,15 +99,23 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
   }
 
   @Override
-  public byte[] oaepDecrypt(RSAPrivateCrtKey key, String hash, String mgfHash, byte[] label, byte[] ciphertext) throws Exception {
+  public byte[] oaepDecrypt(
+      RSAPrivateCrtKey key, String hash, String mgfHash, byte[] label, byte[] ciphertext)
+      throws Exception {
     Pkcs11KeyHandle h = (Pkcs11KeyHandle) keyTransportKey(key);
     return p11.oaepDecrypt(h, new OaepDecoding.Params(hash, mgfHash, label), oaepMode, ciphertext);
   }
 
   @Override
-  public boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength) throws Exception {
-    return p11.verifyInToken(key, new Mechanism(CKM_SHA256_RSA_PKCS_PSS,
-        new RSA_PKCS_PSS_PARAMS(CKM_SHA256, CKG_MGF1_SHA256, saltLength)), message, signature);
+  public boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength)
+      throws Exception {
+    return p11.verifyInToken(
+        key,
+        new Mechanism(
+            CKM_SHA256_RSA_PKCS_PSS,
+            new RSA_PKCS_PSS_PARAMS(CKM_SHA256, CKG_MGF1_SHA256, saltLength)),
+        message,
+        signature);
   }
 
   @Override
@@ -115,55 +126,84 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
       return false;
     }
     byte[] hash = MessageDigest.getInstance("SHA-256").digest(message);
-    return p11.inSession(s -> {
-      // CKA_EC_POINT as the bare X9.62 point: SoftHSM 2.6.1 misreads the DER OCTET STRING form that
-      // PKCS#11 2.40 specifies (every valid signature then fails); the bare form is what it accepts
-      long obj = s.createObject(AttributeVector.newECPublicKey().token(false).verify(true).ecParams(P256_OID)
-          .ecPoint(point));
-      try {
-        s.verifySingle(new Mechanism(CKM_ECDSA), obj, hash, rs);
-        return true;
-      } catch (TokenException e) {
-        return false;
-      }
-    });
+    return p11.inSession(
+        s -> {
+          // CKA_EC_POINT as the bare X9.62 point: SoftHSM 2.6.1 misreads the DER OCTET STRING form
+          // that
+          // PKCS#11 2.40 specifies (every valid signature then fails); the bare form is what it
+          // accepts
+          long obj =
+              s.createObject(
+                  AttributeVector.newECPublicKey()
+                      .token(false)
+                      .verify(true)
+                      .ecParams(P256_OID)
+                      .ecPoint(point));
+          try {
+            s.verifySingle(new Mechanism(CKM_ECDSA), obj, hash, rs);
+            return true;
+          } catch (TokenException e) {
+            return false;
+          }
+        });
   }
 
   @Override
   public byte[] ecdh(BigInteger privateScalar, byte[] peerSpki) throws Exception {
     byte[] point = p256Point(peerSpki);
     byte[] scalar = unsigned(privateScalar, 32);
-    return p11.inSession(s -> {
-      long priv = s.createObject(AttributeVector.newECPrivateKey().token(false).sensitive(true).derive(true)
-          .ecParams(P256_OID).value(scalar));
-      long secret = s.deriveKey(new Mechanism(CKM_ECDH1_DERIVE, new ECDH1_DERIVE_PARAMS(CKD_NULL, null, point)), priv,
-          AttributeVector.newSecretKey(CKK_GENERIC_SECRET).token(false).sensitive(false).extractable(true));
-      return s.getAttrValues(secret, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
-    });
+    return p11.inSession(
+        s -> {
+          long priv =
+              s.createObject(
+                  AttributeVector.newECPrivateKey()
+                      .token(false)
+                      .sensitive(true)
+                      .derive(true)
+                      .ecParams(P256_OID)
+                      .value(scalar));
+          long secret =
+              s.deriveKey(
+                  new Mechanism(CKM_ECDH1_DERIVE, new ECDH1_DERIVE_PARAMS(CKD_NULL, null, point)),
+                  priv,
+                  AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
+                      .token(false)
+                      .sensitive(false)
+                      .extractable(true));
+          return s.getAttrValues(secret, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
+        });
   }
 
   @Override
   public byte[] cmac(byte[] key, byte[] message) throws Exception {
-    return p11.withSecretKey(CKK_AES, key, new AttributeVector().sign(true), (s, obj) -> {
-      // multi-part: single-part C_Sign of empty input is CKR_ARGUMENTS_BAD on SoftHSM
-      s.signInit(new Mechanism(CKM_AES_CMAC), obj);
-      if (message.length > 0) {
-        s.signUpdate(message);
-      }
-      return s.signFinal();
-    });
+    return p11.withSecretKey(
+        CKK_AES,
+        key,
+        new AttributeVector().sign(true),
+        (s, obj) -> {
+          // multi-part: single-part C_Sign of empty input is CKR_ARGUMENTS_BAD on SoftHSM
+          s.signInit(new Mechanism(CKM_AES_CMAC), obj);
+          if (message.length > 0) {
+            s.signUpdate(message);
+          }
+          return s.signFinal();
+        });
   }
 
   @Override
   public byte[] cbcEncrypt(byte[] key, byte[] iv, byte[] plaintext) throws Exception {
-    return p11.withSecretKey(CKK_AES, key, new AttributeVector().encrypt(true), (s, obj) -> {
-      s.encryptInit(new Mechanism(CKM_AES_CBC_PAD, new ByteArrayParams(iv)), obj);
-      byte[] head = plaintext.length == 0 ? new byte[0] : s.encryptUpdate(plaintext);
-      byte[] tail = s.encryptFinal();
-      byte[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
-      System.arraycopy(tail, 0, out, head.length, tail.length);
-      return out;
-    });
+    return p11.withSecretKey(
+        CKK_AES,
+        key,
+        new AttributeVector().encrypt(true),
+        (s, obj) -> {
+          s.encryptInit(new Mechanism(CKM_AES_CBC_PAD, new ByteArrayParams(iv)), obj);
+          byte[] head = plaintext.length == 0 ? new byte[0] : s.encryptUpdate(plaintext);
+          byte[] tail = s.encryptFinal();
+          byte[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+          System.arraycopy(tail, 0, out, head.length, tail.length);
+          return out;
+        });
   }
 
   @Override
@@ -171,26 +211,46 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
     if (ciphertext.length == 0 || ciphertext.length % 16 != 0 || iv.length != 16) {
       return null; // as CryptoSupport.checkCbcInput does for the SPI (R6)
     }
-    return p11.withSecretKey(CKK_AES, key, new AttributeVector().decrypt(true),
-        (s, obj) -> s.decryptSingle(new Mechanism(CKM_AES_CBC_PAD, new ByteArrayParams(iv)), obj, ciphertext));
+    return p11.withSecretKey(
+        CKK_AES,
+        key,
+        new AttributeVector().decrypt(true),
+        (s, obj) ->
+            s.decryptSingle(
+                new Mechanism(CKM_AES_CBC_PAD, new ByteArrayParams(iv)), obj, ciphertext));
   }
 
   @Override
   public byte[] aesKeyUnwrap(byte[] kek, byte[] wrapped) throws Exception {
-    return p11.withSecretKey(CKK_AES, kek, new AttributeVector().unwrap(true), (s, obj) -> {
-      long k = s.unwrapKey(new Mechanism(CKM_AES_KEY_WRAP), obj, wrapped,
-          AttributeVector.newSecretKey(CKK_GENERIC_SECRET).token(false).sensitive(false).extractable(true));
-      return s.getAttrValues(k, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
-    });
+    return p11.withSecretKey(
+        CKK_AES,
+        kek,
+        new AttributeVector().unwrap(true),
+        (s, obj) -> {
+          long k =
+              s.unwrapKey(
+                  new Mechanism(CKM_AES_KEY_WRAP),
+                  obj,
+                  wrapped,
+                  AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
+                      .token(false)
+                      .sensitive(false)
+                      .extractable(true));
+          return s.getAttrValues(k, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
+        });
   }
 
   /** The uncompressed point of a P-256 public key; other curves are refused. */
   private static byte[] p256Point(byte[] spki) throws Exception {
-    ECPublicKey k = (ECPublicKey) KeyFactory.getInstance("EC", "SunEC").generatePublic(new X509EncodedKeySpec(spki));
+    ECPublicKey k =
+        (ECPublicKey)
+            KeyFactory.getInstance("EC", "SunEC").generatePublic(new X509EncodedKeySpec(spki));
     ECParameterSpec want = JcaWycheproofEngine.p256();
     ECParameterSpec got = k.getParams();
-    if (!got.getCurve().equals(want.getCurve()) || !got.getGenerator().equals(want.getGenerator())
-        || !got.getOrder().equals(want.getOrder()) || got.getCofactor() != want.getCofactor()) {
+    if (!got.getCurve().equals(want.getCurve())
+        || !got.getGenerator().equals(want.getGenerator())
+        || !got.getOrder().equals(want.getOrder())
+        || got.getCofactor() != want.getCofactor()) {
       throw new IllegalArgumentException("not a P-256 key");
     }
     ECPoint w = k.getW();
@@ -201,11 +261,16 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
     return out;
   }
 
-  /** ECDSA-Sig-Value in strict DER (re-encoding must give the same bytes) to r|s, 32 bytes each; null if not. */
+  /**
+   * ECDSA-Sig-Value in strict DER (re-encoding must give the same bytes) to r|s, 32 bytes each;
+   * null if not.
+   */
   private static byte[] strictDerToRaw(byte[] der) {
     try {
       ASN1Primitive p = ASN1Primitive.fromByteArray(der);
-      if (!(p instanceof ASN1Sequence seq) || seq.size() != 2 || !java.util.Arrays.equals(p.getEncoded(ASN1Encoding.DER), der)) {
+      if (!(p instanceof ASN1Sequence seq)
+          || seq.size() != 2
+          || !java.util.Arrays.equals(p.getEncoded(ASN1Encoding.DER), der)) {
         return null;
       }
       BigInteger r = ASN1Integer.getInstance(seq.getObjectAt(0)).getValue();

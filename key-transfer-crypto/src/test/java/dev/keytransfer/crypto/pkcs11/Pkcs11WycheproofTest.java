@@ -6,12 +6,16 @@ import dev.keytransfer.crypto.testing.WycheproofEngine;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 
-/** Wycheproof through the PKCS#11 provider in SoftHSM2, OAEP in the provider's default (raw RSA) mode. */
+/**
+ * Wycheproof through the PKCS#11 provider in SoftHSM2, OAEP in the provider's default (raw RSA)
+ * mode.
+ */
 @Tag("hsm")
 class Pkcs11WycheproofTest extends WycheproofContractTest {
   @Override
   protected WycheproofEngine newEngine() throws Exception {
-    return new Pkcs11WycheproofEngine(Pkcs11CryptoProvider.open(SoftHsm.token()), Pkcs11Config.OaepMode.RAW);
+    return new Pkcs11WycheproofEngine(
+        Pkcs11CryptoProvider.open(SoftHsm.token()), Pkcs11Config.OaepMode.RAW);
   }
 
   @Override

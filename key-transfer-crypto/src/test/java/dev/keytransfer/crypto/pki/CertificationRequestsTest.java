@@ -40,11 +40,18 @@ class CertificationRequestsTest {
   @Test
   void create_providerKey_requestVerifiesWithSha256WithRsa() throws Exception {
     StubProvider provider = new StubProvider(false);
-    byte[] der = CertificationRequests.create(provider, provider.handle(keys), new X500Principal("CN=KRD 7,O=Terminal"));
+    byte[] der =
+        CertificationRequests.create(
+            provider, provider.handle(keys), new X500Principal("CN=KRD 7,O=Terminal"));
     PKCS10CertificationRequest csr = new PKCS10CertificationRequest(der);
-    assertThat(csr.getSignatureAlgorithm().getAlgorithm()).isEqualTo(PKCSObjectIdentifiers.sha256WithRSAEncryption);
-    assertThat(csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))).isTrue();
-    assertThat(new X500Principal(csr.getSubject().getEncoded())).isEqualTo(new X500Principal("CN=KRD 7,O=Terminal"));
+    assertThat(csr.getSignatureAlgorithm().getAlgorithm())
+        .isEqualTo(PKCSObjectIdentifiers.sha256WithRSAEncryption);
+    assertThat(
+            csr.isSignatureValid(
+                new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo())))
+        .isTrue();
+    assertThat(new X500Principal(csr.getSubject().getEncoded()))
+        .isEqualTo(new X500Principal("CN=KRD 7,O=Terminal"));
     assertThat(csr.getSubjectPublicKeyInfo().getEncoded()).isEqualTo(keys.getPublic().getEncoded());
     assertThat(provider.signatures).isEqualTo(1);
   }
@@ -52,8 +59,12 @@ class CertificationRequestsTest {
   @Test
   void create_thenIssue_caAcceptsRequest() throws Exception {
     StubProvider provider = new StubProvider(false);
-    byte[] der = CertificationRequests.create(provider, provider.handle(keys), new X500Principal("CN=KRD 8"));
-    DefaultCertificateAuthority ca = DefaultCertificateAuthority.create("Csr", Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC));
+    byte[] der =
+        CertificationRequests.create(
+            provider, provider.handle(keys), new X500Principal("CN=KRD 8"));
+    DefaultCertificateAuthority ca =
+        DefaultCertificateAuthority.create(
+            "Csr", Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC));
     CertificateChain chain = ca.issue(der, Role.KRD);
     assertThat(chain.leaf().getPublicKey()).isEqualTo(keys.getPublic());
   }
@@ -61,7 +72,10 @@ class CertificationRequestsTest {
   @Test
   void create_providerSignFails_providerExceptionPropagates() {
     StubProvider provider = new StubProvider(true);
-    assertThatThrownBy(() -> CertificationRequests.create(provider, provider.handle(keys), new X500Principal("CN=X")))
+    assertThatThrownBy(
+            () ->
+                CertificationRequests.create(
+                    provider, provider.handle(keys), new X500Principal("CN=X")))
         .isInstanceOf(KeyTransferException.class)
         .extracting(e -> ((KeyTransferException) e).code())
         .isEqualTo(ErrorCode.CRYPTO_FAILURE);
@@ -113,7 +127,8 @@ class CertificationRequestsTest {
     }
 
     @Override
-    public byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data) throws KeyTransferException {
+    public byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data)
+        throws KeyTransferException {
       if (failing || !(key instanceof Handle)) {
         throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "not this provider's key");
       }
@@ -129,28 +144,36 @@ class CertificationRequestsTest {
     }
 
     @Override
-    public void verify(PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature) {
+    public void verify(
+        PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public byte[] encryptKey(PublicKey recipient, Algorithms.KeyTransport algorithm, SecretKeyMaterial key) {
+    public byte[] encryptKey(
+        PublicKey recipient, Algorithms.KeyTransport algorithm, SecretKeyMaterial key) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public SecretKeyMaterial decryptKey(PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
+    public SecretKeyMaterial decryptKey(
+        PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
         throws KeyTokenException {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public byte[] encrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] plaintext) {
+    public byte[] encrypt(
+        Algorithms.ContentEncryption algorithm,
+        SecretKeyMaterial key,
+        byte[] iv,
+        byte[] plaintext) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public byte[] decrypt(Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
+    public byte[] decrypt(
+        Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
         throws KeyTokenException {
       throw new UnsupportedOperationException();
     }

@@ -59,12 +59,16 @@ class DefaultCertificateAuthorityTest {
   }
 
   private static byte[] ski(X509Certificate c) {
-    byte[] inner = ASN1OctetString.getInstance(c.getExtensionValue(Extension.subjectKeyIdentifier.getId())).getOctets();
+    byte[] inner =
+        ASN1OctetString.getInstance(c.getExtensionValue(Extension.subjectKeyIdentifier.getId()))
+            .getOctets();
     return SubjectKeyIdentifier.getInstance(inner).getKeyIdentifier();
   }
 
   private static byte[] aki(X509Certificate c) {
-    byte[] inner = ASN1OctetString.getInstance(c.getExtensionValue(Extension.authorityKeyIdentifier.getId())).getOctets();
+    byte[] inner =
+        ASN1OctetString.getInstance(c.getExtensionValue(Extension.authorityKeyIdentifier.getId()))
+            .getOctets();
     return AuthorityKeyIdentifier.getInstance(inner).getKeyIdentifierOctets();
   }
 
@@ -75,9 +79,12 @@ class DefaultCertificateAuthorityTest {
     X509Certificate root = ca.rootCertificate();
     X509Certificate kdhCa = ca.issuingCertificate(Role.KDH);
     X509Certificate krdCa = ca.issuingCertificate(Role.KRD);
-    assertThat(root.getSubjectX500Principal()).isEqualTo(new X500Principal("CN=Test Root CA,O=key-transfer"));
-    assertThat(kdhCa.getSubjectX500Principal()).isEqualTo(new X500Principal("CN=Test KDH CA,O=key-transfer"));
-    assertThat(krdCa.getSubjectX500Principal()).isEqualTo(new X500Principal("CN=Test KRD CA,O=key-transfer"));
+    assertThat(root.getSubjectX500Principal())
+        .isEqualTo(new X500Principal("CN=Test Root CA,O=key-transfer"));
+    assertThat(kdhCa.getSubjectX500Principal())
+        .isEqualTo(new X500Principal("CN=Test KDH CA,O=key-transfer"));
+    assertThat(krdCa.getSubjectX500Principal())
+        .isEqualTo(new X500Principal("CN=Test KRD CA,O=key-transfer"));
     root.verify(root.getPublicKey());
     kdhCa.verify(root.getPublicKey());
     krdCa.verify(root.getPublicKey());
@@ -87,7 +94,8 @@ class DefaultCertificateAuthorityTest {
     for (X509Certificate c : List.of(root, kdhCa, krdCa)) {
       assertThat(c.getCriticalExtensionOIDs()).contains(KU, BC);
       // keyCertSign (5) and cRLSign (6) only
-      assertThat(Arrays.copyOf(c.getKeyUsage(), 9)).containsExactly(false, false, false, false, false, true, true, false, false);
+      assertThat(Arrays.copyOf(c.getKeyUsage(), 9))
+          .containsExactly(false, false, false, false, false, true, true, false, false);
       assertThat(c.getSigAlgName()).isEqualToIgnoringCase("SHA256withRSA");
       assertThat(((RSAPublicKey) c.getPublicKey()).getModulus().bitLength()).isEqualTo(2048);
       assertThat(c.getNotBefore().toInstant()).isEqualTo(T0);
@@ -107,7 +115,8 @@ class DefaultCertificateAuthorityTest {
     assertThat(leaf.getSubjectX500Principal()).isEqualTo(new X500Principal("CN=KDH 1,O=Host"));
     assertThat(leaf.getPublicKey()).isEqualTo(keys.getPublic());
     // TR-34 B.2.1: SHALL carry digitalSignature (KDH signs) and nothing that encrypts
-    assertThat(Arrays.copyOf(leaf.getKeyUsage(), 9)).containsExactly(true, false, false, false, false, false, false, false, false);
+    assertThat(Arrays.copyOf(leaf.getKeyUsage(), 9))
+        .containsExactly(true, false, false, false, false, false, false, false, false);
     assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     assertThat(leaf.getCriticalExtensionOIDs()).contains(KU, BC);
     assertThat(aki(leaf)).isEqualTo(ski(ca.issuingCertificate(Role.KDH)));
@@ -123,8 +132,10 @@ class DefaultCertificateAuthorityTest {
     X509Certificate leaf = chain.leaf();
     assertThat(chain.issuers()).containsExactly(ca.issuingCertificate(Role.KRD));
     leaf.verify(ca.issuingCertificate(Role.KRD).getPublicKey());
-    // TR-34 B.2.1: SHALL carry keyEncipherment (KRD decrypts the transported key) and no signing bits
-    assertThat(Arrays.copyOf(leaf.getKeyUsage(), 9)).containsExactly(false, false, true, false, false, false, false, false, false);
+    // TR-34 B.2.1: SHALL carry keyEncipherment (KRD decrypts the transported key) and no signing
+    // bits
+    assertThat(Arrays.copyOf(leaf.getKeyUsage(), 9))
+        .containsExactly(false, false, true, false, false, false, false, false, false);
     assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     assertThat(leaf.getCriticalExtensionOIDs()).contains(KU, BC);
   }
@@ -138,9 +149,15 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void issue_leafValidityBeyondCaValidity_clampedToCaNotAfter() throws Exception {
-    DefaultCertificateAuthority shortLived = DefaultCertificateAuthority.builder().namePrefix("Short")
-        .clock(clock).caValidity(Duration.ofDays(100)).leafValidity(Duration.ofDays(730)).build();
-    X509Certificate leaf = shortLived.issue(PkiTestSupport.csr(keys, "CN=KDH short"), Role.KDH).leaf();
+    DefaultCertificateAuthority shortLived =
+        DefaultCertificateAuthority.builder()
+            .namePrefix("Short")
+            .clock(clock)
+            .caValidity(Duration.ofDays(100))
+            .leafValidity(Duration.ofDays(730))
+            .build();
+    X509Certificate leaf =
+        shortLived.issue(PkiTestSupport.csr(keys, "CN=KDH short"), Role.KDH).leaf();
     assertThat(leaf.getNotAfter()).isEqualTo(shortLived.issuingCertificate(Role.KDH).getNotAfter());
   }
 
@@ -158,7 +175,8 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void issue_sha1SignedRequest_refused() {
-    assertRefused(() -> ca.issue(PkiTestSupport.csr(keys, keys, "CN=SHA-1", "SHA1withRSA"), Role.KDH));
+    assertRefused(
+        () -> ca.issue(PkiTestSupport.csr(keys, keys, "CN=SHA-1", "SHA1withRSA"), Role.KDH));
   }
 
   @Test
@@ -183,21 +201,30 @@ class DefaultCertificateAuthorityTest {
     assertRefused(() -> ca.issue(trailing, Role.KDH));
     assertRefused(() -> ca.issue(flipped, Role.KDH));
     assertRefused(() -> ca.issue(random, Role.KDH));
-    assertRefused(() -> ca.issue(new byte[] {0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, Role.KDH));
+    assertRefused(
+        () ->
+            ca.issue(
+                new byte[] {0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+                Role.KDH));
     assertRefused(() -> ca.issue(new byte[64 * 1024], Role.KDH));
   }
 
   @Test
   void issue_subjectIsCaName_refused() {
-    assertRefused(() -> ca.issue(PkiTestSupport.csr(keys, "CN=Test KDH CA,O=key-transfer"), Role.KDH));
+    assertRefused(
+        () -> ca.issue(PkiTestSupport.csr(keys, "CN=Test KDH CA,O=key-transfer"), Role.KDH));
   }
 
   @Test
   void issue_thenValidate_acceptedForItsRoleOnly() throws Exception {
     CertificateChain kdh = ca.issue(PkiTestSupport.csr(keys, "CN=KDH round trip"), Role.KDH);
-    ValidationPolicy policy = ValidationPolicy.builder().trustAnchor(ca.rootCertificate())
-        .roleIssuer(Role.KDH, ca.issuingCertificate(Role.KDH)).roleIssuer(Role.KRD, ca.issuingCertificate(Role.KRD))
-        .clock(Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC)).build();
+    ValidationPolicy policy =
+        ValidationPolicy.builder()
+            .trustAnchor(ca.rootCertificate())
+            .roleIssuer(Role.KDH, ca.issuingCertificate(Role.KDH))
+            .roleIssuer(Role.KRD, ca.issuingCertificate(Role.KRD))
+            .clock(Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC))
+            .build();
     PkixCertificateValidator v = new PkixCertificateValidator(policy);
     assertThat(v.validate(kdh, Role.KDH, ca.crls()).certificates()).isEqualTo(kdh.certificates());
     assertThatThrownBy(() -> v.validate(kdh, Role.KRD, ca.crls()))
@@ -215,7 +242,8 @@ class DefaultCertificateAuthorityTest {
     ca.revoke(leaf);
     X509CRL crl = ca.crl(Role.KDH);
     assertThat(crl.getRevokedCertificate(leaf.getSerialNumber())).isNotNull();
-    assertThat(crl.getRevokedCertificate(leaf.getSerialNumber()).getRevocationDate().toInstant()).isEqualTo(T0);
+    assertThat(crl.getRevokedCertificate(leaf.getSerialNumber()).getRevocationDate().toInstant())
+        .isEqualTo(T0);
     assertThat(crlNumber(crl)).isGreaterThan(before);
     assertThat(ca.crl(Role.KRD).getRevokedCertificate(leaf.getSerialNumber())).isNull();
   }
@@ -225,10 +253,18 @@ class DefaultCertificateAuthorityTest {
     DefaultCertificateAuthority own = DefaultCertificateAuthority.create("Revoking", clock);
     CertificateChain krd = own.issue(PkiTestSupport.csr(keys, "CN=KRD under revoked CA"), Role.KRD);
     own.revoke(own.issuingCertificate(Role.KRD));
-    assertThat(own.crls().get(0).getRevokedCertificate(own.issuingCertificate(Role.KRD).getSerialNumber())).isNotNull();
-    ValidationPolicy policy = ValidationPolicy.builder().trustAnchor(own.rootCertificate())
-        .clock(Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC)).build();
-    assertThatThrownBy(() -> new PkixCertificateValidator(policy).validate(krd, Role.KRD, own.crls()))
+    assertThat(
+            own.crls()
+                .get(0)
+                .getRevokedCertificate(own.issuingCertificate(Role.KRD).getSerialNumber()))
+        .isNotNull();
+    ValidationPolicy policy =
+        ValidationPolicy.builder()
+            .trustAnchor(own.rootCertificate())
+            .clock(Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC))
+            .build();
+    assertThatThrownBy(
+            () -> new PkixCertificateValidator(policy).validate(krd, Role.KRD, own.crls()))
         .isInstanceOf(CertificateValidationException.class)
         .extracting(e -> ((KeyTransferException) e).code())
         .isEqualTo(ErrorCode.CERTIFICATE_REVOKED);
@@ -236,10 +272,20 @@ class DefaultCertificateAuthorityTest {
 
   @Test
   void revoke_certificateFromAnotherCa_refused() {
-    X509Certificate foreign = CertificateBuilder.create().subject(new X500Principal("CN=Test KDH CA,O=key-transfer"))
-        .publicKey(otherKeys.getPublic()).selfSigned(otherKeys.getPrivate()).validity(T0, T0.plus(Duration.ofDays(1))).build();
-    X509Certificate forgedLeaf = CertificateBuilder.create().subject(new X500Principal("CN=Forged"))
-        .publicKey(keys.getPublic()).issuer(foreign, otherKeys.getPrivate()).validity(T0, T0.plus(Duration.ofDays(1))).build();
+    X509Certificate foreign =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Test KDH CA,O=key-transfer"))
+            .publicKey(otherKeys.getPublic())
+            .selfSigned(otherKeys.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(1)))
+            .build();
+    X509Certificate forgedLeaf =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Forged"))
+            .publicKey(keys.getPublic())
+            .issuer(foreign, otherKeys.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(1)))
+            .build();
     assertRefused(() -> ca.revoke(foreign));
     assertRefused(() -> ca.revoke(forgedLeaf));
   }
@@ -252,7 +298,9 @@ class DefaultCertificateAuthorityTest {
   @Test
   void crls_rootKdhKrd_signedByTheirCaWithMatchingAki() throws Exception {
     List<X509CRL> crls = ca.crls();
-    List<X509Certificate> cas = List.of(ca.rootCertificate(), ca.issuingCertificate(Role.KDH), ca.issuingCertificate(Role.KRD));
+    List<X509Certificate> cas =
+        List.of(
+            ca.rootCertificate(), ca.issuingCertificate(Role.KDH), ca.issuingCertificate(Role.KRD));
     assertThat(crls).hasSize(3);
     for (int i = 0; i < 3; i++) {
       X509CRL crl = crls.get(i);
@@ -260,9 +308,14 @@ class DefaultCertificateAuthorityTest {
       crl.verify(issuer.getPublicKey());
       assertThat(crl.getIssuerX500Principal()).isEqualTo(issuer.getSubjectX500Principal());
       assertThat(crl.getSigAlgName()).isEqualToIgnoringCase("SHA256withRSA");
-      byte[] inner = ASN1OctetString.getInstance(crl.getExtensionValue(Extension.authorityKeyIdentifier.getId())).getOctets();
-      assertThat(AuthorityKeyIdentifier.getInstance(inner).getKeyIdentifierOctets()).isEqualTo(ski(issuer));
-      assertThat(crl.getNextUpdate().toInstant()).isEqualTo(crl.getThisUpdate().toInstant().plus(Duration.ofDays(7)));
+      byte[] inner =
+          ASN1OctetString.getInstance(
+                  crl.getExtensionValue(Extension.authorityKeyIdentifier.getId()))
+              .getOctets();
+      assertThat(AuthorityKeyIdentifier.getInstance(inner).getKeyIdentifierOctets())
+          .isEqualTo(ski(issuer));
+      assertThat(crl.getNextUpdate().toInstant())
+          .isEqualTo(crl.getThisUpdate().toInstant().plus(Duration.ofDays(7)));
     }
     assertThat(crls.get(1)).isSameAs(ca.crl(Role.KDH));
     assertThat(crls.get(2)).isSameAs(ca.crl(Role.KRD));
@@ -278,7 +331,8 @@ class DefaultCertificateAuthorityTest {
     own.advance(Duration.ofHours(13));
     X509CRL second = lazy.crl(Role.KRD);
     assertThat(second).isNotSameAs(first);
-    assertThat(second.getThisUpdate().toInstant()).isEqualTo(T0.plus(Duration.ofDays(3)).plus(Duration.ofHours(13)));
+    assertThat(second.getThisUpdate().toInstant())
+        .isEqualTo(T0.plus(Duration.ofDays(3)).plus(Duration.ofHours(13)));
     assertThat(crlNumber(second)).isGreaterThan(crlNumber(first));
   }
 
@@ -289,7 +343,8 @@ class DefaultCertificateAuthorityTest {
   }
 
   private static BigInteger crlNumber(X509CRL crl) {
-    byte[] inner = ASN1OctetString.getInstance(crl.getExtensionValue(Extension.cRLNumber.getId())).getOctets();
+    byte[] inner =
+        ASN1OctetString.getInstance(crl.getExtensionValue(Extension.cRLNumber.getId())).getOctets();
     return ASN1Integer.getInstance(inner).getValue();
   }
 }

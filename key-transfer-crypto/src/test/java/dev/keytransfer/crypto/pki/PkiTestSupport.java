@@ -1,8 +1,6 @@
 package dev.keytransfer.crypto.pki;
 
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +12,10 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
-/** Test-only helpers for the generated PKI (STYLE.md L18): key pairs, PKCS#10 requests, a settable clock. */
+/**
+ * Test-only helpers for the generated PKI (STYLE.md L18): key pairs, PKCS#10 requests, a settable
+ * clock.
+ */
 final class PkiTestSupport {
   private PkiTestSupport() {}
 
@@ -25,12 +26,17 @@ final class PkiTestSupport {
     return dev.keytransfer.crypto.testing.TestPki.rsa(bits);
   }
 
-  /** A DER PKCS#10 request for {@code subjectKeys}, signed with {@code signerKeys} and {@code algorithm}. */
+  /**
+   * A DER PKCS#10 request for {@code subjectKeys}, signed with {@code signerKeys} and {@code
+   * algorithm}.
+   */
   static byte[] csr(KeyPair subjectKeys, KeyPair signerKeys, String subject, String algorithm) {
     try {
       ContentSigner signer = new JcaContentSignerBuilder(algorithm).build(signerKeys.getPrivate());
-      return new JcaPKCS10CertificationRequestBuilder(new X500Principal(subject), subjectKeys.getPublic())
-          .build(signer).getEncoded();
+      return new JcaPKCS10CertificationRequestBuilder(
+              new X500Principal(subject), subjectKeys.getPublic())
+          .build(signer)
+          .getEncoded();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -54,8 +54,11 @@ class PkitsTest {
   static void load() throws IOException, CertificateException, CRLException {
     String vectors = System.getProperty("keytransfer.vectors", "../../shared/vectors");
     pkits = Paths.get(vectors, "pkits");
-    Assumptions.assumeTrue(Files.isRegularFile(pkits.resolve("manifest.tsv")),
-        "PKITS vectors not found at " + pkits.toAbsolutePath() + " (set -Dkeytransfer.vectors); skipping the PKITS suite");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(pkits.resolve("manifest.tsv")),
+        "PKITS vectors not found at "
+            + pkits.toAbsolutePath()
+            + " (set -Dkeytransfer.vectors); skipping the PKITS suite");
     CertificateFactory cf = CertificateFactory.getInstance("X.509");
     certs = new TreeMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(pkits.resolve("certs"), "*.crt")) {
@@ -78,18 +81,30 @@ class PkitsTest {
   /** The manifest's settings column as RFC 5280 6.1.1 inputs (manifest README). */
   static PkixSettings settings(String name) {
     switch (name) {
-      case "default": return PkixSettings.DEFAULT;
-      case "settings1": return new PkixSettings(Set.of(), true, false, false);
-      case "settings2": return new PkixSettings(policies(1), true, false, false);
-      case "settings3": return new PkixSettings(policies(2), true, false, false);
-      case "settings4": return new PkixSettings(policies(1, 2), true, false, false);
-      case "settings5": return new PkixSettings(policies(1), false, false, false);
-      case "settings6": return new PkixSettings(policies(2), false, false, false);
-      case "settings7": return new PkixSettings(policies(3), false, false, false);
-      case "settings8": return new PkixSettings(Set.of(), false, true, false);
-      case "settings9": return new PkixSettings(policies(6), false, false, false);
-      case "settings10": return new PkixSettings(Set.of(), false, false, true);
-      default: throw new IllegalArgumentException("unknown PKITS settings " + name);
+      case "default":
+        return PkixSettings.DEFAULT;
+      case "settings1":
+        return new PkixSettings(Set.of(), true, false, false);
+      case "settings2":
+        return new PkixSettings(policies(1), true, false, false);
+      case "settings3":
+        return new PkixSettings(policies(2), true, false, false);
+      case "settings4":
+        return new PkixSettings(policies(1, 2), true, false, false);
+      case "settings5":
+        return new PkixSettings(policies(1), false, false, false);
+      case "settings6":
+        return new PkixSettings(policies(2), false, false, false);
+      case "settings7":
+        return new PkixSettings(policies(3), false, false, false);
+      case "settings8":
+        return new PkixSettings(Set.of(), false, true, false);
+      case "settings9":
+        return new PkixSettings(policies(6), false, false, false);
+      case "settings10":
+        return new PkixSettings(Set.of(), false, false, true);
+      default:
+        throw new IllegalArgumentException("unknown PKITS settings " + name);
     }
   }
 
@@ -101,17 +116,24 @@ class PkitsTest {
     return s;
   }
 
-  /** The error code a PKITS expected_reason label should map to, or null when any failure code will do. */
+  /**
+   * The error code a PKITS expected_reason label should map to, or null when any failure code will
+   * do.
+   */
   static Set<ErrorCode> codesFor(String expectedReason) {
     switch (expectedReason) {
-      case "CertificateRevoked": return Set.of(ErrorCode.CERTIFICATE_REVOKED);
-      case "InvalidNotAfterDate": return Set.of(ErrorCode.CERTIFICATE_EXPIRED);
-      case "InvalidNotBeforeDate": return Set.of(ErrorCode.CERTIFICATE_NOT_YET_VALID);
+      case "CertificateRevoked":
+        return Set.of(ErrorCode.CERTIFICATE_REVOKED);
+      case "InvalidNotAfterDate":
+        return Set.of(ErrorCode.CERTIFICATE_EXPIRED);
+      case "InvalidNotBeforeDate":
+        return Set.of(ErrorCode.CERTIFICATE_NOT_YET_VALID);
       case "RevocationStatusNotDetermined":
         return Set.of(ErrorCode.CRL_MISSING, ErrorCode.CRL_STALE, ErrorCode.CRL_INVALID);
       case "NameChainingFailure":
         return Set.of(ErrorCode.CERTIFICATE_INVALID, ErrorCode.CERTIFICATE_UNTRUSTED);
-      default: return Set.of(ErrorCode.CERTIFICATE_INVALID);
+      default:
+        return Set.of(ErrorCode.CERTIFICATE_INVALID);
     }
   }
 
@@ -152,7 +174,8 @@ class PkitsTest {
       ErrorCode got = null;
       String message = null;
       try {
-        PkixCertificateValidator.validateRfc5280(path, anchor, crls, extra, VALIDATION_TIME, settings(f[cSettings]));
+        PkixCertificateValidator.validateRfc5280(
+            path, anchor, crls, extra, VALIDATION_TIME, settings(f[cSettings]));
       } catch (CertificateValidationException e) {
         got = e.code();
         message = e.getMessage();
@@ -169,28 +192,45 @@ class PkitsTest {
           }
         }
       } else {
-        disagreements.put(id, "expected " + f[cExpected] + " (" + f[cReason] + "), got "
-            + (got == null ? "valid" : got + ": " + message));
+        disagreements.put(
+            id,
+            "expected "
+                + f[cExpected]
+                + " ("
+                + f[cReason]
+                + "), got "
+                + (got == null ? "valid" : got + ": " + message));
       }
     }
 
     int agreeing = rows - disagreements.size();
     System.out.println("PKITS: " + agreeing + "/" + rows + " agree");
-    perSection.forEach((s, c) -> System.out.println("  PKITS " + s + ": " + c[0] + "/" + c[1] + " agree"));
-    disagreements.forEach((id, why) -> System.out.println("  PKITS disagreement " + id + ": " + why));
-    System.out.println("  PKITS error code fits expected_reason: " + (rejectedAgreeing - reasonMismatches.size()) + "/"
-        + rejectedAgreeing + " rejected rows" + (reasonMismatches.isEmpty() ? "" : "; mismatches: " + reasonMismatches));
+    perSection.forEach(
+        (s, c) -> System.out.println("  PKITS " + s + ": " + c[0] + "/" + c[1] + " agree"));
+    disagreements.forEach(
+        (id, why) -> System.out.println("  PKITS disagreement " + id + ": " + why));
+    System.out.println(
+        "  PKITS error code fits expected_reason: "
+            + (rejectedAgreeing - reasonMismatches.size())
+            + "/"
+            + rejectedAgreeing
+            + " rejected rows"
+            + (reasonMismatches.isEmpty() ? "" : "; mismatches: " + reasonMismatches));
 
     assertThat(rows).as("manifest rows").isEqualTo(199);
-    assertThat(disagreements.keySet()).as("PKITS disagreements: %s", disagreements)
+    assertThat(disagreements.keySet())
+        .as("PKITS disagreements: %s", disagreements)
         .containsExactlyInAnyOrderElementsOf(KNOWN_DISAGREEMENTS.keySet());
-    assertThat(reasonMismatches).as("error codes that do not match the PKITS expected_reason").isEmpty();
+    assertThat(reasonMismatches)
+        .as("error codes that do not match the PKITS expected_reason")
+        .isEmpty();
   }
 
   private static X509Certificate cert(String name) {
     X509Certificate c = certs.get(name);
     if (c == null) {
-      throw new IllegalStateException("PKITS certificate " + name + " not found in " + pkits.resolve("certs"));
+      throw new IllegalStateException(
+          "PKITS certificate " + name + " not found in " + pkits.resolve("certs"));
     }
     return c;
   }

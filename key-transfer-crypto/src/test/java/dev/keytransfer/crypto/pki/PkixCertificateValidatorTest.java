@@ -37,7 +37,10 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** SECURITY.md C1-C9 for {@link PkixCertificateValidator}, with a PKI generated in code (TR-34 B.2.1 shape). */
+/**
+ * SECURITY.md C1-C9 for {@link PkixCertificateValidator}, with a PKI generated in code (TR-34 B.2.1
+ * shape).
+ */
 class PkixCertificateValidatorTest {
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
@@ -59,7 +62,9 @@ class PkixCertificateValidatorTest {
   }
 
   private static ValidationPolicy.Builder policyAt(Instant at) {
-    return ValidationPolicy.builder().trustAnchor(ca.rootCertificate()).clock(Clock.fixed(at, ZoneOffset.UTC));
+    return ValidationPolicy.builder()
+        .trustAnchor(ca.rootCertificate())
+        .clock(Clock.fixed(at, ZoneOffset.UTC));
   }
 
   private static PkixCertificateValidator validatorAt(Instant at) {
@@ -110,26 +115,37 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_leafOnlyWithLocalIntermediateAndCrls_completesPath() throws Exception {
-    ValidationPolicy policy = policyAt(T0.plusSeconds(60))
-        .intermediate(ca.issuingCertificate(Role.KDH)).crls(ca.crls()).build();
-    CertificateChain result = new PkixCertificateValidator(policy).validate(CertificateChain.of(kdh.leaf()), Role.KDH, List.of());
+    ValidationPolicy policy =
+        policyAt(T0.plusSeconds(60))
+            .intermediate(ca.issuingCertificate(Role.KDH))
+            .crls(ca.crls())
+            .build();
+    CertificateChain result =
+        new PkixCertificateValidator(policy)
+            .validate(CertificateChain.of(kdh.leaf()), Role.KDH, List.of());
     assertThat(result.certificates()).containsExactly(kdh.leaf(), ca.issuingCertificate(Role.KDH));
   }
 
   @Test
   void validate_presentedChainEndingWithRoot_returnsPathWithoutAnchor() throws Exception {
-    CertificateChain withRoot = CertificateChain.of(kdh.leaf(), ca.issuingCertificate(Role.KDH), ca.rootCertificate());
-    CertificateChain result = validatorAt(T0.plusSeconds(60)).validate(withRoot, Role.KDH, ca.crls());
+    CertificateChain withRoot =
+        CertificateChain.of(kdh.leaf(), ca.issuingCertificate(Role.KDH), ca.rootCertificate());
+    CertificateChain result =
+        validatorAt(T0.plusSeconds(60)).validate(withRoot, Role.KDH, ca.crls());
     assertThat(result.certificates()).containsExactly(kdh.leaf(), ca.issuingCertificate(Role.KDH));
   }
 
   @Test
   void validate_pinnedRoleIssuersAndRightCa_accepted() throws Exception {
-    ValidationPolicy policy = policyAt(T0.plusSeconds(60))
-        .roleIssuer(Role.KDH, ca.issuingCertificate(Role.KDH))
-        .roleIssuer(Role.KRD, ca.issuingCertificate(Role.KRD)).build();
-    assertThat(new PkixCertificateValidator(policy).validate(kdh, Role.KDH, ca.crls()).leaf()).isEqualTo(kdh.leaf());
-    assertThat(new PkixCertificateValidator(policy).validate(krd, Role.KRD, ca.crls()).leaf()).isEqualTo(krd.leaf());
+    ValidationPolicy policy =
+        policyAt(T0.plusSeconds(60))
+            .roleIssuer(Role.KDH, ca.issuingCertificate(Role.KDH))
+            .roleIssuer(Role.KRD, ca.issuingCertificate(Role.KRD))
+            .build();
+    assertThat(new PkixCertificateValidator(policy).validate(kdh, Role.KDH, ca.crls()).leaf())
+        .isEqualTo(kdh.leaf());
+    assertThat(new PkixCertificateValidator(policy).validate(krd, Role.KRD, ca.crls()).leaf())
+        .isEqualTo(krd.leaf());
   }
 
   // --- C1: trust ---
@@ -137,28 +153,43 @@ class PkixCertificateValidatorTest {
   @Test
   void validate_leafOfAnotherPki_rejectedUntrusted() throws Exception {
     DefaultCertificateAuthority other = DefaultCertificateAuthority.create("Other", caClock);
-    CertificateChain foreign = other.issue(PkiTestSupport.csr(leafKeys, "CN=KDH 1,O=Host"), Role.KDH);
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(foreign, Role.KDH, other.crls()),
+    CertificateChain foreign =
+        other.issue(PkiTestSupport.csr(leafKeys, "CN=KDH 1,O=Host"), Role.KDH);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(foreign, Role.KDH, other.crls()),
         ErrorCode.CERTIFICATE_UNTRUSTED);
   }
 
   @Test
   void validate_rootImpostorWithSameName_rejectedUntrusted() {
-    X509Certificate fakeRoot = CertificateBuilder.create()
-        .subject(ca.rootCertificate().getSubjectX500Principal()).publicKey(otherKeys.getPublic())
-        .selfSigned(otherKeys.getPrivate()).validity(T0, T0.plus(Duration.ofDays(3650)))
-        .ca(true).keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN).build();
-    X509Certificate leaf = CertificateBuilder.create()
-        .subject(new X500Principal("CN=Impostor KDH")).publicKey(leafKeys.getPublic())
-        .issuer(fakeRoot, otherKeys.getPrivate()).validity(T0, T0.plus(Duration.ofDays(365)))
-        .keyUsage(KeyUsage.DIGITAL_SIGNATURE).build();
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(CertificateChain.of(leaf, fakeRoot), Role.KDH, ca.crls()),
+    X509Certificate fakeRoot =
+        CertificateBuilder.create()
+            .subject(ca.rootCertificate().getSubjectX500Principal())
+            .publicKey(otherKeys.getPublic())
+            .selfSigned(otherKeys.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(3650)))
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate leaf =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Impostor KDH"))
+            .publicKey(leafKeys.getPublic())
+            .issuer(fakeRoot, otherKeys.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(365)))
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .build();
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(CertificateChain.of(leaf, fakeRoot), Role.KDH, ca.crls()),
         ErrorCode.CERTIFICATE_UNTRUSTED);
   }
 
   @Test
   void validate_pathLongerThanPolicyMaximum_rejectedUntrusted() {
-    PkixCertificateValidator v = new PkixCertificateValidator(policyAt(T0.plusSeconds(60)).maxChainLength(1).build());
+    PkixCertificateValidator v =
+        new PkixCertificateValidator(policyAt(T0.plusSeconds(60)).maxChainLength(1).build());
     assertRejected(() -> v.validate(kdh, Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_UNTRUSTED);
   }
 
@@ -168,7 +199,9 @@ class PkixCertificateValidatorTest {
   void validate_expiredLeaf_rejectedExpired() {
     Instant afterLeafExpiry = kdh.leaf().getNotAfter().toInstant().plus(Duration.ofDays(1));
     List<X509CRL> crls = crlsAt(afterLeafExpiry);
-    assertRejected(() -> validatorAt(afterLeafExpiry).validate(kdh, Role.KDH, crls), ErrorCode.CERTIFICATE_EXPIRED);
+    assertRejected(
+        () -> validatorAt(afterLeafExpiry).validate(kdh, Role.KDH, crls),
+        ErrorCode.CERTIFICATE_EXPIRED);
   }
 
   @Test
@@ -183,22 +216,45 @@ class PkixCertificateValidatorTest {
     }
     Instant before = T0.plus(Duration.ofDays(10));
     List<X509CRL> crls = crlsAt(before);
-    assertRejected(() -> validatorAt(before).validate(later, Role.KDH, crls), ErrorCode.CERTIFICATE_NOT_YET_VALID);
+    assertRejected(
+        () -> validatorAt(before).validate(later, Role.KDH, crls),
+        ErrorCode.CERTIFICATE_NOT_YET_VALID);
   }
 
   @Test
   void validate_expiredTrustAnchor_rejectedExpired() {
     Instant start = T0.minus(Duration.ofDays(100));
-    X509Certificate oldRoot = CertificateBuilder.create()
-        .subject(new X500Principal("CN=Old Root")).publicKey(otherKeys.getPublic()).selfSigned(otherKeys.getPrivate())
-        .validity(start, T0.minus(Duration.ofDays(1))).ca(true).keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN).build();
-    X509Certificate leaf = CertificateBuilder.create()
-        .subject(new X500Principal("CN=KDH under old root")).publicKey(leafKeys.getPublic())
-        .issuer(oldRoot, otherKeys.getPrivate()).validity(start, T0.plus(Duration.ofDays(100)))
-        .keyUsage(KeyUsage.DIGITAL_SIGNATURE).build();
-    X509CRL crl = CrlBuilder.issuedBy(oldRoot, otherKeys.getPrivate()).thisUpdate(T0).nextUpdate(T0.plus(Duration.ofDays(7))).build();
-    ValidationPolicy policy = ValidationPolicy.builder().trustAnchor(oldRoot).clock(Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC)).build();
-    assertRejected(() -> new PkixCertificateValidator(policy).validate(CertificateChain.of(leaf), Role.KDH, List.of(crl)),
+    X509Certificate oldRoot =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Old Root"))
+            .publicKey(otherKeys.getPublic())
+            .selfSigned(otherKeys.getPrivate())
+            .validity(start, T0.minus(Duration.ofDays(1)))
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate leaf =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=KDH under old root"))
+            .publicKey(leafKeys.getPublic())
+            .issuer(oldRoot, otherKeys.getPrivate())
+            .validity(start, T0.plus(Duration.ofDays(100)))
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .build();
+    X509CRL crl =
+        CrlBuilder.issuedBy(oldRoot, otherKeys.getPrivate())
+            .thisUpdate(T0)
+            .nextUpdate(T0.plus(Duration.ofDays(7)))
+            .build();
+    ValidationPolicy policy =
+        ValidationPolicy.builder()
+            .trustAnchor(oldRoot)
+            .clock(Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC))
+            .build();
+    assertRejected(
+        () ->
+            new PkixCertificateValidator(policy)
+                .validate(CertificateChain.of(leaf), Role.KDH, List.of(crl)),
         ErrorCode.CERTIFICATE_EXPIRED);
   }
 
@@ -206,16 +262,23 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_revokedLeaf_rejectedRevoked() throws Exception {
-    CertificateChain doomed = ca.issue(PkiTestSupport.csr(leafKeys, "CN=KDH doomed,O=Host"), Role.KDH);
+    CertificateChain doomed =
+        ca.issue(PkiTestSupport.csr(leafKeys, "CN=KDH doomed,O=Host"), Role.KDH);
     ca.revoke(doomed.leaf());
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(doomed, Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_REVOKED);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(doomed, Role.KDH, ca.crls()),
+        ErrorCode.CERTIFICATE_REVOKED);
   }
 
   @Test
   void validate_revokedSubCa_rejectedRevoked() {
-    X509CRL rootCrlRevokingKdhCa = CrlBuilder.issuedBy(ca.rootCertificate(), ca.rootKey())
-        .thisUpdate(T0).nextUpdate(T0.plus(Duration.ofDays(7))).crlNumber(BigInteger.valueOf(1000))
-        .revoke(ca.issuingCertificate(Role.KDH).getSerialNumber(), T0).build();
+    X509CRL rootCrlRevokingKdhCa =
+        CrlBuilder.issuedBy(ca.rootCertificate(), ca.rootKey())
+            .thisUpdate(T0)
+            .nextUpdate(T0.plus(Duration.ofDays(7)))
+            .crlNumber(BigInteger.valueOf(1000))
+            .revoke(ca.issuingCertificate(Role.KDH).getSerialNumber(), T0)
+            .build();
     List<X509CRL> crls = List.of(rootCrlRevokingKdhCa, ca.crl(Role.KDH));
     assertThatThrownBy(() -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KDH, crls))
         .isInstanceOf(CertificateValidationException.class)
@@ -227,12 +290,16 @@ class PkixCertificateValidatorTest {
   @Test
   void validate_noCrlFromIssuingCa_rejectedCrlMissing() {
     List<X509CRL> onlyRoot = List.of(rootCrl(ca.crls()));
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KDH, onlyRoot), ErrorCode.CRL_MISSING);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KDH, onlyRoot),
+        ErrorCode.CRL_MISSING);
   }
 
   @Test
   void validate_noCrlAtAll_rejectedCrlMissing() {
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(krd, Role.KRD, List.of()), ErrorCode.CRL_MISSING);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(krd, Role.KRD, List.of()),
+        ErrorCode.CRL_MISSING);
   }
 
   @Test
@@ -244,30 +311,59 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_issuingCaCrlSignedByAnotherKey_rejectedCrlInvalid() {
-    X509CRL forged = CrlBuilder.issuedBy(ca.issuingCertificate(Role.KDH), otherKeys.getPrivate())
-        .thisUpdate(T0).nextUpdate(T0.plus(Duration.ofDays(7))).build();
+    X509CRL forged =
+        CrlBuilder.issuedBy(ca.issuingCertificate(Role.KDH), otherKeys.getPrivate())
+            .thisUpdate(T0)
+            .nextUpdate(T0.plus(Duration.ofDays(7)))
+            .build();
     List<X509CRL> crls = List.of(rootCrl(ca.crls()), forged);
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KDH, crls), ErrorCode.CRL_INVALID);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KDH, crls), ErrorCode.CRL_INVALID);
   }
 
   @Test
   void validate_leafWithOcspAndHttpCrlPointers_noNetworkAccessAndCrlMissing() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       String base = "http://127.0.0.1:" + server.getLocalPort();
-      byte[] aia = new AuthorityInformationAccess(new AccessDescription(AccessDescription.id_ad_ocsp,
-          new GeneralName(GeneralName.uniformResourceIdentifier, base + "/ocsp"))).getEncoded();
-      byte[] cdp = new CRLDistPoint(new DistributionPoint[] {new DistributionPoint(new DistributionPointName(
-          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, base + "/kdh.crl"))), null, null)}).getEncoded();
-      X509Certificate leaf = leafUnder(Role.KDH).subject(new X500Principal("CN=KDH with pointers"))
-          .publicKey(leafKeys.getPublic()).keyUsage(KeyUsage.DIGITAL_SIGNATURE)
-          .extension(Extension.authorityInfoAccess.getId(), false, aia)
-          .extension(Extension.cRLDistributionPoints.getId(), false, cdp).build();
+      byte[] aia =
+          new AuthorityInformationAccess(
+                  new AccessDescription(
+                      AccessDescription.id_ad_ocsp,
+                      new GeneralName(GeneralName.uniformResourceIdentifier, base + "/ocsp")))
+              .getEncoded();
+      byte[] cdp =
+          new CRLDistPoint(
+                  new DistributionPoint[] {
+                    new DistributionPoint(
+                        new DistributionPointName(
+                            new GeneralNames(
+                                new GeneralName(
+                                    GeneralName.uniformResourceIdentifier, base + "/kdh.crl"))),
+                        null,
+                        null)
+                  })
+              .getEncoded();
+      X509Certificate leaf =
+          leafUnder(Role.KDH)
+              .subject(new X500Principal("CN=KDH with pointers"))
+              .publicKey(leafKeys.getPublic())
+              .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+              .extension(Extension.authorityInfoAccess.getId(), false, aia)
+              .extension(Extension.cRLDistributionPoints.getId(), false, cdp)
+              .build();
       List<X509CRL> onlyRoot = List.of(rootCrl(ca.crls()));
-      assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-          CertificateChain.of(leaf, ca.issuingCertificate(Role.KDH)), Role.KDH, onlyRoot), ErrorCode.CRL_MISSING);
+      assertRejected(
+          () ->
+              validatorAt(T0.plusSeconds(60))
+                  .validate(
+                      CertificateChain.of(leaf, ca.issuingCertificate(Role.KDH)),
+                      Role.KDH,
+                      onlyRoot),
+          ErrorCode.CRL_MISSING);
       server.setSoTimeout(300);
       try (Socket s = server.accept()) {
-        throw new AssertionError("the validator connected to " + base + " from " + s.getRemoteSocketAddress());
+        throw new AssertionError(
+            "the validator connected to " + base + " from " + s.getRemoteSocketAddress());
       } catch (SocketTimeoutException expected) {
         // no OCSP request and no CRL download was attempted
       }
@@ -295,105 +391,201 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_leafWithUnknownCriticalExtension_rejectedInvalid() {
-    X509Certificate leaf = leafUnder(Role.KDH).subject(new X500Principal("CN=KDH odd extension"))
-        .publicKey(leafKeys.getPublic()).keyUsage(KeyUsage.DIGITAL_SIGNATURE)
-        .extension("1.3.6.1.4.1.55555.1", true, new byte[] {0x05, 0x00}).build();
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-        CertificateChain.of(leaf, ca.issuingCertificate(Role.KDH)), Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_INVALID);
+    X509Certificate leaf =
+        leafUnder(Role.KDH)
+            .subject(new X500Principal("CN=KDH odd extension"))
+            .publicKey(leafKeys.getPublic())
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .extension("1.3.6.1.4.1.55555.1", true, new byte[] {0x05, 0x00})
+            .build();
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(
+                    CertificateChain.of(leaf, ca.issuingCertificate(Role.KDH)),
+                    Role.KDH,
+                    ca.crls()),
+        ErrorCode.CERTIFICATE_INVALID);
   }
 
   @Test
   void validate_pathLengthOfSubCaExceeded_rejectedInvalid() {
     // the KDH CA has pathLen 0: a CA below it must not issue
     KeyPair subSubKeys = otherKeys;
-    X509Certificate subSub = leafUnder(Role.KDH).subject(new X500Principal("CN=Sub-sub CA"))
-        .publicKey(subSubKeys.getPublic()).ca(true).keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN).build();
-    X509Certificate leaf = CertificateBuilder.create().subject(new X500Principal("CN=KDH too deep"))
-        .publicKey(leafKeys.getPublic()).issuer(subSub, subSubKeys.getPrivate())
-        .validity(T0, T0.plus(Duration.ofDays(365))).keyUsage(KeyUsage.DIGITAL_SIGNATURE).build();
-    X509CRL subSubCrl = CrlBuilder.issuedBy(subSub, subSubKeys.getPrivate()).thisUpdate(T0).nextUpdate(T0.plus(Duration.ofDays(7))).build();
+    X509Certificate subSub =
+        leafUnder(Role.KDH)
+            .subject(new X500Principal("CN=Sub-sub CA"))
+            .publicKey(subSubKeys.getPublic())
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate leaf =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=KDH too deep"))
+            .publicKey(leafKeys.getPublic())
+            .issuer(subSub, subSubKeys.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(365)))
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .build();
+    X509CRL subSubCrl =
+        CrlBuilder.issuedBy(subSub, subSubKeys.getPrivate())
+            .thisUpdate(T0)
+            .nextUpdate(T0.plus(Duration.ofDays(7)))
+            .build();
     List<X509CRL> crls = new java.util.ArrayList<>(ca.crls());
     crls.add(subSubCrl);
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-        CertificateChain.of(leaf, subSub, ca.issuingCertificate(Role.KDH)), Role.KDH, crls), ErrorCode.CERTIFICATE_INVALID);
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(
+                    CertificateChain.of(leaf, subSub, ca.issuingCertificate(Role.KDH)),
+                    Role.KDH,
+                    crls),
+        ErrorCode.CERTIFICATE_INVALID);
   }
 
   // --- C6: role ---
 
   @Test
   void validate_kdhCertificateAsKrd_rejectedWrongRole() {
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KRD, ca.crls()), ErrorCode.CERTIFICATE_WRONG_ROLE);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KRD, ca.crls()),
+        ErrorCode.CERTIFICATE_WRONG_ROLE);
   }
 
   @Test
   void validate_krdCertificateAsKdh_rejectedWrongRole() {
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(krd, Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_WRONG_ROLE);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(krd, Role.KDH, ca.crls()),
+        ErrorCode.CERTIFICATE_WRONG_ROLE);
   }
 
   @Test
   void validate_leafWithBothSigningAndEncipherment_rejectedWrongRoleForBoth() {
-    X509Certificate dual = leafUnder(Role.KDH).subject(new X500Principal("CN=Dual use"))
-        .publicKey(leafKeys.getPublic()).keyUsage(KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_ENCIPHERMENT).build();
+    X509Certificate dual =
+        leafUnder(Role.KDH)
+            .subject(new X500Principal("CN=Dual use"))
+            .publicKey(leafKeys.getPublic())
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_ENCIPHERMENT)
+            .build();
     CertificateChain chain = CertificateChain.of(dual, ca.issuingCertificate(Role.KDH));
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(chain, Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_WRONG_ROLE);
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(chain, Role.KRD, ca.crls()), ErrorCode.CERTIFICATE_WRONG_ROLE);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(chain, Role.KDH, ca.crls()),
+        ErrorCode.CERTIFICATE_WRONG_ROLE);
+    assertRejected(
+        () -> validatorAt(T0.plusSeconds(60)).validate(chain, Role.KRD, ca.crls()),
+        ErrorCode.CERTIFICATE_WRONG_ROLE);
   }
 
   @Test
   void validate_annexBStyleKeyUsages_accepted() throws Exception {
-    // TR-34 Annex B sample KDH 1: digitalSignature + nonRepudiation; KRD 1: keyEncipherment + dataEncipherment
-    X509Certificate kdhB = leafUnder(Role.KDH).subject(new X500Principal("CN=KDH B")).publicKey(leafKeys.getPublic())
-        .keyUsage(KeyUsage.DIGITAL_SIGNATURE, KeyUsage.NON_REPUDIATION).build();
-    X509Certificate krdB = leafUnder(Role.KRD).subject(new X500Principal("CN=KRD B")).publicKey(leafKeys.getPublic())
-        .keyUsage(KeyUsage.KEY_ENCIPHERMENT, KeyUsage.DATA_ENCIPHERMENT).build();
+    // TR-34 Annex B sample KDH 1: digitalSignature + nonRepudiation; KRD 1: keyEncipherment +
+    // dataEncipherment
+    X509Certificate kdhB =
+        leafUnder(Role.KDH)
+            .subject(new X500Principal("CN=KDH B"))
+            .publicKey(leafKeys.getPublic())
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE, KeyUsage.NON_REPUDIATION)
+            .build();
+    X509Certificate krdB =
+        leafUnder(Role.KRD)
+            .subject(new X500Principal("CN=KRD B"))
+            .publicKey(leafKeys.getPublic())
+            .keyUsage(KeyUsage.KEY_ENCIPHERMENT, KeyUsage.DATA_ENCIPHERMENT)
+            .build();
     PkixCertificateValidator v = validatorAt(T0.plusSeconds(60));
-    assertThat(v.validate(CertificateChain.of(kdhB, ca.issuingCertificate(Role.KDH)), Role.KDH, ca.crls()).leaf()).isEqualTo(kdhB);
-    assertThat(v.validate(CertificateChain.of(krdB, ca.issuingCertificate(Role.KRD)), Role.KRD, ca.crls()).leaf()).isEqualTo(krdB);
+    assertThat(
+            v.validate(
+                    CertificateChain.of(kdhB, ca.issuingCertificate(Role.KDH)), Role.KDH, ca.crls())
+                .leaf())
+        .isEqualTo(kdhB);
+    assertThat(
+            v.validate(
+                    CertificateChain.of(krdB, ca.issuingCertificate(Role.KRD)), Role.KRD, ca.crls())
+                .leaf())
+        .isEqualTo(krdB);
   }
 
   @Test
   void validate_kdhLeafFromKrdCaWithPinnedIssuers_rejectedWrongRole() throws Exception {
-    X509Certificate misissued = leafUnder(Role.KRD).subject(new X500Principal("CN=KDH from KRD CA"))
-        .publicKey(leafKeys.getPublic()).keyUsage(KeyUsage.DIGITAL_SIGNATURE).build();
+    X509Certificate misissued =
+        leafUnder(Role.KRD)
+            .subject(new X500Principal("CN=KDH from KRD CA"))
+            .publicKey(leafKeys.getPublic())
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .build();
     CertificateChain chain = CertificateChain.of(misissued, ca.issuingCertificate(Role.KRD));
     // without pinning, key usage alone decides and the certificate passes
-    assertThat(validatorAt(T0.plusSeconds(60)).validate(chain, Role.KDH, ca.crls()).leaf()).isEqualTo(misissued);
-    ValidationPolicy pinned = policyAt(T0.plusSeconds(60))
-        .roleIssuer(Role.KDH, ca.issuingCertificate(Role.KDH))
-        .roleIssuer(Role.KRD, ca.issuingCertificate(Role.KRD)).build();
-    assertRejected(() -> new PkixCertificateValidator(pinned).validate(chain, Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_WRONG_ROLE);
+    assertThat(validatorAt(T0.plusSeconds(60)).validate(chain, Role.KDH, ca.crls()).leaf())
+        .isEqualTo(misissued);
+    ValidationPolicy pinned =
+        policyAt(T0.plusSeconds(60))
+            .roleIssuer(Role.KDH, ca.issuingCertificate(Role.KDH))
+            .roleIssuer(Role.KRD, ca.issuingCertificate(Role.KRD))
+            .build();
+    assertRejected(
+        () -> new PkixCertificateValidator(pinned).validate(chain, Role.KDH, ca.crls()),
+        ErrorCode.CERTIFICATE_WRONG_ROLE);
   }
 
   @Test
   void validate_leafWithoutKeyUsage_rejectedWrongRole() {
-    X509Certificate noKu = leafUnder(Role.KDH).subject(new X500Principal("CN=No KU")).publicKey(leafKeys.getPublic()).build();
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-        CertificateChain.of(noKu, ca.issuingCertificate(Role.KDH)), Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_WRONG_ROLE);
+    X509Certificate noKu =
+        leafUnder(Role.KDH)
+            .subject(new X500Principal("CN=No KU"))
+            .publicKey(leafKeys.getPublic())
+            .build();
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(
+                    CertificateChain.of(noKu, ca.issuingCertificate(Role.KDH)),
+                    Role.KDH,
+                    ca.crls()),
+        ErrorCode.CERTIFICATE_WRONG_ROLE);
   }
 
   // --- C7: CA as leaf ---
 
   @Test
   void validate_subCaCertificateAsLeaf_rejectedCaAsLeaf() {
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-        CertificateChain.of(ca.issuingCertificate(Role.KDH)), Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_CA_AS_LEAF);
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(
+                    CertificateChain.of(ca.issuingCertificate(Role.KDH)), Role.KDH, ca.crls()),
+        ErrorCode.CERTIFICATE_CA_AS_LEAF);
   }
 
   @Test
   void validate_trustAnchorAsLeaf_rejectedCaAsLeaf() {
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-        CertificateChain.of(ca.rootCertificate()), Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_CA_AS_LEAF);
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(CertificateChain.of(ca.rootCertificate()), Role.KDH, ca.crls()),
+        ErrorCode.CERTIFICATE_CA_AS_LEAF);
   }
 
   @Test
   void validate_endEntityTrustAnchorAsLeaf_rejectedCaAsLeaf() {
     // an anchor without cA=true: only the "anchor presented as leaf" rule catches it
-    X509Certificate selfSignedLeaf = CertificateBuilder.create().subject(new X500Principal("CN=Pinned KDH"))
-        .publicKey(leafKeys.getPublic()).selfSigned(leafKeys.getPrivate())
-        .validity(T0, T0.plus(Duration.ofDays(365))).keyUsage(KeyUsage.DIGITAL_SIGNATURE).build();
-    ValidationPolicy policy = ValidationPolicy.builder().trustAnchor(selfSignedLeaf)
-        .clock(Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC)).build();
-    assertRejected(() -> new PkixCertificateValidator(policy).validate(CertificateChain.of(selfSignedLeaf), Role.KDH, List.of()),
+    X509Certificate selfSignedLeaf =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Pinned KDH"))
+            .publicKey(leafKeys.getPublic())
+            .selfSigned(leafKeys.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(365)))
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .build();
+    ValidationPolicy policy =
+        ValidationPolicy.builder()
+            .trustAnchor(selfSignedLeaf)
+            .clock(Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC))
+            .build();
+    assertRejected(
+        () ->
+            new PkixCertificateValidator(policy)
+                .validate(CertificateChain.of(selfSignedLeaf), Role.KDH, List.of()),
         ErrorCode.CERTIFICATE_CA_AS_LEAF);
   }
 
@@ -402,23 +594,47 @@ class PkixCertificateValidatorTest {
   @Test
   void validate_rsa1024Leaf_rejectedWeakKey() {
     KeyPair small = PkiTestSupport.rsa(1024);
-    X509Certificate weak = leafUnder(Role.KRD).subject(new X500Principal("CN=KRD 1024"))
-        .publicKey(small.getPublic()).keyUsage(KeyUsage.KEY_ENCIPHERMENT).build();
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-        CertificateChain.of(weak, ca.issuingCertificate(Role.KRD)), Role.KRD, ca.crls()), ErrorCode.CERTIFICATE_WEAK_KEY);
+    X509Certificate weak =
+        leafUnder(Role.KRD)
+            .subject(new X500Principal("CN=KRD 1024"))
+            .publicKey(small.getPublic())
+            .keyUsage(KeyUsage.KEY_ENCIPHERMENT)
+            .build();
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(
+                    CertificateChain.of(weak, ca.issuingCertificate(Role.KRD)),
+                    Role.KRD,
+                    ca.crls()),
+        ErrorCode.CERTIFICATE_WEAK_KEY);
   }
 
   @Test
   void validate_rsa1024IntermediateCa_rejectedWeakKey() {
     KeyPair small = PkiTestSupport.rsa(1024);
-    X509Certificate weakCa = CertificateBuilder.create().subject(new X500Principal("CN=Weak CA"))
-        .publicKey(small.getPublic()).issuer(ca.rootCertificate(), ca.rootKey())
-        .validity(T0, T0.plus(Duration.ofDays(3650))).ca(true).pathLength(0)
-        .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN).build();
-    X509Certificate leaf = CertificateBuilder.create().subject(new X500Principal("CN=KDH under weak CA"))
-        .publicKey(leafKeys.getPublic()).issuer(weakCa, small.getPrivate())
-        .validity(T0, T0.plus(Duration.ofDays(365))).keyUsage(KeyUsage.DIGITAL_SIGNATURE).build();
-    assertThatThrownBy(() -> validatorAt(T0.plusSeconds(60)).validate(CertificateChain.of(leaf, weakCa), Role.KDH, ca.crls()))
+    X509Certificate weakCa =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Weak CA"))
+            .publicKey(small.getPublic())
+            .issuer(ca.rootCertificate(), ca.rootKey())
+            .validity(T0, T0.plus(Duration.ofDays(3650)))
+            .ca(true)
+            .pathLength(0)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate leaf =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=KDH under weak CA"))
+            .publicKey(leafKeys.getPublic())
+            .issuer(weakCa, small.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(365)))
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .build();
+    assertThatThrownBy(
+            () ->
+                validatorAt(T0.plusSeconds(60))
+                    .validate(CertificateChain.of(leaf, weakCa), Role.KDH, ca.crls()))
         .isInstanceOf(CertificateValidationException.class)
         .hasMessageContaining("CN=Weak CA")
         .extracting(e -> ((KeyTransferException) e).code())
@@ -427,15 +643,27 @@ class PkixCertificateValidatorTest {
 
   @Test
   void validate_sha1SignedLeaf_rejectedWeakSignature() {
-    X509Certificate sha1 = leafUnder(Role.KDH).subject(new X500Principal("CN=KDH SHA-1"))
-        .publicKey(leafKeys.getPublic()).keyUsage(KeyUsage.DIGITAL_SIGNATURE).signatureAlgorithm("SHA1withRSA").build();
-    assertRejected(() -> validatorAt(T0.plusSeconds(60)).validate(
-        CertificateChain.of(sha1, ca.issuingCertificate(Role.KDH)), Role.KDH, ca.crls()), ErrorCode.CERTIFICATE_WEAK_SIGNATURE);
+    X509Certificate sha1 =
+        leafUnder(Role.KDH)
+            .subject(new X500Principal("CN=KDH SHA-1"))
+            .publicKey(leafKeys.getPublic())
+            .keyUsage(KeyUsage.DIGITAL_SIGNATURE)
+            .signatureAlgorithm("SHA1withRSA")
+            .build();
+    assertRejected(
+        () ->
+            validatorAt(T0.plusSeconds(60))
+                .validate(
+                    CertificateChain.of(sha1, ca.issuingCertificate(Role.KDH)),
+                    Role.KDH,
+                    ca.crls()),
+        ErrorCode.CERTIFICATE_WEAK_SIGNATURE);
   }
 
   @Test
   void validate_localCrlSourceIsAskedAtEveryValidation_usesLatestCrls() throws Exception {
-    CertificateChain leaf = ca.issue(PkiTestSupport.csr(leafKeys, "CN=KRD later revoked,O=Terminal"), Role.KRD);
+    CertificateChain leaf =
+        ca.issue(PkiTestSupport.csr(leafKeys, "CN=KRD later revoked,O=Terminal"), Role.KRD);
     ValidationPolicy policy = policyAt(T0.plusSeconds(60)).crlSource(() -> ca.crls()).build();
     PkixCertificateValidator v = new PkixCertificateValidator(policy);
     Collection<X509CRL> none = List.of();
@@ -448,7 +676,13 @@ class PkixCertificateValidatorTest {
   void validate_failureMessage_namesSubjectAndHoldsNoKeyMaterial() {
     assertThatThrownBy(() -> validatorAt(T0.plusSeconds(60)).validate(kdh, Role.KRD, ca.crls()))
         .hasMessageContaining("CN=KDH 1")
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(
-            ((java.security.interfaces.RSAPublicKey) leafKeys.getPublic()).getModulus().toString(16).substring(0, 32)));
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .doesNotContain(
+                        ((java.security.interfaces.RSAPublicKey) leafKeys.getPublic())
+                            .getModulus()
+                            .toString(16)
+                            .substring(0, 32)));
   }
 }

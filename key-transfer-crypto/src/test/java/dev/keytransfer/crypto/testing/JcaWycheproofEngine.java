@@ -38,8 +38,15 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class JcaWycheproofEngine implements WycheproofEngine {
   /** Which provider instance and transformation runs each family. */
-  public record Engines(Provider oaep, String oaepTransformation, Provider pss, Provider ec, Provider cmac, Provider cbc,
-      Provider keyWrap, String keyWrapTransformation) {}
+  public record Engines(
+      Provider oaep,
+      String oaepTransformation,
+      Provider pss,
+      Provider ec,
+      Provider cmac,
+      Provider cbc,
+      Provider keyWrap,
+      String keyWrapTransformation) {}
 
   private final CryptoProvider provider;
   private final Engines e;
@@ -48,14 +55,15 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
   public JcaWycheproofEngine(CryptoProvider provider, Engines engines) {
     this.provider = provider;
     this.e = engines;
-    this.routes = Map.of(
-        "oaep", "provider OAEP routine on " + e.oaep().getName() + " " + e.oaepTransformation(),
-        "pss", e.pss().getName() + " RSASSA-PSS",
-        "ecdsa", e.ec().getName() + " SHA256withECDSA",
-        "ecdh", e.ec().getName() + " ECDH",
-        "cmac", e.cmac().getName() + " AESCMAC",
-        "cbc", "SPI (AES-128/256) + " + e.cbc().getName() + " AES/CBC/PKCS5Padding (AES-192)",
-        "kw", e.keyWrap().getName() + " " + e.keyWrapTransformation());
+    this.routes =
+        Map.of(
+            "oaep", "provider OAEP routine on " + e.oaep().getName() + " " + e.oaepTransformation(),
+            "pss", e.pss().getName() + " RSASSA-PSS",
+            "ecdsa", e.ec().getName() + " SHA256withECDSA",
+            "ecdh", e.ec().getName() + " ECDH",
+            "cmac", e.cmac().getName() + " AESCMAC",
+            "cbc", "SPI (AES-128/256) + " + e.cbc().getName() + " AES/CBC/PKCS5Padding (AES-192)",
+            "kw", e.keyWrap().getName() + " " + e.keyWrapTransformation());
   }
 
   @Override
@@ -70,20 +78,28 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
 
   @Override
   public PrivateKeyHandle keyTransportKey(RSAPrivateCrtKey key) throws Exception {
-    PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
+    PublicKey pub =
+        KeyFactory.getInstance("RSA")
+            .generatePublic(new RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
     return SoftwareKeyHandle.of(new KeyPair(pub, key), "wycheproof");
   }
 
   @Override
-  public byte[] oaepDecrypt(RSAPrivateCrtKey key, String hash, String mgfHash, byte[] label, byte[] ciphertext) {
-    OAEPParameterSpec spec = new OAEPParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgfHash), new PSource.PSpecified(label));
-    return AbstractJcaCryptoProvider.oaepDecrypt(e.oaep(), e.oaepTransformation(), key, spec, ciphertext);
+  public byte[] oaepDecrypt(
+      RSAPrivateCrtKey key, String hash, String mgfHash, byte[] label, byte[] ciphertext) {
+    OAEPParameterSpec spec =
+        new OAEPParameterSpec(
+            hash, "MGF1", new MGF1ParameterSpec(mgfHash), new PSource.PSpecified(label));
+    return AbstractJcaCryptoProvider.oaepDecrypt(
+        e.oaep(), e.oaepTransformation(), key, spec, ciphertext);
   }
 
   @Override
-  public boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength) throws Exception {
+  public boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength)
+      throws Exception {
     Signature s = Signature.getInstance("RSASSA-PSS", e.pss());
-    s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, saltLength, 1));
+    s.setParameter(
+        new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, saltLength, 1));
     s.initVerify(key);
     s.update(message);
     return s.verify(signature);

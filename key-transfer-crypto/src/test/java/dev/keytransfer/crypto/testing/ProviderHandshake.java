@@ -34,27 +34,56 @@ public final class ProviderHandshake {
   public record Party(CryptoProvider crypto, PrivateKeyHandle key, CertificateChain chain) {}
 
   /** What both machines ended with. */
-  public record Outcome(KrdHandshake krd, KdhHandshake kdh, InMemoryTerminalKeyStore keyStore, InMemoryKeyLedger ledger) {}
+  public record Outcome(
+      KrdHandshake krd,
+      KdhHandshake kdh,
+      InMemoryTerminalKeyStore keyStore,
+      InMemoryKeyLedger ledger) {}
 
-  /** S1: a key for {@code role} generated in {@code crypto} and certified from a CSR signed there. */
-  public static Party enroll(CertificateAuthority ca, CryptoProvider crypto, Role role, String commonName)
+  /**
+   * S1: a key for {@code role} generated in {@code crypto} and certified from a CSR signed there.
+   */
+  public static Party enroll(
+      CertificateAuthority ca, CryptoProvider crypto, Role role, String commonName)
       throws KeyTransferException {
-    PrivateKeyHandle key = crypto.generateRsaKeyPair(Enrollment.DEFAULT_RSA_BITS, commonName,
-        role == Role.KDH ? KeyPurpose.SIGNING : KeyPurpose.KEY_TRANSPORT);
+    PrivateKeyHandle key =
+        crypto.generateRsaKeyPair(
+            Enrollment.DEFAULT_RSA_BITS,
+            commonName,
+            role == Role.KDH ? KeyPurpose.SIGNING : KeyPurpose.KEY_TRANSPORT);
     return new Party(crypto, key, Enrollment.certify(ca, crypto, key, commonName, role));
   }
 
   /** S2-S4: runs the terminal's and the host's machines against each other. */
-  public static Outcome run(CertificateAuthority ca, Party terminal, Party host) throws KeyTransferException {
+  public static Outcome run(CertificateAuthority ca, Party terminal, Party host)
+      throws KeyTransferException {
     InMemoryTerminalKeyStore keyStore = new InMemoryTerminalKeyStore();
     InMemoryKeyLedger ledger = new InMemoryKeyLedger();
-    ReceivingTerminal rt = ReceivingTerminal.of(terminal.chain(), terminal.key(), keyStore, new InMemoryBindingStore());
-    DistributionTerminal dt = DistributionTerminal.of(host.chain(), host.key(), () -> Enrollment.kdhPathCrls(ca),
-        RandomKeySource.tdesMasterKeys(host.crypto().secureRandom()), DevicePolicy.anyCertifiedDevice(), ledger);
-    KrdHandshake krd = new KrdHandshake(rt, terminal.crypto(), new Tr34TokenCodec(terminal.crypto()),
-        new PkixCertificateValidator(Enrollment.terminalPolicy(ca)), Clock.systemUTC());
-    KdhHandshake kdh = new KdhHandshake(dt, host.crypto(), new Tr34TokenCodec(host.crypto()),
-        new PkixCertificateValidator(Enrollment.hostPolicy(ca)), Clock.systemUTC());
+    ReceivingTerminal rt =
+        ReceivingTerminal.of(
+            terminal.chain(), terminal.key(), keyStore, new InMemoryBindingStore());
+    DistributionTerminal dt =
+        DistributionTerminal.of(
+            host.chain(),
+            host.key(),
+            () -> Enrollment.kdhPathCrls(ca),
+            RandomKeySource.tdesMasterKeys(host.crypto().secureRandom()),
+            DevicePolicy.anyCertifiedDevice(),
+            ledger);
+    KrdHandshake krd =
+        new KrdHandshake(
+            rt,
+            terminal.crypto(),
+            new Tr34TokenCodec(terminal.crypto()),
+            new PkixCertificateValidator(Enrollment.terminalPolicy(ca)),
+            Clock.systemUTC());
+    KdhHandshake kdh =
+        new KdhHandshake(
+            dt,
+            host.crypto(),
+            new Tr34TokenCodec(host.crypto()),
+            new PkixCertificateValidator(Enrollment.hostPolicy(ca)),
+            Clock.systemUTC());
     HandshakeMessage toHost = krd.start();
     while (toHost != null) {
       HandshakeMessage toTerminal = kdh.onMessage(toHost).orElse(null);

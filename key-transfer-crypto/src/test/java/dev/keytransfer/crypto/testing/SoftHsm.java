@@ -17,20 +17,21 @@ import java.util.stream.Stream;
 /**
  * A fresh SoftHSM2 token for the PKCS#11 tests, created once per test JVM in a temporary directory.
  *
- * <p>SoftHSM reads its configuration file from {@code SOFTHSM2_CONF} when the module is initialised,
- * and a JVM cannot change its own environment, so the build sets that variable for the test JVM
- * (surefire {@code environmentVariables}: {@code target/softhsm/softhsm2.conf}); this class writes
- * that file, pointing {@code directories.tokendir} at a new temporary directory, and runs {@code
- * softhsm2-util --init-token --free} before the first test opens the module. The directory is
- * deleted when the JVM exits.
+ * <p>SoftHSM reads its configuration file from {@code SOFTHSM2_CONF} when the module is
+ * initialised, and a JVM cannot change its own environment, so the build sets that variable for the
+ * test JVM (surefire {@code environmentVariables}: {@code target/softhsm/softhsm2.conf}); this
+ * class writes that file, pointing {@code directories.tokendir} at a new temporary directory, and
+ * runs {@code softhsm2-util --init-token --free} before the first test opens the module. The
+ * directory is deleted when the JVM exits.
  *
- * <p>Where SoftHSM is not installed the calling test is skipped with a message; under CI
- * ({@code CI=true}, where {@code .ci/run} installs the {@code softhsm2} package) it fails instead, so
- * the PKCS#11 run can never be skipped silently there.
+ * <p>Where SoftHSM is not installed the calling test is skipped with a message; under CI ({@code
+ * CI=true}, where {@code .ci/run} installs the {@code softhsm2} package) it fails instead, so the
+ * PKCS#11 run can never be skipped silently there.
  */
 public final class SoftHsm {
   /** Debian's SoftHSM2 module. */
   public static final Path LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
+
   public static final String TOKEN_LABEL = "key-transfer-test";
   private static final String USER_PIN = "1234-test";
   private static final String SO_PIN = "5678-test-so";
@@ -39,15 +40,22 @@ public final class SoftHsm {
 
   private SoftHsm() {}
 
-  /** The configuration of the test token, creating the token on first use; skips the test without SoftHSM. */
+  /**
+   * The configuration of the test token, creating the token on first use; skips the test without
+   * SoftHSM.
+   */
   public static synchronized Pkcs11Config token() {
     if (config != null) {
       return config;
     }
     boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
     String conf = System.getenv("SOFTHSM2_CONF");
-    String missing = !Files.isReadable(LIBRARY) ? "SoftHSM2 is not installed (" + LIBRARY + "; apt-get install softhsm2)"
-        : conf == null ? "SOFTHSM2_CONF is not set for the test JVM (the Maven build sets it)" : null;
+    String missing =
+        !Files.isReadable(LIBRARY)
+            ? "SoftHSM2 is not installed (" + LIBRARY + "; apt-get install softhsm2)"
+            : conf == null
+                ? "SOFTHSM2_CONF is not set for the test JVM (the Maven build sets it)"
+                : null;
     if (ci) {
       assertTrue(missing == null, missing + ": the PKCS#11 tests must run under CI");
     } else {
@@ -58,14 +66,34 @@ public final class SoftHsm {
       Files.createDirectories(confFile.getParent());
       Path tokens = Files.createTempDirectory(confFile.getParent(), "tokens-");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(tokens)));
-      Files.writeString(confFile, "# written by the key-transfer tests (SoftHsm.java)\n"
-          + "directories.tokendir = " + tokens + "\n"
-          + "objectstore.backend = file\n"
-          + "log.level = ERROR\n"
-          + "slots.removable = false\n", StandardCharsets.UTF_8);
-      run(List.of("softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL, "--so-pin", SO_PIN, "--pin", USER_PIN),
+      Files.writeString(
+          confFile,
+          "# written by the key-transfer tests (SoftHsm.java)\n"
+              + "directories.tokendir = "
+              + tokens
+              + "\n"
+              + "objectstore.backend = file\n"
+              + "log.level = ERROR\n"
+              + "slots.removable = false\n",
+          StandardCharsets.UTF_8);
+      run(
+          List.of(
+              "softhsm2-util",
+              "--init-token",
+              "--free",
+              "--label",
+              TOKEN_LABEL,
+              "--so-pin",
+              SO_PIN,
+              "--pin",
+              USER_PIN),
           confFile);
-      config = Pkcs11Config.builder().library(LIBRARY).tokenLabel(TOKEN_LABEL).pin(USER_PIN.toCharArray()).build();
+      config =
+          Pkcs11Config.builder()
+              .library(LIBRARY)
+              .tokenLabel(TOKEN_LABEL)
+              .pin(USER_PIN.toCharArray())
+              .build();
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

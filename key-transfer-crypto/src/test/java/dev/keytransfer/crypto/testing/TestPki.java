@@ -33,8 +33,8 @@ import java.util.function.Supplier;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * A test PKI generated in code (STYLE.md L18): root above a KDH CA and a KRD CA, with the CA keys at
- * hand so that tests can also mint what a real CA refuses to issue: expired, not yet valid,
+ * A test PKI generated in code (STYLE.md L18): root above a KDH CA and a KRD CA, with the CA keys
+ * at hand so that tests can also mint what a real CA refuses to issue: expired, not yet valid,
  * wrong-role, RSA-1024, SHA-1-signed, CA-as-leaf certificates, and stale or badly signed CRLs.
  * Valid material for the end-to-end path comes from the real {@code DefaultCertificateAuthority}.
  */
@@ -55,9 +55,15 @@ public final class TestPki {
     Instant from = now.minus(Duration.ofDays(30));
     Instant to = now.plus(Duration.ofDays(3650));
     KeyPair rootKeys = rsa(2048);
-    root = CertificateBuilder.create().subject(dn(name + " Root CA")).publicKey(rootKeys.getPublic())
-        .selfSigned(rootKeys.getPrivate()).validity(from, to).ca(true)
-        .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN).build();
+    root =
+        CertificateBuilder.create()
+            .subject(dn(name + " Root CA"))
+            .publicKey(rootKeys.getPublic())
+            .selfSigned(rootKeys.getPrivate())
+            .validity(from, to)
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
     caKeys.put(root, rootKeys.getPrivate());
     kdhCa = subCa(name + " KDH CA", from, to);
     krdCa = subCa(name + " KRD CA", from, to);
@@ -72,9 +78,16 @@ public final class TestPki {
 
   private X509Certificate subCa(String cn, Instant from, Instant to) {
     KeyPair keys = rsa(2048);
-    X509Certificate c = CertificateBuilder.create().subject(dn(cn)).publicKey(keys.getPublic())
-        .issuer(root, caKeys.get(root)).validity(from, to).ca(true).pathLength(0)
-        .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN).build();
+    X509Certificate c =
+        CertificateBuilder.create()
+            .subject(dn(cn))
+            .publicKey(keys.getPublic())
+            .issuer(root, caKeys.get(root))
+            .validity(from, to)
+            .ca(true)
+            .pathLength(0)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
     caKeys.put(c, keys.getPrivate());
     return c;
   }
@@ -93,7 +106,9 @@ public final class TestPki {
     }
   }
 
-  /** Starts a leaf of {@code role} issued by that role's CA, valid now, with the role's key usage. */
+  /**
+   * Starts a leaf of {@code role} issued by that role's CA, valid now, with the role's key usage.
+   */
   public LeafSpec leaf(Role role, String cn) {
     return new LeafSpec(role, cn);
   }
@@ -107,8 +122,10 @@ public final class TestPki {
   public final class LeafSpec {
     private final String cn;
     private X509Certificate issuer;
-    private Instant notBefore = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
-    private Instant notAfter = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.SECONDS);
+    private Instant notBefore =
+        Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
+    private Instant notAfter =
+        Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.SECONDS);
     private int bits = 2048;
     private String signatureAlgorithm = "SHA256withRSA";
     private KeyUsage[] usage;
@@ -117,7 +134,10 @@ public final class TestPki {
     private LeafSpec(Role role, String cn) {
       this.cn = cn;
       this.issuer = role == Role.KDH ? kdhCa : krdCa;
-      this.usage = role == Role.KDH ? new KeyUsage[] {KeyUsage.DIGITAL_SIGNATURE} : new KeyUsage[] {KeyUsage.KEY_ENCIPHERMENT};
+      this.usage =
+          role == Role.KDH
+              ? new KeyUsage[] {KeyUsage.DIGITAL_SIGNATURE}
+              : new KeyUsage[] {KeyUsage.KEY_ENCIPHERMENT};
     }
 
     public LeafSpec issuedBy(X509Certificate ca) {
@@ -153,9 +173,15 @@ public final class TestPki {
 
     public Leaf build() {
       KeyPair keys = rsa(bits);
-      CertificateBuilder b = CertificateBuilder.create().subject(dn(cn)).publicKey(keys.getPublic())
-          .issuer(issuer, caKeys.get(issuer)).validity(notBefore, notAfter).ca(ca).keyUsage(usage)
-          .signatureAlgorithm(signatureAlgorithm);
+      CertificateBuilder b =
+          CertificateBuilder.create()
+              .subject(dn(cn))
+              .publicKey(keys.getPublic())
+              .issuer(issuer, caKeys.get(issuer))
+              .validity(notBefore, notAfter)
+              .ca(ca)
+              .keyUsage(usage)
+              .signatureAlgorithm(signatureAlgorithm);
       X509Certificate cert = b.build();
       return new Leaf(cert, SoftwareKeyHandle.of(keys, cn), CertificateChain.of(cert, issuer));
     }
@@ -187,11 +213,17 @@ public final class TestPki {
     return crls().subList(0, 2);
   }
 
-  /** A CRL of {@code ca} with the given window, signed by {@code signer} (the CA's key, or another). */
-  public X509CRL crl(X509Certificate ca, Instant thisUpdate, Instant nextUpdate, PrivateKey signer) {
-    return CrlBuilder.issuedBy(ca, signer).thisUpdate(thisUpdate.truncatedTo(ChronoUnit.SECONDS))
-        .nextUpdate(nextUpdate.truncatedTo(ChronoUnit.SECONDS)).crlNumber(BigInteger.valueOf(RANDOM.nextInt(1 << 30)))
-        .revokeAll(revoked.get(ca)).build();
+  /**
+   * A CRL of {@code ca} with the given window, signed by {@code signer} (the CA's key, or another).
+   */
+  public X509CRL crl(
+      X509Certificate ca, Instant thisUpdate, Instant nextUpdate, PrivateKey signer) {
+    return CrlBuilder.issuedBy(ca, signer)
+        .thisUpdate(thisUpdate.truncatedTo(ChronoUnit.SECONDS))
+        .nextUpdate(nextUpdate.truncatedTo(ChronoUnit.SECONDS))
+        .crlNumber(BigInteger.valueOf(RANDOM.nextInt(1 << 30)))
+        .revokeAll(revoked.get(ca))
+        .build();
   }
 
   public PrivateKey caKey(X509Certificate ca) {
@@ -199,21 +231,32 @@ public final class TestPki {
   }
 
   public ReceivingTerminal terminal(Leaf krd) {
-    return ReceivingTerminal.of(krd.chain(), krd.key(), new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
+    return ReceivingTerminal.of(
+        krd.chain(), krd.key(), new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
   }
 
-  public DistributionTerminal host(Leaf kdh, Supplier<List<X509CRL>> crls, KeySource keys, KeyLedger ledger) {
-    return DistributionTerminal.of(kdh.chain(), kdh.key(), crls, keys, DevicePolicy.anyCertifiedDevice(), ledger);
+  public DistributionTerminal host(
+      Leaf kdh, Supplier<List<X509CRL>> crls, KeySource keys, KeyLedger ledger) {
+    return DistributionTerminal.of(
+        kdh.chain(), kdh.key(), crls, keys, DevicePolicy.anyCertifiedDevice(), ledger);
   }
 
   /** Terminal side: anchor and pinned role CAs, no local CRLs (they come in CT-KDH). */
   public ValidationPolicy terminalPolicy() {
-    return ValidationPolicy.builder().trustAnchor(root).roleIssuer(Role.KDH, kdhCa).roleIssuer(Role.KRD, krdCa).build();
+    return ValidationPolicy.builder()
+        .trustAnchor(root)
+        .roleIssuer(Role.KDH, kdhCa)
+        .roleIssuer(Role.KRD, krdCa)
+        .build();
   }
 
   /** Host side: anchor, pinned role CAs, and the PKI's current CRLs. */
   public ValidationPolicy hostPolicy() {
-    return ValidationPolicy.builder().trustAnchor(root).roleIssuer(Role.KDH, kdhCa).roleIssuer(Role.KRD, krdCa)
-        .crlSource(this::crls).build();
+    return ValidationPolicy.builder()
+        .trustAnchor(root)
+        .roleIssuer(Role.KDH, kdhCa)
+        .roleIssuer(Role.KRD, krdCa)
+        .crlSource(this::crls)
+        .build();
   }
 }

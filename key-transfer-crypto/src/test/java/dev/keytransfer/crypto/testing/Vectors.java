@@ -29,7 +29,9 @@ public final class Vectors {
   /** The file, or the calling test is skipped with a message naming what is missing. */
   public static Path require(String relative) {
     Path f = root().resolve(relative);
-    assumeTrue(Files.isRegularFile(f), "test vectors not found at " + f + " (set -Dkeytransfer.vectors=...); skipping");
+    assumeTrue(
+        Files.isRegularFile(f),
+        "test vectors not found at " + f + " (set -Dkeytransfer.vectors=...); skipping");
     return f;
   }
 
@@ -52,14 +54,15 @@ public final class Vectors {
   /**
    * Annex B's KDH 1 certificate repeats its basicConstraints and keyUsage extensions, which the JDK
    * refuses ("Duplicate extensions not allowed"). This loads it through Bouncy Castle with BC's
-   * {@code ignore_repeated_extensions} set for this thread only: a named test tolerance, not product
-   * behaviour.
+   * {@code ignore_repeated_extensions} set for this thread only: a named test tolerance, not
+   * product behaviour.
    */
   public static X509Certificate annexBKdh1() {
     byte[] der = derOf(read("tr34-2019/keys/B.2.1.5_kdh1.crt.pem"));
     Properties.setThreadOverride("org.bouncycastle.x509.ignore_repeated_extensions", true);
     try {
-      return new JcaX509CertificateConverter().setProvider(new BouncyCastleProvider())
+      return new JcaX509CertificateConverter()
+          .setProvider(new BouncyCastleProvider())
           .getCertificate(new X509CertificateHolder(der));
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -69,9 +72,10 @@ public final class Vectors {
   }
 
   private static byte[] derOf(byte[] pem) {
-    String s = new String(pem, java.nio.charset.StandardCharsets.US_ASCII)
-        .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    String s =
+        new String(pem, java.nio.charset.StandardCharsets.US_ASCII)
+            .replaceAll("-----[A-Z ]+-----", "")
+            .replaceAll("\\s", "");
     return java.util.Base64.getDecoder().decode(s);
   }
-
 }

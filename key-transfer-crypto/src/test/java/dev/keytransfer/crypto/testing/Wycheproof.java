@@ -35,31 +35,32 @@ public final class Wycheproof {
    * <ul>
    *   <li>{@code MissingNull} (PKCS#1 signature, DigestInfo without the NULL parameter): RFC 8017
    *       §9.2 note 2 allows verifiers to accept both encodings; not a forgery vector. EITHER.
-   *   <li>{@code ShortKey} (AES-KW of an 8-byte key): RFC 3394 needs two or more 64-bit blocks;
-   *       SP 800-38F forbids it. REJECT.
+   *   <li>{@code ShortKey} (AES-KW of an 8-byte key): RFC 3394 needs two or more 64-bit blocks; SP
+   *       800-38F forbids it. REJECT.
    *   <li>ECDH public-key encodings that still name the right point on P-256: {@code
    *       CompressedPoint}, {@code CompressedPublic} (SEC 1 compression), {@code UnnamedCurve}
    *       (explicit parameters equal to P-256), {@code UnusedParam}, {@code InvalidAsn} (BER
    *       leniency in the SPKI). EITHER: the shared secret must be right if accepted.
    *   <li>ECDH curve parameters altered in ways that do not change the computation on the named
-   *       curve: {@code WrongOrder}, {@code ModifiedGenerator}, {@code ModifiedCofactor},
-   *       {@code NoCofactor}, {@code ModifiedCurveParameter}. EITHER, with the right secret: an
-   *       engine that computed on the altered curve would give a wrong secret and fail.
+   *       curve: {@code WrongOrder}, {@code ModifiedGenerator}, {@code ModifiedCofactor}, {@code
+   *       NoCofactor}, {@code ModifiedCurveParameter}. EITHER, with the right secret: an engine
+   *       that computed on the altered curve would give a wrong secret and fail.
    * </ul>
    */
-  public static final Map<String, Decision> ACCEPTABLE = Map.ofEntries(
-      Map.entry("MissingNull", Decision.EITHER),
-      Map.entry("ShortKey", Decision.REJECT),
-      Map.entry("CompressedPoint", Decision.EITHER),
-      Map.entry("CompressedPublic", Decision.EITHER),
-      Map.entry("UnnamedCurve", Decision.EITHER),
-      Map.entry("UnusedParam", Decision.EITHER),
-      Map.entry("InvalidAsn", Decision.EITHER),
-      Map.entry("WrongOrder", Decision.EITHER),
-      Map.entry("ModifiedGenerator", Decision.EITHER),
-      Map.entry("ModifiedCofactor", Decision.EITHER),
-      Map.entry("NoCofactor", Decision.EITHER),
-      Map.entry("ModifiedCurveParameter", Decision.EITHER));
+  public static final Map<String, Decision> ACCEPTABLE =
+      Map.ofEntries(
+          Map.entry("MissingNull", Decision.EITHER),
+          Map.entry("ShortKey", Decision.REJECT),
+          Map.entry("CompressedPoint", Decision.EITHER),
+          Map.entry("CompressedPublic", Decision.EITHER),
+          Map.entry("UnnamedCurve", Decision.EITHER),
+          Map.entry("UnusedParam", Decision.EITHER),
+          Map.entry("InvalidAsn", Decision.EITHER),
+          Map.entry("WrongOrder", Decision.EITHER),
+          Map.entry("ModifiedGenerator", Decision.EITHER),
+          Map.entry("ModifiedCofactor", Decision.EITHER),
+          Map.entry("NoCofactor", Decision.EITHER),
+          Map.entry("ModifiedCurveParameter", Decision.EITHER));
 
   /** The decision for one acceptable case: REJECT if any of its flags says so or is unlisted. */
   static Decision decide(List<String> flags) {
@@ -72,7 +73,9 @@ public final class Wycheproof {
     return flags.isEmpty() ? Decision.REJECT : Decision.EITHER;
   }
 
-  /** One case's outcome: accepted (with its output, or null if there is none to compare) or refused. */
+  /**
+   * One case's outcome: accepted (with its output, or null if there is none to compare) or refused.
+   */
   public record Outcome(boolean accepted, byte[] output, String detail) {
     public static Outcome accepted(byte[] output) {
       return new Outcome(true, output, null);
@@ -100,12 +103,28 @@ public final class Wycheproof {
     boolean covers(JsonNode group, JsonNode test);
   }
 
-  /** The result of one family on one engine: agreeing cases, total, and every disagreement by "file#tcId". */
-  public record Report(String key, String family, String route, int passed, int total, Map<String, String> disagreements,
-      int acceptableAccepted, int acceptableRefused) {
+  /**
+   * The result of one family on one engine: agreeing cases, total, and every disagreement by
+   * "file#tcId".
+   */
+  public record Report(
+      String key,
+      String family,
+      String route,
+      int passed,
+      int total,
+      Map<String, String> disagreements,
+      int acceptableAccepted,
+      int acceptableRefused) {
     public String line() {
-      String acc = acceptableAccepted + acceptableRefused == 0 ? ""
-          : " (acceptable: " + acceptableAccepted + " accepted, " + acceptableRefused + " refused)";
+      String acc =
+          acceptableAccepted + acceptableRefused == 0
+              ? ""
+              : " (acceptable: "
+                  + acceptableAccepted
+                  + " accepted, "
+                  + acceptableRefused
+                  + " refused)";
       return String.format("%-44s %4d/%-4d %s%s", family, passed, total, route, acc);
     }
   }
@@ -123,7 +142,13 @@ public final class Wycheproof {
    * field a valid case's output must equal (null: no output to compare). Disagreements are keyed
    * {@code key#tcId}.
    */
-  public static Report run(String key, String family, String route, String file, String expectedOutput, Filter filter,
+  public static Report run(
+      String key,
+      String family,
+      String route,
+      String file,
+      String expectedOutput,
+      Filter filter,
       Case runner) {
     JsonNode root = load(file);
     Map<String, String> disagreements = new LinkedHashMap<>();
@@ -145,8 +170,11 @@ public final class Wycheproof {
         String result = test.get("result").asText();
         List<String> flags = new ArrayList<>();
         test.get("flags").forEach(f -> flags.add(f.asText()));
-        boolean outputOk = !o.accepted() || expectedOutput == null || o.output() == null
-            || MessageDigest.isEqual(o.output(), Hex.decode(test.get(expectedOutput).asText()));
+        boolean outputOk =
+            !o.accepted()
+                || expectedOutput == null
+                || o.output() == null
+                || MessageDigest.isEqual(o.output(), Hex.decode(test.get(expectedOutput).asText()));
         String problem = null;
         switch (result) {
           case "valid" -> {
@@ -175,11 +203,21 @@ public final class Wycheproof {
           }
         }
         if (problem != null) {
-          disagreements.put(key + "#" + test.get("tcId").asInt(), problem + " " + flags + " " + test.get("comment").asText());
+          disagreements.put(
+              key + "#" + test.get("tcId").asInt(),
+              problem + " " + flags + " " + test.get("comment").asText());
         }
       }
     }
-    return new Report(key, family, route, total - disagreements.size(), total, disagreements, accAccepted, accRefused);
+    return new Report(
+        key,
+        family,
+        route,
+        total - disagreements.size(),
+        total,
+        disagreements,
+        accAccepted,
+        accRefused);
   }
 
   /** Covers every case. */

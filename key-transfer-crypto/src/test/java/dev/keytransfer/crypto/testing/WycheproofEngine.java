@@ -8,12 +8,12 @@ import java.security.interfaces.RSAPrivateCrtKey;
 
 /**
  * What the Wycheproof suite asks of one crypto provider. Operations the {@link CryptoProvider} SPI
- * offers (PKCS#1 signature verification, OAEP key transport of a TR-34 CEK, AES-CBC with 128/256-bit
- * keys) go through the SPI; the others (OAEP with other hashes or labels, PSS, ECDSA, ECDH, CMAC of
- * arbitrary messages, AES-192-CBC, AES key wrap) run on the engine the provider uses, the way it
- * uses it: the same JCA provider instance, or the same PKCS#11 mechanism in the same token.
- * {@link #routes()} says which, for the report. Every method refuses by throwing or returning
- * null/false.
+ * offers (PKCS#1 signature verification, OAEP key transport of a TR-34 CEK, AES-CBC with
+ * 128/256-bit keys) go through the SPI; the others (OAEP with other hashes or labels, PSS, ECDSA,
+ * ECDH, CMAC of arbitrary messages, AES-192-CBC, AES key wrap) run on the engine the provider uses,
+ * the way it uses it: the same JCA provider instance, or the same PKCS#11 mechanism in the same
+ * token. {@link #routes()} says which, for the report. Every method refuses by throwing or
+ * returning null/false.
  */
 public interface WycheproofEngine extends AutoCloseable {
   /** The provider under test. */
@@ -22,10 +22,16 @@ public interface WycheproofEngine extends AutoCloseable {
   /** Makes {@code key} usable by {@link #provider()} for key transport (a token imports it). */
   PrivateKeyHandle keyTransportKey(RSAPrivateCrtKey key) throws Exception;
 
-  /** RSA-OAEP decryption through the provider's own OAEP path with these parameters; null on failure. */
-  byte[] oaepDecrypt(RSAPrivateCrtKey key, String hash, String mgfHash, byte[] label, byte[] ciphertext) throws Exception;
+  /**
+   * RSA-OAEP decryption through the provider's own OAEP path with these parameters; null on
+   * failure.
+   */
+  byte[] oaepDecrypt(
+      RSAPrivateCrtKey key, String hash, String mgfHash, byte[] label, byte[] ciphertext)
+      throws Exception;
 
-  boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength) throws Exception;
+  boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength)
+      throws Exception;
 
   boolean verifyEcdsa(byte[] publicKeySpki, byte[] message, byte[] derSignature) throws Exception;
 

@@ -11,10 +11,16 @@ import dev.keytransfer.crypto.tr34.DerReader.Tlv;
  * @param recipientId the first recipient's IssuerAndSerialNumber, DER
  * @param inside true if {@code [0] encryptedContent} sits inside the algorithm SEQUENCE
  */
-record EnvelopeFields(byte[] recipientId, byte[] encryptedKey, String algorithm, byte[] iv, byte[] encryptedContent,
+record EnvelopeFields(
+    byte[] recipientId,
+    byte[] encryptedKey,
+    String algorithm,
+    byte[] iv,
+    byte[] encryptedContent,
     boolean inside) {
   static EnvelopeFields of(byte[] env) throws MalformedTokenException {
-    DerReader r = (env[0] & 0xFF) == DerReader.SEQUENCE ? new DerReader(env).sequence() : new DerReader(env);
+    DerReader r =
+        (env[0] & 0xFF) == DerReader.SEQUENCE ? new DerReader(env).sequence() : new DerReader(env);
     r.smallInteger();
     DerReader ktri = r.expect(DerReader.SET).contents().sequence();
     ktri.smallInteger();

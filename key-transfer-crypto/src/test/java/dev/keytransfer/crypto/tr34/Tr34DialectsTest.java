@@ -54,6 +54,7 @@ class Tr34DialectsTest {
   private static final String HEADER = "A0256K0TB00E0000";
   private static TestPki.Leaf kdh;
   private static TestPki.Leaf krd;
+
   /** A 2019-corrigendum envelope (dialect c) of KEY for krd, taken from a token the codec built. */
   private static byte[] envelope;
 
@@ -63,8 +64,18 @@ class Tr34DialectsTest {
     kdh = pki.validLeaf(Role.KDH, "Dialects KDH");
     krd = pki.validLeaf(Role.KRD, "Dialects KRD");
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode(KEY))) {
-      byte[] token = codec.buildKeyToken(new KeyTokenRequest(kdh.certificate(), kdh.key(), krd.certificate(),
-          Nonce.random(crypto.secureRandom()), KeyBlockHeader.parse(HEADER), k, List.of())).encoded();
+      byte[] token =
+          codec
+              .buildKeyToken(
+                  new KeyTokenRequest(
+                      kdh.certificate(),
+                      kdh.key(),
+                      krd.certificate(),
+                      Nonce.random(crypto.secureRandom()),
+                      KeyBlockHeader.parse(HEADER),
+                      k,
+                      List.of()))
+              .encoded();
       envelope = Tr34Cms.parseSignedData(token, Tr34Tolerance.NONE).eContent;
     }
   }
@@ -80,35 +91,67 @@ class Tr34DialectsTest {
   }
 
   private static byte[] header() {
-    return attribute(Tr34Oids.DATA, octetString(HEADER.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    return attribute(
+        Tr34Oids.DATA, octetString(HEADER.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
   }
 
   private static byte[] digest(byte[] content) {
     return attribute(Tr34Oids.MESSAGE_DIGEST, octetString(crypto.sha256(content)));
   }
 
-  /** A two-pass key token over {@code content}, its attributes signed and sent in the order given. */
-  private static byte[] token(int version, String signatureAlgorithm, byte[] content, byte[]... attributes)
+  /**
+   * A two-pass key token over {@code content}, its attributes signed and sent in the order given.
+   */
+  private static byte[] token(
+      int version, String signatureAlgorithm, byte[] content, byte[]... attributes)
       throws KeyTransferException {
     byte[] set = DerWriter.setAsGiven(attributes);
-    return token(version, Tr34Oids.SHA256, signatureAlgorithm, content, set, crypto.sign(kdh.key(),
-        Algorithms.Signature.RSA_PKCS1_SHA256, set));
+    return token(
+        version,
+        Tr34Oids.SHA256,
+        signatureAlgorithm,
+        content,
+        set,
+        crypto.sign(kdh.key(), Algorithms.Signature.RSA_PKCS1_SHA256, set));
   }
 
-  private static byte[] token(int version, String digestAlgorithm, String signatureAlgorithm, byte[] content, byte[] set,
+  private static byte[] token(
+      int version,
+      String digestAlgorithm,
+      String signatureAlgorithm,
+      byte[] content,
+      byte[] set,
       byte[] signature) {
     byte[] attrs = set.clone();
     attrs[0] = (byte) 0xA0;
-    byte[] signerInfo = sequence(integer(1), Tr34TokenCodec.issuerAndSerial(IssuerAndSerial.of(kdh.certificate())),
-        algorithm(digestAlgorithm, null), attrs, algorithm(signatureAlgorithm, nul()), octetString(signature));
-    return sequence(oid(Tr34Oids.SIGNED_DATA), contextConstructed(0, sequence(integer(version),
-        derSet(algorithm(Tr34Oids.SHA256, null)),
-        sequence(oid(Tr34Oids.ENVELOPED_DATA), contextConstructed(0, octetString(content))),
-        derSet(signerInfo))));
+    byte[] signerInfo =
+        sequence(
+            integer(1),
+            Tr34TokenCodec.issuerAndSerial(IssuerAndSerial.of(kdh.certificate())),
+            algorithm(digestAlgorithm, null),
+            attrs,
+            algorithm(signatureAlgorithm, nul()),
+            octetString(signature));
+    return sequence(
+        oid(Tr34Oids.SIGNED_DATA),
+        contextConstructed(
+            0,
+            sequence(
+                integer(version),
+                derSet(algorithm(Tr34Oids.SHA256, null)),
+                sequence(oid(Tr34Oids.ENVELOPED_DATA), contextConstructed(0, octetString(content))),
+                derSet(signerInfo))));
   }
 
   private static byte[] standard(byte[] content) throws KeyTransferException {
-    return token(1, Tr34Oids.RSA_ENCRYPTION, content, contentType(), nonce(new byte[16]), header(), digest(content));
+    return token(
+        1,
+        Tr34Oids.RSA_ENCRYPTION,
+        content,
+        contentType(),
+        nonce(new byte[16]),
+        header(),
+        digest(content));
   }
 
   private static VerifiedKeyToken verify(byte[] token) throws KeyTransferException {
@@ -123,16 +166,27 @@ class Tr34DialectsTest {
     }
   }
 
-  /** The envelope rewritten into dialect a (2012 / AWS) or b (2019 first print), OAEP parameters as {@code oaep}. */
+  /**
+   * The envelope rewritten into dialect a (2012 / AWS) or b (2019 first print), OAEP parameters as
+   * {@code oaep}.
+   */
   private static byte[] dialect(char d, byte[] oaep) throws MalformedTokenException {
     EnvelopeFields f = EnvelopeFields.of(envelope);
     String cea = f.algorithm();
     byte[] iv = f.iv();
     byte[] content = f.encryptedContent();
-    byte[] recipients = derSet(sequence(integer(0), f.recipientId(), algorithm(Tr34Oids.RSAES_OAEP, oaep),
-        octetString(f.encryptedKey())));
-    byte[] inside = sequence(oid(Tr34Oids.DATA), sequence(oid(cea), octetString(iv), contextPrimitive(0, content)));
-    byte[] after = sequence(oid(Tr34Oids.DATA), algorithm(cea, octetString(iv)), contextPrimitive(0, content));
+    byte[] recipients =
+        derSet(
+            sequence(
+                integer(0),
+                f.recipientId(),
+                algorithm(Tr34Oids.RSAES_OAEP, oaep),
+                octetString(f.encryptedKey())));
+    byte[] inside =
+        sequence(
+            oid(Tr34Oids.DATA), sequence(oid(cea), octetString(iv), contextPrimitive(0, content)));
+    byte[] after =
+        sequence(oid(Tr34Oids.DATA), algorithm(cea, octetString(iv)), contextPrimitive(0, content));
     return switch (d) {
       case 'a' -> DerWriter.concat(integer(0), recipients, inside);
       case 'b' -> sequence(integer(0), recipients, inside);
@@ -141,12 +195,15 @@ class Tr34DialectsTest {
   }
 
   private static byte[] untaggedOaep(String hash) {
-    return sequence(algorithm(hash, nul()), algorithm(Tr34Oids.MGF1, algorithm(hash, null)),
+    return sequence(
+        algorithm(hash, nul()),
+        algorithm(Tr34Oids.MGF1, algorithm(hash, null)),
         algorithm(Tr34Oids.P_SPECIFIED, octetString(new byte[0])));
   }
 
   private static byte[] taggedOaep() {
-    return sequence(contextConstructed(0, algorithm(Tr34Oids.SHA256, nul())),
+    return sequence(
+        contextConstructed(0, algorithm(Tr34Oids.SHA256, nul())),
         contextConstructed(1, algorithm(Tr34Oids.MGF1, algorithm(Tr34Oids.SHA256, nul()))));
   }
 
@@ -174,8 +231,10 @@ class Tr34DialectsTest {
     // P5: the algorithm comes from policy; SHA-1 OAEP is never accepted because a token says so
     VerifiedKeyToken v = verify(standard(dialect('a', untaggedOaep("1.3.14.3.2.26"))));
     assertThatThrownBy(() -> codec.decryptKeyToken(v, krd.key(), krd.certificate()))
-        .isInstanceOf(KeyTokenException.class).hasMessage(KeyTokenException.DECRYPTION_FAILED)
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.KEY_TOKEN_INVALID);
+        .isInstanceOf(KeyTokenException.class)
+        .hasMessage(KeyTokenException.DECRYPTION_FAILED)
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.KEY_TOKEN_INVALID);
   }
 
   // ---------------------------------------------------------------- pitfall 2: attribute order
@@ -197,14 +256,25 @@ class Tr34DialectsTest {
 
   @Test
   void signedAttributes_signedSortedButSentUnsorted_refused() throws Exception {
-    // a verifier that re-sorted the attributes would accept this; we hash what was received (B.9 is the reverse case)
-    byte[] sent = DerWriter.setAsGiven(contentType(), nonce(new byte[16]), header(), digest(envelope));
-    byte[] sorted = DerWriter.derSet(contentType(), nonce(new byte[16]), header(), digest(envelope));
+    // a verifier that re-sorted the attributes would accept this; we hash what was received (B.9 is
+    // the reverse case)
+    byte[] sent =
+        DerWriter.setAsGiven(contentType(), nonce(new byte[16]), header(), digest(envelope));
+    byte[] sorted =
+        DerWriter.derSet(contentType(), nonce(new byte[16]), header(), digest(envelope));
     assertThat(sent).isNotEqualTo(sorted);
-    byte[] token = token(1, Tr34Oids.SHA256, Tr34Oids.RSA_ENCRYPTION, envelope, sent,
-        crypto.sign(kdh.key(), Algorithms.Signature.RSA_PKCS1_SHA256, sorted));
-    assertThatThrownBy(() -> verify(token)).isInstanceOf(SignatureInvalidException.class)
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
+    byte[] token =
+        token(
+            1,
+            Tr34Oids.SHA256,
+            Tr34Oids.RSA_ENCRYPTION,
+            envelope,
+            sent,
+            crypto.sign(kdh.key(), Algorithms.Signature.RSA_PKCS1_SHA256, sorted));
+    assertThatThrownBy(() -> verify(token))
+        .isInstanceOf(SignatureInvalidException.class)
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.SIGNATURE_INVALID);
   }
 
   // ---------------------------------------------------------------- pitfall 5: nonce length
@@ -214,23 +284,57 @@ class Tr34DialectsTest {
   void nonce_8to16Bytes_accepted(int length) throws Exception {
     byte[] n = new byte[length];
     crypto.secureRandom().nextBytes(n);
-    VerifiedKeyToken v = verify(token(1, Tr34Oids.RSA_ENCRYPTION, envelope, contentType(), nonce(n), header(), digest(envelope)));
+    VerifiedKeyToken v =
+        verify(
+            token(
+                1,
+                Tr34Oids.RSA_ENCRYPTION,
+                envelope,
+                contentType(),
+                nonce(n),
+                header(),
+                digest(envelope)));
     assertThat(v.nonce()).contains(Nonce.of(n));
   }
 
   @ParameterizedTest(name = "{0}-byte nonce")
   @ValueSource(ints = {0, 7, 17, 32})
   void nonce_outside8to16Bytes_refused(int length) throws Exception {
-    byte[] token = token(1, Tr34Oids.RSA_ENCRYPTION, envelope, contentType(), nonce(new byte[length]), header(), digest(envelope));
-    assertThatThrownBy(() -> verify(token)).isInstanceOf(MalformedTokenException.class).hasMessageContaining("nonce");
+    byte[] token =
+        token(
+            1,
+            Tr34Oids.RSA_ENCRYPTION,
+            envelope,
+            contentType(),
+            nonce(new byte[length]),
+            header(),
+            digest(envelope));
+    assertThatThrownBy(() -> verify(token))
+        .isInstanceOf(MalformedTokenException.class)
+        .hasMessageContaining("nonce");
   }
 
-  // ---------------------------------------------------------------- pitfall 6: version, algorithms, extras
+  // ---------------------------------------------------------------- pitfall 6: version,
+  // algorithms, extras
 
   @ParameterizedTest(name = "SignedData v{0}, {1}")
-  @CsvSource({"1, 1.2.840.113549.1.1.1", "1, 1.2.840.113549.1.1.11", "3, 1.2.840.113549.1.1.1", "3, 1.2.840.113549.1.1.11"})
-  void versionAndSignatureAlgorithm_bothForms_accepted(int version, String signatureAlgorithm) throws Exception {
-    assertOpensToKey(token(version, signatureAlgorithm, envelope, contentType(), nonce(new byte[16]), header(), digest(envelope)));
+  @CsvSource({
+    "1, 1.2.840.113549.1.1.1",
+    "1, 1.2.840.113549.1.1.11",
+    "3, 1.2.840.113549.1.1.1",
+    "3, 1.2.840.113549.1.1.11"
+  })
+  void versionAndSignatureAlgorithm_bothForms_accepted(int version, String signatureAlgorithm)
+      throws Exception {
+    assertOpensToKey(
+        token(
+            version,
+            signatureAlgorithm,
+            envelope,
+            contentType(),
+            nonce(new byte[16]),
+            header(),
+            digest(envelope)));
   }
 
   @Test
@@ -243,40 +347,103 @@ class Tr34DialectsTest {
         .isInstanceOf(SignatureInvalidException.class);
     byte[] set = DerWriter.setAsGiven(attrs);
     byte[] sig = crypto.sign(kdh.key(), Algorithms.Signature.RSA_PKCS1_SHA256, set);
-    assertThatThrownBy(() -> verify(token(1, "1.3.14.3.2.26", Tr34Oids.RSA_ENCRYPTION, envelope, set, sig))) // SHA-1
-        .isInstanceOf(SignatureInvalidException.class).hasMessageContaining("digest algorithm");
+    assertThatThrownBy(
+            () ->
+                verify(
+                    token(
+                        1, "1.3.14.3.2.26", Tr34Oids.RSA_ENCRYPTION, envelope, set, sig))) // SHA-1
+        .isInstanceOf(SignatureInvalidException.class)
+        .hasMessageContaining("digest algorithm");
   }
 
   @Test
   void extraAttributes_signingTimeAndCmsAlgorithmProtection_accepted() throws Exception {
-    // what a BouncyCastle-based KDH adds (clover): signingTime, CMSAlgorithmProtection, in DER order
-    byte[] protection = attribute(Tr34Oids.CMS_ALGORITHM_PROTECTION,
-        sequence(algorithm(Tr34Oids.SHA256, null), contextConstructed(1, oid(Tr34Oids.SHA256_WITH_RSA), nul())));
-    byte[] time = attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(Instant.parse("2026-11-24T22:17:50Z")));
-    byte[] set = DerWriter.derSet(contentType(), nonce(new byte[16]), header(), digest(envelope), time, protection);
-    byte[] token = token(3, Tr34Oids.SHA256, Tr34Oids.SHA256_WITH_RSA, envelope, set,
-        crypto.sign(kdh.key(), Algorithms.Signature.RSA_PKCS1_SHA256, set));
+    // what a BouncyCastle-based KDH adds (clover): signingTime, CMSAlgorithmProtection, in DER
+    // order
+    byte[] protection =
+        attribute(
+            Tr34Oids.CMS_ALGORITHM_PROTECTION,
+            sequence(
+                algorithm(Tr34Oids.SHA256, null),
+                contextConstructed(1, oid(Tr34Oids.SHA256_WITH_RSA), nul())));
+    byte[] time =
+        attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(Instant.parse("2026-11-24T22:17:50Z")));
+    byte[] set =
+        DerWriter.derSet(
+            contentType(), nonce(new byte[16]), header(), digest(envelope), time, protection);
+    byte[] token =
+        token(
+            3,
+            Tr34Oids.SHA256,
+            Tr34Oids.SHA256_WITH_RSA,
+            envelope,
+            set,
+            crypto.sign(kdh.key(), Algorithms.Signature.RSA_PKCS1_SHA256, set));
     assertOpensToKey(token);
     assertThat(verify(token).signingTime()).contains(Instant.parse("2026-11-24T22:17:50Z"));
     // SHALL (P1, P3): with its nonce, it stays a two-pass token even though it has a signingTime
-    assertThatThrownBy(() -> codec.verifyOnePassKeyToken(codec.decodeOnePassKeyToken(token), kdh.certificate()))
-        .isInstanceOf(MalformedTokenException.class).hasMessageContaining("randomNonce");
+    assertThatThrownBy(
+            () ->
+                codec.verifyOnePassKeyToken(codec.decodeOnePassKeyToken(token), kdh.certificate()))
+        .isInstanceOf(MalformedTokenException.class)
+        .hasMessageContaining("randomNonce");
   }
 
   // ---------------------------------------------------------------- what stays strict
 
   @Test
   void attributes_duplicateMissingOrWrong_refused() throws Exception {
-    assertThatThrownBy(() -> verify(token(1, Tr34Oids.RSA_ENCRYPTION, envelope, contentType(), nonce(new byte[8]),
-        nonce(new byte[8]), header(), digest(envelope)))).isInstanceOf(MalformedTokenException.class)
+    assertThatThrownBy(
+            () ->
+                verify(
+                    token(
+                        1,
+                        Tr34Oids.RSA_ENCRYPTION,
+                        envelope,
+                        contentType(),
+                        nonce(new byte[8]),
+                        nonce(new byte[8]),
+                        header(),
+                        digest(envelope))))
+        .isInstanceOf(MalformedTokenException.class)
         .hasMessageContaining("twice");
-    assertThatThrownBy(() -> verify(token(1, Tr34Oids.RSA_ENCRYPTION, envelope, contentType(), nonce(new byte[8]), header())))
-        .isInstanceOf(MalformedTokenException.class).hasMessageContaining(Tr34Oids.MESSAGE_DIGEST);
-    assertThatThrownBy(() -> verify(token(1, Tr34Oids.RSA_ENCRYPTION, envelope,
-        attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.DATA)), nonce(new byte[8]), header(), digest(envelope))))
-        .isInstanceOf(SignatureInvalidException.class).hasMessageContaining("contentType");
-    assertThatThrownBy(() -> verify(token(1, Tr34Oids.RSA_ENCRYPTION, envelope, contentType(), nonce(new byte[8]), header(),
-        digest(dialect('a', untaggedOaep(Tr34Oids.SHA256)))))).isInstanceOf(SignatureInvalidException.class)
+    assertThatThrownBy(
+            () ->
+                verify(
+                    token(
+                        1,
+                        Tr34Oids.RSA_ENCRYPTION,
+                        envelope,
+                        contentType(),
+                        nonce(new byte[8]),
+                        header())))
+        .isInstanceOf(MalformedTokenException.class)
+        .hasMessageContaining(Tr34Oids.MESSAGE_DIGEST);
+    assertThatThrownBy(
+            () ->
+                verify(
+                    token(
+                        1,
+                        Tr34Oids.RSA_ENCRYPTION,
+                        envelope,
+                        attribute(Tr34Oids.CONTENT_TYPE, oid(Tr34Oids.DATA)),
+                        nonce(new byte[8]),
+                        header(),
+                        digest(envelope))))
+        .isInstanceOf(SignatureInvalidException.class)
+        .hasMessageContaining("contentType");
+    assertThatThrownBy(
+            () ->
+                verify(
+                    token(
+                        1,
+                        Tr34Oids.RSA_ENCRYPTION,
+                        envelope,
+                        contentType(),
+                        nonce(new byte[8]),
+                        header(),
+                        digest(dialect('a', untaggedOaep(Tr34Oids.SHA256))))))
+        .isInstanceOf(SignatureInvalidException.class)
         .hasMessageContaining("messageDigest");
   }
 

@@ -51,29 +51,81 @@ class Tr34ParserRobustnessTest {
       samples.put("CT-KRD", codec.encodeKrdCredential(krd.chain()).encoded());
       samples.put("CT-KDH", codec.encodeKdhCredential(kdh.chain(), pki.kdhPathCrls()).encoded());
       samples.put("RT-KRD", codec.encodeRandomToken(nonce).encoded());
-      samples.put("KT two-pass", codec.buildKeyToken(new KeyTokenRequest(kdh.certificate(), kdh.key(),
-          krd.certificate(), nonce, header, key, pki.kdhPathCrls())).encoded());
-      samples.put("KT 2012", new Tr34TokenCodec(crypto, Tr34Profile.TR34_2012).buildKeyToken(new KeyTokenRequest(
-          kdh.certificate(), kdh.key(), krd.certificate(), nonce, header, key, List.of())).encoded());
-      samples.put("KT one-pass", codec.buildOnePassKeyToken(new OnePassKeyTokenRequest(kdh.certificate(), kdh.key(),
-          krd.certificate(), Instant.now(), header, key, pki.kdhPathCrls())).encoded());
+      samples.put(
+          "KT two-pass",
+          codec
+              .buildKeyToken(
+                  new KeyTokenRequest(
+                      kdh.certificate(),
+                      kdh.key(),
+                      krd.certificate(),
+                      nonce,
+                      header,
+                      key,
+                      pki.kdhPathCrls()))
+              .encoded());
+      samples.put(
+          "KT 2012",
+          new Tr34TokenCodec(crypto, Tr34Profile.TR34_2012)
+              .buildKeyToken(
+                  new KeyTokenRequest(
+                      kdh.certificate(),
+                      kdh.key(),
+                      krd.certificate(),
+                      nonce,
+                      header,
+                      key,
+                      List.of()))
+              .encoded());
+      samples.put(
+          "KT one-pass",
+          codec
+              .buildOnePassKeyToken(
+                  new OnePassKeyTokenRequest(
+                      kdh.certificate(),
+                      kdh.key(),
+                      krd.certificate(),
+                      Instant.now(),
+                      header,
+                      key,
+                      pki.kdhPathCrls()))
+              .encoded());
     }
-    samples.put("UBT-KDH", codec.buildKdhUnbindToken(kdh.certificate(), kdh.key(), krdId, nonce, pki.kdhPathCrls()).encoded());
-    samples.put("RBT-KDH", codec.buildKdhRebindToken(kdh.certificate(), kdh.key(), krdId, nonce,
-        CertificateChain.of(kdh.certificate()), pki.kdhPathCrls()).encoded());
+    samples.put(
+        "UBT-KDH",
+        codec
+            .buildKdhUnbindToken(kdh.certificate(), kdh.key(), krdId, nonce, pki.kdhPathCrls())
+            .encoded());
+    samples.put(
+        "RBT-KDH",
+        codec
+            .buildKdhRebindToken(
+                kdh.certificate(),
+                kdh.key(),
+                krdId,
+                nonce,
+                CertificateChain.of(kdh.certificate()),
+                pki.kdhPathCrls())
+            .encoded());
 
-    List<Parse> parsers = List.of(
-        codec::decodeKrdCredential,
-        codec::decodeKdhCredential,
-        codec::decodeRandomToken,
-        b -> codec.verifyKeyToken(codec.decodeKeyToken(b), kdh.certificate()),
-        b -> codec.decryptKeyToken(codec.verifyKeyToken(codec.decodeKeyToken(b), kdh.certificate()), krd.key(),
-            krd.certificate()).close(),
-        b -> codec.verifyOnePassKeyToken(codec.decodeOnePassKeyToken(b), kdh.certificate()),
-        b -> codec.verifyKdhUnbindToken(codec.decodeKdhUnbindToken(b), kdh.certificate()),
-        b -> codec.verifyKdhRebindToken(codec.decodeKdhRebindToken(b), kdh.certificate()),
-        Tr34TokenInspector::describe,
-        b -> new MessageCodec(codec).decode(b));
+    List<Parse> parsers =
+        List.of(
+            codec::decodeKrdCredential,
+            codec::decodeKdhCredential,
+            codec::decodeRandomToken,
+            b -> codec.verifyKeyToken(codec.decodeKeyToken(b), kdh.certificate()),
+            b ->
+                codec
+                    .decryptKeyToken(
+                        codec.verifyKeyToken(codec.decodeKeyToken(b), kdh.certificate()),
+                        krd.key(),
+                        krd.certificate())
+                    .close(),
+            b -> codec.verifyOnePassKeyToken(codec.decodeOnePassKeyToken(b), kdh.certificate()),
+            b -> codec.verifyKdhUnbindToken(codec.decodeKdhUnbindToken(b), kdh.certificate()),
+            b -> codec.verifyKdhRebindToken(codec.decodeKdhRebindToken(b), kdh.certificate()),
+            Tr34TokenInspector::describe,
+            b -> new MessageCodec(codec).decode(b));
 
     Random random = new Random(20261125L); // seeded: a failure reproduces
     List<String> failures = new ArrayList<>();
@@ -95,7 +147,12 @@ class Tr34ParserRobustnessTest {
         }
       }
     }
-    System.out.println("TR-34 parser robustness: " + runs + " parses of mutated tokens, " + failures.size() + " unchecked failures");
+    System.out.println(
+        "TR-34 parser robustness: "
+            + runs
+            + " parses of mutated tokens, "
+            + failures.size()
+            + " unchecked failures");
     assertThat(failures).isEmpty();
   }
 

@@ -67,7 +67,8 @@ class Tr34TokenCodecTest {
     newKdh = pki.validLeaf(Role.KDH, "Codec KDH 2");
     krd = pki.validLeaf(Role.KRD, "Codec KRD");
     // the higher-level authority of UBT-CA / RBT-CA; in Annex B it is CA KRD
-    authorityKey = SoftwareKeyHandle.of(new KeyPair(pki.krdCa.getPublicKey(), pki.caKey(pki.krdCa)), "CA KRD");
+    authorityKey =
+        SoftwareKeyHandle.of(new KeyPair(pki.krdCa.getPublicKey(), pki.caKey(pki.krdCa)), "CA KRD");
   }
 
   private static Tr34TokenCodec codec(Tr34Profile p) {
@@ -86,20 +87,28 @@ class Tr34TokenCodecTest {
     return twoPass(p, nonce, pki.kdhPathCrls());
   }
 
-  private static KdhKeyToken twoPass(Tr34Profile p, Nonce nonce, List<X509CRL> crls) throws KeyTransferException {
+  private static KdhKeyToken twoPass(Tr34Profile p, Nonce nonce, List<X509CRL> crls)
+      throws KeyTransferException {
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode(KEY))) {
-      return codec(p).buildKeyToken(new KeyTokenRequest(kdh.certificate(), kdh.key(), krd.certificate(), nonce, HEADER, k, crls));
+      return codec(p)
+          .buildKeyToken(
+              new KeyTokenRequest(
+                  kdh.certificate(), kdh.key(), krd.certificate(), nonce, HEADER, k, crls));
     }
   }
 
-  private static KdhOnePassKeyToken onePass(Tr34Profile p, Instant time) throws KeyTransferException {
+  private static KdhOnePassKeyToken onePass(Tr34Profile p, Instant time)
+      throws KeyTransferException {
     return onePass(p, time, pki.kdhPathCrls());
   }
 
-  private static KdhOnePassKeyToken onePass(Tr34Profile p, Instant time, List<X509CRL> crls) throws KeyTransferException {
+  private static KdhOnePassKeyToken onePass(Tr34Profile p, Instant time, List<X509CRL> crls)
+      throws KeyTransferException {
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode(KEY))) {
-      return codec(p).buildOnePassKeyToken(new OnePassKeyTokenRequest(kdh.certificate(), kdh.key(), krd.certificate(), time,
-          HEADER, k, crls));
+      return codec(p)
+          .buildOnePassKeyToken(
+              new OnePassKeyTokenRequest(
+                  kdh.certificate(), kdh.key(), krd.certificate(), time, HEADER, k, crls));
     }
   }
 
@@ -111,7 +120,8 @@ class Tr34TokenCodecTest {
     Nonce nonce = Nonce.of(Hex.decode("7DEA1C00894E246A")); // 8 bytes, as AWS and B.11/B.14
     KdhKeyToken kt = twoPass(profile, nonce);
     Tr34TokenCodec reader = codec(Tr34Profile.TR34_2019); // the terminal reads every profile
-    VerifiedKeyToken v = reader.verifyKeyToken(reader.decodeKeyToken(kt.encoded()), kdh.certificate());
+    VerifiedKeyToken v =
+        reader.verifyKeyToken(reader.decodeKeyToken(kt.encoded()), kdh.certificate());
     assertThat(v.nonce()).contains(nonce);
     assertThat(v.signingTime()).isEmpty();
     assertThat(v.header()).isEqualTo(HEADER);
@@ -125,7 +135,8 @@ class Tr34TokenCodecTest {
 
   @ParameterizedTest
   @EnumSource(Tr34Profile.class)
-  void onePass_builtInEachProfile_carriesSigningTimeAndDecrypts(Tr34Profile profile) throws Exception {
+  void onePass_builtInEachProfile_carriesSigningTimeAndDecrypts(Tr34Profile profile)
+      throws Exception {
     Instant time = Instant.parse("2020-02-10T19:13:53.750Z");
     KdhOnePassKeyToken kt = onePass(profile, time);
     Tr34TokenCodec reader = codec(Tr34Profile.TR34_2019);
@@ -144,8 +155,9 @@ class Tr34TokenCodecTest {
   @Test
   void onePass_timeOutsideUtcTimeRange_usesGeneralizedTime() throws Exception {
     Instant time = Instant.parse("2051-01-01T00:00:00Z");
-    VerifiedKeyToken v = codec(Tr34Profile.TR34_2019).verifyOnePassKeyToken(onePass(Tr34Profile.TR34_2019, time),
-        kdh.certificate());
+    VerifiedKeyToken v =
+        codec(Tr34Profile.TR34_2019)
+            .verifyOnePassKeyToken(onePass(Tr34Profile.TR34_2019, time), kdh.certificate());
     assertThat(v.signingTime()).contains(time);
   }
 
@@ -153,9 +165,12 @@ class Tr34TokenCodecTest {
   void onePassVerify_twoPassToken_refusedForMissingSigningTime() throws Exception {
     // SHALL (B.8): a one-pass token carries signingTime; a two-pass token is not one
     Tr34TokenCodec c = codec(Tr34Profile.TR34_2019);
-    KdhOnePassKeyToken asOnePass = c.decodeOnePassKeyToken(twoPass(Tr34Profile.TR34_2019, Nonce.random(crypto.secureRandom())).encoded());
+    KdhOnePassKeyToken asOnePass =
+        c.decodeOnePassKeyToken(
+            twoPass(Tr34Profile.TR34_2019, Nonce.random(crypto.secureRandom())).encoded());
     assertThatThrownBy(() -> c.verifyOnePassKeyToken(asOnePass, kdh.certificate()))
-        .isInstanceOf(MalformedTokenException.class).hasMessageContaining("signingTime");
+        .isInstanceOf(MalformedTokenException.class)
+        .hasMessageContaining("signingTime");
   }
 
   @Test
@@ -170,12 +185,17 @@ class Tr34TokenCodecTest {
     Tr34Cms.ParsedSigner s = p.signers.get(0);
     assertThat(s.signatureAlgorithm()).isEqualTo(Tr34Oids.RSA_ENCRYPTION);
     // signed attributes in the order contentType, nonce, header, messageDigest (not DER)
-    assertThat(List.copyOf(Tr34Cms.parseAttributes(s.signedAttributes()).keySet())).containsExactly(
-        Tr34Oids.CONTENT_TYPE, Tr34Oids.RANDOM_NONCE, Tr34Oids.DATA, Tr34Oids.MESSAGE_DIGEST);
-    assertThat(Tr34TokenInspector.describe(token)).contains("  signed attributes in transmission order (not DER)");
+    assertThat(List.copyOf(Tr34Cms.parseAttributes(s.signedAttributes()).keySet()))
+        .containsExactly(
+            Tr34Oids.CONTENT_TYPE, Tr34Oids.RANDOM_NONCE, Tr34Oids.DATA, Tr34Oids.MESSAGE_DIGEST);
+    assertThat(Tr34TokenInspector.describe(token))
+        .contains("  signed attributes in transmission order (not DER)");
     // eContent: the EnvelopedData fields without their SEQUENCE; messageDigest over those octets
     assertThat(p.eContent[0]).isEqualTo((byte) DerReader.INTEGER);
-    Tlv md = Tr34Cms.single(Tr34Cms.parseAttributes(s.signedAttributes()).get(Tr34Oids.MESSAGE_DIGEST), DerReader.OCTET_STRING);
+    Tlv md =
+        Tr34Cms.single(
+            Tr34Cms.parseAttributes(s.signedAttributes()).get(Tr34Oids.MESSAGE_DIGEST),
+            DerReader.OCTET_STRING);
     assertThat(md.value()).isEqualTo(crypto.sha256(p.eContent));
     DerReader env = new DerReader(p.eContent);
     env.smallInteger();
@@ -196,7 +216,8 @@ class Tr34TokenCodecTest {
     DerReader cea = eci.sequence();
     cea.oid();
     cea.octetString();
-    assertThat(cea.read().tag()).isEqualTo(0x80); // [0] encryptedContent inside the algorithm SEQUENCE
+    assertThat(cea.read().tag())
+        .isEqualTo(0x80); // [0] encryptedContent inside the algorithm SEQUENCE
     cea.end();
     eci.end();
     env.end();
@@ -209,7 +230,8 @@ class Tr34TokenCodecTest {
     assertThat(p.version).isEqualTo(3);
     assertThat(p.eContent[0]).isEqualTo((byte) DerReader.SEQUENCE);
     assertThat(p.crls).hasSize(2);
-    assertThat(Tr34TokenInspector.describe(token)).contains("  signed attributes in DER order")
+    assertThat(Tr34TokenInspector.describe(token))
+        .contains("  signed attributes in DER order")
         .anyMatch(l -> l.contains("parameters tagged (RFC 4055)"));
   }
 
@@ -220,7 +242,8 @@ class Tr34TokenCodecTest {
   void kdhUnbind_roundTrip_returnsWhatTheTerminalChecks(Tr34Profile profile) throws Exception {
     Nonce nonce = Nonce.random(crypto.secureRandom());
     List<X509CRL> crls = pki.kdhPathCrls();
-    KdhUnbindToken t = codec(profile).buildKdhUnbindToken(kdh.certificate(), kdh.key(), krdId(), nonce, crls);
+    KdhUnbindToken t =
+        codec(profile).buildKdhUnbindToken(kdh.certificate(), kdh.key(), krdId(), nonce, crls);
     Tr34TokenCodec reader = codec(Tr34Profile.TR34_2019);
     KdhUnbindToken decoded = reader.decodeKdhUnbindToken(t.encoded());
     assertThat(decoded).isEqualTo(t);
@@ -243,8 +266,12 @@ class Tr34TokenCodecTest {
     // TR-34 B.13: no signed attributes; content = IASN(KRD) || IASN(KDH), no SEQUENCE around them
     Tr34Cms.ParsedSignedData p = Tr34Cms.parseSignedData(t.encoded(), Tr34Tolerance.NONE);
     assertThat(p.signers.get(0).signedAttributes()).isNull();
-    assertThat(p.eContent).isEqualTo(DerWriter.concat(Tr34TokenCodec.issuerAndSerial(krdId()), Tr34TokenCodec.issuerAndSerial(kdhId())));
-    VerifiedUnbind v = reader.verifyCaUnbindToken(reader.decodeCaUnbindToken(t.encoded()), pki.krdCa);
+    assertThat(p.eContent)
+        .isEqualTo(
+            DerWriter.concat(
+                Tr34TokenCodec.issuerAndSerial(krdId()), Tr34TokenCodec.issuerAndSerial(kdhId())));
+    VerifiedUnbind v =
+        reader.verifyCaUnbindToken(reader.decodeCaUnbindToken(t.encoded()), pki.krdCa);
     assertThat(v.signerRole()).isEqualTo(SignerRole.CA);
     assertThat(v.signer()).isEqualTo(IssuerAndSerial.of(pki.krdCa));
     assertThat(v.krdId()).isEqualTo(krdId());
@@ -260,10 +287,13 @@ class Tr34TokenCodecTest {
   @EnumSource(Tr34Profile.class)
   void kdhRebind_roundTrip_namesTheNewKdh(Tr34Profile profile) throws Exception {
     Nonce nonce = Nonce.random(crypto.secureRandom());
-    KdhRebindToken t = codec(profile).buildKdhRebindToken(kdh.certificate(), kdh.key(), krdId(), nonce, newKdh.chain(),
-        pki.kdhPathCrls());
+    KdhRebindToken t =
+        codec(profile)
+            .buildKdhRebindToken(
+                kdh.certificate(), kdh.key(), krdId(), nonce, newKdh.chain(), pki.kdhPathCrls());
     Tr34TokenCodec reader = codec(Tr34Profile.TR34_2019);
-    VerifiedRebind v = reader.verifyKdhRebindToken(reader.decodeKdhRebindToken(t.encoded()), kdh.certificate());
+    VerifiedRebind v =
+        reader.verifyKdhRebindToken(reader.decodeKdhRebindToken(t.encoded()), kdh.certificate());
     assertThat(v.signerRole()).isEqualTo(SignerRole.KDH);
     assertThat(v.nonce()).contains(nonce);
     assertThat(v.krdId()).isEqualTo(krdId());
@@ -275,17 +305,30 @@ class Tr34TokenCodecTest {
     assertThat(Tr34TokenInspector.classify(t.encoded())).isEqualTo(Tr34TokenType.RBT_KDH);
     // TR34_2012 writes the inner SignedData without its SEQUENCE, as B.11 does; TR34_2019 complete
     byte[] inner = Tr34Cms.parseSignedData(t.encoded(), Tr34Tolerance.NONE).eContent;
-    assertThat(inner[0]).isEqualTo(profile == Tr34Profile.TR34_2012 ? (byte) DerReader.INTEGER : (byte) DerReader.SEQUENCE);
+    assertThat(inner[0])
+        .isEqualTo(
+            profile == Tr34Profile.TR34_2012
+                ? (byte) DerReader.INTEGER
+                : (byte) DerReader.SEQUENCE);
   }
 
   @ParameterizedTest
   @EnumSource(Tr34Profile.class)
   void caRebind_roundTrip_namesOldAndNewKdh(Tr34Profile profile) throws Exception {
     Instant time = Instant.parse("2012-01-31T13:22:14Z");
-    CaRebindToken t = codec(profile).buildCaRebindToken(pki.krdCa, authorityKey, krdId(), kdhId(),
-        CertificateChain.of(newKdh.certificate()), time, List.of());
+    CaRebindToken t =
+        codec(profile)
+            .buildCaRebindToken(
+                pki.krdCa,
+                authorityKey,
+                krdId(),
+                kdhId(),
+                CertificateChain.of(newKdh.certificate()),
+                time,
+                List.of());
     Tr34TokenCodec reader = codec(Tr34Profile.TR34_2019);
-    VerifiedRebind v = reader.verifyCaRebindToken(reader.decodeCaRebindToken(t.encoded()), pki.krdCa);
+    VerifiedRebind v =
+        reader.verifyCaRebindToken(reader.decodeCaRebindToken(t.encoded()), pki.krdCa);
     assertThat(v.signerRole()).isEqualTo(SignerRole.CA);
     assertThat(v.signingTime()).contains(time);
     assertThat(v.nonce()).isEmpty();
@@ -298,50 +341,99 @@ class Tr34TokenCodecTest {
 
   @Test
   void rebindWithoutInnerSequence_refusedWithoutItsTolerance() throws Exception {
-    CaRebindToken t = codec(Tr34Profile.TR34_2012).buildCaRebindToken(pki.krdCa, authorityKey, krdId(), kdhId(),
-        CertificateChain.of(newKdh.certificate()), Instant.now(), List.of());
+    CaRebindToken t =
+        codec(Tr34Profile.TR34_2012)
+            .buildCaRebindToken(
+                pki.krdCa,
+                authorityKey,
+                krdId(),
+                kdhId(),
+                CertificateChain.of(newKdh.certificate()),
+                Instant.now(),
+                List.of());
     Tr34TokenCodec strict = new Tr34TokenCodec(crypto, Tr34Profile.TR34_2019, Tr34Tolerance.NONE);
     assertThatThrownBy(() -> strict.decodeCaRebindToken(t.encoded()))
-        .isInstanceOf(MalformedTokenException.class).hasMessageContaining("REBIND_CONTENT_WITHOUT_SEQUENCE");
+        .isInstanceOf(MalformedTokenException.class)
+        .hasMessageContaining("REBIND_CONTENT_WITHOUT_SEQUENCE");
   }
 
   // ---------------------------------------------------------------- refusals
 
   /** One token of each signed type, with the certificate that verifies it and how. */
   private interface Verify {
-    void run(Tr34TokenCodec c, byte[] token, java.security.cert.X509Certificate cert) throws KeyTransferException;
+    void run(Tr34TokenCodec c, byte[] token, java.security.cert.X509Certificate cert)
+        throws KeyTransferException;
   }
 
-  private record Signed(String name, byte[] token, java.security.cert.X509Certificate signer, Verify verify) {}
+  private record Signed(
+      String name, byte[] token, java.security.cert.X509Certificate signer, Verify verify) {}
 
   private static List<Signed> signedTokens(Tr34Profile p) throws KeyTransferException {
     Tr34TokenCodec c = codec(p);
     Nonce n = Nonce.random(crypto.secureRandom());
     List<Signed> out = new ArrayList<>();
-    out.add(new Signed("KT-KDH 2-pass", twoPass(p, n).encoded(), kdh.certificate(),
-        (r, t, cert) -> r.verifyKeyToken(r.decodeKeyToken(t), cert)));
-    out.add(new Signed("KT-KDH 1-pass", onePass(p, Instant.now()).encoded(), kdh.certificate(),
-        (r, t, cert) -> r.verifyOnePassKeyToken(r.decodeOnePassKeyToken(t), cert)));
-    out.add(new Signed("UBT-KDH", c.buildKdhUnbindToken(kdh.certificate(), kdh.key(), krdId(), n, pki.kdhPathCrls()).encoded(),
-        kdh.certificate(), (r, t, cert) -> r.verifyKdhUnbindToken(r.decodeKdhUnbindToken(t), cert)));
-    out.add(new Signed("UBT-CA", c.buildCaUnbindToken(pki.krdCa, authorityKey, krdId(), kdhId()).encoded(), pki.krdCa,
-        (r, t, cert) -> r.verifyCaUnbindToken(r.decodeCaUnbindToken(t), cert)));
-    out.add(new Signed("RBT-KDH", c.buildKdhRebindToken(kdh.certificate(), kdh.key(), krdId(), n, newKdh.chain(), List.of())
-        .encoded(), kdh.certificate(), (r, t, cert) -> r.verifyKdhRebindToken(r.decodeKdhRebindToken(t), cert)));
-    out.add(new Signed("RBT-CA", c.buildCaRebindToken(pki.krdCa, authorityKey, krdId(), kdhId(), newKdh.chain(),
-        Instant.now(), List.of()).encoded(), pki.krdCa, (r, t, cert) -> r.verifyCaRebindToken(r.decodeCaRebindToken(t), cert)));
+    out.add(
+        new Signed(
+            "KT-KDH 2-pass",
+            twoPass(p, n).encoded(),
+            kdh.certificate(),
+            (r, t, cert) -> r.verifyKeyToken(r.decodeKeyToken(t), cert)));
+    out.add(
+        new Signed(
+            "KT-KDH 1-pass",
+            onePass(p, Instant.now()).encoded(),
+            kdh.certificate(),
+            (r, t, cert) -> r.verifyOnePassKeyToken(r.decodeOnePassKeyToken(t), cert)));
+    out.add(
+        new Signed(
+            "UBT-KDH",
+            c.buildKdhUnbindToken(kdh.certificate(), kdh.key(), krdId(), n, pki.kdhPathCrls())
+                .encoded(),
+            kdh.certificate(),
+            (r, t, cert) -> r.verifyKdhUnbindToken(r.decodeKdhUnbindToken(t), cert)));
+    out.add(
+        new Signed(
+            "UBT-CA",
+            c.buildCaUnbindToken(pki.krdCa, authorityKey, krdId(), kdhId()).encoded(),
+            pki.krdCa,
+            (r, t, cert) -> r.verifyCaUnbindToken(r.decodeCaUnbindToken(t), cert)));
+    out.add(
+        new Signed(
+            "RBT-KDH",
+            c.buildKdhRebindToken(
+                    kdh.certificate(), kdh.key(), krdId(), n, newKdh.chain(), List.of())
+                .encoded(),
+            kdh.certificate(),
+            (r, t, cert) -> r.verifyKdhRebindToken(r.decodeKdhRebindToken(t), cert)));
+    out.add(
+        new Signed(
+            "RBT-CA",
+            c.buildCaRebindToken(
+                    pki.krdCa,
+                    authorityKey,
+                    krdId(),
+                    kdhId(),
+                    newKdh.chain(),
+                    Instant.now(),
+                    List.of())
+                .encoded(),
+            pki.krdCa,
+            (r, t, cert) -> r.verifyCaRebindToken(r.decodeCaRebindToken(t), cert)));
     return out;
   }
 
   @ParameterizedTest
   @EnumSource(Tr34Profile.class)
-  void everySignedToken_otherSignerCertificate_signerNotBound(Tr34Profile profile) throws Exception {
+  void everySignedToken_otherSignerCertificate_signerNotBound(Tr34Profile profile)
+      throws Exception {
     Tr34TokenCodec reader = codec(Tr34Profile.TR34_2019);
     for (Signed s : signedTokens(profile)) {
       s.verify().run(reader, s.token(), s.signer());
-      assertThatThrownBy(() -> s.verify().run(reader, s.token(), newKdh.certificate())).as(s.name())
+      assertThatThrownBy(() -> s.verify().run(reader, s.token(), newKdh.certificate()))
+          .as(s.name())
           .isInstanceOf(SignatureInvalidException.class)
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
     }
   }
 
@@ -367,14 +459,16 @@ class Tr34TokenCodecTest {
           byte[] bad = token.clone();
           bad[i] ^= 0x01;
           int at = i;
-          assertThatThrownBy(() -> s.verify().run(reader, bad, s.signer())).as("%s byte %d", s.name(), at)
+          assertThatThrownBy(() -> s.verify().run(reader, bad, s.signer()))
+              .as("%s byte %d", s.name(), at)
               .isInstanceOf(KeyTransferException.class);
         }
       }
       int step = Math.max(1, token.length / 100);
       for (int len = 0; len < token.length; len += step) {
         byte[] cut = java.util.Arrays.copyOf(token, len);
-        assertThatThrownBy(() -> s.verify().run(reader, cut, s.signer())).as("%s cut at %d", s.name(), cut.length)
+        assertThatThrownBy(() -> s.verify().run(reader, cut, s.signer()))
+            .as("%s cut at %d", s.name(), cut.length)
             .isInstanceOf(MalformedTokenException.class);
       }
     }
@@ -393,28 +487,51 @@ class Tr34TokenCodecTest {
   @Test
   void decoders_tokenOfAnotherType_malformed() throws Exception {
     Tr34TokenCodec c = codec(Tr34Profile.TR34_2019);
-    byte[] ubtKdh = c.buildKdhUnbindToken(kdh.certificate(), kdh.key(), krdId(), Nonce.random(crypto.secureRandom()), List.of())
-        .encoded();
+    byte[] ubtKdh =
+        c.buildKdhUnbindToken(
+                kdh.certificate(),
+                kdh.key(),
+                krdId(),
+                Nonce.random(crypto.secureRandom()),
+                List.of())
+            .encoded();
     byte[] ubtCa = c.buildCaUnbindToken(pki.krdCa, authorityKey, krdId(), kdhId()).encoded();
-    byte[] rbtKdh = c.buildKdhRebindToken(kdh.certificate(), kdh.key(), krdId(), Nonce.random(crypto.secureRandom()),
-        newKdh.chain(), List.of()).encoded();
+    byte[] rbtKdh =
+        c.buildKdhRebindToken(
+                kdh.certificate(),
+                kdh.key(),
+                krdId(),
+                Nonce.random(crypto.secureRandom()),
+                newKdh.chain(),
+                List.of())
+            .encoded();
     byte[] kt = twoPass(Tr34Profile.TR34_2019, Nonce.random(crypto.secureRandom())).encoded();
-    assertThatThrownBy(() -> c.decodeCaUnbindToken(ubtKdh)).isInstanceOf(MalformedTokenException.class);
-    assertThatThrownBy(() -> c.decodeKdhUnbindToken(ubtCa)).isInstanceOf(MalformedTokenException.class);
-    assertThatThrownBy(() -> c.decodeCaRebindToken(rbtKdh)).isInstanceOf(MalformedTokenException.class);
-    assertThatThrownBy(() -> c.decodeKdhRebindToken(kt)).isInstanceOf(MalformedTokenException.class);
+    assertThatThrownBy(() -> c.decodeCaUnbindToken(ubtKdh))
+        .isInstanceOf(MalformedTokenException.class);
+    assertThatThrownBy(() -> c.decodeKdhUnbindToken(ubtCa))
+        .isInstanceOf(MalformedTokenException.class);
+    assertThatThrownBy(() -> c.decodeCaRebindToken(rbtKdh))
+        .isInstanceOf(MalformedTokenException.class);
+    assertThatThrownBy(() -> c.decodeKdhRebindToken(kt))
+        .isInstanceOf(MalformedTokenException.class);
     assertThatThrownBy(() -> c.decodeKeyToken(ubtKdh)).isInstanceOf(MalformedTokenException.class);
-    assertThatThrownBy(() -> c.decodeKdhCredential(rbtKdh)).isInstanceOf(MalformedTokenException.class);
+    assertThatThrownBy(() -> c.decodeKdhCredential(rbtKdh))
+        .isInstanceOf(MalformedTokenException.class);
   }
 
   @Test
   void unbindVerify_tokenWithoutNonce_refused() throws Exception {
-    // SHALL (B.14): UBT-KDH carries the terminal's nonce; a KDH-signed id-data token without one is refused
+    // SHALL (B.14): UBT-KDH carries the terminal's nonce; a KDH-signed id-data token without one is
+    // refused
     Tr34TokenCodec c = codec(Tr34Profile.TR34_2019);
-    byte[] noNonce = c.buildCaUnbindToken(kdh.certificate(), kdh.key(), krdId(), kdhId()).encoded(); // 2 ids, no attrs
-    assertThatThrownBy(() -> c.decodeKdhUnbindToken(noNonce)).isInstanceOf(MalformedTokenException.class);
+    byte[] noNonce =
+        c.buildCaUnbindToken(kdh.certificate(), kdh.key(), krdId(), kdhId())
+            .encoded(); // 2 ids, no attrs
+    assertThatThrownBy(() -> c.decodeKdhUnbindToken(noNonce))
+        .isInstanceOf(MalformedTokenException.class);
     KdhUnbindToken forged = new KdhUnbindToken(noNonce, kdhId());
-    assertThatThrownBy(() -> c.verifyKdhUnbindToken(forged, kdh.certificate())).isInstanceOf(KeyTransferException.class);
+    assertThatThrownBy(() -> c.verifyKdhUnbindToken(forged, kdh.certificate()))
+        .isInstanceOf(KeyTransferException.class);
   }
 
   @Test

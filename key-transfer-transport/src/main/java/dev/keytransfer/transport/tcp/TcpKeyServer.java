@@ -41,7 +41,8 @@ public final class TcpKeyServer<R> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TcpKeyServer.class);
 
   /** The outcome of one served connection, for listeners. */
-  public record SessionOutcome<R>(String peer, R result, KeyTransferException failure, Duration elapsed) {
+  public record SessionOutcome<R>(
+      String peer, R result, KeyTransferException failure, Duration elapsed) {
     public boolean succeeded() {
       return failure == null;
     }
@@ -86,21 +87,32 @@ public final class TcpKeyServer<R> implements AutoCloseable {
       serverSocket.setReuseAddress(true);
       serverSocket.bind(new InetSocketAddress(bindAddress, requestedPort), backlog);
     } catch (IOException e) {
-      throw new KeyTransferException(ErrorCode.TRANSPORT_FAILURE,
-          "cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort + ": " + e.getMessage());
+      throw new KeyTransferException(
+          ErrorCode.TRANSPORT_FAILURE,
+          "cannot listen on "
+              + bindAddress.getHostAddress()
+              + ":"
+              + requestedPort
+              + ": "
+              + e.getMessage());
     }
     AtomicInteger n = new AtomicInteger();
-    ThreadFactory tf = r -> {
-      Thread t = new Thread(r, "kdh-session-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    ThreadFactory tf =
+        r -> {
+          Thread t = new Thread(r, "kdh-session-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
     workers = Executors.newFixedThreadPool(threads, tf);
     running = true;
     acceptor = new Thread(this::acceptLoop, "kdh-acceptor-" + port());
     acceptor.setDaemon(true);
     acceptor.start();
-    log.info("key host listening on {}:{} with {} session threads", bindAddress.getHostAddress(), port(), threads);
+    log.info(
+        "key host listening on {}:{} with {} session threads",
+        bindAddress.getHostAddress(),
+        port(),
+        threads);
     return this;
   }
 
@@ -197,8 +209,11 @@ public final class TcpKeyServer<R> implements AutoCloseable {
       active.forEach(TcpKeyServer::closeQuietly);
       workers.shutdownNow();
     }
-    log.info("key host on port {} stopped: {} sessions completed, {} failed", serverSocket.getLocalPort(),
-        completed.get(), failed.get());
+    log.info(
+        "key host on port {} stopped: {} sessions completed, {} failed",
+        serverSocket.getLocalPort(),
+        completed.get(),
+        failed.get());
   }
 
   private static void closeQuietly(Socket s) {
@@ -256,7 +271,8 @@ public final class TcpKeyServer<R> implements AutoCloseable {
     }
 
     /** As {@link #build(SessionHandler)}, calling {@code listener} after every session. */
-    public <R> TcpKeyServer<R> build(SessionHandler<R> handler, Consumer<SessionOutcome<R>> listener) {
+    public <R> TcpKeyServer<R> build(
+        SessionHandler<R> handler, Consumer<SessionOutcome<R>> listener) {
       return new TcpKeyServer<>(this, handler, listener);
     }
   }

@@ -46,22 +46,28 @@ public final class TcpTransport implements Transport {
   /**
    * Connects to a key host.
    *
-   * @throws TransportException {@code TIMEOUT} if the connect takes longer than {@code connectTimeout},
-   *     {@code TRANSPORT_FAILURE} if it is refused or fails
+   * @throws TransportException {@code TIMEOUT} if the connect takes longer than {@code
+   *     connectTimeout}, {@code TRANSPORT_FAILURE} if it is refused or fails
    */
-  public static TcpTransport connect(String host, int port, Duration connectTimeout, int maxFrameLength)
+  public static TcpTransport connect(
+      String host, int port, Duration connectTimeout, int maxFrameLength)
       throws TransportException {
     Objects.requireNonNull(host, "host");
     Socket s = new Socket();
     try {
-      s.connect(new InetSocketAddress(host, port), Math.toIntExact(Math.max(1, connectTimeout.toMillis())));
+      s.connect(
+          new InetSocketAddress(host, port),
+          Math.toIntExact(Math.max(1, connectTimeout.toMillis())));
       return new TcpTransport(s, maxFrameLength);
     } catch (SocketTimeoutException e) {
       closeQuietly(s);
-      throw new TransportException(ErrorCode.TIMEOUT, "connect to " + host + ":" + port + " timed out");
+      throw new TransportException(
+          ErrorCode.TIMEOUT, "connect to " + host + ":" + port + " timed out");
     } catch (IOException e) {
       closeQuietly(s);
-      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "cannot connect to " + host + ":" + port + ": " + e.getMessage());
+      throw new TransportException(
+          ErrorCode.TRANSPORT_FAILURE,
+          "cannot connect to " + host + ":" + port + ": " + e.getMessage());
     }
   }
 
@@ -76,7 +82,8 @@ public final class TcpTransport implements Transport {
       return new TcpTransport(socket, maxFrameLength);
     } catch (IOException e) {
       closeQuietly(socket);
-      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "cannot use connection: " + e.getMessage());
+      throw new TransportException(
+          ErrorCode.TRANSPORT_FAILURE, "cannot use connection: " + e.getMessage());
     }
   }
 
@@ -89,7 +96,8 @@ public final class TcpTransport implements Transport {
       out.flush();
     } catch (IOException e) {
       close();
-      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection broke while sending: " + e.getMessage());
+      throw new TransportException(
+          ErrorCode.TRANSPORT_FAILURE, "connection broke while sending: " + e.getMessage());
     }
   }
 
@@ -99,11 +107,13 @@ public final class TcpTransport implements Transport {
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection is closed");
     }
     try {
-      socket.setSoTimeout(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
+      socket.setSoTimeout(
+          Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
       int length = in.readInt();
       if (length <= 0 || length > maxFrameLength) {
         close();
-        throw new TransportException(length <= 0 ? ErrorCode.MALFORMED_FRAME : ErrorCode.FRAME_TOO_LARGE,
+        throw new TransportException(
+            length <= 0 ? ErrorCode.MALFORMED_FRAME : ErrorCode.FRAME_TOO_LARGE,
             "peer announced a frame of " + length + " bytes (maximum " + maxFrameLength + ")");
       }
       byte[] frame = new byte[length];
@@ -111,13 +121,15 @@ public final class TcpTransport implements Transport {
       return frame;
     } catch (SocketTimeoutException e) {
       close();
-      throw new TransportException(ErrorCode.TIMEOUT, "no frame within " + timeout.toMillis() + " ms");
+      throw new TransportException(
+          ErrorCode.TIMEOUT, "no frame within " + timeout.toMillis() + " ms");
     } catch (EOFException e) {
       close();
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "peer closed the connection");
     } catch (IOException e) {
       close();
-      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection broke while receiving: " + e.getMessage());
+      throw new TransportException(
+          ErrorCode.TRANSPORT_FAILURE, "connection broke while receiving: " + e.getMessage());
     }
   }
 

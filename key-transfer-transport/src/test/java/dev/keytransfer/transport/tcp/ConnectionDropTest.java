@@ -40,16 +40,26 @@ class ConnectionDropTest {
   private static TestPki.Leaf kdh;
   private static InMemoryKeyLedger ledger;
   private static TcpKeyServer<DeliveryReceipt> server;
-  private static final List<TcpKeyServer.SessionOutcome<DeliveryReceipt>> outcomes = new CopyOnWriteArrayList<>();
+  private static final List<TcpKeyServer.SessionOutcome<DeliveryReceipt>> outcomes =
+      new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     pki = TestPki.create("Drops");
     kdh = pki.validLeaf(Role.KDH, "Drops KDH");
     ledger = new InMemoryKeyLedger();
-    KeyTransferHost host = KeyTransferHost.builder()
-        .distributionTerminal(pki.host(kdh, pki::kdhPathCrls, RandomKeySource.tdesMasterKeys(crypto.secureRandom()), ledger))
-        .cryptoProvider(crypto).validationPolicy(pki.hostPolicy()).stepTimeout(STEP).build();
+    KeyTransferHost host =
+        KeyTransferHost.builder()
+            .distributionTerminal(
+                pki.host(
+                    kdh,
+                    pki::kdhPathCrls,
+                    RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
+                    ledger))
+            .cryptoProvider(crypto)
+            .validationPolicy(pki.hostPolicy())
+            .stepTimeout(STEP)
+            .build();
     server = TcpKeyServer.builder().threads(4).build(host::serve, outcomes::add);
     server.start();
   }
@@ -60,14 +70,19 @@ class ConnectionDropTest {
   }
 
   private static KeyTransferTerminal terminal(ReceivingTerminal device) {
-    return KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
-        .validationPolicy(pki.terminalPolicy()).stepTimeout(STEP).build();
+    return KeyTransferTerminal.builder()
+        .receivingTerminal(device)
+        .cryptoProvider(crypto)
+        .validationPolicy(pki.terminalPolicy())
+        .stepTimeout(STEP)
+        .build();
   }
 
   private static List<LedgerEntry> entriesFor(ReceivingTerminal device) {
     List<LedgerEntry> out = new ArrayList<>();
     for (LedgerEntry e : ledger.entries()) {
-      if (e.deviceSubject().equals(device.certificateChain().leaf().getSubjectX500Principal().getName())) {
+      if (e.deviceSubject()
+          .equals(device.certificateChain().leaf().getSubjectX500Principal().getName())) {
         out.add(e);
       }
     }
@@ -85,17 +100,22 @@ class ConnectionDropTest {
 
   @ParameterizedTest(name = "{1} before frame {0} ({2})")
   @CsvSource({
-    "1, DROP, CT-KRD", "2, DROP, CT-KDH", "3, DROP, RT-KRD", "4, DROP, KT-KDH", "5, DROP, KEY_INSTALLED",
-    "1, STALL, CT-KRD", "2, STALL, CT-KDH", "3, STALL, RT-KRD", "4, STALL, KT-KDH", "5, STALL, KEY_INSTALLED"})
-  void brokenConnection_atEveryStep_nothingHalfDone_retrySucceeds(int cutAt, FrameProxy.Mode mode, String frame)
-      throws Exception {
+    "1, DROP, CT-KRD", "2, DROP, CT-KDH", "3, DROP, RT-KRD", "4, DROP, KT-KDH",
+        "5, DROP, KEY_INSTALLED",
+    "1, STALL, CT-KRD", "2, STALL, CT-KDH", "3, STALL, RT-KRD", "4, STALL, KT-KDH",
+        "5, STALL, KEY_INSTALLED"
+  })
+  void brokenConnection_atEveryStep_nothingHalfDone_retrySucceeds(
+      int cutAt, FrameProxy.Mode mode, String frame) throws Exception {
     ReceivingTerminal device = pki.terminal(pki.validLeaf(Role.KRD, "Drop " + cutAt + " " + mode));
     int before = outcomes.size();
     KeyReceipt receipt = null;
     KeyTransferException error = null;
     List<byte[]> firstFrames;
     try (FrameProxy proxy = new FrameProxy(server.port(), cutAt, mode)) {
-      try (TcpTransport t = TcpTransport.connect("127.0.0.1", proxy.port(), STEP, TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+      try (TcpTransport t =
+          TcpTransport.connect(
+              "127.0.0.1", proxy.port(), STEP, TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
         receipt = terminal(device).receiveKey(t);
       } catch (KeyTransferException e) {
         error = e;
@@ -122,25 +142,44 @@ class ConnectionDropTest {
     if (cutAt < 4) {
       assertThat(entries).as("not delivered").isEmpty();
     } else {
-      assertThat(entries).singleElement().extracting(LedgerEntry::status).isEqualTo(DeliveryStatus.DELIVERED);
+      assertThat(entries)
+          .singleElement()
+          .extracting(LedgerEntry::status)
+          .isEqualTo(DeliveryStatus.DELIVERED);
     }
 
     // retry from scratch on a direct connection: a new session with a new nonce, confirmed
     List<byte[]> nonces = new ArrayList<>();
-    try (FrameProxy recorder = new FrameProxy(server.port(), Integer.MAX_VALUE, FrameProxy.Mode.DROP);
-        TcpTransport t = TcpTransport.connect("127.0.0.1", recorder.port(), STEP, TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+    try (FrameProxy recorder =
+            new FrameProxy(server.port(), Integer.MAX_VALUE, FrameProxy.Mode.DROP);
+        TcpTransport t =
+            TcpTransport.connect(
+                "127.0.0.1", recorder.port(), STEP, TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
       KeyReceipt retry = terminal(device).receiveKey(t);
       assertThat(retry).isNotNull();
       awaitSessions(before + 2);
-      recorder.forwarded.stream().filter(f -> f[1] == (byte) MessageType.KRD_RANDOM.wireValue()).forEach(nonces::add);
+      recorder.forwarded.stream()
+          .filter(f -> f[1] == (byte) MessageType.KRD_RANDOM.wireValue())
+          .forEach(nonces::add);
     }
-    firstFrames.stream().filter(f -> f[1] == (byte) MessageType.KRD_RANDOM.wireValue()).forEach(nonces::add);
+    firstFrames.stream()
+        .filter(f -> f[1] == (byte) MessageType.KRD_RANDOM.wireValue())
+        .forEach(nonces::add);
     if (nonces.size() == 2) {
-      assertThat(Arrays.equals(nonces.get(0), nonces.get(1))).as("retry uses a new nonce").isFalse();
+      assertThat(Arrays.equals(nonces.get(0), nonces.get(1)))
+          .as("retry uses a new nonce")
+          .isFalse();
     }
     List<LedgerEntry> after = entriesFor(device);
     assertThat(after.stream().filter(e -> e.status() == DeliveryStatus.CONFIRMED)).hasSize(1);
     assertThat(after.get(after.size() - 1).status()).isEqualTo(DeliveryStatus.CONFIRMED);
-    assertThat(device.keyStore().current().orElseThrow().kcv().matches(after.get(after.size() - 1).kcv())).isTrue();
+    assertThat(
+            device
+                .keyStore()
+                .current()
+                .orElseThrow()
+                .kcv()
+                .matches(after.get(after.size() - 1).kcv()))
+        .isTrue();
   }
 }

@@ -13,12 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP proxy that understands the length-prefixed frames: it forwards frames between a
- * terminal and the key host, counting them across both directions, and before frame number
- * {@code cutAt} (1-based) either drops both connections or stalls (stops forwarding, keeps them
- * open). Records every frame it forwarded.
+ * terminal and the key host, counting them across both directions, and before frame number {@code
+ * cutAt} (1-based) either drops both connections or stalls (stops forwarding, keeps them open).
+ * Records every frame it forwarded.
  */
 final class FrameProxy implements AutoCloseable {
-  enum Mode { DROP, STALL }
+  enum Mode {
+    DROP,
+    STALL
+  }
 
   private final ServerSocket listener;
   private final int targetPort;
@@ -58,38 +61,41 @@ final class FrameProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      try {
-        DataInputStream in = new DataInputStream(from.getInputStream());
-        DataOutputStream out = new DataOutputStream(to.getOutputStream());
-        while (true) {
-          int len = in.readInt();
-          byte[] f = new byte[len];
-          in.readFully(f);
-          synchronized (frames) {
-            int n = frames.incrementAndGet();
-            if (n >= cutAt) {
-              if (mode == Mode.DROP) {
-                from.close();
-                to.close();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                DataInputStream in = new DataInputStream(from.getInputStream());
+                DataOutputStream out = new DataOutputStream(to.getOutputStream());
+                while (true) {
+                  int len = in.readInt();
+                  byte[] f = new byte[len];
+                  in.readFully(f);
+                  synchronized (frames) {
+                    int n = frames.incrementAndGet();
+                    if (n >= cutAt) {
+                      if (mode == Mode.DROP) {
+                        from.close();
+                        to.close();
+                      }
+                      return; // STALL: keep both open, forward nothing more
+                    }
+                    forwarded.add(f);
+                    out.writeInt(len);
+                    out.write(f);
+                    out.flush();
+                  }
+                }
+              } catch (IOException e) {
+                try {
+                  from.close();
+                  to.close();
+                } catch (IOException ignored) {
+                  // done
+                }
               }
-              return; // STALL: keep both open, forward nothing more
-            }
-            forwarded.add(f);
-            out.writeInt(len);
-            out.write(f);
-            out.flush();
-          }
-        }
-      } catch (IOException e) {
-        try {
-          from.close();
-          to.close();
-        } catch (IOException ignored) {
-          // done
-        }
-      }
-    }, "frame-pump");
+            },
+            "frame-pump");
     t.setDaemon(true);
     t.start();
   }

@@ -46,29 +46,51 @@ class TcpLoadTest {
     BcCryptoProvider crypto = new BcCryptoProvider();
     DefaultCertificateAuthority ca = DefaultCertificateAuthority.create("Load", Clock.systemUTC());
     InMemoryKeyLedger ledger = new InMemoryKeyLedger();
-    KeyTransferHost host = KeyTransferHost.builder()
-        .distributionTerminal(Enrollment.enrollHost(ca, crypto, "Load KDH", RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
-            DevicePolicy.anyCertifiedDevice(), ledger))
-        .cryptoProvider(crypto).validationPolicy(Enrollment.hostPolicy(ca)).stepTimeout(Duration.ofSeconds(60)).build();
+    KeyTransferHost host =
+        KeyTransferHost.builder()
+            .distributionTerminal(
+                Enrollment.enrollHost(
+                    ca,
+                    crypto,
+                    "Load KDH",
+                    RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
+                    DevicePolicy.anyCertifiedDevice(),
+                    ledger))
+            .cryptoProvider(crypto)
+            .validationPolicy(Enrollment.hostPolicy(ca))
+            .stepTimeout(Duration.ofSeconds(60))
+            .build();
     List<ReceivingTerminal> devices = new ArrayList<>();
     for (int i = 0; i < TERMINALS; i++) {
       devices.add(Enrollment.enrollTerminal(ca, crypto, String.format("Load POS %03d", i)));
     }
-    try (TcpKeyServer<DeliveryReceipt> server = TcpKeyServer.builder().threads(16).backlog(TERMINALS).build(host::serve)) {
+    try (TcpKeyServer<DeliveryReceipt> server =
+        TcpKeyServer.builder().threads(16).backlog(TERMINALS).build(host::serve)) {
       server.start();
       ExecutorService clients = Executors.newFixedThreadPool(TERMINALS);
       CountDownLatch go = new CountDownLatch(1);
       List<Future<KeyReceipt>> runs = new ArrayList<>();
       for (ReceivingTerminal device : devices) {
-        KeyTransferTerminal terminal = KeyTransferTerminal.builder().receivingTerminal(device).cryptoProvider(crypto)
-            .validationPolicy(Enrollment.terminalPolicy(ca)).stepTimeout(Duration.ofSeconds(60)).build();
-        runs.add(clients.submit(() -> {
-          go.await();
-          try (TcpTransport t = TcpTransport.connect("127.0.0.1", server.port(), Duration.ofSeconds(30),
-              TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
-            return terminal.receiveKey(t);
-          }
-        }));
+        KeyTransferTerminal terminal =
+            KeyTransferTerminal.builder()
+                .receivingTerminal(device)
+                .cryptoProvider(crypto)
+                .validationPolicy(Enrollment.terminalPolicy(ca))
+                .stepTimeout(Duration.ofSeconds(60))
+                .build();
+        runs.add(
+            clients.submit(
+                () -> {
+                  go.await();
+                  try (TcpTransport t =
+                      TcpTransport.connect(
+                          "127.0.0.1",
+                          server.port(),
+                          Duration.ofSeconds(30),
+                          TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+                    return terminal.receiveKey(t);
+                  }
+                }));
       }
       go.countDown();
       for (Future<KeyReceipt> f : runs) {
@@ -83,8 +105,11 @@ class TcpLoadTest {
       }
     }
     assertThat(keys).hasSize(TERMINALS);
-    assertThat(ledger.entries()).hasSize(TERMINALS).allMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
-    Set<KeyCheckValue> kcvs = ledger.entries().stream().map(LedgerEntry::kcv).collect(Collectors.toSet());
+    assertThat(ledger.entries())
+        .hasSize(TERMINALS)
+        .allMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
+    Set<KeyCheckValue> kcvs =
+        ledger.entries().stream().map(LedgerEntry::kcv).collect(Collectors.toSet());
     assertThat(kcvs).hasSize(TERMINALS);
   }
 }

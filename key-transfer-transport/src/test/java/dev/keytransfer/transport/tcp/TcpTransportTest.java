@@ -15,7 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Length-prefixed framing over real loopback sockets, with a raw socket as the misbehaving peer. */
+/**
+ * Length-prefixed framing over real loopback sockets, with a raw socket as the misbehaving peer.
+ */
 class TcpTransportTest {
   private ServerSocket listener;
 
@@ -35,14 +37,17 @@ class TcpTransportTest {
 
   @Test
   void frames_roundTripBothWays() throws Exception {
-    CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
-      try {
-        return listener.accept();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    try (TcpTransport c = client(); TcpTransport s = TcpTransport.wrap(accepted.get(), 1024)) {
+    CompletableFuture<Socket> accepted =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return listener.accept();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    try (TcpTransport c = client();
+        TcpTransport s = TcpTransport.wrap(accepted.get(), 1024)) {
       c.send(new byte[] {1, 2, 3});
       assertThat(s.receive(Duration.ofSeconds(2))).containsExactly(1, 2, 3);
       s.send(new byte[1024]);
@@ -52,35 +57,43 @@ class TcpTransportTest {
 
   @Test
   void receive_peerAnnouncesHugeFrame_refusedBeforeReading() throws Exception {
-    try (TcpTransport c = client(); Socket raw = listener.accept()) {
+    try (TcpTransport c = client();
+        Socket raw = listener.accept()) {
       new DataOutputStream(raw.getOutputStream()).writeInt(512 * 1024 * 1024);
       assertThatThrownBy(() -> c.receive(Duration.ofSeconds(2)))
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.FRAME_TOO_LARGE);
     }
   }
 
   @Test
   void receive_negativeLength_malformedFrame() throws Exception {
-    try (TcpTransport c = client(); Socket raw = listener.accept()) {
+    try (TcpTransport c = client();
+        Socket raw = listener.accept()) {
       new DataOutputStream(raw.getOutputStream()).writeInt(-5);
       assertThatThrownBy(() -> c.receive(Duration.ofSeconds(2)))
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.MALFORMED_FRAME);
     }
   }
 
   @Test
   void send_overMaximum_refused() throws Exception {
-    try (TcpTransport c = client(); Socket raw = listener.accept()) {
+    try (TcpTransport c = client();
+        Socket raw = listener.accept()) {
       assertThatThrownBy(() -> c.send(new byte[1025]))
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.FRAME_TOO_LARGE);
     }
   }
 
   @Test
   void receive_silentPeer_timesOut() throws Exception {
-    try (TcpTransport c = client(); Socket raw = listener.accept()) {
+    try (TcpTransport c = client();
+        Socket raw = listener.accept()) {
       assertThatThrownBy(() -> c.receive(Duration.ofMillis(200)))
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.TIMEOUT);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.TIMEOUT);
     }
   }
 
@@ -93,7 +106,8 @@ class TcpTransportTest {
         o.write(new byte[10]);
       }
       assertThatThrownBy(() -> c.receive(Duration.ofSeconds(2)))
-          .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.TRANSPORT_FAILURE);
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.TRANSPORT_FAILURE);
     }
   }
 
@@ -102,6 +116,7 @@ class TcpTransportTest {
     int port = listener.getLocalPort();
     listener.close();
     assertThatThrownBy(() -> TcpTransport.connect("127.0.0.1", port, Duration.ofSeconds(2), 1024))
-        .extracting(e -> ((KeyTransferException) e).code()).isEqualTo(ErrorCode.TRANSPORT_FAILURE);
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.TRANSPORT_FAILURE);
   }
 }

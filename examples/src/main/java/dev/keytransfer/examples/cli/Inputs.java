@@ -2,7 +2,6 @@ package dev.keytransfer.examples.cli;
 
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.io.IOException;
@@ -47,7 +46,7 @@ final class Inputs {
         String body = text.replaceAll("-----[A-Z0-9 ]+-----", "").replaceAll("\\s", "");
         return Base64.getDecoder().decode(body);
       }
-      return Hex.decode(text.replaceAll("\\s", ""));
+      return HexFormat.of().parseHex(text.replaceAll("\\s", ""));
     } catch (IllegalArgumentException e) {
       throw new CliException(f + " is neither DER, PEM nor hex");
     }
@@ -55,7 +54,7 @@ final class Inputs {
 
   static byte[] hex(String value, String option) {
     try {
-      return Hex.decode(value);
+      return HexFormat.of().parseHex(value.strip());
     } catch (IllegalArgumentException e) {
       throw new CliException(option + " must be hex: " + e.getMessage());
     }

@@ -12,7 +12,6 @@ import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.KeyBlockChecks;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
@@ -38,6 +37,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -606,13 +606,15 @@ final class TokenCommand implements Runnable {
               : codec.decryptKeyTokenForSoleRecipient(v, key)) {
         KeyBlockChecks.check(block, v, IssuerAndSerial.of(kdh));
         out.println("signer=" + v.signer());
-        v.nonce().ifPresent(n -> out.println("nonce=" + Hex.encode(n.bytes())));
+        v.nonce()
+            .ifPresent(
+                n -> out.println("nonce=" + HexFormat.of().withUpperCase().formatHex(n.bytes())));
         v.signingTime().ifPresent(s -> out.println("signingTime=" + s));
         out.println("header=" + block.header());
         out.println("kcv=" + crypto.keyCheckValue(block.key(), block.header().kcvMethod()).hex());
         if (revealKey) {
           byte[] k = block.key().copyBytes();
-          out.println("key=" + Hex.encode(k));
+          out.println("key=" + HexFormat.of().withUpperCase().formatHex(k));
           Arrays.fill(k, (byte) 0);
         }
       }

@@ -1,8 +1,8 @@
 package dev.keytransfer.crypto.dukpt;
 
-import dev.keytransfer.core.internal.Hex;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -37,7 +37,7 @@ public final class AesKsn {
 
   /** A KSN from 24 hex digits, or an initial key ID from 16 hex digits (counter 0). */
   public static AesKsn parse(String hex) {
-    byte[] b = Hex.decode(Objects.requireNonNull(hex, "hex"));
+    byte[] b = HexFormat.of().parseHex(Objects.requireNonNull(hex, "hex"));
     return b.length == INITIAL_KEY_ID_LENGTH ? ofInitialKeyId(b) : of(b);
   }
 
@@ -65,7 +65,7 @@ public final class AesKsn {
 
   /** 24 upper-case hex digits. */
   public String hex() {
-    return Hex.encode(ksn);
+    return HexFormat.of().withUpperCase().formatHex(ksn);
   }
 
   /** The 8-byte initial key ID. */
@@ -75,7 +75,7 @@ public final class AesKsn {
 
   /** The initial key ID as 16 hex digits, as in the {@code IK} optional block. */
   public String initialKeyIdHex() {
-    return Hex.encode(initialKeyId());
+    return HexFormat.of().withUpperCase().formatHex(initialKeyId());
   }
 
   /** The BDK ID (first 32 bits). */

@@ -185,6 +185,6 @@ public final class TdesDukpt {
   }
 
   private static byte[] hexBytes(String hex) {
-    return dev.keytransfer.core.internal.Hex.decode(hex);
+    return java.util.HexFormat.of().parseHex(hex);
   }
 }

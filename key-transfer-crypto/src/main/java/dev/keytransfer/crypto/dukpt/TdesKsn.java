@@ -1,8 +1,8 @@
 package dev.keytransfer.crypto.dukpt;
 
-import dev.keytransfer.core.internal.Hex;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -49,7 +49,7 @@ public final class TdesKsn {
     if (hex.length() < 16 || hex.length() > 2 * LENGTH) {
       throw new IllegalArgumentException("a TDES KSN has 16 to 20 hex digits");
     }
-    return of(Hex.decode("F".repeat(2 * LENGTH - hex.length()) + hex));
+    return of(HexFormat.of().parseHex("F".repeat(2 * LENGTH - hex.length()) + hex));
   }
 
   /** The 10 bytes. */
@@ -59,7 +59,7 @@ public final class TdesKsn {
 
   /** 20 upper-case hex digits, as in the {@code KS} optional block. */
   public String hex() {
-    return Hex.encode(ksn);
+    return HexFormat.of().withUpperCase().formatHex(ksn);
   }
 
   /** The 21-bit transaction counter. */

@@ -5,12 +5,12 @@ import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyStrength;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.crypto.internal.Symmetric;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -311,7 +311,9 @@ public final class Tr31Codec {
                 ? Symmetric.aesCbc(true, keys.kbek, mac, payload)
                 : Symmetric.tdesCbc(true, keys.kbek, mac, payload);
       }
-      return headerText + Hex.encode(ciphertext) + Hex.encode(mac);
+      return headerText
+          + HexFormat.of().withUpperCase().formatHex(ciphertext)
+          + HexFormat.of().withUpperCase().formatHex(mac);
     } finally {
       Arrays.fill(k, (byte) 0);
       Arrays.fill(payload, (byte) 0);

@@ -4,7 +4,6 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.KeySource;
 import dev.keytransfer.crypto.dukpt.AesDukpt;
@@ -17,6 +16,7 @@ import dev.keytransfer.crypto.keyblock.Tr31Header;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -136,7 +136,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
       if (id == null) {
         id = nextFromCounter();
       }
-      String key = Hex.encode(id);
+      String key = HexFormat.of().withUpperCase().formatHex(id);
       IssuerAndSerial holder = issued.putIfAbsent(key, device);
       if (holder != null && !holder.equals(device)) {
         throw new KeyTransferException(
@@ -155,7 +155,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
     if (base == null || next > maxCounter()) {
       return Optional.empty();
     }
-    return Optional.of(Hex.encode(counterValue(next)));
+    return Optional.of(HexFormat.of().withUpperCase().formatHex(counterValue(next)));
   }
 
   private byte[] nextFromCounter() throws KeyTransferException {

@@ -4,7 +4,6 @@ import static dev.keytransfer.crypto.tr34.DerReader.malformed;
 
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.MalformedTokenException;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.tr34.DerReader.Tlv;
 import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSignedData;
 import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSigner;
@@ -14,6 +13,7 @@ import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +54,7 @@ public final class Tr34TokenInspector {
         attr.oid();
         DerReader set = attr.expect(DerReader.SET).contents();
         out.add("type: " + Tr34TokenType.RT_KRD);
-        out.add("nonce: " + Hex.encode(set.octetString()));
+        out.add("nonce: " + HexFormat.of().withUpperCase().formatHex(set.octetString()));
         return out;
       }
       ParsedSignedData p = Tr34Cms.parseSignedData(token, ALL);
@@ -246,11 +246,11 @@ public final class Tr34TokenInspector {
       case Tr34Oids.CONTENT_TYPE:
         return "contentType = " + name(DerReader.decodeOid(v));
       case Tr34Oids.RANDOM_NONCE:
-        return "randomNonce = " + Hex.encode(v.value());
+        return "randomNonce = " + HexFormat.of().withUpperCase().formatHex(v.value());
       case Tr34Oids.DATA:
         return "key block header (id-data) = " + new String(v.value(), StandardCharsets.US_ASCII);
       case Tr34Oids.MESSAGE_DIGEST:
-        return "messageDigest = " + Hex.encode(v.value());
+        return "messageDigest = " + HexFormat.of().withUpperCase().formatHex(v.value());
       case Tr34Oids.SIGNING_TIME:
         return "signingTime = " + Tr34Cms.time(v);
       case Tr34Oids.CMS_ALGORITHM_PROTECTION:

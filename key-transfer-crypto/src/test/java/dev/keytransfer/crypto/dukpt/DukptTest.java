@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyType;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyUsage;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** KSN handling and argument checks of TDES (X9.24-1:2009) and AES (X9.24-3:2017) DUKPT. */
@@ -17,12 +17,13 @@ class DukptTest {
   @Test
   void tdesKsn_shortInputLeftPaddedWithFf() {
     assertThat(TdesKsn.parse("9876543210E00008").hex()).isEqualTo("FFFF9876543210E00008");
-    assertThat(TdesKsn.of(Hex.decode("9876543210E00008")))
+    assertThat(TdesKsn.of(HexFormat.of().parseHex("9876543210E00008")))
         .isEqualTo(TdesKsn.parse("FFFF9876543210E00008"));
-    try (SecretKeyMaterial bdk = SecretKeyMaterial.adopt(Hex.decode(BDK));
+    try (SecretKeyMaterial bdk = SecretKeyMaterial.adopt(HexFormat.of().parseHex(BDK));
         SecretKeyMaterial a = TdesDukpt.initialKey(bdk, TdesKsn.parse("9876543210E00008"));
         SecretKeyMaterial b = TdesDukpt.initialKey(bdk, TdesKsn.parse("FFFF9876543210E00000"))) {
-      assertThat(Hex.encode(a.copyBytes())).isEqualTo("6AC292FAA1315B4D858AB3A3D7D5933A");
+      assertThat(HexFormat.of().withUpperCase().formatHex(a.copyBytes()))
+          .isEqualTo("6AC292FAA1315B4D858AB3A3D7D5933A");
       assertThat(a.equalsKey(b)).isTrue();
     }
     assertThatThrownBy(() -> TdesKsn.parse("FFFF98765432"))
@@ -81,7 +82,7 @@ class DukptTest {
   @Test
   void derivedKeys_areIndependentObjects() {
     try (SecretKeyMaterial bdk =
-        SecretKeyMaterial.adopt(Hex.decode("FEDCBA9876543210F1F1F1F1F1F1F1F1"))) {
+        SecretKeyMaterial.adopt(HexFormat.of().parseHex("FEDCBA9876543210F1F1F1F1F1F1F1F1"))) {
       AesKsn ksn = AesKsn.parse("123456789012345600000001");
       SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ksn);
       SecretKeyMaterial dk = AesDukpt.derivationKey(ik, ksn.withCounter(0));

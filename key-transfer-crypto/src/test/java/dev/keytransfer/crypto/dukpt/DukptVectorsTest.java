@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyType;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyUsage;
@@ -15,6 +14,7 @@ import dev.keytransfer.crypto.internal.Symmetric;
 import dev.keytransfer.crypto.testing.Vectors;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +49,7 @@ class DukptVectorsTest {
             "tdes ipek input",
             v.get("id").asText(),
             v.get("ipek_left_input").asText(),
-            Hex.encode(Arrays.copyOf(ksn.initial().bytes(), 8)));
+            HexFormat.of().withUpperCase().formatHex(Arrays.copyOf(ksn.initial().bytes(), 8)));
         check(
             "tdes ipek kcv",
             v.get("id").asText(),
@@ -58,8 +58,8 @@ class DukptVectorsTest {
       }
     }
     JsonNode ops = root.get("operation_inputs");
-    byte[] clearPinBlock = Hex.decode(ops.get("clear_pin_block_iso0").asText());
-    byte[] data = Hex.decode(ops.get("mac_and_data_input_hex").asText());
+    byte[] clearPinBlock = HexFormat.of().parseHex(ops.get("clear_pin_block_iso0").asText());
+    byte[] data = HexFormat.of().parseHex(ops.get("mac_and_data_input_hex").asText());
     JsonNode first = root.get("ipek_vectors").get(0);
     try (SecretKeyMaterial bdk = key(first.get("bdk"));
         SecretKeyMaterial ipek =
@@ -87,9 +87,12 @@ class DukptVectorsTest {
               "tdes pin block",
               id,
               t.get("encrypted_pin_block").asText(),
-              Hex.encode(Symmetric.tdesEcb(true, pin.copyBytes(), clearPinBlock)));
-          String x919Req = Hex.encode(x919(macReq.copyBytes(), data));
-          String x919Resp = Hex.encode(x919(macResp.copyBytes(), data));
+              HexFormat.of()
+                  .withUpperCase()
+                  .formatHex(Symmetric.tdesEcb(true, pin.copyBytes(), clearPinBlock)));
+          String x919Req = HexFormat.of().withUpperCase().formatHex(x919(macReq.copyBytes(), data));
+          String x919Resp =
+              HexFormat.of().withUpperCase().formatHex(x919(macResp.copyBytes(), data));
           check(
               "tdes x9.19 mac 4 bytes",
               id + " request",
@@ -116,24 +119,32 @@ class DukptVectorsTest {
               "tdes cmac",
               id + " request",
               t.get("cmac_request_tdes").asText(),
-              Hex.encode(Symmetric.tdesCmac(macReq.copyBytes(), data)));
+              HexFormat.of()
+                  .withUpperCase()
+                  .formatHex(Symmetric.tdesCmac(macReq.copyBytes(), data)));
           check(
               "tdes cmac",
               id + " response",
               t.get("cmac_response_tdes").asText(),
-              Hex.encode(Symmetric.tdesCmac(macResp.copyBytes(), data)));
+              HexFormat.of()
+                  .withUpperCase()
+                  .formatHex(Symmetric.tdesCmac(macResp.copyBytes(), data)));
           byte[] padded = Arrays.copyOf(data, (data.length + 7) / 8 * 8);
           check(
               "tdes data request",
               id,
               t.get("data_request_ciphertext").asText(),
-              Hex.encode(Symmetric.tdesCbc(true, dataReq.copyBytes(), new byte[8], padded)));
+              HexFormat.of()
+                  .withUpperCase()
+                  .formatHex(Symmetric.tdesCbc(true, dataReq.copyBytes(), new byte[8], padded)));
           if (t.has("data_response_ciphertext")) {
             check(
                 "tdes data response",
                 id,
                 t.get("data_response_ciphertext").asText(),
-                Hex.encode(Symmetric.tdesCbc(true, dataResp.copyBytes(), new byte[8], padded)));
+                HexFormat.of()
+                    .withUpperCase()
+                    .formatHex(Symmetric.tdesCbc(true, dataResp.copyBytes(), new byte[8], padded)));
           }
         }
       }
@@ -147,8 +158,8 @@ class DukptVectorsTest {
     JsonNode root = JSON.readTree(Vectors.read("dukpt/aes_dukpt.json"));
     // ISO 9564-1 format 4 inputs of the X9.24-3 supplement example (not recorded in the file; the
     // supplement's worked example as transcribed by public tests: PIN 1234, PAN 4111111111111111)
-    byte[] pinField = Hex.decode("441234AAAAAAAAAA2F69ADDE2E9E7ACE");
-    byte[] panField = Hex.decode("44111111111111111000000000000000");
+    byte[] pinField = HexFormat.of().parseHex("441234AAAAAAAAAA2F69ADDE2E9E7ACE");
+    byte[] panField = HexFormat.of().parseHex("44111111111111111000000000000000");
     for (JsonNode s : root.get("suites")) {
       String suite = s.get("id").asText();
       AesKsn ikid = AesKsn.parse(s.get("initial_key_id").asText());
@@ -157,14 +168,15 @@ class DukptVectorsTest {
         check("aes initial key", suite, s.get("initial_key").asText(), ik);
         byte[] fromBlocks = new byte[0];
         for (JsonNode block : s.get("ik_derivation_data_blocks")) {
-          byte[] b = Symmetric.aesEcb(true, bdk.copyBytes(), Hex.decode(block.asText()));
+          byte[] b =
+              Symmetric.aesEcb(true, bdk.copyBytes(), HexFormat.of().parseHex(block.asText()));
           fromBlocks = concat(fromBlocks, b);
         }
         check(
             "aes initial key derivation data",
             suite,
             s.get("initial_key").asText(),
-            Hex.encode(Arrays.copyOf(fromBlocks, ik.length())));
+            HexFormat.of().withUpperCase().formatHex(Arrays.copyOf(fromBlocks, ik.length())));
         for (JsonNode t : s.get("transactions")) {
           AesKsn ksn = AesKsn.parse(t.get("ksn").asText());
           String id = suite + " " + t.get("counter").asText();
@@ -198,7 +210,7 @@ class DukptVectorsTest {
                   "aes pin block iso 4",
                   id,
                   t.get("encrypted_pin_block_iso4_with_PIN_AES128").asText(),
-                  Hex.encode(b));
+                  HexFormat.of().withUpperCase().formatHex(b));
             }
           }
         }
@@ -295,7 +307,7 @@ class DukptVectorsTest {
   }
 
   private void check(String family, String id, String expected, SecretKeyMaterial actual) {
-    check(family, id, expected, Hex.encode(actual.copyBytes()));
+    check(family, id, expected, HexFormat.of().withUpperCase().formatHex(actual.copyBytes()));
   }
 
   private void check(String family, String id, String expected, String actual) {
@@ -321,6 +333,6 @@ class DukptVectorsTest {
   }
 
   private static SecretKeyMaterial key(JsonNode hex) {
-    return SecretKeyMaterial.adopt(Hex.decode(hex.asText()));
+    return SecretKeyMaterial.adopt(HexFormat.of().parseHex(hex.asText()));
   }
 }

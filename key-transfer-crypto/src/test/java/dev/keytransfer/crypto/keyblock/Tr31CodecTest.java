@@ -7,11 +7,11 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -62,7 +62,7 @@ class Tr31CodecTest {
           assertThat(back.key().equalsKey(key)).as(c.toString()).isTrue();
           assertThat(back.header()).isEqualTo(h);
           assertThat(back.toString())
-              .doesNotContain(Hex.encode(key.copyBytes()))
+              .doesNotContain(HexFormat.of().withUpperCase().formatHex(key.copyBytes()))
               .contains("REDACTED");
         }
       }
@@ -251,7 +251,7 @@ class Tr31CodecTest {
 
   @Test
   void unwrap_tdes2018BlockWithoutObfuscation_lenientAccepts_strictRefuses() throws Exception {
-    try (SecretKeyMaterial kbpk = SecretKeyMaterial.adopt(Hex.decode(THALES_KBPK))) {
+    try (SecretKeyMaterial kbpk = SecretKeyMaterial.adopt(HexFormat.of().parseHex(THALES_KBPK))) {
       try (UnwrappedKey k = codec.unwrap(kbpk, THALES_A)) {
         assertThat(k.header().keyUsage()).isEqualTo("K0");
       }

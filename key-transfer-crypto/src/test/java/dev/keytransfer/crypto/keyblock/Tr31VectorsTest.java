@@ -8,13 +8,13 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.internal.Symmetric;
 import dev.keytransfer.crypto.testing.Vectors;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -73,7 +73,7 @@ class Tr31VectorsTest {
         Tr31Header header = Tr31Header.parse(v.get("header_string").asText());
         byte[] clear = expectedKey.copyBytes();
         String rewrapped =
-            codec.seal(kbpk, header, clear, Hex.decode(v.get("padding_hex").asText()));
+            codec.seal(kbpk, header, clear, HexFormat.of().parseHex(v.get("padding_hex").asText()));
         java.util.Arrays.fill(clear, (byte) 0);
         if (!rewrapped.equals(block)) {
           errors.add(id + ": re-wrap gives " + rewrapped);
@@ -99,7 +99,7 @@ class Tr31VectorsTest {
     for (JsonNode v : vectors) {
       String id = v.get("id").asText();
       String method = v.get("method").asText();
-      byte[] kbpk = Hex.decode(v.get("kbpk").asText());
+      byte[] kbpk = HexFormat.of().parseHex(v.get("kbpk").asText());
       byte[] kbek;
       byte[] kbak;
       boolean aes = method.startsWith("cmac-aes");
@@ -263,7 +263,7 @@ class Tr31VectorsTest {
     SecureRandom random = new SecureRandom();
     byte[] kbpkBytes;
     if (kbpkHex != null) {
-      kbpkBytes = Hex.decode(kbpkHex);
+      kbpkBytes = HexFormat.of().parseHex(kbpkHex);
     } else {
       kbpkBytes = new byte[header.version().aes() ? 32 : 24];
       random.nextBytes(kbpkBytes);
@@ -348,8 +348,9 @@ class Tr31VectorsTest {
   }
 
   private static void expectHex(String what, String expected, byte[] actual, List<String> errors) {
-    if (!Hex.encode(actual).equals(expected)) {
-      errors.add(what + ": " + Hex.encode(actual) + " vs " + expected);
+    if (!HexFormat.of().withUpperCase().formatHex(actual).equals(expected)) {
+      errors.add(
+          what + ": " + HexFormat.of().withUpperCase().formatHex(actual) + " vs " + expected);
     }
   }
 
@@ -378,6 +379,6 @@ class Tr31VectorsTest {
   }
 
   private static SecretKeyMaterial key(JsonNode hex) {
-    return SecretKeyMaterial.adopt(Hex.decode(hex.asText()));
+    return SecretKeyMaterial.adopt(HexFormat.of().parseHex(hex.asText()));
   }
 }

@@ -7,7 +7,6 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.InstalledKey;
 import dev.keytransfer.core.spi.KeySource;
@@ -23,6 +22,7 @@ import dev.keytransfer.crypto.testing.TestPki;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +106,7 @@ class DukptInitialKeySourceTest {
             assertThat(k.key().equalsKey(expected)).isTrue();
           }
           if (i == 0) {
-            assertThat(Hex.encode(k.key().copyBytes()))
+            assertThat(HexFormat.of().withUpperCase().formatHex(k.key().copyBytes()))
                 .isEqualTo("1273671EA26AC29AFA4D1084127652A1");
           }
           keys.add(digest(k.key()));
@@ -170,7 +170,8 @@ class DukptInitialKeySourceTest {
             SecretKeyMaterial hostPin =
                 TdesDukpt.workingKeyFromBdk(bdk, ksn, TdesDukpt.Variant.PIN)) {
           assertThat(terminalPin.equalsKey(hostPin)).isTrue();
-          assertThat(Hex.encode(hostPin.copyBytes())).isEqualTo("042666B49184CF5C68DE9628D0397B36");
+          assertThat(HexFormat.of().withUpperCase().formatHex(hostPin.copyBytes()))
+              .isEqualTo("042666B49184CF5C68DE9628D0397B36");
         }
       }
     }
@@ -191,7 +192,8 @@ class DukptInitialKeySourceTest {
         try (SecretKeyMaterial pin =
             AesDukpt.workingKey(
                 ik.key(), ksn, AesDukpt.KeyUsage.PIN_ENCRYPTION, AesDukpt.KeyType.AES_128)) {
-          assertThat(Hex.encode(pin.copyBytes())).isEqualTo("AF8CB133A78F8DC2D1359F18527593FB");
+          assertThat(HexFormat.of().withUpperCase().formatHex(pin.copyBytes()))
+              .isEqualTo("AF8CB133A78F8DC2D1359F18527593FB");
         }
       }
     }
@@ -203,13 +205,15 @@ class DukptInitialKeySourceTest {
   }
 
   private static SecretKeyMaterial bdk(String hex) {
-    return SecretKeyMaterial.adopt(Hex.decode(hex));
+    return SecretKeyMaterial.adopt(HexFormat.of().parseHex(hex));
   }
 
   private static String digest(SecretKeyMaterial key) throws Exception {
     byte[] k = key.copyBytes();
     try {
-      return Hex.encode(MessageDigest.getInstance("SHA-256").digest(k));
+      return HexFormat.of()
+          .withUpperCase()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(k));
     } finally {
       java.util.Arrays.fill(k, (byte) 0);
     }

@@ -8,7 +8,6 @@ import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.InstalledKey;
 import dev.keytransfer.core.spi.ReceivingTerminal;
@@ -18,6 +17,7 @@ import dev.keytransfer.crypto.keyblock.Tr31Codec;
 import dev.keytransfer.crypto.keyblock.Tr31Header;
 import dev.keytransfer.crypto.keyblock.UnwrappedKey;
 import dev.keytransfer.crypto.testing.TestPki;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** The test-only fixed key source, and what it is for: a host that knows the TMK it delivered. */
@@ -26,7 +26,7 @@ class FixedKeySourceTest {
 
   @Test
   void everyDevice_getsACopyOfTheSameKey_andItIsMarkedTestOnly() throws Exception {
-    try (SecretKeyMaterial key = SecretKeyMaterial.adopt(Hex.decode(TMK));
+    try (SecretKeyMaterial key = SecretKeyMaterial.adopt(HexFormat.of().parseHex(TMK));
         FixedKeySource source =
             FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), key);
         DeliverableKey b = source.keyFor(null)) {
@@ -59,7 +59,7 @@ class FixedKeySourceTest {
     BcCryptoProvider crypto = new BcCryptoProvider();
     TestPki pki = TestPki.create("Working keys");
     ReceivingTerminal device;
-    try (SecretKeyMaterial tmk = SecretKeyMaterial.adopt(Hex.decode(TMK));
+    try (SecretKeyMaterial tmk = SecretKeyMaterial.adopt(HexFormat.of().parseHex(TMK));
         FixedKeySource source =
             FixedKeySource.insecureForTestsOnly(KeyBlockHeader.parse("A0000K0TB00E0000"), tmk)) {
       device =
@@ -69,7 +69,7 @@ class FixedKeySourceTest {
     // host side: a PIN key wrapped under the TMK it delivered (version B: TDES key derivation
     // binding)
     String pinBlock;
-    try (SecretKeyMaterial tmk = SecretKeyMaterial.adopt(Hex.decode(TMK));
+    try (SecretKeyMaterial tmk = SecretKeyMaterial.adopt(HexFormat.of().parseHex(TMK));
         SecretKeyMaterial pin = SecretKeyMaterial.adopt(new byte[16])) {
       Tr31Header p0 =
           Tr31Header.builder(KeyBlockVersion.B)

@@ -2,11 +2,11 @@ package dev.keytransfer.crypto.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keytransfer.core.internal.Hex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +174,8 @@ public final class Wycheproof {
             !o.accepted()
                 || expectedOutput == null
                 || o.output() == null
-                || MessageDigest.isEqual(o.output(), Hex.decode(test.get(expectedOutput).asText()));
+                || MessageDigest.isEqual(
+                    o.output(), HexFormat.of().parseHex(test.get(expectedOutput).asText()));
         String problem = null;
         switch (result) {
           case "valid" -> {
@@ -226,6 +227,6 @@ public final class Wycheproof {
   }
 
   public static byte[] hex(JsonNode node, String field) {
-    return Hex.decode(node.get(field).asText());
+    return HexFormat.of().parseHex(node.get(field).asText());
   }
 }

@@ -17,7 +17,6 @@ import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.ValidationPolicy;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.KdhCredentialToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.spi.Algorithms;
@@ -49,6 +48,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Enumeration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -510,7 +510,7 @@ class Tr34AnnexBConformanceTest {
             () -> {
               try (KeyBlock b =
                   Tr34Cms.parseKeyBlock(read(c + "clover_kt_kdh_2pass.keyblock.der"))) {
-                assertThat(Hex.encode(b.key().copyBytes()))
+                assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes()))
                     .isEqualTo("9BB0093732BE863471B4F3697BEBFE14");
                 assertThat(b.header().value()).isEqualTo("D0000K1AD00N0000");
                 return "parsed: v1, header D0000K1AD00N0000, key 9BB0…FE14";
@@ -671,7 +671,7 @@ class Tr34AnnexBConformanceTest {
     try (KeyBlock b = Tr34Cms.parseKeyBlock(read(file))) {
       assertThat(b.version()).isEqualTo(expected.at("/" + json + "/version").asInt());
       assertThat(b.kdhId()).isEqualTo(IssuerAndSerial.of(Vectors.annexBKdh1()));
-      assertThat(Hex.encode(b.key().copyBytes()))
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes()))
           .isEqualTo(expected.at("/" + json + "/clear_key_hex").asText());
       assertThat(b.header().value()).isEqualTo(expected.at("/" + json + "/header_ascii").asText());
       return "parsed: v1, idKDH = KDH 1, key "
@@ -732,7 +732,7 @@ class Tr34AnnexBConformanceTest {
             key("keys/B.2.1.7_krd1.key.pem"),
             Algorithms.KeyTransport.RSA_OAEP_SHA256,
             e.encryptedKey())) {
-      assertThat(Hex.encode(cek.copyBytes()))
+      assertThat(HexFormat.of().withUpperCase().formatHex(cek.copyBytes()))
           .isEqualTo(expected.at("/enveloped_tdea/cek_hex").asText());
       assertThat(crypto.decrypt(e.algorithm(), cek, e.iv(), e.encryptedContent()))
           .isEqualTo(read("tokens/B.2.2.2.1_tdea_keyblock.der"));
@@ -766,8 +766,10 @@ class Tr34AnnexBConformanceTest {
             Tr34Oids.DATA,
             Tr34Oids.MESSAGE_DIGEST);
     assertThat(
-            Hex.encode(
-                Tr34Cms.single(a.get(Tr34Oids.MESSAGE_DIGEST), DerReader.OCTET_STRING).value()))
+            HexFormat.of()
+                .withUpperCase()
+                .formatHex(
+                    Tr34Cms.single(a.get(Tr34Oids.MESSAGE_DIGEST), DerReader.OCTET_STRING).value()))
         .isEqualToIgnoringCase(expected.at("/enveloped_tdea/sha256_of_der").asText());
     assertThat(
             new String(
@@ -779,8 +781,11 @@ class Tr34AnnexBConformanceTest {
         derOrder
             ? "signingTime " + Tr34Cms.time(Tr34Cms.single(a.get(Tr34Oids.SIGNING_TIME), -1))
             : "randomNonce "
-                + Hex.encode(
-                    Tr34Cms.single(a.get(Tr34Oids.RANDOM_NONCE), DerReader.OCTET_STRING).value());
+                + HexFormat.of()
+                    .withUpperCase()
+                    .formatHex(
+                        Tr34Cms.single(a.get(Tr34Oids.RANDOM_NONCE), DerReader.OCTET_STRING)
+                            .value());
     return "parsed in transmission order ("
         + (derOrder ? "DER order" : "not DER order")
         + "): "
@@ -798,7 +803,7 @@ class Tr34AnnexBConformanceTest {
     byte[] orig = read("original-2019-prints/B.2.2.3.1_tdea_envelopeddata.orig.der");
     assertThat(md).isEqualTo(crypto.sha256(withoutOuterHeader(orig)));
     return "parsed; messageDigest "
-        + Hex.encode(md).substring(0, 8)
+        + HexFormat.of().withUpperCase().formatHex(md).substring(0, 8)
         + "… = SHA-256 of the first-print EnvelopedData "
         + "without its SEQUENCE header (the 2012 digest)";
   }
@@ -898,7 +903,8 @@ class Tr34AnnexBConformanceTest {
       assertThat(v.signingTime()).contains(want);
       fresh = "signingTime " + want;
     } else {
-      assertThat(v.nonce()).contains(Nonce.of(Hex.decode("167EB0E72781E4940112233445566778")));
+      assertThat(v.nonce())
+          .contains(Nonce.of(HexFormat.of().parseHex("167EB0E72781E4940112233445566778")));
       fresh = "nonce = B.12's";
     }
     // the RSA layer is the standard's broken sample: the uniform failure, nothing else
@@ -914,7 +920,8 @@ class Tr34AnnexBConformanceTest {
     try (KeyBlock b = Tr34Cms.parseKeyBlock(plain)) {
       assertThat(b.kdhId()).isEqualTo(v.signer());
       assertThat(b.header()).isEqualTo(v.header());
-      assertThat(Hex.encode(b.key().copyBytes())).isEqualTo("0123456789ABCDEFFEDCBA9876543210");
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes()))
+          .isEqualTo("0123456789ABCDEFFEDCBA9876543210");
     }
     String dialect = insideAlgorithm(v.envelope()) ? "dialect b" : "dialect c";
     return "**verified** with KDH 1 over the attributes as received ("
@@ -961,7 +968,8 @@ class Tr34AnnexBConformanceTest {
                         DerWriter.contextConstructed(0, DerWriter.octetString(fields))),
                     DerWriter.derSet(signerInfo))));
     VerifiedKeyToken v = codec.verifyKeyToken(codec.decodeKeyToken(token), kdh1);
-    assertThat(v.nonce()).contains(Nonce.of(Hex.decode("167EB0E72781E4940112233445566778")));
+    assertThat(v.nonce())
+        .contains(Nonce.of(HexFormat.of().parseHex("167EB0E72781E4940112233445566778")));
     assertThat(v.envelope()[0]).isEqualTo((byte) DerReader.INTEGER);
     assertThat(Tr34TokenInspector.describe(token))
         .contains(
@@ -986,7 +994,8 @@ class Tr34AnnexBConformanceTest {
         codec.decryptKeyToken(
             v, key("keys/B.2.1.7_krd1.key.pem"), cert("keys/B.2.1.7_krd1.crt.pem"))) {
       dev.keytransfer.core.handshake.KeyBlockChecks.check(b, v, IssuerAndSerial.of(kdh1));
-      assertThat(Hex.encode(b.key().copyBytes())).isEqualTo("0123456789ABCDEFFEDCBA9876543210");
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes()))
+          .isEqualTo("0123456789ABCDEFFEDCBA9876543210");
       assertThat(b.header().value()).isEqualTo("A0256K0TB00E0000");
     }
     return "**verified and decrypted** end to end with KDH 1 / KRD 1 ("
@@ -1030,7 +1039,7 @@ class Tr34AnnexBConformanceTest {
     X509Certificate kdh1 = Vectors.annexBKdh1();
     VerifiedRebind v = codec.verifyKdhRebindToken(codec.decodeKdhRebindToken(token), kdh1);
     assertThat(v.signerRole()).isEqualTo(SignerRole.KDH);
-    assertThat(v.nonce()).contains(Nonce.of(Hex.decode("7DEA1C00894E246A")));
+    assertThat(v.nonce()).contains(Nonce.of(HexFormat.of().parseHex("7DEA1C00894E246A")));
     assertThat(v.krdId()).isEqualTo(IssuerAndSerial.of(cert("keys/B.2.1.7_krd1.crt.pem")));
     assertThat(v.oldKdhId()).isEqualTo(IssuerAndSerial.of(kdh1));
     assertThat(v.newKdhCertificate()).isEqualTo(cert("keys/B.2.1.6_kdh2.crt.pem"));
@@ -1052,10 +1061,13 @@ class Tr34AnnexBConformanceTest {
 
   private static String b12Item() throws Exception {
     assertThat(codec.decodeRandomToken(read("tokens/B.12_rt_krd.der")).nonce())
-        .isEqualTo(Nonce.of(Hex.decode(expected.at("/B.12_random_token/nonce_hex").asText())));
+        .isEqualTo(
+            Nonce.of(
+                HexFormat.of().parseHex(expected.at("/B.12_random_token/nonce_hex").asText())));
     assertThat(
             codec
-                .encodeRandomToken(Nonce.of(Hex.decode("167EB0E72781E4940112233445566778")))
+                .encodeRandomToken(
+                    Nonce.of(HexFormat.of().parseHex("167EB0E72781E4940112233445566778")))
                 .encoded())
         .isEqualTo(read("tokens/B.12_rt_krd.der"));
     return "parsed: nonce 167EB0E72781E4940112233445566778 (16 bytes); our encoder writes the same"
@@ -1080,7 +1092,7 @@ class Tr34AnnexBConformanceTest {
     X509Certificate kdh1 = Vectors.annexBKdh1();
     VerifiedUnbind v = codec.verifyKdhUnbindToken(codec.decodeKdhUnbindToken(token), kdh1);
     assertThat(v.signerRole()).isEqualTo(SignerRole.KDH);
-    assertThat(v.nonce()).contains(Nonce.of(Hex.decode("7DEA1C00894E246A")));
+    assertThat(v.nonce()).contains(Nonce.of(HexFormat.of().parseHex("7DEA1C00894E246A")));
     assertThat(v.krdId()).isEqualTo(IssuerAndSerial.of(cert("keys/B.2.1.7_krd1.crt.pem")));
     assertThat(v.kdhId()).isEqualTo(IssuerAndSerial.of(kdh1));
     assertThat(v.crls()).hasSize(1);
@@ -1105,10 +1117,12 @@ class Tr34AnnexBConformanceTest {
     assertThat(p.signers.get(0).signatureAlgorithm()).isEqualTo(Tr34Oids.SHA256_WITH_RSA);
     assertThat(Tr34Cms.parseAttributes(p.signers.get(0).signedAttributes()))
         .containsKeys(Tr34Oids.SIGNING_TIME, Tr34Oids.CMS_ALGORITHM_PROTECTION);
-    assertThat(v.nonce()).contains(Nonce.of(Hex.decode("6E3BBE46AA7AD4A36F212D5E3444FBDD")));
+    assertThat(v.nonce())
+        .contains(Nonce.of(HexFormat.of().parseHex("6E3BBE46AA7AD4A36F212D5E3444FBDD")));
     try (KeyBlock b =
         codec.decryptKeyToken(v, key(d + "clover_krd1.key.pem"), cert(d + "clover_krd1.crt.pem"))) {
-      assertThat(Hex.encode(b.key().copyBytes())).isEqualTo("9BB0093732BE863471B4F3697BEBFE14");
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes()))
+          .isEqualTo("9BB0093732BE863471B4F3697BEBFE14");
       assertThat(b.header().value()).isEqualTo("D0000K1AD00N0000");
     }
     return "**verified and decrypted** (SignedData v3, sha256WithRSAEncryption, extra signingTime"
@@ -1122,10 +1136,10 @@ class Tr34AnnexBConformanceTest {
     X509Certificate kdh1 = Vectors.annexBKdh1();
     X509Certificate krd1 = cert("keys/B.2.1.7_krd1.crt.pem");
     Tr34TokenCodec host = new Tr34TokenCodec(crypto, Tr34Profile.TR34_2012);
-    Nonce nonce = Nonce.of(Hex.decode("7DEA1C00894E246A"));
+    Nonce nonce = Nonce.of(HexFormat.of().parseHex("7DEA1C00894E246A"));
     byte[] token;
     try (SecretKeyMaterial k =
-        SecretKeyMaterial.copyOf(Hex.decode("0123456789ABCDEFFEDCBA9876543210"))) {
+        SecretKeyMaterial.copyOf(HexFormat.of().parseHex("0123456789ABCDEFFEDCBA9876543210"))) {
       token =
           host.buildKeyToken(
                   new KeyTokenRequest(
@@ -1140,7 +1154,8 @@ class Tr34AnnexBConformanceTest {
     }
     VerifiedKeyToken v = codec.verifyKeyToken(codec.decodeKeyToken(token), kdh1);
     try (KeyBlock b = codec.decryptKeyToken(v, key("keys/B.2.1.7_krd1.key.pem"), krd1)) {
-      assertThat(Hex.encode(b.key().copyBytes())).isEqualTo("0123456789ABCDEFFEDCBA9876543210");
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes()))
+          .isEqualTo("0123456789ABCDEFFEDCBA9876543210");
     }
     List<String> lines = new ArrayList<>();
     for (String l : Tr34TokenInspector.describe(token)) {
@@ -1198,9 +1213,12 @@ class Tr34AnnexBConformanceTest {
       throws Exception {
     EnvelopeFields f = EnvelopeFields.of(env);
     Algorithms.ContentEncryption cea = Algorithms.ContentEncryption.fromOid(f.algorithm());
-    try (SecretKeyMaterial cek = SecretKeyMaterial.copyOf(Hex.decode(cekHex))) {
+    try (SecretKeyMaterial cek = SecretKeyMaterial.copyOf(HexFormat.of().parseHex(cekHex))) {
       return crypto.decrypt(
-          cea, cek, ivOverride == null ? f.iv() : Hex.decode(ivOverride), f.encryptedContent());
+          cea,
+          cek,
+          ivOverride == null ? f.iv() : HexFormat.of().parseHex(ivOverride),
+          f.encryptedContent());
     }
   }
 

@@ -23,7 +23,6 @@ import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
@@ -32,6 +31,7 @@ import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.testing.TestPki;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,7 @@ class Tr34DialectsTest {
     TestPki pki = TestPki.create("Dialects");
     kdh = pki.validLeaf(Role.KDH, "Dialects KDH");
     krd = pki.validLeaf(Role.KRD, "Dialects KRD");
-    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode(KEY))) {
+    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(HexFormat.of().parseHex(KEY))) {
       byte[] token =
           codec
               .buildKeyToken(
@@ -161,7 +161,7 @@ class Tr34DialectsTest {
   private static void assertOpensToKey(byte[] token) throws KeyTransferException {
     VerifiedKeyToken v = verify(token);
     try (KeyBlock b = codec.decryptKeyToken(v, krd.key(), krd.certificate())) {
-      assertThat(Hex.encode(b.key().copyBytes())).isEqualTo(KEY);
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes())).isEqualTo(KEY);
       assertThat(b.header()).isEqualTo(v.header());
     }
   }

@@ -11,7 +11,6 @@ import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.KdhCredentialToken;
 import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
@@ -32,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -125,7 +125,7 @@ class Tr34OpenSslInteropTest {
 
   @Test
   void onePassToken_verifiesAndDecryptsWithOpenssl() throws Exception {
-    byte[] key = Hex.decode("0123456789ABCDEFFEDCBA9876543210");
+    byte[] key = HexFormat.of().parseHex("0123456789ABCDEFFEDCBA9876543210");
     byte[] token;
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(key)) {
       token =
@@ -379,10 +379,11 @@ class Tr34OpenSslInteropTest {
     // signs
     // with the header and nonce attributes OpenSSL cannot add
     byte[] key =
-        Hex.decode(
-            cipher.equals("aes256")
-                ? "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
-                : "0123456789ABCDEFFEDCBA9876543210");
+        HexFormat.of()
+            .parseHex(
+                cipher.equals("aes256")
+                    ? "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
+                    : "0123456789ABCDEFFEDCBA9876543210");
     String header = cipher.equals("des3") ? "A0000K0TB00E0000" : "D0000K0AB00E0000";
     Files.write(
         dir.resolve("keyblock.der"),
@@ -507,8 +508,11 @@ class Tr34OpenSslInteropTest {
     assertThat(ASN1Integer.getInstance(kb.getObjectAt(0)).intValueExact()).isEqualTo(1);
     assertThat(ASN1Sequence.getInstance(kb.getObjectAt(1)).getEncoded("DER"))
         .isEqualTo(Tr34TokenCodec.issuerAndSerial(IssuerAndSerial.of(kdh.certificate())));
-    assertThat(Hex.encode(ASN1OctetString.getInstance(kb.getObjectAt(2)).getOctets()))
-        .isEqualTo(Hex.encode(key));
+    assertThat(
+            HexFormat.of()
+                .withUpperCase()
+                .formatHex(ASN1OctetString.getInstance(kb.getObjectAt(2)).getOctets()))
+        .isEqualTo(HexFormat.of().withUpperCase().formatHex(key));
     ASN1Set headerSet =
         ASN1Set.getInstance(ASN1Sequence.getInstance(kb.getObjectAt(3)).getObjectAt(1));
     assertThat(

@@ -13,7 +13,6 @@ import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.CaRebindToken;
 import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.HandshakeMessage;
@@ -38,6 +37,7 @@ import java.security.cert.X509CRL;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,7 +89,7 @@ class Tr34TokenCodecTest {
 
   private static KdhKeyToken twoPass(Tr34Profile p, Nonce nonce, List<X509CRL> crls)
       throws KeyTransferException {
-    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode(KEY))) {
+    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(HexFormat.of().parseHex(KEY))) {
       return codec(p)
           .buildKeyToken(
               new KeyTokenRequest(
@@ -104,7 +104,7 @@ class Tr34TokenCodecTest {
 
   private static KdhOnePassKeyToken onePass(Tr34Profile p, Instant time, List<X509CRL> crls)
       throws KeyTransferException {
-    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(Hex.decode(KEY))) {
+    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(HexFormat.of().parseHex(KEY))) {
       return codec(p)
           .buildOnePassKeyToken(
               new OnePassKeyTokenRequest(
@@ -117,7 +117,8 @@ class Tr34TokenCodecTest {
   @ParameterizedTest
   @EnumSource(Tr34Profile.class)
   void twoPass_builtInEachProfile_verifiesAndDecrypts(Tr34Profile profile) throws Exception {
-    Nonce nonce = Nonce.of(Hex.decode("7DEA1C00894E246A")); // 8 bytes, as AWS and B.11/B.14
+    Nonce nonce =
+        Nonce.of(HexFormat.of().parseHex("7DEA1C00894E246A")); // 8 bytes, as AWS and B.11/B.14
     KdhKeyToken kt = twoPass(profile, nonce);
     Tr34TokenCodec reader = codec(Tr34Profile.TR34_2019); // the terminal reads every profile
     VerifiedKeyToken v =
@@ -127,7 +128,7 @@ class Tr34TokenCodecTest {
     assertThat(v.header()).isEqualTo(HEADER);
     assertThat(v.crls()).hasSize(profile == Tr34Profile.TR34_2012 ? 0 : 2);
     try (KeyBlock b = reader.decryptKeyToken(v, krd.key(), krd.certificate())) {
-      assertThat(Hex.encode(b.key().copyBytes())).isEqualTo(KEY);
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes())).isEqualTo(KEY);
       assertThat(b.kdhId()).isEqualTo(kdhId());
       assertThat(b.header()).isEqualTo(HEADER);
     }
@@ -147,7 +148,7 @@ class Tr34TokenCodecTest {
     assertThat(v.signingTime()).contains(time.truncatedTo(ChronoUnit.SECONDS));
     assertThat(v.nonce()).isEmpty();
     try (KeyBlock b = reader.decryptKeyToken(v, krd.key(), krd.certificate())) {
-      assertThat(Hex.encode(b.key().copyBytes())).isEqualTo(KEY);
+      assertThat(HexFormat.of().withUpperCase().formatHex(b.key().copyBytes())).isEqualTo(KEY);
     }
     assertThat(Tr34TokenInspector.classify(kt.encoded())).isEqualTo(Tr34TokenType.KT_KDH_ONE_PASS);
   }
@@ -176,7 +177,7 @@ class Tr34TokenCodecTest {
   @Test
   void tr34_2012Profile_keyToken_hasTheAwsLayout() throws Exception {
     // a 16-byte nonce, as B.9: with AWS's 8-byte nonce this order happens to be DER order as well
-    Nonce nonce = Nonce.of(Hex.decode("167EB0E72781E4940112233445566778"));
+    Nonce nonce = Nonce.of(HexFormat.of().parseHex("167EB0E72781E4940112233445566778"));
     byte[] token = twoPass(Tr34Profile.TR34_2012, nonce).encoded();
     Tr34Cms.ParsedSignedData p = Tr34Cms.parseSignedData(token, Tr34Tolerance.NONE);
     assertThat(p.version).isEqualTo(1); // SignedData v1

@@ -8,7 +8,6 @@ import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.SignatureInvalidException;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
@@ -18,6 +17,7 @@ import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.testing.Vectors;
 import java.io.ByteArrayOutputStream;
 import java.security.cert.X509Certificate;
+import java.util.HexFormat;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -46,7 +46,8 @@ class Tr34TokenCodecVectorsTest {
     assertThat(kt.claimedSigner()).isEqualTo(IssuerAndSerial.of(kdh1));
     VerifiedKeyToken v = codec.verifyKeyToken(kt, kdh1);
     // TR-34 B.9: the nonce echoes B.12's RT-KRD; the header is A0256K0TB00E0000
-    assertThat(v.nonce()).contains(Nonce.of(Hex.decode("167EB0E72781E4940112233445566778")));
+    assertThat(v.nonce())
+        .contains(Nonce.of(HexFormat.of().parseHex("167EB0E72781E4940112233445566778")));
     assertThat(v.header().value()).isEqualTo("A0256K0TB00E0000");
     assertThat(v.crls()).hasSize(1);
 
@@ -54,7 +55,8 @@ class Tr34TokenCodecVectorsTest {
       assertThat(block.version()).isEqualTo(1);
       assertThat(block.kdhId()).isEqualTo(IssuerAndSerial.of(kdh1));
       assertThat(block.header()).isEqualTo(v.header());
-      assertThat(Hex.encode(block.key().copyBytes())).isEqualTo("0123456789ABCDEFFEDCBA9876543210");
+      assertThat(HexFormat.of().withUpperCase().formatHex(block.key().copyBytes()))
+          .isEqualTo("0123456789ABCDEFFEDCBA9876543210");
       // re-encode the decoded key block and compare with B.2.2.2.1 byte for byte
       assertThat(reencode(block, kdh1))
           .isEqualTo(Vectors.read("tr34-2019/tokens/B.2.2.2.1_tdea_keyblock.der"));
@@ -78,7 +80,8 @@ class Tr34TokenCodecVectorsTest {
     // B.9 signs its attributes in non-DER order; the signature holds only over the bytes as sent
     byte[] token = Vectors.read("tr34-2019/tokens/B.9_kt_kdh_2pass.der");
     VerifiedKeyToken v = codec.verifyKeyToken(codec.decodeKeyToken(token), Vectors.annexBKdh1());
-    assertThat(v.nonce()).contains(Nonce.of(Hex.decode("167EB0E72781E4940112233445566778")));
+    assertThat(v.nonce())
+        .contains(Nonce.of(HexFormat.of().parseHex("167EB0E72781E4940112233445566778")));
     assertThat(v.envelope())
         .isEqualTo(Vectors.read("tr34-2019/tokens/B.2.2.3.1_tdea_envelopeddata.der"));
   }
@@ -94,11 +97,13 @@ class Tr34TokenCodecVectorsTest {
             Pem.rsaKeyPair(Vectors.read(dir + "clover_krd1.key.pem")), "clover-krd1");
 
     VerifiedKeyToken v = codec.verifyKeyToken(codec.decodeKeyToken(token), kdh);
-    assertThat(v.nonce()).contains(Nonce.of(Hex.decode("6E3BBE46AA7AD4A36F212D5E3444FBDD")));
+    assertThat(v.nonce())
+        .contains(Nonce.of(HexFormat.of().parseHex("6E3BBE46AA7AD4A36F212D5E3444FBDD")));
     assertThat(v.header().value()).isEqualTo("D0000K1AD00N0000");
     assertThat(v.signingTime()).isPresent(); // BC-based hosts add signingTime
     try (KeyBlock block = codec.decryptKeyToken(v, krdKey, krd)) {
-      assertThat(Hex.encode(block.key().copyBytes())).isEqualTo("9BB0093732BE863471B4F3697BEBFE14");
+      assertThat(HexFormat.of().withUpperCase().formatHex(block.key().copyBytes()))
+          .isEqualTo("9BB0093732BE863471B4F3697BEBFE14");
       assertThat(reencode(block, kdh))
           .isEqualTo(Vectors.read(dir + "clover_kt_kdh_2pass.keyblock.der"));
     }
@@ -111,7 +116,10 @@ class Tr34TokenCodecVectorsTest {
         codec.verifyKeyToken(
             codec.decodeKeyToken(Vectors.read(dir + "clover_kt_kdh_2pass.der")),
             Vectors.certificate(dir + "clover_kdh1.crt.pem"));
-    assertThat(v.nonce().get().matches(Nonce.of(Hex.decode("167EB0E72781E4940112233445566778"))))
+    assertThat(
+            v.nonce()
+                .get()
+                .matches(Nonce.of(HexFormat.of().parseHex("167EB0E72781E4940112233445566778"))))
         .isFalse();
   }
 

@@ -1,4 +1,4 @@
-package dev.keytransfer.transport;
+package dev.keytransfer.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,6 @@ import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.KeyReceipt;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
@@ -24,6 +23,7 @@ import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,7 +103,7 @@ class EndToEndInMemoryTest {
     assertThat(byDevice).hasSize(TERMINALS);
     for (ReceivingTerminal device : devices) {
       try (InstalledKey k = device.keyStore().current().orElseThrow()) {
-        keys.add(Hex.encode(k.key().copyBytes()));
+        keys.add(HexFormat.of().withUpperCase().formatHex(k.key().copyBytes()));
         LedgerEntry e = byDevice.get(IssuerAndSerial.of(device.certificateChain().leaf()));
         assertThat(e.status()).isEqualTo(DeliveryStatus.CONFIRMED);
         assertThat(k.kcv().matches(e.kcv())).as("KCV of %s", e.deviceSubject()).isTrue();

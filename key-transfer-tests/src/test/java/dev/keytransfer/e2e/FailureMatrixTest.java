@@ -1,4 +1,4 @@
-package dev.keytransfer.transport;
+package dev.keytransfer.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.keytransfer.transport;
+package dev.keytransfer.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DevicePolicy;
@@ -22,6 +21,7 @@ import dev.keytransfer.crypto.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import org.bouncycastle.asn1.ASN1Encodable;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class LogCanaryTest {
   /** A key no one would pick: easy to find if it leaks. */
   private static final byte[] CANARY =
-      Hex.decode("C0FFEE11C0FFEE22C0FFEE33C0FFEE44C0FFEE55C0FFEE66");
+      HexFormat.of().parseHex("C0FFEE11C0FFEE22C0FFEE33C0FFEE44C0FFEE55C0FFEE66");
 
   private static final String HEADER = "A0000K0TB00E0000";
 
@@ -140,11 +140,11 @@ class LogCanaryTest {
     byte[] envelope = TokenSurgery.envelope(keyToken);
     List<String> secrets =
         List.of(
-            Hex.encode(CANARY),
-            Hex.encode(clearKeyBlock(kdh)),
-            Hex.encode(TokenSurgery.encryptedContent(envelope)),
-            Hex.encode(TokenSurgery.encryptedKey(envelope)),
-            Hex.encode(java.util.Arrays.copyOf(CANARY, 8)));
+            HexFormat.of().withUpperCase().formatHex(CANARY),
+            HexFormat.of().withUpperCase().formatHex(clearKeyBlock(kdh)),
+            HexFormat.of().withUpperCase().formatHex(TokenSurgery.encryptedContent(envelope)),
+            HexFormat.of().withUpperCase().formatHex(TokenSurgery.encryptedKey(envelope)),
+            HexFormat.of().withUpperCase().formatHex(java.util.Arrays.copyOf(CANARY, 8)));
 
     String logText = Files.readString(log);
     // the capture works: INFO and DEBUG lines of both roles are in the file

@@ -1,4 +1,4 @@
-package dev.keytransfer.transport;
+package dev.keytransfer.e2e;
 
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.crypto.SoftwareKeyHandle;

@@ -1,4 +1,4 @@
-package dev.keytransfer.transport;
+package dev.keytransfer.e2e;
 
 import dev.keytransfer.KeyTransferHost;
 import dev.keytransfer.KeyTransferTerminal;
@@ -10,6 +10,7 @@ import dev.keytransfer.core.handshake.KeyReceipt;
 import dev.keytransfer.core.handshake.TerminalOutcome;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.spi.Transport;
+import dev.keytransfer.transport.InMemoryTransport;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;

@@ -1,4 +1,4 @@
-package dev.keytransfer.transport.tcp;
+package dev.keytransfer.e2e.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +17,8 @@ import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.testing.TestPki;
+import dev.keytransfer.transport.tcp.TcpKeyServer;
+import dev.keytransfer.transport.tcp.TcpTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

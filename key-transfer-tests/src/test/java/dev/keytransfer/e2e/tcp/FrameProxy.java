@@ -1,4 +1,4 @@
-package dev.keytransfer.transport.tcp;
+package dev.keytransfer.e2e.tcp;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

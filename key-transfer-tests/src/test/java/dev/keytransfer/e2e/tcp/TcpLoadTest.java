@@ -1,4 +1,4 @@
-package dev.keytransfer.transport.tcp;
+package dev.keytransfer.e2e.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import dev.keytransfer.KeyTransferTerminal;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
 import dev.keytransfer.core.handshake.KeyReceipt;
-import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.InstalledKey;
@@ -18,10 +17,13 @@ import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
+import dev.keytransfer.transport.tcp.TcpKeyServer;
+import dev.keytransfer.transport.tcp.TcpTransport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -101,7 +103,7 @@ class TcpLoadTest {
     Set<String> keys = new HashSet<>();
     for (ReceivingTerminal d : devices) {
       try (InstalledKey k = d.keyStore().current().orElseThrow()) {
-        keys.add(Hex.encode(k.key().copyBytes()));
+        keys.add(HexFormat.of().withUpperCase().formatHex(k.key().copyBytes()));
       }
     }
     assertThat(keys).hasSize(TERMINALS);

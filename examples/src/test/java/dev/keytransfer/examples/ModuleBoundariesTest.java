@@ -1,0 +1,123 @@
+package dev.keytransfer.examples;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import dev.keytransfer.KeyTransferHost;
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.transport.InMemoryTransport;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The library modules' boundaries: each jar has a module descriptor that exports every package but
+ * its {@code internal} ones, and no class outside a module uses that module's internal packages
+ * (the command line tool included).
+ */
+class ModuleBoundariesTest {
+  /** A library module: its descriptor and the folder its classes (and its tests) come from. */
+  record LibraryModule(ModuleDescriptor descriptor, String location) {
+    Set<String> internalPackages() {
+      return descriptor.packages().stream()
+          .filter(p -> p.endsWith(".internal") || p.contains(".internal."))
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    boolean holds(JavaClass c) {
+      return c.getSource().map(s -> s.getUri().toString().contains(location)).orElse(false);
+    }
+  }
+
+  static List<LibraryModule> modules = new ArrayList<>();
+  static JavaClasses classes;
+
+  @BeforeAll
+  static void load() throws URISyntaxException {
+    for (Class<?> c : List.of(ErrorCode.class, KeyTransferHost.class, InMemoryTransport.class)) {
+      Path location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+      ModuleReference ref = ModuleFinder.of(location).findAll().iterator().next();
+      // the module's home: its target/ directory (or its version folder in the local repository),
+      // which holds its own test classes too, so that a module's white-box tests count as inside
+      modules.add(new LibraryModule(ref.descriptor(), location.getParent().toUri().getPath()));
+    }
+    classes =
+        new ClassFileImporter()
+            .withImportOption(l -> !l.contains("/dev/keytransfer/examples/fixture/"))
+            .importPackages("dev.keytransfer");
+  }
+
+  @Test
+  void everyLibraryJarHasADescriptorExportingAllButInternal() {
+    assertThat(modules)
+        .extracting(m -> m.descriptor().name())
+        .containsExactly(
+            "dev.keytransfer.core", "dev.keytransfer.crypto", "dev.keytransfer.transport");
+    for (LibraryModule m : modules) {
+      ModuleDescriptor d = m.descriptor();
+      assertThat(d.isAutomatic()).as(d.name()).isFalse();
+      Set<String> exported =
+          d.exports().stream()
+              .map(ModuleDescriptor.Exports::source)
+              .collect(Collectors.toCollection(TreeSet::new));
+      Set<String> expected = new TreeSet<>(d.packages());
+      expected.removeAll(m.internalPackages());
+      assertThat(exported).as(d.name() + " exports").isEqualTo(expected);
+      assertThat(d.exports()).as(d.name()).allMatch(e -> !e.isQualified());
+      assertThat(d.opens()).as(d.name() + " opens nothing").isEmpty();
+    }
+    assertThat(modules.get(0).internalPackages()).containsExactly("dev.keytransfer.core.internal");
+    assertThat(modules.get(1).internalPackages())
+        .containsExactly("dev.keytransfer.crypto.internal");
+  }
+
+  @Test
+  void noClassOutsideAModuleUsesItsInternals() {
+    for (LibraryModule m : modules) {
+      assertThat(classes.stream().filter(m::holds)).as(m.descriptor().name()).isNotEmpty();
+      for (String internal : m.internalPackages()) {
+        EvaluationResult result = rule(m, internal).evaluate(classes);
+        assertThat(result.getFailureReport().getDetails()).as(internal).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void theRuleCatchesABreach() {
+    LibraryModule core = modules.get(0);
+    JavaClasses fixture =
+        new ClassFileImporter().importPackages("dev.keytransfer.examples.fixture");
+    EvaluationResult result = rule(core, "dev.keytransfer.core.internal").evaluate(fixture);
+    assertThat(result.hasViolation()).isTrue();
+    assertThat(String.join("\n", result.getFailureReport().getDetails()))
+        .contains("UsesCoreInternals")
+        .contains("dev.keytransfer.core.internal.Hex");
+  }
+
+  private static ArchRule rule(LibraryModule owner, String internalPackage) {
+    DescribedPredicate<JavaClass> outside =
+        DescribedPredicate.describe(
+            "are outside " + owner.descriptor().name(), c -> !owner.holds(c));
+    return noClasses()
+        .that(outside)
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(internalPackage + "..")
+        .because(internalPackage + " is not exported by " + owner.descriptor().name());
+  }
+}

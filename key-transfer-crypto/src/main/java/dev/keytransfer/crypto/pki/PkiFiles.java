@@ -1,0 +1,219 @@
+package dev.keytransfer.crypto.pki;
+
+import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.MalformedTokenException;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.spi.BindingStore;
+import dev.keytransfer.core.spi.DevicePolicy;
+import dev.keytransfer.core.spi.DistributionTerminal;
+import dev.keytransfer.core.spi.KeyLedger;
+import dev.keytransfer.core.spi.KeySource;
+import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.spi.TerminalKeyStore;
+import dev.keytransfer.crypto.Pem;
+import dev.keytransfer.crypto.SoftwareKeyHandle;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A role's identity and trust material read from PEM files laid out as {@code keytransfer ca}
+ * writes them (S1): {@code root.crt.pem}, {@code kdh-ca.crt.pem}, {@code krd-ca.crt.pem}, the CRLs
+ * {@code root.crl.pem}, {@code kdh-ca.crl.pem}, {@code krd-ca.crl.pem}, and for each device or host
+ * {@code NAME.crt.pem} with its private key {@code NAME.key.pem}. No CA private key is read.
+ *
+ * <p>What each side needs in its directory:
+ *
+ * <ul>
+ *   <li>a key host (KDH): {@code NAME.key.pem}, {@code NAME.crt.pem}, the three CA certificates and
+ *       the three CRLs (it sends the root and KDH CA CRLs in CT-KDH and checks terminals against
+ *       the root and KRD CA CRLs);
+ *   <li>a terminal (KRD): {@code NAME.key.pem}, {@code NAME.crt.pem} and the three CA certificates
+ *       (the host's CRLs arrive in CT-KDH).
+ * </ul>
+ *
+ * <p>Certificates and keys are read once, when asked for; CRL files are read again whenever they
+ * change on disk, so a new CRL applies to the next session. A CRL file that is missing or
+ * unreadable is left out, which the validator refuses (fail closed, {@code CRL_MISSING}).
+ */
+public final class PkiFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(PkiFiles.class);
+
+  private final Path dir;
+
+  private PkiFiles(Path dir) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+  }
+
+  /** The files in {@code dir}; nothing is read yet. */
+  public static PkiFiles in(Path dir) {
+    return new PkiFiles(dir);
+  }
+
+  /** The directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The trust anchor, {@code root.crt.pem}. */
+  public X509Certificate rootCertificate() throws IOException, MalformedTokenException {
+    return certificate(dir.resolve("root.crt.pem"));
+  }
+
+  /** The issuing CA of a role: {@code kdh-ca.crt.pem} or {@code krd-ca.crt.pem}. */
+  public X509Certificate caCertificate(Role role) throws IOException, MalformedTokenException {
+    return certificate(dir.resolve(caName(role) + ".crt.pem"));
+  }
+
+  /** {@code NAME.crt.pem} followed by its role's CA certificate. */
+  public CertificateChain chain(String name, Role role)
+      throws IOException, MalformedTokenException {
+    return CertificateChain.of(certificate(dir.resolve(name + ".crt.pem")), caCertificate(role));
+  }
+
+  /** The private key {@code NAME.key.pem} (PKCS#8 or PKCS#1 PEM, RSA). */
+  public SoftwareKeyHandle privateKey(String name) throws IOException, MalformedTokenException {
+    Path f = dir.resolve(name + ".key.pem");
+    return SoftwareKeyHandle.of(Pem.rsaKeyPair(read(f)), f.getFileName().toString());
+  }
+
+  /**
+   * The CRLs {@code NAME.crl.pem} for the given names (such as {@code "root"}, {@code "kdh-ca"}),
+   * as they are on disk at each call.
+   */
+  public Supplier<List<X509CRL>> crls(String... names) {
+    List<CrlFile> files = new ArrayList<>();
+    for (String n : names) {
+      files.add(new CrlFile(dir.resolve(n + ".crl.pem")));
+    }
+    return () -> {
+      List<X509CRL> out = new ArrayList<>();
+      for (CrlFile f : files) {
+        X509CRL crl = f.current();
+        if (crl != null) {
+          out.add(crl);
+        }
+      }
+      return out;
+    };
+  }
+
+  /**
+   * A policy trusting {@code root.crt.pem}, pinning each role to its CA ({@code kdh-ca.crt.pem},
+   * {@code krd-ca.crt.pem}) and checking against those of the three CRL files that exist now (a
+   * terminal has none: the host's arrive in CT-KDH), read again whenever they change; add to it or
+   * {@link ValidationPolicy.Builder#build() build} it as it is.
+   */
+  public ValidationPolicy.Builder validationPolicy() throws IOException, MalformedTokenException {
+    List<String> present = new ArrayList<>();
+    for (String n : List.of("root", "kdh-ca", "krd-ca")) {
+      if (Files.exists(dir.resolve(n + ".crl.pem"))) {
+        present.add(n);
+      }
+    }
+    return ValidationPolicy.builder()
+        .trustAnchor(rootCertificate())
+        .roleIssuer(Role.KDH, caCertificate(Role.KDH))
+        .roleIssuer(Role.KRD, caCertificate(Role.KRD))
+        .crlSource(crls(present.toArray(String[]::new)));
+  }
+
+  /**
+   * The key host {@code NAME}: its chain, signing key, and the root and KDH CA CRLs it carries in
+   * CT-KDH (TR-34 5.4.3), with the given key source, device policy and ledger.
+   */
+  public DistributionTerminal host(
+      String name, KeySource keySource, DevicePolicy devicePolicy, KeyLedger ledger)
+      throws IOException, MalformedTokenException {
+    return DistributionTerminal.of(
+        chain(name, Role.KDH),
+        privateKey(name),
+        crls("root", "kdh-ca"),
+        keySource,
+        devicePolicy,
+        ledger);
+  }
+
+  /** The terminal {@code NAME}: its chain and key-transport key, with the given stores. */
+  public ReceivingTerminal terminal(
+      String name, TerminalKeyStore keyStore, BindingStore bindingStore)
+      throws IOException, MalformedTokenException {
+    return ReceivingTerminal.of(chain(name, Role.KRD), privateKey(name), keyStore, bindingStore);
+  }
+
+  @Override
+  public String toString() {
+    return "PkiFiles[" + dir + "]";
+  }
+
+  private static String caName(Role role) {
+    return role == Role.KDH ? "kdh-ca" : "krd-ca";
+  }
+
+  private static X509Certificate certificate(Path f) throws IOException, MalformedTokenException {
+    return Pem.certificate(read(f));
+  }
+
+  /** Reads a file, with a message that says why it cannot be read. */
+  private static byte[] read(Path f) throws IOException {
+    if (Files.isDirectory(f)) {
+      throw new IOException(f + " is a directory, not a file");
+    }
+    try {
+      return Files.readAllBytes(f);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(f.toString(), null, "no such file");
+    } catch (AccessDeniedException e) {
+      throw new AccessDeniedException(f.toString(), null, "permission denied");
+    }
+  }
+
+  /** One CRL file, parsed again only when its modification time or size changes. */
+  private static final class CrlFile {
+    private final Path file;
+    private FileTime modified;
+    private long size = -1;
+    private X509CRL crl;
+    private String problem;
+
+    CrlFile(Path file) {
+      this.file = file;
+    }
+
+    synchronized X509CRL current() {
+      try {
+        FileTime m = Files.getLastModifiedTime(file);
+        long s = Files.size(file);
+        if (!m.equals(modified) || s != size) {
+          crl = Pem.crl(read(file));
+          modified = m;
+          size = s;
+          problem = null;
+        }
+        return crl;
+      } catch (IOException | MalformedTokenException e) {
+        String p = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (!p.equals(problem)) {
+          LOG.warn("CRL file {} left out ({}); certificates it covers are refused", file, p);
+          problem = p;
+        }
+        crl = null;
+        modified = null;
+        size = -1;
+        return null;
+      }
+    }
+  }
+}

@@ -80,7 +80,7 @@ public final class Fleet implements AutoCloseable {
     /**
      * An AES-128 DUKPT initial key (X9.24-3) with its initial key ID in an {@code IK} block; the
      * terminals get RSA-3072 keys, since the host wraps a 128-bit key only under an RSA key at
-     * least that strong (SECURITY.md K2).
+     * least that strong (docs/SECURITY.md K2).
      */
     DUKPT_AES;
 
@@ -335,7 +335,7 @@ public final class Fleet implements AutoCloseable {
 
   /**
    * How many different keys the terminals hold (compared by SHA-256 digest, never printed): equal
-   * to the number of terminals that received one when every key is unique (SECURITY.md K1).
+   * to the number of terminals that received one when every key is unique (docs/SECURITY.md K1).
    */
   public int distinctInstalledKeys() {
     Set<String> digests = new HashSet<>();

@@ -1,6 +1,6 @@
 package dev.keytransfer.core;
 
-/** A certificate or CRL failed validation (SECURITY.md C1-C10). */
+/** A certificate or CRL failed validation (docs/SECURITY.md C1-C10). */
 public class CertificateValidationException extends KeyTransferException {
   public CertificateValidationException(ErrorCode code, String message) {
     super(code, message);

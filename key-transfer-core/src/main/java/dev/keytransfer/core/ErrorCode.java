@@ -3,10 +3,10 @@ package dev.keytransfer.core;
 /**
  * Stable, machine-readable failure classes. The {@link #wireValue()} is what an error frame carries
  * to the peer and never changes once released; the peer only learns the class, never the detail
- * (SECURITY.md A2).
+ * (docs/SECURITY.md A2).
  */
 public enum ErrorCode {
-  // --- certificates (SECURITY.md C1-C10) ---
+  // --- certificates (docs/SECURITY.md C1-C10) ---
   /** The certificate does not chain to a configured trust anchor (C1). */
   CERTIFICATE_UNTRUSTED(100),
   /** A certificate in the path has expired at the validation time (C2). */
@@ -39,7 +39,7 @@ public enum ErrorCode {
   /** The host's device policy does not allow this terminal (C10). */
   DEVICE_NOT_AUTHORIZED(120),
 
-  // --- tokens (SECURITY.md P1-P7) ---
+  // --- tokens (docs/SECURITY.md P1-P7) ---
   /** The bytes are not a well-formed TR-34 token of the expected type (R5). */
   MALFORMED_TOKEN(200),
   /** The token's signature does not verify under the expected signer's key (P4). */
@@ -58,14 +58,14 @@ public enum ErrorCode {
   HEADER_MISMATCH(204),
   /** The key block does not name the KDH that signed the token (TR-34 idKDH check). */
   KEY_BLOCK_ID_MISMATCH(205),
-  /** Uniform failure of the key transport or content decryption: no detail by design (R1, L13). */
+  /** Uniform failure of the key transport or content decryption: no detail by design (R1). */
   KEY_TOKEN_INVALID(206),
   /** The key check value the terminal confirmed differs from the one the host issued (K3). */
   KCV_MISMATCH(207),
   /** The wrapping key is weaker than the key it would transport (K2). */
   KEY_STRENGTH_POLICY(208),
 
-  // --- protocol and transport (SECURITY.md A3) ---
+  // --- protocol and transport (docs/SECURITY.md A3) ---
   /** A message that the current state does not accept (the session fails). */
   UNEXPECTED_MESSAGE(300),
   /** The frame envelope is malformed or speaks another protocol version. */

@@ -8,7 +8,7 @@ import javax.security.auth.x500.X500Principal;
 /**
  * A certificate's identity as CMS and TR-34 use it (IssuerAndSerialNumber, RFC 5652 10.2.4; TR-34
  * idKDH, signer and recipient identifiers). Serial numbers repeat across issuers in practice, so
- * matching always uses both parts (PROTOCOL.md pitfall 7).
+ * matching always uses both parts (docs/PROTOCOL.md pitfall 7).
  */
 public record IssuerAndSerial(X500Principal issuer, BigInteger serialNumber) {
   public IssuerAndSerial {

@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * The TR-31 / X9.143 style key block header that TR-34 carries twice: as a signed attribute and
- * inside the encrypted key block (TR-34 B.2.2.2, Annex D; PROTOCOL.md pitfall 9). Sixteen printable
- * ASCII characters, optionally followed by optional blocks. The 4-digit length field is not used by
- * TR-34 (samples put 0256, clover 0000, AWS 9999) and is kept as received.
+ * inside the encrypted key block (TR-34 B.2.2.2, Annex D; docs/PROTOCOL.md pitfall 9). Sixteen
+ * printable ASCII characters, optionally followed by optional blocks. The 4-digit length field is
+ * not used by TR-34 (samples put 0256, clover 0000, AWS 9999) and is kept as received.
  */
 public final class KeyBlockHeader {
   /** Length of the fixed part. */
@@ -115,9 +115,9 @@ public final class KeyBlockHeader {
   }
 
   /**
-   * Checks that a key of {@code keyLength} bytes is what this header declares (SECURITY.md P7):
-   * TDES 16 or 24 bytes, AES 16, 24 or 32 bytes; other algorithms are not accepted as transported
-   * keys.
+   * Checks that a key of {@code keyLength} bytes is what this header declares (docs/SECURITY.md
+   * P7): TDES 16 or 24 bytes, AES 16, 24 or 32 bytes; other algorithms are not accepted as
+   * transported keys.
    *
    * @throws KeyTokenException with {@link ErrorCode#HEADER_MISMATCH} otherwise
    */
@@ -136,10 +136,10 @@ public final class KeyBlockHeader {
   }
 
   /**
-   * What a terminal accepts to install (SECURITY.md P7; X9.143 key usage and mode of use): the key
-   * fits the declared algorithm and length ({@link #checkKeyLength}), the mode of use fits the key
-   * usage, and the exportability is E, N or S. A base derivation key (B0) is never installed on a
-   * terminal, and usages a terminal has no use for are refused.
+   * What a terminal accepts to install (docs/SECURITY.md P7; X9.143 key usage and mode of use): the
+   * key fits the declared algorithm and length ({@link #checkKeyLength}), the mode of use fits the
+   * key usage, and the exportability is E, N or S. A base derivation key (B0) is never installed on
+   * a terminal, and usages a terminal has no use for are refused.
    *
    * <table>
    *   <caption>usage and allowed modes of use</caption>

@@ -5,9 +5,9 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * A key check value (KEYBLOCKS.md; SECURITY.md K3): TDES keys use the legacy method (TDES-ECB of a
- * zero block, 3 bytes), AES keys the CMAC method (AES-CMAC of a zero block, 5 bytes). Compared in
- * constant time.
+ * A key check value (docs/KEYBLOCKS.md; docs/SECURITY.md K3): TDES keys use the legacy method
+ * (TDES-ECB of a zero block, 3 bytes), AES keys the CMAC method (AES-CMAC of a zero block, 5
+ * bytes). Compared in constant time.
  */
 public final class KeyCheckValue {
   /** How the value was computed. */

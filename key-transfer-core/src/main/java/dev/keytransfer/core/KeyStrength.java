@@ -2,7 +2,7 @@ package dev.keytransfer.core;
 
 /**
  * Security strengths in bits after NIST SP 800-57 Part 1 table 2, used to check that a wrapping key
- * is at least as strong as the key it transports (SECURITY.md K2; PCI PIN 21-1).
+ * is at least as strong as the key it transports (docs/SECURITY.md K2; PCI PIN 21-1).
  */
 public final class KeyStrength {
   private KeyStrength() {}

@@ -13,7 +13,7 @@ public class KeyTokenException extends KeyTransferException {
     super(code, message, cause);
   }
 
-  /** The one message every decryption failure carries, whatever its cause (R1, L13). */
+  /** The one message every decryption failure carries, whatever its cause (R1). */
   public static final String DECRYPTION_FAILED = "key token could not be decrypted";
 
   /**

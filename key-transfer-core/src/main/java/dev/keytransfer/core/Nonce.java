@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * The KRD's random number (TR-34 B.12, attribute pkcs-9-at-randomNonce), 8 to 16 bytes. Not a
- * secret, but compared in constant time (SECURITY.md R4).
+ * secret, but compared in constant time (docs/SECURITY.md R4).
  */
 public final class Nonce {
   /** Shortest nonce accepted (TR-34 samples B.11/B.14 and AWS use 8 bytes). */

@@ -3,7 +3,7 @@ package dev.keytransfer.core;
 /**
  * The two parties of TR-34 (clause 5): the Key Distribution Host, which signs, and the Key
  * Receiving Device, which decrypts. A certificate is issued for exactly one role and is never
- * accepted for the other (SECURITY.md C6).
+ * accepted for the other (docs/SECURITY.md C6).
  */
 public enum Role {
   /**

@@ -7,7 +7,7 @@ import javax.security.auth.Destroyable;
 /**
  * Clear symmetric key bytes held in JVM memory: a transported key, or a content-encryption key.
  * Redacts itself in {@link #toString()}, compares in constant time, has no {@code equals} or {@code
- * hashCode}, and is wiped by {@link #destroy()} (SECURITY.md K5, K6; STYLE.md L8).
+ * hashCode}, and is wiped by {@link #destroy()} (docs/SECURITY.md K5, K6).
  *
  * <p>Not thread-safe for concurrent use and destroy. The creator owns the instance and destroys it.
  */

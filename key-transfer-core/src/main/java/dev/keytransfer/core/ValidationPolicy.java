@@ -11,11 +11,11 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * How certificates are judged (SECURITY.md C1-C9, STYLE.md L14). Strict by default: validity dates
- * are always checked at {@link #clock()}'s time, revocation is always checked and fails closed when
- * a CRL is missing, stale or badly signed, each leaf must fit its role, every key in the path must
- * be RSA of at least {@link #minRsaBits()} bits and every signature use SHA-256 or better. There is
- * no switch to turn any of this off. Immutable; thread-safe.
+ * How certificates are judged (docs/SECURITY.md C1-C9). Strict by default: validity dates are
+ * always checked at {@link #clock()}'s time, revocation is always checked and fails closed when a
+ * CRL is missing, stale or badly signed, each leaf must fit its role, every key in the path must be
+ * RSA of at least {@link #minRsaBits()} bits and every signature use SHA-256 or better. There is no
+ * switch to turn any of this off. Immutable; thread-safe.
  */
 public final class ValidationPolicy {
   private final List<X509Certificate> trustAnchors;
@@ -67,7 +67,7 @@ public final class ValidationPolicy {
   /**
    * The CA certificates allowed to issue leaves of {@code role}; empty means any CA under the trust
    * anchors, with the role decided by key usage alone. Pinning the KDH CA and the KRD CA closes the
-   * single-root caveat of PROTOCOL.md.
+   * single-root caveat of docs/PROTOCOL.md.
    */
   public List<X509Certificate> roleIssuers(Role role) {
     return roleIssuers.getOrDefault(role, List.of());

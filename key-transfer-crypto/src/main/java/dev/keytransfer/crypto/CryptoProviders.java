@@ -12,8 +12,8 @@ import java.util.Objects;
 
 /**
  * Creates a crypto provider by name, for command lines and configuration files ({@code --provider
- * bc|jca|pkcs11}). A plain static factory: nothing is registered or installed globally (STYLE.md
- * L7); code that knows which provider it wants can just construct it.
+ * bc|jca|pkcs11}). A plain static factory: nothing is registered or installed globally; code that
+ * knows which provider it wants can just construct it.
  */
 public final class CryptoProviders {
   /** The names {@link #create(String)} accepts. */

@@ -53,9 +53,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The contract every {@link CryptoProvider} keeps (STYLE.md L17), written once and run unchanged by
- * {@code BcCryptoProviderTest}, {@code JcaCryptoProviderTest} and {@code Pkcs11CryptoProviderTest},
- * which only say how to make their provider. Results are cross-checked against the JDK where the
+ * The contract every {@link CryptoProvider} keeps, written once and run unchanged by {@code
+ * BcCryptoProviderTest}, {@code JcaCryptoProviderTest} and {@code Pkcs11CryptoProviderTest}, which
+ * only say how to make their provider. Results are cross-checked against the JDK where the
  * operation is public (signature verification, OAEP encryption, CBC), so that two providers that
  * agreed only with each other would still fail. The last case runs S1-S4 at machine level with keys
  * generated in the provider and certificates issued from CSRs it signed.
@@ -208,8 +208,8 @@ public abstract class CryptoProviderContractTest {
   }
 
   /**
-   * SECURITY.md R1 / STYLE.md L13: every failure is the same exception, code, message, and has no
-   * cause.
+   * docs/SECURITY.md R1, uniform failure: every failure is the same exception, code, message, and
+   * has no cause.
    */
   @Test
   void decryptKey_everyKindOfFailure_indistinguishable() throws Exception {
@@ -363,8 +363,8 @@ public abstract class CryptoProviderContractTest {
   // ------------------------------------------------------------------ KCV and digest
 
   /**
-   * {@code kcv/kcv.json} (SECURITY.md K3): method prefixes agree; the AES-ECB "contrast" entries
-   * must not.
+   * {@code kcv/kcv.json} (docs/SECURITY.md K3): method prefixes agree; the AES-ECB "contrast"
+   * entries must not.
    */
   @Test
   void keyCheckValue_kcvJson_everyEntryAgrees() throws Exception {

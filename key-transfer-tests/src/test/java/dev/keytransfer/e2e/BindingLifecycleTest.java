@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bind, unbind, rebind and one-pass through the front doors and state machines (TR-34 B.8, B.10,
- * B.11, B.13, B.14; SECURITY.md C11, P1-P3): the terminal obeys only its bound KDH (with this
+ * B.11, B.13, B.14; docs/SECURITY.md C11, P1-P3): the terminal obeys only its bound KDH (with this
  * session's nonce) or its authority (with a fresh signing time), forgets keys on unbind, switches
  * host on rebind, and accepts a one-pass key only with a signing time later than the last and
  * inside its window.

@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The failure matrix: every case ends with its stable error code on the side that detects it, the
  * peer told with a generic abort, no key installed on the terminal, and no delivery shown as
- * confirmed in the host's ledger (SECURITY.md C1-C11, P1-P7, K2, R1).
+ * confirmed in the host's ledger (docs/SECURITY.md C1-C11, P1-P7, K2, R1).
  */
 class FailureMatrixTest {
   private static final BcCryptoProvider crypto = new BcCryptoProvider();

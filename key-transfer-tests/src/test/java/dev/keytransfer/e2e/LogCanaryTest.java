@@ -34,10 +34,10 @@ import org.bouncycastle.asn1.DERSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The log canary (STYLE.md L15, SECURITY.md K6): a full handshake, and a failed one, with a
- * recognisable key, every log line down to TRACE captured in a file; neither the key, the clear key
- * block, nor the wrapped key block appears in the log, in an exception message, or in a {@code
- * toString()}.
+ * The log canary (docs/SECURITY.md K6: no secret in any log): a full handshake, and a failed one,
+ * with a recognisable key, every log line down to TRACE captured in a file; neither the key, the
+ * clear key block, nor the wrapped key block appears in the log, in an exception message, or in a
+ * {@code toString()}.
  */
 class LogCanaryTest {
   /** A key no one would pick: easy to find if it leaks. */

@@ -32,10 +32,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Working keys after S4, in the same session (issue 5): the host wraps a PIN key and a data key as
- * TR-31 key blocks under the master key it just delivered; the terminal unwraps, checks, installs
- * and confirms each with its KCV, and one bad key leaves the master key and the others installed
- * and reported on both sides.
+ * Working keys after S4, in the same session: the host wraps a PIN key and a data key as TR-31 key
+ * blocks under the master key it just delivered; the terminal unwraps, checks, installs and
+ * confirms each with its KCV, and one bad key leaves the master key and the others installed and
+ * reported on both sides.
  */
 class WorkingKeysTest {
   private static final BcCryptoProvider crypto = new BcCryptoProvider();

@@ -9,9 +9,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One end of a linked in-memory pair (STYLE.md L11, like Netty's {@code LocalChannel}): what one
- * end sends, the other receives. Frames are copied; a frame over the maximum is refused on send;
- * closing one end makes the other's next receive fail. For tests, examples and single-JVM
+ * One end of a linked in-memory pair (it never parses tokens, like Netty's {@code LocalChannel}):
+ * what one end sends, the other receives. Frames are copied; a frame over the maximum is refused on
+ * send; closing one end makes the other's next receive fail. For tests, examples and single-JVM
  * deployments.
  */
 public final class InMemoryTransport implements Transport {

@@ -15,8 +15,9 @@ final class KeyReport {
   private KeyReport() {}
 
   /**
-   * The KCV method that follows a key's declared algorithm (KEYBLOCKS.md pitfall 8): legacy TDES
-   * for TDES ({@code T}) and DES ({@code D}) keys, AES-CMAC for AES ({@code A}); null otherwise.
+   * The KCV method that follows a key's declared algorithm (docs/KEYBLOCKS.md pitfall 8): legacy
+   * TDES for TDES ({@code T}) and DES ({@code D}) keys, AES-CMAC for AES ({@code A}); null
+   * otherwise.
    */
   static KeyCheckValue.Method method(char algorithm) {
     return switch (algorithm) {

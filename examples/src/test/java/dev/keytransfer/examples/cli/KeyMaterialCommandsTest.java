@@ -270,7 +270,7 @@ class KeyMaterialCommandsTest {
   void kcv_knownValues_methodFollowsAlgorithm() {
     assertThat(cli("kcv", "--key", TDES_BDK).out())
         .startsWith("kcv=08D7B4  algorithm=tdes  method=legacy  (3 bytes)");
-    // the same 16 bytes as TDES and as AES (KEYBLOCKS.md, X9.143 8.1)
+    // the same 16 bytes as TDES and as AES (docs/KEYBLOCKS.md, X9.143 8.1)
     assertThat(cli("kcv", "--key", "3F419E1CB7079442AA37474C2EFBF8B8").out())
         .startsWith("kcv=57C409 ");
     assertThat(cli("kcv", "--key", "3F419E1CB7079442AA37474C2EFBF8B8", "--algorithm", "aes").out())

@@ -7,9 +7,9 @@ import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 
 /**
- * The checks on a decrypted TR-34 key block (TR-34 B.9 steps 5-6; SECURITY.md P7): idKDH names the
- * KDH that signed the token, the signed header equals the header inside the key block, and the key
- * fits what the header declares.
+ * The checks on a decrypted TR-34 key block (TR-34 B.9 steps 5-6; docs/SECURITY.md P7): idKDH names
+ * the KDH that signed the token, the signed header equals the header inside the key block, and the
+ * key fits what the header declares.
  */
 public final class KeyBlockChecks {
   private KeyBlockChecks() {}

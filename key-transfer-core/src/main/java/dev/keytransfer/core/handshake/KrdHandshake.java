@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * The receiving terminal's (KRD's) side of S2-S4 as one state machine (TR-34 clause 5.4, B.7, B.6,
  * B.12, B.9). It owns the freshness rule: it remembers the nonce it sent in this session and
  * accepts only a key token, signed by the KDH it bound to in S3, that echoes that nonce. It checks,
- * in order (PROTOCOL.md): signer is the bound KDH, signature, CRL, nonce, then decrypts, then idKDH
- * and header, and installs only when every check passed. One instance per session; not thread-safe.
+ * in order (docs/SECURITY.md, "What the terminal checks"): signer is the bound KDH, signature, CRL,
+ * nonce, then decrypts, then idKDH and header, and installs only when every check passed. One
+ * instance per session; not thread-safe.
  *
  * <pre>
  *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Runs one handshake over one transport: send, receive with a timeout, feed the machine, reply,
  * until the machine finishes. On any failure the machine is moved to FAILED and, unless the
  * connection itself is gone or the peer aborted, the peer gets an {@link Abort} with the generic
- * code (SECURITY.md A2, A3).
+ * code (docs/SECURITY.md A2, A3).
  */
 public final class SessionDriver {
   private static final Logger log = LoggerFactory.getLogger(SessionDriver.class);

@@ -3,7 +3,8 @@ package dev.keytransfer.core.message;
 import dev.keytransfer.core.ErrorCode;
 
 /**
- * Either side ends the session. Carries only the failure class, never the detail (SECURITY.md A2).
+ * Either side ends the session. Carries only the failure class, never the detail (docs/SECURITY.md
+ * A2).
  */
 public record Abort(ErrorCode code) implements HandshakeMessage {
   public Abort {

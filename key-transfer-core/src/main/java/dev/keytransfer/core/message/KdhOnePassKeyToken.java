@@ -5,9 +5,10 @@ import dev.keytransfer.core.IssuerAndSerial;
 /**
  * One-pass KT-KDH (TR-34 B.8): the same SignedData over an EnvelopedData as the two-pass token
  * ({@link KdhKeyToken}), but with a signingTime signed attribute where the two-pass token echoes
- * the KRD's nonce: there is no RT-KRD, so the terminal must enforce freshness by time (SECURITY.md
- * P2: strictly later than the last accepted one). Only the encoded bytes and the claimed signer are
- * held here; {@code TokenCodec.verifyOnePassKeyToken} verifies it before anything is decrypted.
+ * the KRD's nonce: there is no RT-KRD, so the terminal must enforce freshness by time
+ * (docs/SECURITY.md P2: strictly later than the last accepted one). Only the encoded bytes and the
+ * claimed signer are held here; {@code TokenCodec.verifyOnePassKeyToken} verifies it before
+ * anything is decrypted.
  */
 public record KdhOnePassKeyToken(byte[] encoded, IssuerAndSerial claimedSigner)
     implements HandshakeMessage {

@@ -6,7 +6,7 @@ public final class Algorithms {
 
   /**
    * Signature algorithm of KT-KDH and of certificates: RSA PKCS#1 v1.5 over SHA-256 (TR-34 B.9).
-   * Taken from policy, never from the token (SECURITY.md P5).
+   * Taken from policy, never from the token (docs/SECURITY.md P5).
    */
   public enum Signature {
     RSA_PKCS1_SHA256
@@ -22,7 +22,7 @@ public final class Algorithms {
 
   /**
    * Content encryption of the key block (TR-34 B.2.2.3): chosen so that the ephemeral key is at
-   * least as strong as the transported key (SECURITY.md K2).
+   * least as strong as the transported key (docs/SECURITY.md K2).
    */
   public enum ContentEncryption {
     /** des-ede3-cbc, 3-key TDES (112 bits), 8-byte IV. */

@@ -8,9 +8,9 @@ import java.util.Optional;
 
 /**
  * Remembers which KDH the terminal is bound to (TR-34 bind, S3) and the freshness state of
- * time-stamped tokens. The terminal accepts key tokens only from the bound host (SECURITY.md C11),
- * and a one-pass key token or CA rebind only with a signing time strictly later than the last one
- * accepted from the same signer (P2). Thread-safe; persistent in a real device.
+ * time-stamped tokens. The terminal accepts key tokens only from the bound host (docs/SECURITY.md
+ * C11), and a one-pass key token or CA rebind only with a signing time strictly later than the last
+ * one accepted from the same signer (P2). Thread-safe; persistent in a real device.
  */
 public interface BindingStore {
   Optional<X509Certificate> boundKdh();

@@ -9,7 +9,7 @@ import java.util.Collection;
 /**
  * Validates a peer's certificate chain for a role (S2: the host validates the KRD; S3: the terminal
  * validates the KDH): chain to the anchor, dates, revocation failing closed, role, key and
- * signature policy (SECURITY.md C1-C9). Thread-safe.
+ * signature policy (docs/SECURITY.md C1-C9). Thread-safe.
  */
 public interface CertificateValidator {
   /**

@@ -12,13 +12,13 @@ import java.util.Objects;
 /**
  * The cryptographic backend: creates operators bound to key handles, never to private key bytes, so
  * that a software provider, a JCA provider and a PKCS#11 token serve through the same calls
- * (ARCHITECTURE.md; STYLE.md L6). Implementations are thread-safe.
+ * (docs/DESIGN.md, "Crypto providers and key handles"). Implementations are thread-safe.
  */
 public interface CryptoProvider {
   /** A short name for logs and reports (e.g. "bc"). */
   String name();
 
-  /** The approved random generator used for nonces, keys and IVs (SECURITY.md K1). */
+  /** The approved random generator used for nonces, keys and IVs (docs/SECURITY.md K1). */
   SecureRandom secureRandom();
 
   /** Generates an RSA key pair inside the provider and returns a handle to its private half. */
@@ -26,11 +26,11 @@ public interface CryptoProvider {
 
   /**
    * Generates an RSA key pair inside the provider for one {@link KeyPurpose}, so that a provider
-   * that can restrict a key's roles (a PKCS#11 token) gives it only those (SECURITY.md K4). The
-   * default ignores the purpose and calls {@link #generateRsaKeyPair(int, String)}, which suits
+   * that can restrict a key's roles (a PKCS#11 token) gives it only those (docs/SECURITY.md K4).
+   * The default ignores the purpose and calls {@link #generateRsaKeyPair(int, String)}, which suits
    * software providers.
    *
-   * @since 0.1 (issue 6; backwards-compatible default method)
+   * @since 0.1 (a default method, so existing providers still compile)
    */
   default PrivateKeyHandle generateRsaKeyPair(int modulusBits, String label, KeyPurpose purpose)
       throws KeyTransferException {
@@ -47,7 +47,7 @@ public interface CryptoProvider {
       throws KeyTransferException;
 
   /**
-   * Verifies a signature; never returns a boolean (STYLE.md L5).
+   * Verifies a signature; never returns a boolean.
    *
    * @throws SignatureInvalidException {@code SIGNATURE_INVALID}
    */
@@ -60,7 +60,7 @@ public interface CryptoProvider {
 
   /**
    * Decrypts a content-encryption key with the private key of {@code key}. Every failure gives the
-   * same {@link KeyTokenException} with {@code KEY_TOKEN_INVALID} and the same message (R1, L13).
+   * same {@link KeyTokenException} with {@code KEY_TOKEN_INVALID} and the same message (R1).
    */
   SecretKeyMaterial decryptKey(
       PrivateKeyHandle key, Algorithms.KeyTransport algorithm, byte[] encryptedKey)
@@ -79,7 +79,7 @@ public interface CryptoProvider {
       Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
       throws KeyTokenException;
 
-  /** Computes a key check value of the given method (SECURITY.md K3). */
+  /** Computes a key check value of the given method (docs/SECURITY.md K3). */
   KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method)
       throws KeyTransferException;
 

@@ -6,7 +6,7 @@ import java.security.cert.X509Certificate;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
 
-/** Which validated terminals the host serves (SECURITY.md C10). */
+/** Which validated terminals the host serves (docs/SECURITY.md C10). */
 @FunctionalInterface
 public interface DevicePolicy {
   /**

@@ -2,9 +2,9 @@ package dev.keytransfer.core.spi;
 
 /**
  * What a generated private key is for, so that a provider can give it only the roles it needs
- * (SECURITY.md K4: a key never has both wrap/unwrap and encrypt/decrypt roles). A PKCS#11 provider
- * turns this into the key's CKA_SIGN / CKA_DECRYPT attributes and CKA_ALLOWED_MECHANISMS; software
- * providers have no attribute to set and may ignore it.
+ * (docs/SECURITY.md K4: a key never has both wrap/unwrap and encrypt/decrypt roles). A PKCS#11
+ * provider turns this into the key's CKA_SIGN / CKA_DECRYPT attributes and CKA_ALLOWED_MECHANISMS;
+ * software providers have no attribute to set and may ignore it.
  */
 public enum KeyPurpose {
   /** The KDH signing key: signs key tokens and its own certification request; never decrypts. */

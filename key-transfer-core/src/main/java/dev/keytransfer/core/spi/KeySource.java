@@ -4,7 +4,7 @@ import dev.keytransfer.core.KeyTransferException;
 import java.security.cert.X509Certificate;
 
 /**
- * Decides which key a device gets (ARCHITECTURE.md, DistributionTerminal): a fresh random terminal
+ * Decides which key a device gets (docs/DESIGN.md, "Core interfaces"): a fresh random terminal
  * master key, a DUKPT initial key, or (in tests only) a fixed key. Thread-safe.
  */
 public interface KeySource {

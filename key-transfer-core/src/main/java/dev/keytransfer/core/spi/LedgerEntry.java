@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * One key delivery in the host's ledger: which device got which key (by KCV, never the key), and
- * the outcome (SECURITY.md A1, K1). Immutable.
+ * the outcome (docs/SECURITY.md A1, K1). Immutable.
  */
 public record LedgerEntry(
     String sessionId,

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param kdhSigningKey the signer's private key handle
  * @param krdCertificate the recipient's certificate (validated, role KRD)
  * @param signingTime the signingTime attribute; the terminal accepts only a time later than the
- *     last one it accepted (SECURITY.md P2), so a host must never reuse or go back in time
+ *     last one it accepted (docs/SECURITY.md P2), so a host must never reuse or go back in time
  * @param header the key block header
  * @param key the key to transport
  * @param crls the CRLs to carry (TR-34: the KDH CA's CRL)

@@ -32,11 +32,11 @@ import java.util.List;
  * record. The verify methods check what a codec can check on its own: the signer identifier names
  * the given certificate (issuer and serial, {@code SIGNER_NOT_BOUND} otherwise), exactly one
  * signer, SHA-256 with an RSA PKCS#1 v1.5 signature whatever the token declares (P5), the signature
- * over the signed attributes exactly as received (PROTOCOL.md pitfall 2) or over the content when a
- * token has none (UBT-CA, B.13), the contentType and messageDigest attributes, and the token's
- * structure including the presence of its freshness attribute. What depends on the session and on
- * the terminal's state is the caller's: which certificate to verify with (the bound KDH, or the
- * configured higher-level authority), nonce equality and single use (P1, P3), monotonic signing
+ * over the signed attributes exactly as received (docs/PROTOCOL.md pitfall 2) or over the content
+ * when a token has none (UBT-CA, B.13), the contentType and messageDigest attributes, and the
+ * token's structure including the presence of its freshness attribute. What depends on the session
+ * and on the terminal's state is the caller's: which certificate to verify with (the bound KDH, or
+ * the configured higher-level authority), nonce equality and single use (P1, P3), monotonic signing
  * time (P2), that the token is addressed to this terminal and names its bound KDH (C11), and the
  * validation of every certificate and CRL the token carries (C1-C9). Each verified record's javadoc
  * lists these checks.
@@ -66,8 +66,8 @@ public interface TokenCodec {
 
   /**
    * Verifies a key token's signature with {@code kdhCertificate}'s key, over the signed attributes
-   * exactly as received, and checks messageDigest against the content (P4, PROTOCOL.md pitfall 2).
-   * The signer must be {@code kdhCertificate} (issuer and serial).
+   * exactly as received, and checks messageDigest against the content (P4, docs/PROTOCOL.md pitfall
+   * 2). The signer must be {@code kdhCertificate} (issuer and serial).
    *
    * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
    */

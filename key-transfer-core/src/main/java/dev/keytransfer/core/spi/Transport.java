@@ -4,9 +4,9 @@ import dev.keytransfer.core.TransportException;
 import java.time.Duration;
 
 /**
- * Moves opaque, length-limited frames between the two parties. Never parses tokens (STYLE.md L11).
- * An implementation refuses a frame over its maximum size before reading it, and every receive has
- * a timeout (SECURITY.md A3). One session uses one transport from one thread.
+ * Moves opaque, length-limited frames between the two parties. Never parses tokens. An
+ * implementation refuses a frame over its maximum size before reading it, and every receive has a
+ * timeout (docs/SECURITY.md A3). One session uses one transport from one thread.
  */
 public interface Transport extends AutoCloseable {
   /**

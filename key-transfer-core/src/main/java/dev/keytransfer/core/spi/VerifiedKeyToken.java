@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * A key token whose signature has been verified under the KDH's certificate (TR-34 B.9 / B.8): its
- * signed attributes can now be trusted. Only a verified token is ever decrypted (SECURITY.md P6).
+ * signed attributes can now be trusted. Only a verified token is ever decrypted (docs/SECURITY.md
+ * P6).
  *
  * <p>What the codec checked: the signer identifier names the certificate it was verified with,
  * exactly one signer, SHA-256 and RSA PKCS#1 v1.5 (P5), the signature over the signed attributes as

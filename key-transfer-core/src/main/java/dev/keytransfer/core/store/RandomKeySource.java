@@ -10,8 +10,9 @@ import java.security.cert.X509Certificate;
 import java.util.Objects;
 
 /**
- * A fresh random key per device from the provider's approved RNG (SECURITY.md K1), under a fixed
- * header. TDES keys get odd parity. The default TMK is 3-key TDES, header {@code A0000K0TB00E0000}.
+ * A fresh random key per device from the provider's approved RNG (docs/SECURITY.md K1), under a
+ * fixed header. TDES keys get odd parity. The default TMK is 3-key TDES, header {@code
+ * A0000K0TB00E0000}.
  */
 public final class RandomKeySource implements KeySource {
   /**

@@ -7,9 +7,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * The Bouncy Castle crypto provider: software keys in JVM memory, every operation through one
- * private {@link BouncyCastleProvider} instance (never installed globally, STYLE.md L7). RSA-OAEP
- * failures are uniform (R1); CBC decryption refuses empty and misaligned input (R6). Key bytes
- * handed to the JCA are wiped after each operation. Thread-safe.
+ * private {@link BouncyCastleProvider} instance (never installed globally). RSA-OAEP failures are
+ * uniform (R1); CBC decryption refuses empty and misaligned input (R6). Key bytes handed to the JCA
+ * are wiped after each operation. Thread-safe.
  */
 public final class BcCryptoProvider extends AbstractJcaCryptoProvider {
   private static final String OAEP = "RSA/NONE/OAEPWithSHA256AndMGF1Padding";

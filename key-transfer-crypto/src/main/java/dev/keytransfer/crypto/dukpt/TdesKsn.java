@@ -9,7 +9,7 @@ import java.util.Objects;
  * A TDES DUKPT key serial number (ANSI X9.24-1:2009 A.1, 6.1): 80 bits, the 59-bit initial key
  * serial number followed by a 21-bit transaction counter. X9.143 carries the initial KSN in the
  * {@code KS} optional block. Shorter input is left-padded with {@code FF} bytes (X9.24-1 A.1;
- * KEYBLOCKS.md pitfall 12). Immutable; a public value.
+ * docs/KEYBLOCKS.md pitfall 12). Immutable; a public value.
  */
 public final class TdesKsn {
   /** Length in bytes. */

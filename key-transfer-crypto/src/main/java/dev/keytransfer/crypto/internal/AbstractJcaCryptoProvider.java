@@ -31,10 +31,10 @@ import javax.crypto.spec.SecretKeySpec;
  * A {@link CryptoProvider} over JCA engines with software keys ({@link SoftwareKeyHandle}): the
  * behaviour the Bouncy Castle and the plain-JCA providers share, each naming which {@link Provider}
  * instance runs which operation ({@link Engines}). Every engine is asked for by provider instance,
- * never through the global provider list (STYLE.md L7). RSA-OAEP failures and CBC failures are one
- * uniform {@link KeyTokenException#decryptionFailed()} with no cause (R1, L13); CBC decryption
- * refuses empty and misaligned input (R6). Key bytes handed to the JCA are wiped after each
- * operation. Not API; thread-safe.
+ * never through the global provider list. RSA-OAEP failures and CBC failures are one uniform {@link
+ * KeyTokenException#decryptionFailed()} with no cause (R1); CBC decryption refuses empty and
+ * misaligned input (R6). Key bytes handed to the JCA are wiped after each operation. Not API;
+ * thread-safe.
  */
 public abstract class AbstractJcaCryptoProvider implements CryptoProvider {
   /** OAEP parameters of TR-34 key transport: SHA-256, MGF1-SHA-256, empty label (B.2.2.3). */

@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * Rules every crypto provider applies the same way, whatever engine does the work: the input checks
- * of CBC decryption (SECURITY.md R6), TDES key expansion, SHA-256. Not API. Stateless.
+ * of CBC decryption (docs/SECURITY.md R6), TDES key expansion, SHA-256. Not API. Stateless.
  */
 public final class CryptoSupport {
   private CryptoSupport() {}
@@ -66,7 +66,7 @@ public final class CryptoSupport {
     }
   }
 
-  /** Overwrites {@code b} with zeros if it is not null (SECURITY.md K5). */
+  /** Overwrites {@code b} with zeros if it is not null (docs/SECURITY.md K5). */
   public static void wipe(byte[] b) {
     if (b != null) {
       Arrays.fill(b, (byte) 0);

@@ -11,8 +11,9 @@ import java.util.Objects;
  * over the whole block and the checks are combined with masks, so the first byte, the label hash,
  * the padding string and the position of the 0x01 separator all take the same path whether they are
  * right or wrong. Success or failure is decided once, at the end, and a failure is one {@code null}
- * whatever went wrong (SECURITY.md R1, Manger's attack). Only the length of a <em>correctly</em>
- * decoded message shows in the time taken, and that length is public once decryption succeeds.
+ * whatever went wrong (docs/SECURITY.md R1, Manger's attack). Only the length of a
+ * <em>correctly</em> decoded message shows in the time taken, and that length is public once
+ * decryption succeeds.
  *
  * <p>The encoded block is secret; the caller wipes it. Not API; stateless; thread-safe.
  */

@@ -13,9 +13,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * Raw block-cipher primitives for the key block and DUKPT code: single DES, TDES and AES in ECB and
  * CBC without padding, and CMAC (NIST SP 800-38B). Ciphers come from the JDK; CMAC, which the JDK
  * lacks, from one private {@link BouncyCastleProvider} instance passed explicitly to the JCA and
- * never installed (STYLE.md L7). Callers validate lengths first: a JCA failure here means a broken
- * platform, not bad input, and is thrown as {@link IllegalStateException}. Expanded key copies made
- * here are wiped; the callers own and wipe their arrays. Not API.
+ * never installed. Callers validate lengths first: a JCA failure here means a broken platform, not
+ * bad input, and is thrown as {@link IllegalStateException}. Expanded key copies made here are
+ * wiped; the callers own and wipe their arrays. Not API.
  */
 public final class Symmetric {
   private static final Provider BC = new BouncyCastleProvider();

@@ -15,18 +15,19 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  *   <li>{@code SunRsaSign}: RSA key generation, SHA256withRSA signing and verification;
  *   <li>{@code SunJCE}: RSA-OAEP (SHA-256, MGF1-SHA-256) key transport, AES-CBC, TDES-CBC, and the
  *       legacy TDES key check value (DESede/ECB);
- *   <li>{@code SUN}: the {@code DRBG} SecureRandom (NIST SP 800-90A Hash_DRBG, SECURITY.md K1).
+ *   <li>{@code SUN}: the {@code DRBG} SecureRandom (NIST SP 800-90A Hash_DRBG, docs/SECURITY.md
+ *       K1).
  * </ul>
  *
  * <p><b>Where Bouncy Castle is used:</b> only for AES-CMAC and TDES-CMAC, i.e. the {@code CMAC_AES}
  * and {@code CMAC_TDES} key check values, because JDK 17 has no CMAC. It is a private {@link
  * BouncyCastleProvider} instance held by this object, never installed with {@code
- * Security.addProvider} (STYLE.md L7).
+ * Security.addProvider}.
  *
  * <p>Same uniform-failure rules as the Bouncy Castle provider: every RSA-OAEP or CBC decryption
- * failure is {@link dev.keytransfer.core.KeyTokenException#decryptionFailed()} with no cause (R1,
- * L13); empty and misaligned CBC input is refused before SunJCE sees it (SunJCE would decrypt an
- * empty ciphertext to an empty plaintext, R6). Thread-safe.
+ * failure is {@link dev.keytransfer.core.KeyTokenException#decryptionFailed()} with no cause (R1);
+ * empty and misaligned CBC input is refused before SunJCE sees it (SunJCE would decrypt an empty
+ * ciphertext to an empty plaintext, R6). Thread-safe.
  */
 public final class JcaCryptoProvider extends AbstractJcaCryptoProvider {
   private static final String OAEP = "RSA/ECB/OAEPPadding";

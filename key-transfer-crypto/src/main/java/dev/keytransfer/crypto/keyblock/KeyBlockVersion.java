@@ -2,10 +2,10 @@ package dev.keytransfer.crypto.keyblock;
 
 /**
  * Key block version IDs this SDK reads and writes (ANSI X9.143:2021 6.3.1 table 1; TR-31:2018 A.2).
- * The version, never the length of the protection key, selects the algorithms (KEYBLOCKS.md pitfall
- * 1): A and C bind the key with TDES variants of the KBPK (X9.143 7.2; A is deprecated), B with
- * TDES CMAC-derived keys (X9.143 7.3), D with AES CMAC-derived keys (X9.143 7.4). Version E (ISO
- * 20038) and the proprietary digits are refused with {@code KEY_BLOCK_UNSUPPORTED}.
+ * The version, never the length of the protection key, selects the algorithms (docs/KEYBLOCKS.md
+ * pitfall 1): A and C bind the key with TDES variants of the KBPK (X9.143 7.2; A is deprecated), B
+ * with TDES CMAC-derived keys (X9.143 7.3), D with AES CMAC-derived keys (X9.143 7.4). Version E
+ * (ISO 20038) and the proprietary digits are refused with {@code KEY_BLOCK_UNSUPPORTED}.
  */
 public enum KeyBlockVersion {
   /** TDES, key variant binding, 4-byte CBC-MAC (deprecated by X9.143; read for compatibility). */

@@ -33,19 +33,20 @@ import java.util.Optional;
  * obfuscation, 6.4) with random padding, the key must fit the header algorithm, the KBPK must be at
  * least as strong as the key, and {@code KC}/{@code KP} blocks must match the keys.
  *
- * <p><b>Lenient on what we accept</b> ({@link #unwrap}), as real HSM blocks differ (KEYBLOCKS.md
- * 2.7 and pitfalls 2, 6, 14, 15): blocks without obfuscation (TR-31:2018, Thales), any amount of
- * padding, any printable header field and optional block data, psec's {@code 02} extended length,
- * lower-case hex. {@link #withStrictImport()} refuses all of these. Either way the MAC is checked
- * before any payload field is used: for A and C before decryption (X9.143 7.2); for B and D, whose
- * MAC covers the clear payload and serves as the IV, right after decryption with nothing else read
- * (X9.143 7.3, 7.4). MACs are compared with {@link MessageDigest#isEqual} (SECURITY.md R4), and
- * every MAC failure, tampering or wrong key, gives the same {@code KEY_BLOCK_MAC_INVALID} and
- * message. A {@code KC} or {@code KP} block whose format is understood is checked against the
- * unwrapped key or the KBPK ({@code KCV_MISMATCH}, SECURITY.md K3), with KCVs computed by the
- * {@link CryptoProvider}.
+ * <p><b>Lenient on what we accept</b> ({@link #unwrap}), as real HSM blocks differ
+ * (docs/KEYBLOCKS.md 2.7 and pitfalls 2, 6, 14, 15): blocks without obfuscation (TR-31:2018,
+ * Thales), any amount of padding, any printable header field and optional block data, psec's {@code
+ * 02} extended length, lower-case hex. {@link #withStrictImport()} refuses all of these. Either way
+ * the MAC is checked before any payload field is used: for A and C before decryption (X9.143 7.2);
+ * for B and D, whose MAC covers the clear payload and serves as the IV, right after decryption with
+ * nothing else read (X9.143 7.3, 7.4). MACs are compared with {@link MessageDigest#isEqual}
+ * (docs/SECURITY.md R4), and every MAC failure, tampering or wrong key, gives the same {@code
+ * KEY_BLOCK_MAC_INVALID} and message. A {@code KC} or {@code KP} block whose format is understood
+ * is checked against the unwrapped key or the KBPK ({@code KCV_MISMATCH}, docs/SECURITY.md K3),
+ * with KCVs computed by the {@link CryptoProvider}.
  *
- * <p>Thread-safe. Clear keys, KBEK/KBAK and payload buffers are wiped after use (SECURITY.md K5).
+ * <p>Thread-safe. Clear keys, KBEK/KBAK and payload buffers are wiped after use (docs/SECURITY.md
+ * K5).
  */
 public final class Tr31Codec {
   /** Largest key block: the length field has four digits (X9.143 6.2). */
@@ -121,8 +122,8 @@ public final class Tr31Codec {
   }
 
   /**
-   * Authenticates and decrypts a key block (X9.143 6, 7; KEYBLOCKS.md 2.7). Checks, in order: the
-   * text (printable, supported version, length field equal to the length and a multiple of the
+   * Authenticates and decrypts a key block (X9.143 6, 7; docs/KEYBLOCKS.md 2.7). Checks, in order:
+   * the text (printable, supported version, length field equal to the length and a multiple of the
    * cipher block), the optional blocks, the MAC and payload fields being hex and present, the KBPK
    * length, header and payload alignment, the MAC, the key length field, then {@code KC}/{@code
    * KP}. (The KBPK comes before alignment as in psec, whose negative vectors pin this order.)
@@ -437,9 +438,9 @@ public final class Tr31Codec {
 
   /**
    * Checks {@code KC} against the key and {@code KP} against the KBPK (X9.143 6.3.6.7, 6.3.6.12).
-   * The method follows the algorithm, not the length (KEYBLOCKS.md pitfall 8): {@code 00} legacy
-   * TDES, {@code 01} CMAC (AES-CMAC for AES keys and version D KBPKs, TDES-CMAC for TDES). When not
-   * {@code strict}, a block whose format or method is not understood is kept unchecked.
+   * The method follows the algorithm, not the length (docs/KEYBLOCKS.md pitfall 8): {@code 00}
+   * legacy TDES, {@code 01} CMAC (AES-CMAC for AES keys and version D KBPKs, TDES-CMAC for TDES).
+   * When not {@code strict}, a block whose format or method is not understood is kept unchecked.
    */
   private void checkCarriedKcvs(
       Tr31Header header, SecretKeyMaterial kbpk, SecretKeyMaterial key, boolean strict)

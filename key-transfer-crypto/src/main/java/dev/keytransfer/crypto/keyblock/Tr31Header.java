@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * <p>Headers built with {@link #builder} pass the strict X9.143 rules (see {@link
  * Builder#build()}); headers parsed from received blocks are taken leniently, as real HSM output
- * differs from the standard (KEYBLOCKS.md 2.2, pitfall 14): any printable field value and any
+ * differs from the standard (docs/KEYBLOCKS.md 2.2, pitfall 14): any printable field value and any
  * printable optional block data are kept as they are.
  */
 public final class Tr31Header {

@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * The protocol's {@link KeyBlockWrapper} on {@link Tr31Codec}: working keys travel as X9.143 key
- * blocks under the terminal master key (KEYBLOCKS.md). The header's version decides the binding (B
- * for TDES, D for AES). Thread-safe.
+ * blocks under the terminal master key (docs/KEYBLOCKS.md). The header's version decides the
+ * binding (B for TDES, D for AES). Thread-safe.
  */
 public final class Tr31KeyBlockWrapper implements KeyBlockWrapper {
   private final Tr31Codec codec;

@@ -16,7 +16,7 @@
  * </ul>
  *
  * <p>Layout of a block (X9.143 6.1): {@code header (16 + optional blocks, aligned by PB) ||
- * hex(E(key length in bits (2) || key || padding)) || hex(MAC)}. KEYBLOCKS.md in the shared docs is
- * the implementation reference; the vectors in {@code shared/vectors/tr31} are the tests.
+ * hex(E(key length in bits (2) || key || padding)) || hex(MAC)}. docs/KEYBLOCKS.md describes what
+ * is implemented; the tests run the vectors of {@code ../shared/vectors/tr31}.
  */
 package dev.keytransfer.crypto.keyblock;

@@ -26,7 +26,7 @@ import java.util.Optional;
  * base derivation key (BDK) the host holds, with an identifier the host assigns. TDES: the IPEK of
  * ANSI X9.24-1:2009 A.6 for the device's initial KSN, carried in the header's {@code KS} optional
  * block (X9.143 6.3.6.8); AES: the initial key of X9.24-3:2017 6.3.1 for the device's initial key
- * ID, carried in {@code IK} (X9.143 6.3.6.6; KEYBLOCKS.md pitfall 11). Header usage {@code B1}
+ * ID, carried in {@code IK} (X9.143 6.3.6.6; docs/KEYBLOCKS.md pitfall 11). Header usage {@code B1}
  * (initial DUKPT key), mode {@code X} (derive keys), exportability {@code N}; TDES headers are
  * version {@code A} like the SDK's other TR-34 headers, AES headers version {@code D} aligned with
  * a random {@code PB} block. The TR-34 length field is {@code 0000}.
@@ -34,11 +34,12 @@ import java.util.Optional;
  * <p>Identifiers come from a counter (the 19-bit device field of the TDES KSN above the 21-bit
  * counter, or the 32-bit AES derivation ID) or from a caller-supplied {@link Assigner}, e.g. an
  * inventory lookup. Two devices never get the same identifier from one source, hence never the same
- * initial key (SECURITY.md K1): the counter never repeats, and an identifier an assigner returns
- * for a second device is refused with {@code DUKPT_KEY_ID_REUSED}; the same device asking again
- * gets its identifier again. A counter that runs out gives {@code DUKPT_KEY_ID_EXHAUSTED}. The
- * record of issued identifiers lives in memory: a host that restarts must resume the counter after
- * the last identifier it issued (persist {@link #nextIdentifier()}), or assign from its inventory.
+ * initial key (docs/SECURITY.md K1): the counter never repeats, and an identifier an assigner
+ * returns for a second device is refused with {@code DUKPT_KEY_ID_REUSED}; the same device asking
+ * again gets its identifier again. A counter that runs out gives {@code DUKPT_KEY_ID_EXHAUSTED}.
+ * The record of issued identifiers lives in memory: a host that restarts must resume the counter
+ * after the last identifier it issued (persist {@link #nextIdentifier()}), or assign from its
+ * inventory.
  *
  * <p>Thread-safe. The source holds a copy of the BDK until {@link #close()}.
  */

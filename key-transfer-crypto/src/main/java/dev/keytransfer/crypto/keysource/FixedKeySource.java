@@ -11,9 +11,9 @@ import java.util.Objects;
 /**
  * <b>For tests only.</b> Gives every device the same key, so a test can predict what a terminal
  * receives (for example a known TR-34 Annex B key, or a canary key for log scans). It breaks
- * SECURITY.md K1 (a fresh key per device) by design; never configure it in a real host. The only
- * way to get one is {@link #insecureForTestsOnly}, so that its use stands out in review and is easy
- * to grep for. Thread-safe; holds a copy of the key until {@link #close()}.
+ * docs/SECURITY.md K1 (a fresh key per device) by design; never configure it in a real host. The
+ * only way to get one is {@link #insecureForTestsOnly}, so that its use stands out in review and is
+ * easy to grep for. Thread-safe; holds a copy of the key until {@link #close()}.
  */
 public final class FixedKeySource implements KeySource, AutoCloseable {
   private final KeyBlockHeader header;

@@ -76,7 +76,7 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
 /**
  * The PKCS#11 crypto provider: private keys are generated inside a token and never leave it,
  * through a direct PKCS#11 binding (org.xipki ipkcs11wrapper, JNI), not SunPKCS11 (which has no
- * RSA-OAEP and returns unwrapped keys into the JVM; SECURITY.md "PKCS#11 (HSM) facts"). Tested
+ * RSA-OAEP and returns unwrapped keys into the JVM; docs/SECURITY.md "PKCS#11 (HSM) facts"). Tested
  * against SoftHSM2.
  *
  * <p>Where each operation runs (docs/PROVIDERS.md has the full table):
@@ -84,7 +84,7 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
  * <ul>
  *   <li><b>in the token</b>: RSA key generation ({@code CKA_SENSITIVE}, not {@code
  *       CKA_EXTRACTABLE}, no wrap/unwrap role, {@code CKA_ALLOWED_MECHANISMS} limited to what the
- *       {@link KeyPurpose} needs; SECURITY.md K4), SHA256withRSA signing ({@code
+ *       {@link KeyPurpose} needs; docs/SECURITY.md K4), SHA256withRSA signing ({@code
  *       CKM_SHA256_RSA_PKCS}) and verification (the public key imported as a session object), the
  *       RSA private-key operation of OAEP key transport, AES/TDES-CBC with padding ({@code
  *       CKM_AES_CBC_PAD}, {@code CKM_DES3_CBC_PAD}), key check values ({@code CKM_AES_CMAC}, {@code
@@ -102,9 +102,9 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
  * after the operation (and by the token when the session closes).
  *
  * <p>Failures: every OAEP or CBC decryption failure is {@link KeyTokenException#decryptionFailed()}
- * with no cause (R1, L13); empty and misaligned CBC input is refused before the token sees it (R6).
- * Each operation runs in its own session, so a failed operation never leaves state behind.
- * Thread-safe. Close it to log out ({@link #close()}).
+ * with no cause (R1); empty and misaligned CBC input is refused before the token sees it (R6). Each
+ * operation runs in its own session, so a failed operation never leaves state behind. Thread-safe.
+ * Close it to log out ({@link #close()}).
  */
 public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable {
   private static final KeyFactory RSA_KEYS = rsaKeyFactory();
@@ -285,7 +285,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   }
 
   /**
-   * Destroys the key's private and public objects in the token (SECURITY.md K5). The handle is
+   * Destroys the key's private and public objects in the token (docs/SECURITY.md K5). The handle is
    * useless afterwards.
    *
    * @throws KeyTransferException {@code CRYPTO_FAILURE} if the handle is not this token's or the

@@ -8,10 +8,10 @@ import java.util.Objects;
 /**
  * A private key that lives in a PKCS#11 token: the object handles of the private and public key
  * objects, the public key, and what the key is for. The private key is {@code CKA_SENSITIVE}, not
- * {@code CKA_EXTRACTABLE}, and has no wrap/unwrap role (SECURITY.md K4); the handle holds no key
- * bytes. Valid for the {@link Pkcs11CryptoProvider} that made or found it (and any other provider
- * logged in to the same token) until {@link Pkcs11CryptoProvider#destroyKey} or the provider's
- * close. Immutable; redacted {@code toString}.
+ * {@code CKA_EXTRACTABLE}, and has no wrap/unwrap role (docs/SECURITY.md K4); the handle holds no
+ * key bytes. Valid for the {@link Pkcs11CryptoProvider} that made or found it (and any other
+ * provider logged in to the same token) until {@link Pkcs11CryptoProvider#destroyKey} or the
+ * provider's close. Immutable; redacted {@code toString}.
  */
 public final class Pkcs11KeyHandle implements PrivateKeyHandle {
   private final TokenConnection connection;

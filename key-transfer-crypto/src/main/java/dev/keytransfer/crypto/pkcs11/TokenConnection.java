@@ -43,7 +43,7 @@ final class TokenConnection {
 
   static {
     // ipkcs11wrapper prints INFO lines to stdout unless given a logger. Only warnings and errors
-    // are passed on: its debug output may name attribute values (STYLE.md L15, SECURITY.md K6).
+    // are passed on: its debug output may name attribute values (docs/SECURITY.md K6).
     StaticLogger.setLogger(new QuietLogger());
   }
 

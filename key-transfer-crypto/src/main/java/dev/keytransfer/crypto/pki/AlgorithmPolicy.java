@@ -15,9 +15,10 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
- * Key and signature-algorithm policy that Java's PKIX does not enforce (SECURITY.md C8): RSA keys
- * of at least a minimum size, EC keys on a curve of at least 256 bits, no DSA or other key types,
- * and signatures with SHA-256 or a stronger hash. Allow-lists, so anything unknown fails closed.
+ * Key and signature-algorithm policy that Java's PKIX does not enforce (docs/SECURITY.md C8): RSA
+ * keys of at least a minimum size, EC keys on a curve of at least 256 bits, no DSA or other key
+ * types, and signatures with SHA-256 or a stronger hash. Allow-lists, so anything unknown fails
+ * closed.
  */
 final class AlgorithmPolicy {
   private AlgorithmPolicy() {}

@@ -25,7 +25,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Builds a signed X.509 v2 CRL (RFC 5280 5): issuer name taken from the issuing CA certificate,
  * thisUpdate/nextUpdate, the revoked serial numbers with their revocation dates, a cRLNumber and an
  * AuthorityKeyIdentifier matching the CA's SubjectKeyIdentifier. The CRL is what both TR-34 parties
- * check revocation against (SECURITY.md C3).
+ * check revocation against (docs/SECURITY.md C3).
  *
  * <p>Programming-side builder: missing settings and signing failures throw {@link
  * IllegalStateException}. Signing uses the JDK's default providers. Not thread-safe.

@@ -39,7 +39,7 @@ import org.bouncycastle.pkcs.PKCSException;
  * that issues KRD certificates ("CA KRD"). As in the Annex B samples, a KDH certificate has
  * keyUsage digitalSignature (the KDH signs credential and key tokens) and a KRD certificate has
  * keyUsage keyEncipherment (the KRD decrypts the transported key), so neither is ever accepted for
- * the other role (SECURITY.md C6).
+ * the other role (docs/SECURITY.md C6).
  *
  * <ul>
  *   <li>Root: self-signed, basicConstraints cA=true, keyUsage keyCertSign + cRLSign.

@@ -40,8 +40,8 @@ import java.util.Set;
 /**
  * The SDK's certificate validator (S2: the host validates the KRD; S3: the terminal validates the
  * KDH), under a {@link ValidationPolicy}. Java's PKIX engine (the JDK's {@code SUN} provider) runs
- * the RFC 5280 algorithm; this class adds what it does not do (SECURITY.md "What Java 17 PKIX does
- * and does not check"):
+ * the RFC 5280 algorithm; this class adds what it does not do (docs/SECURITY.md "What Java 17 PKIX
+ * does and does not check"):
  *
  * <ol>
  *   <li>C7: a leaf with basicConstraints cA=true, or a trust anchor presented as leaf, is refused
@@ -252,8 +252,9 @@ public final class PkixCertificateValidator implements CertificateValidator {
   private static final String CERTIFICATE_ISSUER = "2.5.29.29";
 
   /**
-   * SECURITY.md C6, TR-34 B.2.1: a KDH certificate signs (digitalSignature; no encipherment or key
-   * agreement), a KRD certificate decrypts the transported key (keyEncipherment; no signing bits).
+   * docs/SECURITY.md C6, TR-34 B.2.1: a KDH certificate signs (digitalSignature; no encipherment or
+   * key agreement), a KRD certificate decrypts the transported key (keyEncipherment; no signing
+   * bits).
    */
   private static void checkRole(X509Certificate leaf, Role role)
       throws CertificateValidationException {
@@ -346,7 +347,8 @@ public final class PkixCertificateValidator implements CertificateValidator {
   /**
    * The JDK's built-in revocation checker reads three JVM-wide switches. Each would break a promise
    * of this class (no network access, every certificate of the path checked), so validation refuses
-   * to run while one is on, rather than silently weakening (SECURITY.md C3, STYLE.md L14).
+   * to run while one is on, rather than silently weakening (docs/SECURITY.md C3; strict by
+   * default).
    *
    * @throws IllegalStateException if {@code ocsp.enable} or {@code
    *     com.sun.security.onlyCheckRevocationOfEECert} (security properties) or {@code
@@ -368,7 +370,7 @@ public final class PkixCertificateValidator implements CertificateValidator {
         .equalsIgnoreCase(Security.getProperty("com.sun.security.onlyCheckRevocationOfEECert"))) {
       throw new IllegalStateException(
           "security property com.sun.security.onlyCheckRevocationOfEECert=true would "
-              + "skip the revocation check of CA certificates (SECURITY.md C3)");
+              + "skip the revocation check of CA certificates (docs/SECURITY.md C3)");
     }
   }
 

@@ -4,6 +4,6 @@
  * CA), PKCS#10 requests signed inside a {@link dev.keytransfer.core.spi.CryptoProvider} ({@link
  * dev.keytransfer.crypto.pki.CertificationRequests}), certificate and CRL builders, and the
  * certificate-path validator ({@link dev.keytransfer.crypto.pki.PkixCertificateValidator}) that
- * adds the payment-specific policy of SECURITY.md C1-C9 on top of Java's RFC 5280 engine.
+ * adds the payment-specific policy of docs/SECURITY.md C1-C9 on top of Java's RFC 5280 engine.
  */
 package dev.keytransfer.crypto.pki;

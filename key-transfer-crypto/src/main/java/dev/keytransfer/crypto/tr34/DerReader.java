@@ -7,9 +7,9 @@ import java.util.Arrays;
 
 /**
  * A bounds-checked reader of DER TLVs over a byte range. It keeps exact byte offsets, so that
- * signatures and digests are computed over the bytes as received (PROTOCOL.md pitfall 2), and every
- * failure is a {@link MalformedTokenException} (SECURITY.md R5). Only low tag numbers and definite
- * lengths are read; nothing is copied until asked for.
+ * signatures and digests are computed over the bytes as received (docs/PROTOCOL.md pitfall 2), and
+ * every failure is a {@link MalformedTokenException} (docs/SECURITY.md R5). Only low tag numbers
+ * and definite lengths are read; nothing is copied until asked for.
  */
 final class DerReader {
   static final int SEQUENCE = 0x30;

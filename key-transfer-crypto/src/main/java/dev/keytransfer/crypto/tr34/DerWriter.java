@@ -12,9 +12,9 @@ import java.util.Comparator;
 
 /**
  * Writes DER elements byte by byte, so that each TR-34 output profile gets exactly the layout it
- * names (PROTOCOL.md pitfalls 1-3): a content without its SEQUENCE, OAEP parameters without their
- * tags, signed attributes in transmission order. Everything else is plain DER: definite minimal
- * lengths, minimal INTEGERs, and {@link #derSet} sorts its elements as X.690 11.6 requires.
+ * names (docs/PROTOCOL.md pitfalls 1-3): a content without its SEQUENCE, OAEP parameters without
+ * their tags, signed attributes in transmission order. Everything else is plain DER: definite
+ * minimal lengths, minimal INTEGERs, and {@link #derSet} sorts its elements as X.690 11.6 requires.
  */
 final class DerWriter {
   private DerWriter() {}

@@ -33,8 +33,8 @@ import javax.security.auth.x500.X500Principal;
 /**
  * The reading half of the TR-34 codec (TR-34 Annex B): SignedData and its signers and attributes,
  * the EnvelopedData in its three layouts, the Annex D key block, lists of IssuerAndSerialNumber.
- * Parses only; verifies nothing. Every failure is a {@link MalformedTokenException} (SECURITY.md
- * R5).
+ * Parses only; verifies nothing. Every failure is a {@link MalformedTokenException}
+ * (docs/SECURITY.md R5).
  */
 final class Tr34Cms {
   private Tr34Cms() {}
@@ -87,7 +87,7 @@ final class Tr34Cms {
     return leaves;
   }
 
-  /** The parts of an EnvelopedData in any of the three layouts (PROTOCOL.md pitfall 1). */
+  /** The parts of an EnvelopedData in any of the three layouts (docs/PROTOCOL.md pitfall 1). */
   record Envelope(
       byte[] encryptedKey,
       Algorithms.ContentEncryption algorithm,
@@ -184,8 +184,8 @@ final class Tr34Cms {
 
   /**
    * RSAES-OAEP-params must say SHA-256, MGF1 with SHA-256 and an empty label; tagged (RFC 4055) or
-   * untagged as in the Annex B samples and AWS (PROTOCOL.md pitfall 3). Absent fields mean SHA-1
-   * and are refused.
+   * untagged as in the Annex B samples and AWS (docs/PROTOCOL.md pitfall 3). Absent fields mean
+   * SHA-1 and are refused.
    */
   private static void checkOaepParameters(DerReader p) throws MalformedTokenException {
     String hash = null;

@@ -1,6 +1,6 @@
 package dev.keytransfer.crypto.tr34;
 
-/** Object identifiers of TR-34 tokens (PROTOCOL.md, "OIDs"). */
+/** Object identifiers of TR-34 tokens (docs/PROTOCOL.md, "OIDs"). */
 final class Tr34Oids {
   private Tr34Oids() {}
 

@@ -1,8 +1,8 @@
 package dev.keytransfer.crypto.tr34;
 
 /**
- * The output layout a KDH emits for a peer (PROTOCOL.md pitfall 1). The terminal side reads every
- * layout whatever the profile.
+ * The output layout a KDH emits for a peer (docs/PROTOCOL.md pitfall 1). The terminal side reads
+ * every layout whatever the profile.
  */
 public enum Tr34Profile {
   /**
@@ -15,16 +15,16 @@ public enum Tr34Profile {
 
   /**
    * TR-34-2012, the layout AWS Payment Cryptography imports and emits ({@code X9_TR34_2012};
-   * PROTOCOL.md "What AWS Payment Cryptography sends and expects") and the Annex B samples use. Key
-   * tokens (B.8, B.9): the eContent octets are the EnvelopedData fields without the outer SEQUENCE
-   * and messageDigest is the SHA-256 of those octets; {@code [0] encryptedContent} sits inside the
-   * contentEncryptionAlgorithm SEQUENCE; the OAEP parameters are SHA-256 / MGF1-SHA-256 /
-   * pSpecified(empty) without their context tags; the signed attributes are in the order
-   * contentType, randomNonce (two-pass) or signingTime (one-pass), key block header, messageDigest,
-   * which is not DER order; SignedData version 1 with rsaEncryption; no CRL (CRLs given for a key
-   * token are not carried) and no certificates. Rebind tokens (B.10, B.11) carry their inner
-   * SignedData without its SEQUENCE, as the samples do; all tokens are SignedData version 1 with
-   * the attributes in the samples' order (contentType, nonce or signingTime, messageDigest).
+   * docs/PROTOCOL.md, "Profiles") and the Annex B samples use. Key tokens (B.8, B.9): the eContent
+   * octets are the EnvelopedData fields without the outer SEQUENCE and messageDigest is the SHA-256
+   * of those octets; {@code [0] encryptedContent} sits inside the contentEncryptionAlgorithm
+   * SEQUENCE; the OAEP parameters are SHA-256 / MGF1-SHA-256 / pSpecified(empty) without their
+   * context tags; the signed attributes are in the order contentType, randomNonce (two-pass) or
+   * signingTime (one-pass), key block header, messageDigest, which is not DER order; SignedData
+   * version 1 with rsaEncryption; no CRL (CRLs given for a key token are not carried) and no
+   * certificates. Rebind tokens (B.10, B.11) carry their inner SignedData without its SEQUENCE, as
+   * the samples do; all tokens are SignedData version 1 with the attributes in the samples' order
+   * (contentType, nonce or signingTime, messageDigest).
    */
   TR34_2012
 }

@@ -74,15 +74,15 @@ import java.util.Set;
  * content encryption at least as strong as the transported key (K2); every signature is RSA PKCS#1
  * v1.5 over SHA-256, declared as rsaEncryption as in the samples.
  *
- * <p>Reads every layout whatever its profile: the key token in all three wire dialects (PROTOCOL.md
- * pitfall 1), signatures verified over the signed attributes exactly as received (pitfall 2), OAEP
- * parameters with or without context tags (pitfall 3), nonces of 8 to 16 bytes (pitfall 5),
- * SignedData version 1 or 3, rsaEncryption or sha256WithRSAEncryption and extra attributes such as
- * signingTime and CMSAlgorithmProtection (pitfall 6), while the algorithms themselves always come
- * from policy: SHA-256, PKCS#1 v1.5 signature, OAEP SHA-256/MGF1-SHA-256 (SECURITY.md P5). Signers
- * and recipients are matched on issuer and serial. The malformed Annex B samples are read only
- * through the named {@link Tr34Tolerance}s the codec was built with ({@link Tr34Tolerance#DEFAULTS}
- * unless told). Thread-safe.
+ * <p>Reads every layout whatever its profile: the key token in all three wire dialects
+ * (docs/PROTOCOL.md pitfall 1), signatures verified over the signed attributes exactly as received
+ * (pitfall 2), OAEP parameters with or without context tags (pitfall 3), nonces of 8 to 16 bytes
+ * (pitfall 5), SignedData version 1 or 3, rsaEncryption or sha256WithRSAEncryption and extra
+ * attributes such as signingTime and CMSAlgorithmProtection (pitfall 6), while the algorithms
+ * themselves always come from policy: SHA-256, PKCS#1 v1.5 signature, OAEP SHA-256/MGF1-SHA-256
+ * (docs/SECURITY.md P5). Signers and recipients are matched on issuer and serial. The malformed
+ * Annex B samples are read only through the named {@link Tr34Tolerance}s the codec was built with
+ * ({@link Tr34Tolerance#DEFAULTS} unless told). Thread-safe.
  */
 public final class Tr34TokenCodec implements TokenCodec {
   /** Largest token accepted by the decoders (the transport limits frames first). */

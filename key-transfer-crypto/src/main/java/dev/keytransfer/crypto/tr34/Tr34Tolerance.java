@@ -6,9 +6,9 @@ import java.util.Set;
 
 /**
  * Named departures from RFC 5652 that the reader may accept, each for a published TR-34 sample
- * (PROTOCOL.md pitfall 8). A {@link Tr34TokenCodec} is built with a set of them; {@link #DEFAULTS}
- * holds those that weaken nothing. Tolerances only widen what is parsed: every signature and digest
- * is still checked over the bytes as received, and no tolerance affects decryption.
+ * (docs/PROTOCOL.md pitfall 8). A {@link Tr34TokenCodec} is built with a set of them; {@link
+ * #DEFAULTS} holds those that weaken nothing. Tolerances only widen what is parsed: every signature
+ * and digest is still checked over the bytes as received, and no tolerance affects decryption.
  *
  * <p>Decided per Annex B sample:
  *

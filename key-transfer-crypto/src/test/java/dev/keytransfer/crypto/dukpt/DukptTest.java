@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DukptTest {
   private static final String BDK = "0123456789ABCDEFFEDCBA9876543210";
 
-  // KEYBLOCKS.md pitfall 12: an 8-byte KSN is left-padded with FF and gives the same IPEK
+  // docs/KEYBLOCKS.md pitfall 12: an 8-byte KSN is left-padded with FF and gives the same IPEK
   @Test
   void tdesKsn_shortInputLeftPaddedWithFf() {
     assertThat(TdesKsn.parse("9876543210E00008").hex()).isEqualTo("FFFF9876543210E00008");

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DUKPT against {@code ../shared/vectors/dukpt} (X9.24-1:2009 A.4; X9.24-3:2017 supplement): every
- * value in both files, counted per family, all disagreements reported at once (STYLE.md L16). The
- * operations the TDES file records (ISO 0 PIN block, X9.19 and TDES-CMAC MACs, data encryption) and
- * the AES format 4 PIN blocks are computed here from the derived keys: they check the keys, the SDK
- * does not ship those operations.
+ * value in both files, counted per family, all disagreements reported at once. The operations the
+ * TDES file records (ISO 0 PIN block, X9.19 and TDES-CMAC MACs, data encryption) and the AES format
+ * 4 PIN blocks are computed here from the derived keys: they check the keys, the SDK does not ship
+ * those operations.
  */
 class DukptVectorsTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -40,10 +40,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every (state × message) pair of both state machines (STYLE.md L10): the pairs in the transition
- * table advance to their target state with real TR-34 tokens; every other pair is refused with
- * UNEXPECTED_MESSAGE and leaves the machine FAILED (a COMPLETED machine stays COMPLETED: its key is
- * installed and confirmed). Nothing is installed by a refused message.
+ * Every (state × message) pair of both state machines (docs/DESIGN.md, "State machines"): the pairs
+ * in the transition table advance to their target state with real TR-34 tokens; every other pair is
+ * refused with UNEXPECTED_MESSAGE and leaves the machine FAILED (a COMPLETED machine stays
+ * COMPLETED: its key is installed and confirmed). Nothing is installed by a refused message.
  */
 class HandshakeTransitionsTest {
   private static TestPki pki;
@@ -135,7 +135,7 @@ class HandshakeTransitionsTest {
     p.toHost();
     samples.put(MessageType.ABORT, new Abort(ErrorCode.CERTIFICATE_UNTRUSTED));
     samples.put(MessageType.BINDING_UPDATED, new BindingUpdated(false));
-    // the unbind, rebind and one-pass tokens (issue 4) that neither machine accepts yet
+    // one sample each of the one-pass, unbind and rebind tokens (TR-34 B.8, B.10, B.11, B.13, B.14)
     IssuerAndSerial krdId = IssuerAndSerial.of(krdLeaf.certificate());
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdhLeaf.certificate());
     Nonce nonce = Nonce.random(crypto.secureRandom());

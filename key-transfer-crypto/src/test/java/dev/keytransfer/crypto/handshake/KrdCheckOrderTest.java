@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SECURITY.md P6: the terminal verifies signer, signature and nonce before it lets its private key
- * touch a key token. The terminal's provider here counts key-transport decryptions.
+ * docs/SECURITY.md P6: the terminal verifies signer, signature and nonce before it lets its private
+ * key touch a key token. The terminal's provider here counts key-transport decryptions.
  */
 class KrdCheckOrderTest {
   private static TestPki pki;

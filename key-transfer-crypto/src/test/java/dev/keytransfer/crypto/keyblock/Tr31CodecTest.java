@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Tr31Codec policy: strict wrap, lenient and strict unwrap, tamper and fuzz resistance (X9.143;
- * SECURITY.md R4, R5, K2, K3).
+ * docs/SECURITY.md R4, R5, K2, K3).
  */
 class Tr31CodecTest {
   private static final BcCryptoProvider CRYPTO = new BcCryptoProvider();

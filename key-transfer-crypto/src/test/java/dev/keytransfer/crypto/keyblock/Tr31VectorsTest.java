@@ -20,11 +20,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * TR-31 / X9.143 key blocks against {@code ../shared/vectors/tr31} (KEYBLOCKS.md; README there):
- * every valid block unwraps to its key and header and re-wraps byte-exactly with its recorded
- * padding, every KBEK/KBAK derivation matches, every negative block is refused with the code its
- * category names, and every header-building case gives its header and total length. Each test
- * collects all disagreements and asserts once (STYLE.md L16).
+ * TR-31 / X9.143 key blocks against {@code ../shared/vectors/tr31} (docs/KEYBLOCKS.md; README
+ * there): every valid block unwraps to its key and header and re-wraps byte-exactly with its
+ * recorded padding, every KBEK/KBAK derivation matches, every negative block is refused with the
+ * code its category names, and every header-building case gives its header and total length. Each
+ * test collects all disagreements and asserts once.
  */
 class Tr31VectorsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -235,7 +235,7 @@ class Tr31VectorsTest {
     assertThat(vectors.size()).isEqualTo(15);
   }
 
-  // KEYBLOCKS.md 2.7 step 7: x9143-2021-8.2 authenticates but its KS and TS break the strict
+  // docs/KEYBLOCKS.md 2.7 step 7: x9143-2021-8.2 authenticates but its KS and TS break the strict
   // formats
   @Test
   void x9143Example82_lenientAccepts_strictRefusesHeader() throws Exception {

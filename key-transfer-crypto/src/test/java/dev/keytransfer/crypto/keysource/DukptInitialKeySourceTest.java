@@ -29,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * DUKPT initial keys per device (X9.24-1:2009 A.6, X9.24-3:2017 6.3.1; SECURITY.md K1) and their
- * TR-34 delivery.
+ * DUKPT initial keys per device (X9.24-1:2009 A.6, X9.24-3:2017 6.3.1; docs/SECURITY.md K1) and
+ * their TR-34 delivery.
  */
 class DukptInitialKeySourceTest {
   private static final BcCryptoProvider CRYPTO = new BcCryptoProvider();
@@ -97,7 +97,7 @@ class DukptInitialKeySourceTest {
           Tr31Header h = Tr31Header.of(k.header());
           assertThat(h.version()).isEqualTo(KeyBlockVersion.D);
           assertThat(h.algorithm()).isEqualTo('A');
-          assertThat(h.optionalBlock("KS")).isEmpty(); // KEYBLOCKS.md pitfall 11
+          assertThat(h.optionalBlock("KS")).isEmpty(); // docs/KEYBLOCKS.md pitfall 11
           assertThat(h.isAligned()).isTrue();
           AesKsn ikid = AesKsn.parse(h.optionalBlock("IK").orElseThrow().data());
           assertThat(ikid.bdkId()).isEqualTo(0x12345678);

@@ -31,7 +31,7 @@ import org.xipki.pkcs11.wrapper.Mechanism;
 
 /**
  * The provider contract against a real PKCS#11 token (SoftHSM2, a fresh token per test JVM), plus
- * what only a token can show: the key attributes of SECURITY.md K4, the purpose split, the
+ * what only a token can show: the key attributes of docs/SECURITY.md K4, the purpose split, the
  * allowed-mechanism list, and that destroying a key and closing a session leave no object (K5).
  */
 @Tag("hsm")

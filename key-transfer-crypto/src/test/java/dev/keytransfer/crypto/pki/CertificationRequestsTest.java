@@ -28,7 +28,10 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** PKCS#10 requests signed through a CryptoProvider key handle (S1; STYLE.md L6). */
+/**
+ * PKCS#10 requests signed through a CryptoProvider key handle (S1; the key stays behind its
+ * handle).
+ */
 class CertificationRequestsTest {
   private static KeyPair keys;
 

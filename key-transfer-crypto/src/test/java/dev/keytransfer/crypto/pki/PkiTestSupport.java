@@ -13,8 +13,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
- * Test-only helpers for the generated PKI (STYLE.md L18): key pairs, PKCS#10 requests, a settable
- * clock.
+ * Test-only helpers for the PKI generated in code, no pasted keys: key pairs, PKCS#10 requests, a
+ * settable clock.
  */
 final class PkiTestSupport {
   private PkiTestSupport() {}

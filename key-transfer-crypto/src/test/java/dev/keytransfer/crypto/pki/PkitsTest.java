@@ -30,10 +30,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * NIST PKITS (2011 edition) against the generic RFC 5280 layer of {@link PkixCertificateValidator}
- * (SECURITY.md C1-C5, C9; STYLE.md L16). Every row of {@code pkits/manifest.tsv} is run with the
- * single trust anchor, the manifest's chain, all certificates and all CRLs of the suite in the
- * store, at 2022-03-14, and with the row's RFC 5280 user inputs (settings1..10 of the manifest
- * README). All disagreements are collected and reported together.
+ * (docs/SECURITY.md C1-C5, C9). Every row of {@code pkits/manifest.tsv} is run with the single
+ * trust anchor, the manifest's chain, all certificates and all CRLs of the suite in the store, at
+ * 2022-03-14, and with the row's RFC 5280 user inputs (settings1..10 of the manifest README). All
+ * disagreements are collected and reported together.
  */
 class PkitsTest {
   private static final Instant VALIDATION_TIME = Instant.parse("2022-03-14T00:00:00Z");

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * SECURITY.md C1-C9 for {@link PkixCertificateValidator}, with a PKI generated in code (TR-34 B.2.1
- * shape).
+ * docs/SECURITY.md C1-C9 for {@link PkixCertificateValidator}, with a PKI generated in code (TR-34
+ * B.2.1 shape).
  */
 class PkixCertificateValidatorTest {
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * A test PKI generated in code (STYLE.md L18): root above a KDH CA and a KRD CA, with the CA keys
+ * A test PKI generated in code, no pasted keys: root above a KDH CA and a KRD CA, with the CA keys
  * at hand so that tests can also mint what a real CA refuses to issue: expired, not yet valid,
  * wrong-role, RSA-1024, SHA-1-signed, CA-as-leaf certificates, and stale or badly signed CRLs.
  * Valid material for the end-to-end path comes from the real {@code DefaultCertificateAuthority}.

@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * Runs Wycheproof JSON files ({@code ../shared/vectors/wycheproof}) through one engine and reports
- * every disagreement at once (STYLE.md L16). A {@code valid} case must be accepted with exactly the
- * given output, an {@code invalid} case refused; an {@code acceptable} case is decided per flag by
- * {@link #ACCEPTABLE}: flags not listed there must be refused.
+ * every disagreement at once. A {@code valid} case must be accepted with exactly the given output,
+ * an {@code invalid} case refused; an {@code acceptable} case is decided per flag by {@link
+ * #ACCEPTABLE}: flags not listed there must be refused.
  */
 public final class Wycheproof {
   private Wycheproof() {}

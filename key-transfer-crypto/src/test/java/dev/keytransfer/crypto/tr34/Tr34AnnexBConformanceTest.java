@@ -65,10 +65,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every item of the TR-34-2019 Annex B sample folder ({@code ../shared/vectors/tr34-2019}: tokens/,
  * original-2019-prints/, supplementary/, keys/) run through the codec and held against what its
- * README and {@code expected/expected.json} say (STYLE.md L16). Known-bad samples are not skipped:
- * each one is asserted to be refused, with the reason. Writes {@code CONFORMANCE.md} at the
- * repository root with one row per item (only when every item ran, so a machine without the vectors
- * leaves the committed file alone). The samples are read in place and never copied.
+ * README and {@code expected/expected.json} say, every disagreement reported. Known-bad samples are
+ * not skipped: each one is asserted to be refused, with the reason. Writes {@code CONFORMANCE.md}
+ * at the repository root with one row per item (only when every item ran, so a machine without the
+ * vectors leaves the committed file alone). The samples are read in place and never copied.
  */
 class Tr34AnnexBConformanceTest {
   private static final String DIR = "tr34-2019/";
@@ -522,7 +522,7 @@ class Tr34AnnexBConformanceTest {
             "Our host",
             "TR34_2012",
             "(built) KT-KDH two-pass, Annex B keys",
-            "what AWS Payment Cryptography imports (PROTOCOL.md)",
+            "what AWS Payment Cryptography imports (docs/PROTOCOL.md)",
             Tr34AnnexBConformanceTest::ourTr34_2012Item));
     return all.stream().map(Arguments::of);
   }
@@ -1207,7 +1207,7 @@ class Tr34AnnexBConformanceTest {
 
   /**
    * TEST-ONLY: decrypts the content layer with a CEK the caller knows, bypassing the RSA layer that
-   * the standard's own sample breaks (PROTOCOL.md pitfall 4). No product path takes a CEK.
+   * the standard's own sample breaks (docs/PROTOCOL.md pitfall 4). No product path takes a CEK.
    */
   private static byte[] contentLayer(byte[] env, String cekHex, String ivOverride)
       throws Exception {
@@ -1250,7 +1250,7 @@ class Tr34AnnexBConformanceTest {
             "The RSA layer of the standard's own EnvelopedData (B.2.2.3, B.8, B.9) cannot be"
                 + " decrypted with the ")
         .append(
-            "published KRD 1 key (PROTOCOL.md pitfall 4), so those rows show the uniform"
+            "published KRD 1 key (docs/PROTOCOL.md pitfall 4), so those rows show the uniform"
                 + " `KEY_TOKEN_INVALID` and then ")
         .append(
             "decrypt the content layer with the known CEK through a test-only path; only the"

@@ -40,10 +40,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What real hosts emit (PROTOCOL.md pitfalls 1, 2, 3, 5, 6), each built here on purpose around one
- * envelope and read by the terminal without weakening a check: the three EnvelopedData dialects,
- * any signed-attribute order (verified over the bytes received, never re-sorted), untagged OAEP
- * parameters, nonces of 8 to 16 bytes, SignedData version 1 or 3, rsaEncryption or
+ * What real hosts emit (docs/PROTOCOL.md pitfalls 1, 2, 3, 5, 6), each built here on purpose around
+ * one envelope and read by the terminal without weakening a check: the three EnvelopedData
+ * dialects, any signed-attribute order (verified over the bytes received, never re-sorted),
+ * untagged OAEP parameters, nonces of 8 to 16 bytes, SignedData version 1 or 3, rsaEncryption or
  * sha256WithRSAEncryption, extra attributes. The Annex B originals of each dialect are in {@link
  * Tr34AnnexBConformanceTest}.
  */

@@ -23,10 +23,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * SECURITY.md R5: the TR-34 decoders, verifiers, the inspector and the frame envelope answer any
- * corruption of a valid token (bit flips, byte changes, truncation, extension, length-byte edits)
- * with the SDK's checked exception and nothing else: no runtime exception, no error. Seeded, so a
- * failure reproduces.
+ * docs/SECURITY.md R5: the TR-34 decoders, verifiers, the inspector and the frame envelope answer
+ * any corruption of a valid token (bit flips, byte changes, truncation, extension, length-byte
+ * edits) with the SDK's checked exception and nothing else: no runtime exception, no error. Seeded,
+ * so a failure reproduces.
  */
 class Tr34ParserRobustnessTest {
   private static final int MUTATIONS_PER_TOKEN = 1500;

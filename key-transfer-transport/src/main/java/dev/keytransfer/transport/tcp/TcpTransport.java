@@ -18,9 +18,9 @@ import java.util.Objects;
 /**
  * A {@link Transport} over one TCP connection. Each frame is a 4-byte big-endian length followed by
  * that many bytes. The length is checked against the maximum before anything is read or allocated
- * (STYLE.md L11, SECURITY.md R5); every receive has a timeout and so does the connect (A3). A frame
- * that cannot be read whole breaks the connection: there is no resynchronisation. One session uses
- * one instance from one thread.
+ * (before any parsing, docs/SECURITY.md R5); every receive has a timeout and so does the connect
+ * (A3). A frame that cannot be read whole breaks the connection: there is no resynchronisation. One
+ * session uses one instance from one thread.
  */
 public final class TcpTransport implements Transport {
   /** Default maximum frame: 64 KiB. */

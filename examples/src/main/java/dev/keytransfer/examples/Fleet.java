@@ -142,9 +142,8 @@ public final class Fleet implements AutoCloseable {
         source =
             hostKeys == HostKeys.DUKPT_AES
                 ? DukptInitialKeySource.aes(
-                    dukptBdk, AesKsn.parse(FIRST_AES_INITIAL_KEY_ID), crypto.secureRandom())
-                : DukptInitialKeySource.tdes(
-                    dukptBdk, TdesKsn.parse(FIRST_TDES_KSN), crypto.secureRandom());
+                    dukptBdk, AesKsn.parse(FIRST_AES_INITIAL_KEY_ID), crypto)
+                : DukptInitialKeySource.tdes(dukptBdk, TdesKsn.parse(FIRST_TDES_KSN), crypto);
       } else {
         source = RandomKeySource.tdesMasterKeys(crypto.secureRandom());
       }
@@ -326,8 +325,8 @@ public final class Fleet implements AutoCloseable {
       }
       try (SecretKeyMaterial expected =
           hostKeys == HostKeys.DUKPT_AES
-              ? AesDukpt.initialKey(bdk, AesKsn.parse(block.get().data()))
-              : TdesDukpt.initialKey(bdk, TdesKsn.parse(block.get().data()))) {
+              ? AesDukpt.using(crypto).initialKey(bdk, AesKsn.parse(block.get().data()))
+              : TdesDukpt.using(crypto).initialKey(bdk, TdesKsn.parse(block.get().data()))) {
         return expected.equalsKey(k.key());
       }
     }

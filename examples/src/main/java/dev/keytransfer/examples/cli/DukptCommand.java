@@ -7,6 +7,7 @@ import dev.keytransfer.crypto.dukpt.AesDukpt;
 import dev.keytransfer.crypto.dukpt.AesKsn;
 import dev.keytransfer.crypto.dukpt.TdesDukpt;
 import dev.keytransfer.crypto.dukpt.TdesKsn;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -28,6 +29,8 @@ import picocli.CommandLine.Spec;
         "DUKPT keys from a base derivation key (BDK): TDES (X9.24-1:2009) or AES (X9.24-3:2017).",
     subcommands = {DukptCommand.InitialKey.class, DukptCommand.TransactionKey.class})
 final class DukptCommand implements Runnable {
+  private static final TdesDukpt TDES_DUKPT = TdesDukpt.using(new JcaCryptoProvider());
+  private static final AesDukpt AES_DUKPT = AesDukpt.using(new JcaCryptoProvider());
   @Spec CommandSpec spec;
 
   @Override
@@ -147,14 +150,14 @@ final class DukptCommand implements Runnable {
               id.initialKeyId != null ? AesKsn.parse(hex) : AesKsn.parse(hex).withCounter(0);
           out.println("dukpt=AES (X9.24-3:2017)  " + KeyReport.line(crypto, "bdk", b, 'A', false));
           out.println("initial-key-id=" + ikid.initialKeyIdHex() + "  (IK optional block)");
-          try (SecretKeyMaterial ik = AesDukpt.initialKey(b, ikid)) {
+          try (SecretKeyMaterial ik = AES_DUKPT.initialKey(b, ikid)) {
             out.println(KeyReport.line(crypto, "initial-key", ik, 'A', reveal));
           }
         } else {
           TdesKsn ksn = tdesKsn(hex).initial();
           out.println("dukpt=TDES (X9.24-1:2009)  " + KeyReport.line(crypto, "bdk", b, 'T', false));
           out.println("initial-ksn=" + ksn.hex() + "  (KS optional block)");
-          try (SecretKeyMaterial ipek = TdesDukpt.initialKey(b, ksn)) {
+          try (SecretKeyMaterial ipek = TDES_DUKPT.initialKey(b, ksn)) {
             out.println(KeyReport.line(crypto, "ipek", ipek, 'T', reveal));
           }
         }
@@ -242,9 +245,9 @@ final class DukptCommand implements Runnable {
                   + "  counter="
                   + k.counter()
                   + validity(k.isOriginatorValid()));
-          try (SecretKeyMaterial ik = AesDukpt.initialKey(b, k);
-              SecretKeyMaterial dk = AesDukpt.derivationKey(ik, k);
-              SecretKeyMaterial wk = AesDukpt.workingKey(ik, k, usage.aes, type)) {
+          try (SecretKeyMaterial ik = AES_DUKPT.initialKey(b, k);
+              SecretKeyMaterial dk = AES_DUKPT.derivationKey(ik, k);
+              SecretKeyMaterial wk = AES_DUKPT.workingKey(ik, k, usage.aes, type)) {
             out.println(KeyReport.line(crypto, "derivation-key", dk, 'A', reveal));
             out.println(
                 KeyReport.line(
@@ -267,9 +270,9 @@ final class DukptCommand implements Runnable {
                   + "  counter="
                   + k.counter()
                   + validity(k.isOriginatorValid()));
-          try (SecretKeyMaterial ipek = TdesDukpt.initialKey(b, k);
-              SecretKeyMaterial t = TdesDukpt.transactionKey(ipek, k);
-              SecretKeyMaterial wk = TdesDukpt.workingKey(t, usage.tdes)) {
+          try (SecretKeyMaterial ipek = TDES_DUKPT.initialKey(b, k);
+              SecretKeyMaterial t = TDES_DUKPT.transactionKey(ipek, k);
+              SecretKeyMaterial wk = TDES_DUKPT.workingKey(t, usage.tdes)) {
             out.println(KeyReport.line(crypto, "transaction-key", t, 'T', reveal));
             out.println(
                 KeyReport.line(crypto, usage.label() + "-key", wk, 'T', reveal)

@@ -86,4 +86,44 @@ public final class Algorithms {
       return keyLengthBytes <= 16 ? AES_128_CBC : AES_256_CBC;
     }
   }
+
+  /**
+   * A raw block cipher, for the primitives that key blocks (TR-31 / X9.143), key check values and
+   * DUKPT (X9.24) are built from: ECB or CBC over whole blocks, no padding.
+   */
+  public enum BlockCipher {
+    /** Single DES (8-byte key): only the X9.24-1 DUKPT non-reversible step uses it. */
+    DES(8, 8),
+    /** TDES with a 16-byte (K1 K2 K1) or 24-byte key. */
+    TDES(8, 24),
+    /** AES with a 16-, 24- or 32-byte key. */
+    AES(16, 32);
+
+    private final int blockSize;
+    private final int maxKeyLength;
+
+    BlockCipher(int blockSize, int maxKeyLength) {
+      this.blockSize = blockSize;
+      this.maxKeyLength = maxKeyLength;
+    }
+
+    /** Block size in bytes. */
+    public int blockSize() {
+      return blockSize;
+    }
+
+    /** Whether {@code length} is a key length of this cipher. */
+    public boolean isKeyLength(int length) {
+      return switch (this) {
+        case DES -> length == 8;
+        case TDES -> length == 16 || length == 24;
+        case AES -> length == 16 || length == 24 || length == 32;
+      };
+    }
+
+    /** The longest key, in bytes. */
+    public int maxKeyLength() {
+      return maxKeyLength;
+    }
+  }
 }

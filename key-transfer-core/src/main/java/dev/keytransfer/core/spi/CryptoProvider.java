@@ -79,6 +79,27 @@ public interface CryptoProvider {
       Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
       throws KeyTokenException;
 
+  /**
+   * Raw block encryption or decryption over whole blocks, no padding: ECB when {@code iv} is null,
+   * CBC otherwise. The primitive of key blocks, DUKPT and CMAC; callers check lengths first.
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} for a key, IV or data length the cipher
+   *     does not take, or an engine failure
+   */
+  byte[] cipherBlocks(
+      Algorithms.BlockCipher cipher, boolean encrypt, SecretKeyMaterial key, byte[] iv, byte[] data)
+      throws KeyTransferException;
+
+  /**
+   * CMAC (NIST SP 800-38B) of {@code data} (any length; the full tag, 8 or 16 bytes). The default
+   * computes it over {@link #cipherBlocks}; a provider with a native CMAC (a PKCS#11 token) may
+   * override it.
+   */
+  default byte[] cmac(Algorithms.BlockCipher cipher, SecretKeyMaterial key, byte[] data)
+      throws KeyTransferException {
+    return dev.keytransfer.core.internal.Cmac.compute(this, cipher, key, data);
+  }
+
   /** Computes a key check value of the given method (docs/SECURITY.md K3). */
   KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method)
       throws KeyTransferException;

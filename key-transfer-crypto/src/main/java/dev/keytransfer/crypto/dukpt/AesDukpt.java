@@ -2,6 +2,7 @@ package dev.keytransfer.crypto.dukpt;
 
 import dev.keytransfer.core.KeyStrength;
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.crypto.internal.Symmetric;
 import java.util.Arrays;
 import java.util.Objects;
@@ -84,7 +85,16 @@ public final class AesDukpt {
     }
   }
 
-  private AesDukpt() {}
+  private final Symmetric sym;
+
+  private AesDukpt(CryptoProvider crypto) {
+    this.sym = Symmetric.over(crypto);
+  }
+
+  /** The derivations, with every block operation through {@code crypto}. */
+  public static AesDukpt using(CryptoProvider crypto) {
+    return new AesDukpt(crypto);
+  }
 
   /**
    * The initial key (IK) of the device with {@code ksn}'s initial key ID (X9.24-3:2017 6.3.1):
@@ -92,7 +102,7 @@ public final class AesDukpt {
    *
    * @throws IllegalArgumentException if the BDK is not 16, 24 or 32 bytes
    */
-  public static SecretKeyMaterial initialKey(SecretKeyMaterial bdk, AesKsn ksn) {
+  public SecretKeyMaterial initialKey(SecretKeyMaterial bdk, AesKsn ksn) {
     Objects.requireNonNull(bdk, "bdk");
     Objects.requireNonNull(ksn, "ksn");
     KeyType type = KeyType.aes(bdk.length());
@@ -109,7 +119,7 @@ public final class AesDukpt {
    * key, for each set counter bit from the top, usage {@code 8000}, the initial key's type, tail =
    * derivation ID || the counter bits set so far.
    */
-  public static SecretKeyMaterial derivationKey(SecretKeyMaterial initialKey, AesKsn ksn) {
+  public SecretKeyMaterial derivationKey(SecretKeyMaterial initialKey, AesKsn ksn) {
     byte[] k = derivationKeyBytes(initialKey, ksn);
     return SecretKeyMaterial.adopt(k);
   }
@@ -120,7 +130,7 @@ public final class AesDukpt {
    *
    * @throws IllegalArgumentException if {@code type} is stronger than the initial key (6.1)
    */
-  public static SecretKeyMaterial workingKey(
+  public SecretKeyMaterial workingKey(
       SecretKeyMaterial initialKey, AesKsn ksn, KeyUsage usage, KeyType type) {
     Objects.requireNonNull(usage, "usage");
     Objects.requireNonNull(type, "type");
@@ -141,20 +151,19 @@ public final class AesDukpt {
    * The update key of the device with {@code ksn}'s initial key ID (X9.24-3:2017 6.5): the
    * key-encryption working key at counter {@code FFFFFFFF}.
    */
-  public static SecretKeyMaterial updateKey(
-      SecretKeyMaterial initialKey, AesKsn ksn, KeyType type) {
+  public SecretKeyMaterial updateKey(SecretKeyMaterial initialKey, AesKsn ksn, KeyType type) {
     return workingKey(initialKey, ksn.withCounter(0xFFFFFFFFL), KeyUsage.KEY_ENCRYPTION, type);
   }
 
   /** Host side in one call: the working key for {@code ksn} straight from the BDK. */
-  public static SecretKeyMaterial workingKeyFromBdk(
+  public SecretKeyMaterial workingKeyFromBdk(
       SecretKeyMaterial bdk, AesKsn ksn, KeyUsage usage, KeyType type) {
     try (SecretKeyMaterial ik = initialKey(bdk, ksn)) {
       return workingKey(ik, ksn, usage, type);
     }
   }
 
-  private static byte[] derivationKeyBytes(SecretKeyMaterial initialKey, AesKsn ksn) {
+  private byte[] derivationKeyBytes(SecretKeyMaterial initialKey, AesKsn ksn) {
     Objects.requireNonNull(initialKey, "initialKey");
     Objects.requireNonNull(ksn, "ksn");
     KeyType type = KeyType.aes(initialKey.length());
@@ -179,7 +188,7 @@ public final class AesDukpt {
   }
 
   /** X9.24-3:2017 6.2: AES-ECB of the derivation data under {@code key}, block counter 1, 2, ... */
-  private static byte[] derive(byte[] key, int usage, KeyType type, byte[] tail) {
+  private byte[] derive(byte[] key, int usage, KeyType type, byte[] tail) {
     int bits = type.length * 8;
     int blocks = (type.length + 15) / 16;
     byte[] data = new byte[16];
@@ -194,7 +203,7 @@ public final class AesDukpt {
     byte[] out = new byte[blocks * 16];
     for (int i = 1; i <= blocks; i++) {
       data[1] = (byte) i;
-      byte[] block = Symmetric.aesEcb(true, key, data);
+      byte[] block = sym.aesEcb(true, key, data);
       System.arraycopy(block, 0, out, (i - 1) * 16, 16);
       Arrays.fill(block, (byte) 0);
     }

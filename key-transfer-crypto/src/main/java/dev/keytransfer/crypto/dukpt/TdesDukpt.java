@@ -1,6 +1,7 @@
 package dev.keytransfer.crypto.dukpt;
 
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.crypto.internal.Symmetric;
 import java.util.Arrays;
 import java.util.Objects;
@@ -44,7 +45,16 @@ public final class TdesDukpt {
     }
   }
 
-  private TdesDukpt() {}
+  private final Symmetric sym;
+
+  private TdesDukpt(CryptoProvider crypto) {
+    this.sym = Symmetric.over(crypto);
+  }
+
+  /** The derivations, with every block operation through {@code crypto}. */
+  public static TdesDukpt using(CryptoProvider crypto) {
+    return new TdesDukpt(crypto);
+  }
 
   /**
    * The initial key (IPEK) for the device whose KSN is {@code ksn} (X9.24-1:2009 A.6): with the
@@ -53,14 +63,14 @@ public final class TdesDukpt {
    *
    * @throws IllegalArgumentException if the BDK is not 16 bytes
    */
-  public static SecretKeyMaterial initialKey(SecretKeyMaterial bdk, TdesKsn ksn) {
+  public SecretKeyMaterial initialKey(SecretKeyMaterial bdk, TdesKsn ksn) {
     Objects.requireNonNull(ksn, "ksn");
     byte[] b = doubleLength(bdk, "BDK");
     byte[] r = Arrays.copyOf(ksn.initial().bytes(), 8);
     byte[] masked = Symmetric.xor(b, KEY_MASK);
     try {
-      byte[] left = Symmetric.tdesEcb(true, b, r);
-      byte[] right = Symmetric.tdesEcb(true, masked, r);
+      byte[] left = sym.tdesEcb(true, b, r);
+      byte[] right = sym.tdesEcb(true, masked, r);
       return SecretKeyMaterial.adopt(concatAndWipe(left, right));
     } finally {
       Arrays.fill(b, (byte) 0);
@@ -74,7 +84,7 @@ public final class TdesDukpt {
    *
    * @throws IllegalArgumentException if the IPEK is not 16 bytes
    */
-  public static SecretKeyMaterial transactionKey(SecretKeyMaterial initialKey, TdesKsn ksn) {
+  public SecretKeyMaterial transactionKey(SecretKeyMaterial initialKey, TdesKsn ksn) {
     Objects.requireNonNull(ksn, "ksn");
     byte[] key = doubleLength(initialKey, "initial key");
     int counter = ksn.counter();
@@ -96,7 +106,7 @@ public final class TdesDukpt {
    * keys also each half encrypted under the masked key ({@code TDES(v, v[0..8]) || TDES(v,
    * v[8..16])}).
    */
-  public static SecretKeyMaterial workingKey(SecretKeyMaterial transactionKey, Variant variant) {
+  public SecretKeyMaterial workingKey(SecretKeyMaterial transactionKey, Variant variant) {
     Objects.requireNonNull(variant, "variant");
     byte[] t = doubleLength(transactionKey, "transaction key");
     byte[] v = Symmetric.xor(t, variant.mask);
@@ -105,15 +115,14 @@ public final class TdesDukpt {
       return SecretKeyMaterial.adopt(v);
     }
     try {
-      return SecretKeyMaterial.adopt(Symmetric.tdesEcb(true, v, v));
+      return SecretKeyMaterial.adopt(sym.tdesEcb(true, v, v));
     } finally {
       Arrays.fill(v, (byte) 0);
     }
   }
 
   /** Host side in one call: the working key for {@code ksn} straight from the BDK. */
-  public static SecretKeyMaterial workingKeyFromBdk(
-      SecretKeyMaterial bdk, TdesKsn ksn, Variant variant) {
+  public SecretKeyMaterial workingKeyFromBdk(SecretKeyMaterial bdk, TdesKsn ksn, Variant variant) {
     try (SecretKeyMaterial ipek = initialKey(bdk, ksn);
         SecretKeyMaterial t = transactionKey(ipek, ksn)) {
       return workingKey(t, variant);
@@ -121,7 +130,7 @@ public final class TdesDukpt {
   }
 
   /** X9.24-1:2009 A.2 non-reversible key generation process on a 16-byte key. */
-  private static byte[] nonReversible(byte[] key, long register) {
+  private byte[] nonReversible(byte[] key, long register) {
     byte[] masked = Symmetric.xor(key, KEY_MASK);
     try {
       byte[] right = half(key, register);
@@ -133,12 +142,12 @@ public final class TdesDukpt {
   }
 
   /** {@code DES(K.left, register xor K.right) xor K.right}. */
-  private static byte[] half(byte[] key, long register) {
+  private byte[] half(byte[] key, long register) {
     byte[] left = Arrays.copyOf(key, 8);
     byte[] right = Arrays.copyOfRange(key, 8, 16);
     byte[] input = Symmetric.xor(right, fromLong(register));
     try {
-      byte[] out = Symmetric.desEncryptBlock(left, input);
+      byte[] out = sym.desEncryptBlock(left, input);
       for (int i = 0; i < 8; i++) {
         out[i] ^= right[i];
       }

@@ -27,10 +27,11 @@ final class KeyBlockKeys implements AutoCloseable {
   }
 
   /** KBEK and KBAK for {@code version}; the KBPK length has been checked against the version. */
-  static KeyBlockKeys of(KeyBlockVersion version, byte[] kbpk) {
+  static KeyBlockKeys of(Symmetric sym, KeyBlockVersion version, byte[] kbpk) {
     if (version.derivationBinding()) {
       return new KeyBlockKeys(
-          derive(kbpk, version.aes(), USAGE_ENCRYPTION), derive(kbpk, version.aes(), USAGE_MAC));
+          derive(sym, kbpk, version.aes(), USAGE_ENCRYPTION),
+          derive(sym, kbpk, version.aes(), USAGE_MAC));
     }
     return new KeyBlockKeys(variant(kbpk, 0x45), variant(kbpk, 0x4D));
   }
@@ -48,7 +49,7 @@ final class KeyBlockKeys implements AutoCloseable {
    * CMAC derivation of a key as long as the KBPK (versions B and D; usage {@code 0002} gives ISO
    * 20038 version E's CTR encryption key, kept for the vectors only).
    */
-  static byte[] derive(byte[] kbpk, boolean aes, int usage) {
+  static byte[] derive(Symmetric sym, byte[] kbpk, boolean aes, int usage) {
     int blockSize = aes ? 16 : 8;
     int algorithm = aes ? (kbpk.length / 8) : (kbpk.length == 16 ? 0 : 1); // AES 16/24/32 -> 2/3/4
     int bits = kbpk.length * 8;
@@ -64,7 +65,7 @@ final class KeyBlockKeys implements AutoCloseable {
       input[5] = (byte) algorithm;
       input[6] = (byte) (bits >> 8);
       input[7] = (byte) bits;
-      byte[] block = aes ? Symmetric.aesCmac(kbpk, input) : Symmetric.tdesCmac(kbpk, input);
+      byte[] block = aes ? sym.aesCmac(kbpk, input) : sym.tdesCmac(kbpk, input);
       System.arraycopy(block, 0, out, (counter - 1) * blockSize, blockSize);
       Arrays.fill(block, (byte) 0);
     }

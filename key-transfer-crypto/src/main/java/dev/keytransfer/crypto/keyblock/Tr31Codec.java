@@ -55,10 +55,12 @@ public final class Tr31Codec {
   static final String MAC_INVALID = "key block MAC does not verify";
 
   private final CryptoProvider crypto;
+  private final Symmetric sym;
   private final boolean strictImport;
 
   private Tr31Codec(CryptoProvider crypto, boolean strictImport) {
     this.crypto = Objects.requireNonNull(crypto, "crypto");
+    this.sym = Symmetric.over(crypto);
     this.strictImport = strictImport;
   }
 
@@ -294,23 +296,20 @@ public final class Tr31Codec {
     System.arraycopy(padding, 0, payload, 2 + key.length, padding.length);
     byte[] k = kbpk.copyBytes();
     byte[] macInput = null;
-    try (KeyBlockKeys keys = KeyBlockKeys.of(version, k)) {
+    try (KeyBlockKeys keys = KeyBlockKeys.of(sym, version, k)) {
       byte[] ciphertext;
       byte[] mac;
       if (!version.derivationBinding()) {
-        ciphertext = Symmetric.tdesCbc(true, keys.kbek, Arrays.copyOf(headerBytes, 8), payload);
+        ciphertext = sym.tdesCbc(true, keys.kbek, Arrays.copyOf(headerBytes, 8), payload);
         macInput = concat(headerBytes, ciphertext);
-        mac = Arrays.copyOf(Symmetric.tdesCbcMac(keys.kbak, macInput), version.macLength());
+        mac = Arrays.copyOf(sym.tdesCbcMac(keys.kbak, macInput), version.macLength());
       } else {
         macInput = concat(headerBytes, payload);
-        mac =
-            version.aes()
-                ? Symmetric.aesCmac(keys.kbak, macInput)
-                : Symmetric.tdesCmac(keys.kbak, macInput);
+        mac = version.aes() ? sym.aesCmac(keys.kbak, macInput) : sym.tdesCmac(keys.kbak, macInput);
         ciphertext =
             version.aes()
-                ? Symmetric.aesCbc(true, keys.kbek, mac, payload)
-                : Symmetric.tdesCbc(true, keys.kbek, mac, payload);
+                ? sym.aesCbc(true, keys.kbek, mac, payload)
+                : sym.tdesCbc(true, keys.kbek, mac, payload);
       }
       return headerText
           + HexFormat.of().withUpperCase().formatHex(ciphertext)
@@ -325,32 +324,29 @@ public final class Tr31Codec {
   }
 
   /** Authenticates and decrypts; the MAC decides before anything in the payload is read. */
-  private static byte[] open(
+  private byte[] open(
       KeyBlockVersion version, SecretKeyMaterial kbpk, byte[] header, byte[] ciphertext, byte[] mac)
       throws KeyBlockException {
     byte[] k = kbpk.copyBytes();
     byte[] macInput = null;
-    try (KeyBlockKeys keys = KeyBlockKeys.of(version, k)) {
+    try (KeyBlockKeys keys = KeyBlockKeys.of(sym, version, k)) {
       if (!version.derivationBinding()) {
         // X9.143 7.2: CBC-MAC over header || ciphertext, verified before decryption
         macInput = concat(header, ciphertext);
-        byte[] expected =
-            Arrays.copyOf(Symmetric.tdesCbcMac(keys.kbak, macInput), version.macLength());
+        byte[] expected = Arrays.copyOf(sym.tdesCbcMac(keys.kbak, macInput), version.macLength());
         if (!MessageDigest.isEqual(expected, mac)) {
           throw new KeyBlockException(ErrorCode.KEY_BLOCK_MAC_INVALID, MAC_INVALID);
         }
-        return Symmetric.tdesCbc(false, keys.kbek, Arrays.copyOf(header, 8), ciphertext);
+        return sym.tdesCbc(false, keys.kbek, Arrays.copyOf(header, 8), ciphertext);
       }
       // X9.143 7.3, 7.4: the MAC is the IV and covers header || clear payload
       byte[] payload =
           version.aes()
-              ? Symmetric.aesCbc(false, keys.kbek, mac, ciphertext)
-              : Symmetric.tdesCbc(false, keys.kbek, mac, ciphertext);
+              ? sym.aesCbc(false, keys.kbek, mac, ciphertext)
+              : sym.tdesCbc(false, keys.kbek, mac, ciphertext);
       macInput = concat(header, payload);
       byte[] expected =
-          version.aes()
-              ? Symmetric.aesCmac(keys.kbak, macInput)
-              : Symmetric.tdesCmac(keys.kbak, macInput);
+          version.aes() ? sym.aesCmac(keys.kbak, macInput) : sym.tdesCmac(keys.kbak, macInput);
       if (!MessageDigest.isEqual(expected, mac)) {
         Arrays.fill(payload, (byte) 0);
         throw new KeyBlockException(ErrorCode.KEY_BLOCK_MAC_INVALID, MAC_INVALID);

@@ -4,6 +4,7 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.KeySource;
 import dev.keytransfer.crypto.dukpt.AesDukpt;
@@ -56,6 +57,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
   private final SecretKeyMaterial bdk;
   private final boolean aes;
   private final Assigner<byte[]> assigner;
+  private final CryptoProvider crypto;
   private final SecureRandom random;
   private final Map<String, IssuerAndSerial> issued = new HashMap<>();
   private long next;
@@ -67,13 +69,14 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
       byte[] base,
       long next,
       Assigner<byte[]> assigner,
-      SecureRandom random) {
+      CryptoProvider crypto) {
+    this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.bdk = bdk.copy();
     this.aes = aes;
     this.base = base;
     this.next = next;
     this.assigner = assigner;
-    this.random = Objects.requireNonNull(random, "random");
+    this.random = crypto.secureRandom();
   }
 
   /**
@@ -83,19 +86,19 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
    * @param bdk a double-length TDES BDK (copied)
    */
   public static DukptInitialKeySource tdes(
-      SecretKeyMaterial bdk, TdesKsn firstKsn, SecureRandom random) {
+      SecretKeyMaterial bdk, TdesKsn firstKsn, CryptoProvider crypto) {
     requireLength(bdk, 16, "a TDES DUKPT BDK is 16 bytes");
     byte[] initial = firstKsn.initial().bytes();
-    return new DukptInitialKeySource(bdk, false, initial, tdesDeviceField(initial), null, random);
+    return new DukptInitialKeySource(bdk, false, initial, tdesDeviceField(initial), null, crypto);
   }
 
   /** TDES DUKPT with KSNs from {@code assigner} (their counters are cleared). */
   public static DukptInitialKeySource tdes(
-      SecretKeyMaterial bdk, Assigner<TdesKsn> assigner, SecureRandom random) {
+      SecretKeyMaterial bdk, Assigner<TdesKsn> assigner, CryptoProvider crypto) {
     requireLength(bdk, 16, "a TDES DUKPT BDK is 16 bytes");
     Objects.requireNonNull(assigner, "assigner");
     return new DukptInitialKeySource(
-        bdk, false, null, -1, d -> assigner.assign(d).initial().bytes(), random);
+        bdk, false, null, -1, d -> assigner.assign(d).initial().bytes(), crypto);
   }
 
   /**
@@ -105,20 +108,20 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
    * @param bdk an AES-128, AES-192 or AES-256 BDK (copied); initial keys have its type
    */
   public static DukptInitialKeySource aes(
-      SecretKeyMaterial bdk, AesKsn firstInitialKeyId, SecureRandom random) {
+      SecretKeyMaterial bdk, AesKsn firstInitialKeyId, CryptoProvider crypto) {
     requireAes(bdk);
     byte[] initial = firstInitialKeyId.withCounter(0).bytes();
     return new DukptInitialKeySource(
-        bdk, true, initial, firstInitialKeyId.derivationId() & 0xFFFFFFFFL, null, random);
+        bdk, true, initial, firstInitialKeyId.derivationId() & 0xFFFFFFFFL, null, crypto);
   }
 
   /** AES DUKPT with initial key IDs from {@code assigner} (their counters are ignored). */
   public static DukptInitialKeySource aes(
-      SecretKeyMaterial bdk, Assigner<AesKsn> assigner, SecureRandom random) {
+      SecretKeyMaterial bdk, Assigner<AesKsn> assigner, CryptoProvider crypto) {
     requireAes(bdk);
     Objects.requireNonNull(assigner, "assigner");
     return new DukptInitialKeySource(
-        bdk, true, null, -1, d -> assigner.assign(d).withCounter(0).bytes(), random);
+        bdk, true, null, -1, d -> assigner.assign(d).withCounter(0).bytes(), crypto);
   }
 
   /**
@@ -211,7 +214,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
             .addOptionalBlock(OptionalBlock.KS, ksn.hex())
             .build()
             .aligned(random);
-    SecretKeyMaterial ik = TdesDukpt.initialKey(bdk, ksn);
+    SecretKeyMaterial ik = TdesDukpt.using(crypto).initialKey(bdk, ksn);
     return new DeliverableKey(header.toKeyBlockHeader(), ik);
   }
 
@@ -224,7 +227,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
             .addOptionalBlock(OptionalBlock.IK, ikid.initialKeyIdHex())
             .build()
             .aligned(random);
-    SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ikid);
+    SecretKeyMaterial ik = AesDukpt.using(crypto).initialKey(bdk, ikid);
     return new DeliverableKey(header.toKeyBlockHeader(), ik);
   }
 

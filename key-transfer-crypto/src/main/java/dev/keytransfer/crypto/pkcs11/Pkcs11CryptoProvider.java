@@ -43,11 +43,10 @@ import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.CryptoRules;
 import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
-import dev.keytransfer.crypto.internal.AbstractJcaCryptoProvider;
-import dev.keytransfer.crypto.internal.CryptoSupport;
-import dev.keytransfer.crypto.internal.OaepDecoding;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config.OaepMode;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -56,7 +55,6 @@ import java.security.ProviderException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.SecureRandomSpi;
-import java.security.Security;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.RSAPublicKeySpec;
@@ -90,7 +88,7 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
  *       CKM_AES_CBC_PAD}, {@code CKM_DES3_CBC_PAD}), key check values ({@code CKM_AES_CMAC}, {@code
  *       CKM_DES3_CMAC}, {@code CKM_DES3_ECB}) and random numbers ({@code C_GenerateRandom});
  *   <li><b>in Java</b>: OAEP decoding in {@link OaepMode#RAW} (constant time, {@link
- *       OaepDecoding}), OAEP encryption to a terminal's public key (SunJCE; a public-key
+ *       OaepDecoding}), OAEP encryption to a terminal's public key (the JCA; a public-key
  *       operation), SHA-256 of public data.
  * </ul>
  *
@@ -112,12 +110,14 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   private final TokenConnection connection;
   private final OaepMode oaepMode;
   private final SecureRandom random;
+  private final JcaCryptoProvider software;
   private volatile boolean closed;
 
   private Pkcs11CryptoProvider(TokenConnection connection, OaepMode oaepMode) {
     this.connection = connection;
     this.oaepMode = oaepMode;
     this.random = new TokenRandom(this);
+    this.software = new JcaCryptoProvider("pkcs11-software", null, random);
   }
 
   /**
@@ -419,7 +419,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   // ------------------------------------------------------------------------------- key transport
 
   /**
-   * RSA-OAEP (SHA-256, MGF1-SHA-256) to a terminal's public key, in Java (SunJCE) with randomness
+   * RSA-OAEP (SHA-256, MGF1-SHA-256) to a terminal's public key, in Java (the JCA) with randomness
    * from the token: a public-key operation on a CEK that the codec made in JVM memory.
    */
   @Override
@@ -428,14 +428,14 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       throws KeyTransferException {
     byte[] k = key.copyBytes();
     try {
-      Cipher c = Cipher.getInstance("RSA/ECB/OAEPPadding", Security.getProvider("SunJCE"));
-      c.init(Cipher.ENCRYPT_MODE, recipient, AbstractJcaCryptoProvider.OAEP_SHA256, random);
+      Cipher c = Cipher.getInstance("RSA/ECB/OAEPPadding");
+      c.init(Cipher.ENCRYPT_MODE, recipient, JcaCryptoProvider.OAEP_SHA256, random);
       return c.doFinal(k);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new KeyTransferException(
           ErrorCode.CRYPTO_FAILURE, "key transport encryption failed", e);
     } finally {
-      CryptoSupport.wipe(k);
+      CryptoRules.wipe(k);
     }
   }
 
@@ -490,7 +490,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       try {
         return OaepDecoding.decode(em, k, params);
       } finally {
-        CryptoSupport.wipe(em);
+        CryptoRules.wipe(em);
       }
     } catch (KeyTransferException | RuntimeException e) {
       return null;
@@ -514,7 +514,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   public byte[] decrypt(
       Algorithms.ContentEncryption algorithm, SecretKeyMaterial key, byte[] iv, byte[] ciphertext)
       throws KeyTokenException {
-    CryptoSupport.checkCbcInput(algorithm, key, iv, ciphertext);
+    CryptoRules.checkCbcInput(algorithm, key, iv, ciphertext);
     try {
       return cbc(false, algorithm, key, iv, ciphertext);
     } catch (KeyTransferException | RuntimeException e) {
@@ -556,7 +556,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
             return out;
           });
     } finally {
-      CryptoSupport.wipe(k);
+      CryptoRules.wipe(k);
     }
   }
 
@@ -575,7 +575,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       byte[] full =
           switch (method) {
             case LEGACY_TDES -> {
-              tdes = CryptoSupport.tdesKey(k);
+              tdes = CryptoRules.tdesKey24(k);
               yield withSecretKey(
                   CKK_DES3,
                   tdes,
@@ -589,7 +589,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
                     new AttributeVector().sign(true),
                     (s, obj) -> s.signSingle(new Mechanism(CKM_AES_CMAC), obj, new byte[16]));
             case CMAC_TDES -> {
-              tdes = CryptoSupport.tdesKey(k);
+              tdes = CryptoRules.tdesKey24(k);
               yield withSecretKey(
                   CKK_DES3,
                   tdes,
@@ -599,15 +599,26 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
           };
       return KeyCheckValue.of(method, Arrays.copyOf(full, method.length()));
     } finally {
-      CryptoSupport.wipe(k);
-      CryptoSupport.wipe(tdes);
+      CryptoRules.wipe(k);
+      CryptoRules.wipe(tdes);
     }
+  }
+
+  /**
+   * Raw block operations, in Java (the platform's JCA engines): the key blocks and DUKPT keys they
+   * serve are already in JVM memory.
+   */
+  @Override
+  public byte[] cipherBlocks(
+      Algorithms.BlockCipher cipher, boolean encrypt, SecretKeyMaterial key, byte[] iv, byte[] data)
+      throws KeyTransferException {
+    return software.cipherBlocks(cipher, encrypt, key, iv, data);
   }
 
   /** SHA-256 of public data, in Java. */
   @Override
   public byte[] sha256(byte[] data) {
-    return CryptoSupport.sha256(data);
+    return software.sha256(data);
   }
 
   // ------------------------------------------------------------------------------- sessions
@@ -735,7 +746,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
 
   private static KeyFactory rsaKeyFactory() {
     try {
-      return KeyFactory.getInstance("RSA", Security.getProvider("SunRsaSign"));
+      return KeyFactory.getInstance("RSA");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JDK has no RSA KeyFactory", e);
     }
@@ -790,7 +801,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
         try {
           byte[] r = provider.inSession(s -> s.generateRandom(bytes.length));
           System.arraycopy(r, 0, bytes, 0, bytes.length);
-          CryptoSupport.wipe(r);
+          CryptoRules.wipe(r);
         } catch (KeyTransferException e) {
           throw new ProviderException("the token's random generator failed", e);
         }

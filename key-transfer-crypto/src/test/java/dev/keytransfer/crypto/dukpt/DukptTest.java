@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyType;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyUsage;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** KSN handling and argument checks of TDES (X9.24-1:2009) and AES (X9.24-3:2017) DUKPT. */
 class DukptTest {
+  private static final TdesDukpt TDES_DUKPT = TdesDukpt.using(new JcaCryptoProvider());
+  private static final AesDukpt AES_DUKPT = AesDukpt.using(new JcaCryptoProvider());
   private static final String BDK = "0123456789ABCDEFFEDCBA9876543210";
 
   // docs/KEYBLOCKS.md pitfall 12: an 8-byte KSN is left-padded with FF and gives the same IPEK
@@ -20,8 +23,8 @@ class DukptTest {
     assertThat(TdesKsn.of(HexFormat.of().parseHex("9876543210E00008")))
         .isEqualTo(TdesKsn.parse("FFFF9876543210E00008"));
     try (SecretKeyMaterial bdk = SecretKeyMaterial.adopt(HexFormat.of().parseHex(BDK));
-        SecretKeyMaterial a = TdesDukpt.initialKey(bdk, TdesKsn.parse("9876543210E00008"));
-        SecretKeyMaterial b = TdesDukpt.initialKey(bdk, TdesKsn.parse("FFFF9876543210E00000"))) {
+        SecretKeyMaterial a = TDES_DUKPT.initialKey(bdk, TdesKsn.parse("9876543210E00008"));
+        SecretKeyMaterial b = TDES_DUKPT.initialKey(bdk, TdesKsn.parse("FFFF9876543210E00000"))) {
       assertThat(HexFormat.of().withUpperCase().formatHex(a.copyBytes()))
           .isEqualTo("6AC292FAA1315B4D858AB3A3D7D5933A");
       assertThat(a.equalsKey(b)).isTrue();
@@ -63,17 +66,17 @@ class DukptTest {
         SecretKeyMaterial k20 = SecretKeyMaterial.adopt(new byte[20])) {
       TdesKsn tksn = TdesKsn.parse("FFFF9876543210E00001");
       AesKsn aksn = AesKsn.parse("123456789012345600000001");
-      assertThatThrownBy(() -> TdesDukpt.initialKey(k24, tksn))
+      assertThatThrownBy(() -> TDES_DUKPT.initialKey(k24, tksn))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> AesDukpt.initialKey(k20, aksn))
+      assertThatThrownBy(() -> AES_DUKPT.initialKey(k20, aksn))
           .isInstanceOf(IllegalArgumentException.class);
       // X9.24-3 6.1: an AES-128 initial key cannot give AES-192/256 working keys; 3TDEA (112 bits)
       // it can
       assertThatThrownBy(
-              () -> AesDukpt.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_256))
+              () -> AES_DUKPT.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_256))
           .isInstanceOf(IllegalArgumentException.class);
       try (SecretKeyMaterial w =
-          AesDukpt.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.TDES_3KEY)) {
+          AES_DUKPT.workingKey(k16, aksn, KeyUsage.PIN_ENCRYPTION, KeyType.TDES_3KEY)) {
         assertThat(w.length()).isEqualTo(24);
       }
     }
@@ -84,8 +87,8 @@ class DukptTest {
     try (SecretKeyMaterial bdk =
         SecretKeyMaterial.adopt(HexFormat.of().parseHex("FEDCBA9876543210F1F1F1F1F1F1F1F1"))) {
       AesKsn ksn = AesKsn.parse("123456789012345600000001");
-      SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ksn);
-      SecretKeyMaterial dk = AesDukpt.derivationKey(ik, ksn.withCounter(0));
+      SecretKeyMaterial ik = AES_DUKPT.initialKey(bdk, ksn);
+      SecretKeyMaterial dk = AES_DUKPT.derivationKey(ik, ksn.withCounter(0));
       assertThat(dk.equalsKey(ik)).isTrue(); // counter 0: the derivation key is the initial key
       ik.destroy();
       assertThat(dk.isDestroyed()).isFalse();

@@ -11,6 +11,7 @@ import dev.keytransfer.crypto.dukpt.AesDukpt.KeyType;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyUsage;
 import dev.keytransfer.crypto.dukpt.TdesDukpt.Variant;
 import dev.keytransfer.crypto.internal.Symmetric;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.testing.Vectors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * those operations.
  */
 class DukptVectorsTest {
+  private static final TdesDukpt TDES_DUKPT = TdesDukpt.using(new JcaCryptoProvider());
+  private static final AesDukpt AES_DUKPT = AesDukpt.using(new JcaCryptoProvider());
+  private static final Symmetric SYM = Symmetric.over(new JcaCryptoProvider());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Family -> {passed, total}. */
@@ -43,7 +47,7 @@ class DukptVectorsTest {
     for (JsonNode v : root.get("ipek_vectors")) {
       TdesKsn ksn = TdesKsn.parse(v.get("ksn").asText());
       try (SecretKeyMaterial bdk = key(v.get("bdk"));
-          SecretKeyMaterial ipek = TdesDukpt.initialKey(bdk, ksn)) {
+          SecretKeyMaterial ipek = TDES_DUKPT.initialKey(bdk, ksn)) {
         check("tdes ipek", v.get("id").asText(), v.get("ipek").asText(), ipek);
         check(
             "tdes ipek input",
@@ -63,7 +67,7 @@ class DukptVectorsTest {
     JsonNode first = root.get("ipek_vectors").get(0);
     try (SecretKeyMaterial bdk = key(first.get("bdk"));
         SecretKeyMaterial ipek =
-            TdesDukpt.initialKey(bdk, TdesKsn.parse(first.get("ksn").asText()))) {
+            TDES_DUKPT.initialKey(bdk, TdesKsn.parse(first.get("ksn").asText()))) {
       for (JsonNode t : root.get("transactions")) {
         TdesKsn ksn = TdesKsn.parse(t.get("ksn").asText());
         String id = t.get("ksn").asText();
@@ -73,13 +77,13 @@ class DukptVectorsTest {
             Integer.toString(t.get("counter").asInt()),
             Integer.toString(ksn.counter()));
         check("tdes originator-valid", id, "true", Boolean.toString(ksn.isOriginatorValid()));
-        try (SecretKeyMaterial tk = TdesDukpt.transactionKey(ipek, ksn);
-            SecretKeyMaterial pin = TdesDukpt.workingKey(tk, Variant.PIN);
-            SecretKeyMaterial macReq = TdesDukpt.workingKey(tk, Variant.MAC_REQUEST);
-            SecretKeyMaterial macResp = TdesDukpt.workingKey(tk, Variant.MAC_RESPONSE);
-            SecretKeyMaterial dataReq = TdesDukpt.workingKey(tk, Variant.DATA_REQUEST);
-            SecretKeyMaterial dataResp = TdesDukpt.workingKey(tk, Variant.DATA_RESPONSE);
-            SecretKeyMaterial fromBdk = TdesDukpt.workingKeyFromBdk(bdk, ksn, Variant.PIN)) {
+        try (SecretKeyMaterial tk = TDES_DUKPT.transactionKey(ipek, ksn);
+            SecretKeyMaterial pin = TDES_DUKPT.workingKey(tk, Variant.PIN);
+            SecretKeyMaterial macReq = TDES_DUKPT.workingKey(tk, Variant.MAC_REQUEST);
+            SecretKeyMaterial macResp = TDES_DUKPT.workingKey(tk, Variant.MAC_RESPONSE);
+            SecretKeyMaterial dataReq = TDES_DUKPT.workingKey(tk, Variant.DATA_REQUEST);
+            SecretKeyMaterial dataResp = TDES_DUKPT.workingKey(tk, Variant.DATA_RESPONSE);
+            SecretKeyMaterial fromBdk = TDES_DUKPT.workingKeyFromBdk(bdk, ksn, Variant.PIN)) {
           check("tdes transaction key", id, t.get("transaction_key").asText(), tk);
           check("tdes pin key", id, t.get("pin_key").asText(), pin);
           check("tdes pin key from BDK", id, t.get("pin_key").asText(), fromBdk);
@@ -89,7 +93,7 @@ class DukptVectorsTest {
               t.get("encrypted_pin_block").asText(),
               HexFormat.of()
                   .withUpperCase()
-                  .formatHex(Symmetric.tdesEcb(true, pin.copyBytes(), clearPinBlock)));
+                  .formatHex(SYM.tdesEcb(true, pin.copyBytes(), clearPinBlock)));
           String x919Req = HexFormat.of().withUpperCase().formatHex(x919(macReq.copyBytes(), data));
           String x919Resp =
               HexFormat.of().withUpperCase().formatHex(x919(macResp.copyBytes(), data));
@@ -119,16 +123,12 @@ class DukptVectorsTest {
               "tdes cmac",
               id + " request",
               t.get("cmac_request_tdes").asText(),
-              HexFormat.of()
-                  .withUpperCase()
-                  .formatHex(Symmetric.tdesCmac(macReq.copyBytes(), data)));
+              HexFormat.of().withUpperCase().formatHex(SYM.tdesCmac(macReq.copyBytes(), data)));
           check(
               "tdes cmac",
               id + " response",
               t.get("cmac_response_tdes").asText(),
-              HexFormat.of()
-                  .withUpperCase()
-                  .formatHex(Symmetric.tdesCmac(macResp.copyBytes(), data)));
+              HexFormat.of().withUpperCase().formatHex(SYM.tdesCmac(macResp.copyBytes(), data)));
           byte[] padded = Arrays.copyOf(data, (data.length + 7) / 8 * 8);
           check(
               "tdes data request",
@@ -136,7 +136,7 @@ class DukptVectorsTest {
               t.get("data_request_ciphertext").asText(),
               HexFormat.of()
                   .withUpperCase()
-                  .formatHex(Symmetric.tdesCbc(true, dataReq.copyBytes(), new byte[8], padded)));
+                  .formatHex(SYM.tdesCbc(true, dataReq.copyBytes(), new byte[8], padded)));
           if (t.has("data_response_ciphertext")) {
             check(
                 "tdes data response",
@@ -144,7 +144,7 @@ class DukptVectorsTest {
                 t.get("data_response_ciphertext").asText(),
                 HexFormat.of()
                     .withUpperCase()
-                    .formatHex(Symmetric.tdesCbc(true, dataResp.copyBytes(), new byte[8], padded)));
+                    .formatHex(SYM.tdesCbc(true, dataResp.copyBytes(), new byte[8], padded)));
           }
         }
       }
@@ -164,12 +164,11 @@ class DukptVectorsTest {
       String suite = s.get("id").asText();
       AesKsn ikid = AesKsn.parse(s.get("initial_key_id").asText());
       try (SecretKeyMaterial bdk = key(s.get("bdk"));
-          SecretKeyMaterial ik = AesDukpt.initialKey(bdk, ikid)) {
+          SecretKeyMaterial ik = AES_DUKPT.initialKey(bdk, ikid)) {
         check("aes initial key", suite, s.get("initial_key").asText(), ik);
         byte[] fromBlocks = new byte[0];
         for (JsonNode block : s.get("ik_derivation_data_blocks")) {
-          byte[] b =
-              Symmetric.aesEcb(true, bdk.copyBytes(), HexFormat.of().parseHex(block.asText()));
+          byte[] b = SYM.aesEcb(true, bdk.copyBytes(), HexFormat.of().parseHex(block.asText()));
           fromBlocks = concat(fromBlocks, b);
         }
         check(
@@ -186,7 +185,7 @@ class DukptVectorsTest {
               id,
               Boolean.toString(valid),
               Boolean.toString(ksn.isOriginatorValid()));
-          try (SecretKeyMaterial dk = AesDukpt.derivationKey(ik, ksn)) {
+          try (SecretKeyMaterial dk = AES_DUKPT.derivationKey(ik, ksn)) {
             check("aes derivation key", id, t.get("derivation_key").asText(), dk);
           }
           JsonNode wks = t.get("working_keys");
@@ -195,17 +194,17 @@ class DukptVectorsTest {
               String name = e.getKey();
               KeyUsage usage = usage(name.substring(0, name.lastIndexOf('_')));
               KeyType type = type(name.substring(name.lastIndexOf('_') + 1));
-              try (SecretKeyMaterial wk = AesDukpt.workingKey(ik, ksn, usage, type)) {
+              try (SecretKeyMaterial wk = AES_DUKPT.workingKey(ik, ksn, usage, type)) {
                 check("aes working key", id + " " + name, e.getValue().asText(), wk);
               }
             }
           }
           if (t.has("encrypted_pin_block_iso4_with_PIN_AES128")) {
             try (SecretKeyMaterial pin =
-                AesDukpt.workingKeyFromBdk(bdk, ksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_128)) {
+                AES_DUKPT.workingKeyFromBdk(bdk, ksn, KeyUsage.PIN_ENCRYPTION, KeyType.AES_128)) {
               byte[] k = pin.copyBytes();
-              byte[] a = Symmetric.aesEcb(true, k, pinField);
-              byte[] b = Symmetric.aesEcb(true, k, Symmetric.xor(a, panField));
+              byte[] a = SYM.aesEcb(true, k, pinField);
+              byte[] b = SYM.aesEcb(true, k, Symmetric.xor(a, panField));
               check(
                   "aes pin block iso 4",
                   id,
@@ -216,7 +215,7 @@ class DukptVectorsTest {
         }
         JsonNode u = s.get("update_key");
         AesKsn last = AesKsn.parse(u.get("ksn").asText());
-        try (SecretKeyMaterial dk = AesDukpt.derivationKey(ik, last)) {
+        try (SecretKeyMaterial dk = AES_DUKPT.derivationKey(ik, last)) {
           check(
               "aes update key",
               suite + " derivation key",
@@ -227,7 +226,7 @@ class DukptVectorsTest {
           String f = it.next();
           if (f.startsWith("update_key_")) {
             try (SecretKeyMaterial uk =
-                AesDukpt.updateKey(ik, ikid, type(f.substring("update_key_".length())))) {
+                AES_DUKPT.updateKey(ik, ikid, type(f.substring("update_key_".length())))) {
               check("aes update key", suite + " " + f, u.get(f).asText(), uk);
             }
           }
@@ -242,7 +241,7 @@ class DukptVectorsTest {
       try (SecretKeyMaterial bdk = key(v.has("bdk") ? v.get("bdk") : aes128.get("bdk"))) {
         if (v.has("initial_key")) {
           try (SecretKeyMaterial ik =
-              AesDukpt.initialKey(bdk, AesKsn.parse(v.get("initial_key_id").asText()))) {
+              AES_DUKPT.initialKey(bdk, AesKsn.parse(v.get("initial_key_id").asText()))) {
             check("aes secondary", id, v.get("initial_key").asText(), ik);
           }
           continue;
@@ -253,7 +252,7 @@ class DukptVectorsTest {
         for (Map.Entry<String, JsonNode> e : v.get("keys").properties()) {
           String usageName = e.getKey().equals("KEK") ? "KEK" : e.getKey();
           try (SecretKeyMaterial wk =
-              AesDukpt.workingKeyFromBdk(bdk, ksn, usage(usageName), type)) {
+              AES_DUKPT.workingKeyFromBdk(bdk, ksn, usage(usageName), type)) {
             check("aes secondary", id + " " + e.getKey(), e.getValue().asText(), wk);
           }
         }
@@ -298,10 +297,7 @@ class DukptVectorsTest {
     byte[] h = new byte[8];
     for (int at = 0; at < padded.length; at += 8) {
       byte[] x = Symmetric.xor(h, Arrays.copyOfRange(padded, at, at + 8));
-      h =
-          at + 8 < padded.length
-              ? Symmetric.desEncryptBlock(k1, x)
-              : Symmetric.tdesEcb(true, key, x);
+      h = at + 8 < padded.length ? SYM.desEncryptBlock(k1, x) : SYM.tdesEcb(true, key, x);
     }
     return h;
   }

@@ -3,14 +3,16 @@ package dev.keytransfer.crypto.jca;
 import dev.keytransfer.crypto.WycheproofContractTest;
 import dev.keytransfer.crypto.testing.JcaWycheproofEngine;
 import dev.keytransfer.crypto.testing.WycheproofEngine;
-import java.security.Security;
+import java.security.Provider;
+import java.security.Signature;
 import java.util.Map;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import java.util.concurrent.Callable;
+import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
 
 /**
- * Wycheproof through the plain-JCA provider and, for what the SPI does not offer, the JDK engines
- * it would use (SunJCE, SunRsaSign, SunEC); CMAC on the private Bouncy Castle instance, as the
- * provider does.
+ * Wycheproof through the plain-JCA provider (OAEP, CMAC, AES-CBC) and, for what the SPI does not
+ * offer, the platform's engines found by algorithm, as the provider finds its own.
  */
 class JcaWycheproofTest extends WycheproofContractTest {
   @Override
@@ -18,14 +20,20 @@ class JcaWycheproofTest extends WycheproofContractTest {
     return new JcaWycheproofEngine(
         new JcaCryptoProvider(),
         new JcaWycheproofEngine.Engines(
-            Security.getProvider("SunJCE"),
-            "RSA/ECB/OAEPPadding",
-            Security.getProvider("SunRsaSign"),
-            Security.getProvider("SunEC"),
-            new BouncyCastleProvider(),
-            Security.getProvider("SunJCE"),
-            Security.getProvider("SunJCE"),
+            platform(() -> Signature.getInstance("RSASSA-PSS").getProvider()),
+            platform(() -> KeyAgreement.getInstance("ECDH").getProvider()),
+            platform(() -> Cipher.getInstance("AES/CBC/PKCS5Padding").getProvider()),
+            platform(() -> Cipher.getInstance("AES/KW/NoPadding").getProvider()),
             "AES/KW/NoPadding"));
+  }
+
+  /** The platform's provider for an algorithm, looked up by algorithm as the SDK does. */
+  private static Provider platform(Callable<Provider> lookup) {
+    try {
+      return lookup.call();
+    } catch (Exception e) {
+      throw new IllegalStateException("this platform lacks an engine the vectors need", e);
+    }
   }
 
   /**

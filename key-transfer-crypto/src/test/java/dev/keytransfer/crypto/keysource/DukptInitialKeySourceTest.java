@@ -16,6 +16,7 @@ import dev.keytransfer.crypto.dukpt.AesDukpt;
 import dev.keytransfer.crypto.dukpt.AesKsn;
 import dev.keytransfer.crypto.dukpt.TdesDukpt;
 import dev.keytransfer.crypto.dukpt.TdesKsn;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.keyblock.KeyBlockVersion;
 import dev.keytransfer.crypto.keyblock.Tr31Header;
 import dev.keytransfer.crypto.testing.TestPki;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * their TR-34 delivery.
  */
 class DukptInitialKeySourceTest {
+  private static final TdesDukpt TDES_DUKPT = TdesDukpt.using(new JcaCryptoProvider());
+  private static final AesDukpt AES_DUKPT = AesDukpt.using(new JcaCryptoProvider());
   private static final BcCryptoProvider CRYPTO = new BcCryptoProvider();
   private static final String TDES_BDK = "0123456789ABCDEFFEDCBA9876543210";
   private static final String AES_BDK = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
@@ -55,8 +58,7 @@ class DukptInitialKeySourceTest {
   void tdesCounter_everyDeviceGetsItsOwnKsnAndIpek() throws Exception {
     try (SecretKeyMaterial bdk = bdk(TDES_BDK);
         DukptInitialKeySource source =
-            DukptInitialKeySource.tdes(
-                bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO.secureRandom())) {
+            DukptInitialKeySource.tdes(bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO)) {
       Set<String> ksns = new HashSet<>();
       Set<String> keys = new HashSet<>();
       for (int i = 0; i < 300; i++) {
@@ -70,7 +72,7 @@ class DukptInitialKeySourceTest {
           assertThat(k.header().value()).hasSize(40).startsWith("A0000B1TX00N0100KS18FFFF98765432");
           TdesKsn ksn = TdesKsn.parse(h.optionalBlock("KS").orElseThrow().data());
           assertThat(ksn.counter()).isZero();
-          try (SecretKeyMaterial expected = TdesDukpt.initialKey(bdk, ksn)) {
+          try (SecretKeyMaterial expected = TDES_DUKPT.initialKey(bdk, ksn)) {
             assertThat(k.key().equalsKey(expected)).isTrue();
           }
           ksns.add(ksn.hex());
@@ -89,8 +91,7 @@ class DukptInitialKeySourceTest {
   void aesCounter_everyDeviceGetsItsOwnInitialKeyId_inAnIkBlock() throws Exception {
     try (SecretKeyMaterial bdk = bdk(AES_BDK);
         DukptInitialKeySource source =
-            DukptInitialKeySource.aes(
-                bdk, AesKsn.parse("1234567890123456"), CRYPTO.secureRandom())) {
+            DukptInitialKeySource.aes(bdk, AesKsn.parse("1234567890123456"), CRYPTO)) {
       Set<String> keys = new HashSet<>();
       for (int i = 0; i < 200; i++) {
         try (DeliverableKey k = source.keyFor(krd1.certificate())) {
@@ -102,7 +103,7 @@ class DukptInitialKeySourceTest {
           AesKsn ikid = AesKsn.parse(h.optionalBlock("IK").orElseThrow().data());
           assertThat(ikid.bdkId()).isEqualTo(0x12345678);
           assertThat(ikid.derivationId()).isEqualTo(0x90123456 + i);
-          try (SecretKeyMaterial expected = AesDukpt.initialKey(bdk, ikid)) {
+          try (SecretKeyMaterial expected = AES_DUKPT.initialKey(bdk, ikid)) {
             assertThat(k.key().equalsKey(expected)).isTrue();
           }
           if (i == 0) {
@@ -120,8 +121,7 @@ class DukptInitialKeySourceTest {
   void assigner_sameIdForAnotherDevice_refused_sameDeviceAgainAllowed() throws Exception {
     TdesKsn fixed = TdesKsn.parse("FFFF9876543210E00000");
     try (SecretKeyMaterial bdk = bdk(TDES_BDK);
-        DukptInitialKeySource source =
-            DukptInitialKeySource.tdes(bdk, d -> fixed, CRYPTO.secureRandom())) {
+        DukptInitialKeySource source = DukptInitialKeySource.tdes(bdk, d -> fixed, CRYPTO)) {
       try (DeliverableKey a = source.keyFor(krd1.certificate());
           DeliverableKey again = source.keyFor(krd1.certificate())) {
         assertThat(a.key().equalsKey(again.key())).isTrue();
@@ -138,11 +138,9 @@ class DukptInitialKeySourceTest {
     try (SecretKeyMaterial tdesBdk = bdk(TDES_BDK);
         SecretKeyMaterial aesBdk = bdk(AES_BDK);
         DukptInitialKeySource tdes =
-            DukptInitialKeySource.tdes(
-                tdesBdk, TdesKsn.parse("FFFF987654FFFFE00000"), CRYPTO.secureRandom());
+            DukptInitialKeySource.tdes(tdesBdk, TdesKsn.parse("FFFF987654FFFFE00000"), CRYPTO);
         DukptInitialKeySource aes =
-            DukptInitialKeySource.aes(
-                aesBdk, AesKsn.ofInitialKeyId(7, -1), CRYPTO.secureRandom())) {
+            DukptInitialKeySource.aes(aesBdk, AesKsn.ofInitialKeyId(7, -1), CRYPTO)) {
       for (DukptInitialKeySource s : List.of(tdes, aes)) {
         s.keyFor(krd1.certificate()).close();
         KeyTransferException e =
@@ -158,17 +156,16 @@ class DukptInitialKeySourceTest {
   void tr34Session_tdesInitialKey_installedWithKs_terminalAndHostAgree() throws Exception {
     try (SecretKeyMaterial bdk = bdk(TDES_BDK);
         DukptInitialKeySource source =
-            DukptInitialKeySource.tdes(
-                bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO.secureRandom())) {
+            DukptInitialKeySource.tdes(bdk, TdesKsn.parse("FFFF9876543210E00000"), CRYPTO)) {
       ReceivingTerminal device = session(source, krd2);
       try (InstalledKey ik = device.keyStore().current().orElseThrow()) {
         TdesKsn ksn =
             TdesKsn.parse(Tr31Header.of(ik.header()).optionalBlock("KS").orElseThrow().data())
                 .withCounter(1);
-        try (SecretKeyMaterial t = TdesDukpt.transactionKey(ik.key(), ksn);
-            SecretKeyMaterial terminalPin = TdesDukpt.workingKey(t, TdesDukpt.Variant.PIN);
+        try (SecretKeyMaterial t = TDES_DUKPT.transactionKey(ik.key(), ksn);
+            SecretKeyMaterial terminalPin = TDES_DUKPT.workingKey(t, TdesDukpt.Variant.PIN);
             SecretKeyMaterial hostPin =
-                TdesDukpt.workingKeyFromBdk(bdk, ksn, TdesDukpt.Variant.PIN)) {
+                TDES_DUKPT.workingKeyFromBdk(bdk, ksn, TdesDukpt.Variant.PIN)) {
           assertThat(terminalPin.equalsKey(hostPin)).isTrue();
           assertThat(HexFormat.of().withUpperCase().formatHex(hostPin.copyBytes()))
               .isEqualTo("042666B49184CF5C68DE9628D0397B36");
@@ -181,8 +178,7 @@ class DukptInitialKeySourceTest {
   void tr34Session_aesInitialKey_installedWithIk() throws Exception {
     try (SecretKeyMaterial bdk = bdk(AES_BDK);
         DukptInitialKeySource source =
-            DukptInitialKeySource.aes(
-                bdk, AesKsn.parse("1234567890123456"), CRYPTO.secureRandom())) {
+            DukptInitialKeySource.aes(bdk, AesKsn.parse("1234567890123456"), CRYPTO)) {
       ReceivingTerminal device =
           session(source, krd1); // RSA-3072: strong enough for an AES-128 key (K2)
       try (InstalledKey ik = device.keyStore().current().orElseThrow()) {
@@ -190,7 +186,7 @@ class DukptInitialKeySourceTest {
             AesKsn.parse(Tr31Header.of(ik.header()).optionalBlock("IK").orElseThrow().data())
                 .withCounter(1);
         try (SecretKeyMaterial pin =
-            AesDukpt.workingKey(
+            AES_DUKPT.workingKey(
                 ik.key(), ksn, AesDukpt.KeyUsage.PIN_ENCRYPTION, AesDukpt.KeyType.AES_128)) {
           assertThat(HexFormat.of().withUpperCase().formatHex(pin.copyBytes()))
               .isEqualTo("AF8CB133A78F8DC2D1359F18527593FB");

@@ -15,7 +15,6 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS_PSS;
 
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
-import dev.keytransfer.crypto.internal.OaepDecoding;
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config.OaepMode;
 import dev.keytransfer.crypto.testing.JcaWycheproofEngine;
 import dev.keytransfer.crypto.testing.WycheproofEngine;
@@ -209,7 +208,7 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
   @Override
   public byte[] cbcDecrypt(byte[] key, byte[] iv, byte[] ciphertext) throws Exception {
     if (ciphertext.length == 0 || ciphertext.length % 16 != 0 || iv.length != 16) {
-      return null; // as CryptoSupport.checkCbcInput does for the SPI (R6)
+      return null; // as CryptoRules.checkCbcInput does for the SPI (R6)
     }
     return p11.withSecretKey(
         CKK_AES,

@@ -182,6 +182,16 @@ class CertificationRequestsTest {
     }
 
     @Override
+    public byte[] cipherBlocks(
+        Algorithms.BlockCipher cipher,
+        boolean encrypt,
+        SecretKeyMaterial key,
+        byte[] iv,
+        byte[] data) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method) {
       throw new UnsupportedOperationException();
     }

@@ -1,9 +1,11 @@
 package dev.keytransfer.crypto.testing;
 
+import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
-import dev.keytransfer.crypto.internal.AbstractJcaCryptoProvider;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.KeyFactory;
@@ -23,7 +25,6 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
-import javax.crypto.Mac;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
@@ -33,37 +34,30 @@ import javax.crypto.spec.SecretKeySpec;
  * The Wycheproof engine of a software provider: JCA engines of named {@link Provider} instances,
  * the same classes the provider itself asks (a private Bouncy Castle instance for bc, and for jca's
  * CMAC; SunJCE, SunRsaSign and SunEC for jca). OAEP goes through the providers' own OAEP routine
- * ({@link AbstractJcaCryptoProvider#oaepDecrypt}); AES-192-CBC refuses empty and misaligned input
- * first, as the providers' CBC does.
+ * ({@link JcaCryptoProvider#oaepDecrypt}); AES-192-CBC refuses empty and misaligned input first, as
+ * the providers' CBC does.
  */
 public final class JcaWycheproofEngine implements WycheproofEngine {
   /** Which provider instance and transformation runs each family. */
   public record Engines(
-      Provider oaep,
-      String oaepTransformation,
-      Provider pss,
-      Provider ec,
-      Provider cmac,
-      Provider cbc,
-      Provider keyWrap,
-      String keyWrapTransformation) {}
+      Provider pss, Provider ec, Provider cbc, Provider keyWrap, String keyWrapTransformation) {}
 
-  private final CryptoProvider provider;
+  private final JcaCryptoProvider provider;
   private final Engines e;
   private final Map<String, String> routes;
 
-  public JcaWycheproofEngine(CryptoProvider provider, Engines engines) {
+  public JcaWycheproofEngine(JcaCryptoProvider provider, Engines engines) {
     this.provider = provider;
     this.e = engines;
     this.routes =
         Map.of(
-            "oaep", "provider OAEP routine on " + e.oaep().getName() + " " + e.oaepTransformation(),
-            "pss", e.pss().getName() + " RSASSA-PSS",
-            "ecdsa", e.ec().getName() + " SHA256withECDSA",
-            "ecdh", e.ec().getName() + " ECDH",
-            "cmac", e.cmac().getName() + " AESCMAC",
-            "cbc", "SPI (AES-128/256) + " + e.cbc().getName() + " AES/CBC/PKCS5Padding (AES-192)",
-            "kw", e.keyWrap().getName() + " " + e.keyWrapTransformation());
+            "oaep", "the provider's OAEP routine (" + provider + ")",
+            "pss", name(e.pss()) + " RSASSA-PSS",
+            "ecdsa", name(e.ec()) + " SHA256withECDSA",
+            "ecdh", name(e.ec()) + " ECDH",
+            "cmac", "the provider's CMAC (SP 800-38B over its AES)",
+            "cbc", "SPI (AES-128/256) + " + name(e.cbc()) + " AES/CBC/PKCS5Padding (AES-192)",
+            "kw", name(e.keyWrap()) + " " + e.keyWrapTransformation());
   }
 
   @Override
@@ -90,8 +84,7 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
     OAEPParameterSpec spec =
         new OAEPParameterSpec(
             hash, "MGF1", new MGF1ParameterSpec(mgfHash), new PSource.PSpecified(label));
-    return AbstractJcaCryptoProvider.oaepDecrypt(
-        e.oaep(), e.oaepTransformation(), key, spec, ciphertext);
+    return provider.oaepDecrypt(key, spec, ciphertext);
   }
 
   @Override
@@ -133,9 +126,9 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
 
   @Override
   public byte[] cmac(byte[] key, byte[] message) throws Exception {
-    Mac m = Mac.getInstance("AESCMAC", e.cmac());
-    m.init(new SecretKeySpec(key, "AES"));
-    return m.doFinal(message);
+    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(key)) {
+      return provider.cmac(Algorithms.BlockCipher.AES, k, message);
+    }
   }
 
   @Override
@@ -148,7 +141,7 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
   @Override
   public byte[] cbcDecrypt(byte[] key, byte[] iv, byte[] ciphertext) throws Exception {
     if (ciphertext.length == 0 || ciphertext.length % 16 != 0 || iv.length != 16) {
-      return null; // as CryptoSupport.checkCbcInput does for the SPI (R6)
+      return null; // as CryptoRules.checkCbcInput does for the SPI (R6)
     }
     Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding", e.cbc());
     c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
@@ -160,5 +153,9 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
     Cipher c = Cipher.getInstance(e.keyWrapTransformation(), e.keyWrap());
     c.init(Cipher.UNWRAP_MODE, new SecretKeySpec(kek, "AES"));
     return c.unwrap(wrapped, "AES", Cipher.SECRET_KEY).getEncoded();
+  }
+
+  private static String name(Provider p) {
+    return p == null ? "platform" : p.getName();
   }
 }

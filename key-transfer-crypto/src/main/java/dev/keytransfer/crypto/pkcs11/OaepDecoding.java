@@ -1,4 +1,4 @@
-package dev.keytransfer.crypto.internal;
+package dev.keytransfer.crypto.pkcs11;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * <p>The encoded block is secret; the caller wipes it. Not API; stateless; thread-safe.
  */
-public final class OaepDecoding {
+final class OaepDecoding {
   private OaepDecoding() {}
 
   /**

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -285,7 +286,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
         || rsa.getPublicExponent().compareTo(BigInteger.valueOf(3)) < 0) {
       throw refused("the request's RSA public exponent is invalid", null);
     }
-    String weakSig = AlgorithmPolicy.signatureWeakness(csr.getSignatureAlgorithm());
+    String weakSig = signatureWeakness(csr.getSignatureAlgorithm());
     if (weakSig != null) {
       throw refused("the request's signature is too weak: " + weakSig, null);
     }
@@ -584,5 +585,18 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     public DefaultCertificateAuthority build() {
       return new DefaultCertificateAuthority(this);
     }
+  }
+
+  /** The policy's verdict on a request's signature algorithm, with its DER parameters. */
+  private static String signatureWeakness(AlgorithmIdentifier algorithm) {
+    byte[] params = null;
+    if (algorithm.getParameters() != null) {
+      try {
+        params = algorithm.getParameters().toASN1Primitive().getEncoded();
+      } catch (java.io.IOException e) {
+        return "unreadable signature parameters";
+      }
+    }
+    return AlgorithmPolicy.signatureWeakness(algorithm.getAlgorithm().getId(), params);
   }
 }

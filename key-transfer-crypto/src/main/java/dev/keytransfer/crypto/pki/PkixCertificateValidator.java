@@ -10,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.NoSuchProviderException;
 import java.security.Security;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
@@ -313,7 +312,7 @@ public final class PkixCertificateValidator implements CertificateValidator {
     CertPathValidator validator;
     PKIXParameters params;
     try {
-      validator = CertPathValidator.getInstance("PKIX", "SUN");
+      validator = CertPathValidator.getInstance("PKIX");
       params = new PKIXParameters(Set.of(new TrustAnchor(anchor, null)));
       params.setDate(Date.from(at));
       // C3: the JDK's built-in revocation checker, CRLs only and failing closed. Deliberately no
@@ -330,10 +329,8 @@ public final class PkixCertificateValidator implements CertificateValidator {
       params.setExplicitPolicyRequired(settings.explicitPolicyRequired());
       params.setPolicyMappingInhibited(settings.policyMappingInhibited());
       params.setAnyPolicyInhibited(settings.anyPolicyInhibited());
-    } catch (NoSuchAlgorithmException
-        | NoSuchProviderException
-        | InvalidAlgorithmParameterException e) {
-      throw new IllegalStateException("the JDK's PKIX CertPathValidator is unavailable", e);
+    } catch (NoSuchAlgorithmException | InvalidAlgorithmParameterException e) {
+      throw new IllegalStateException("the platform's PKIX CertPathValidator is unavailable", e);
     }
     try {
       validator.validate(certPath, params);

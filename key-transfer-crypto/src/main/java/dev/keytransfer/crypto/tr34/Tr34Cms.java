@@ -1,6 +1,6 @@
 package dev.keytransfer.crypto.tr34;
 
-import static dev.keytransfer.crypto.tr34.DerReader.malformed;
+import static dev.keytransfer.crypto.internal.DerReader.malformed;
 
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.IssuerAndSerial;
@@ -9,7 +9,8 @@ import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.KeyBlock;
-import dev.keytransfer.crypto.tr34.DerReader.Tlv;
+import dev.keytransfer.crypto.internal.DerReader;
+import dev.keytransfer.crypto.internal.DerReader.Tlv;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;

@@ -1,10 +1,12 @@
 package dev.keytransfer.crypto.tr34;
 
-import static dev.keytransfer.crypto.tr34.DerReader.malformed;
+import static dev.keytransfer.crypto.internal.DerReader.malformed;
 
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.MalformedTokenException;
-import dev.keytransfer.crypto.tr34.DerReader.Tlv;
+import dev.keytransfer.crypto.internal.DerReader;
+import dev.keytransfer.crypto.internal.DerReader.Tlv;
+import dev.keytransfer.crypto.internal.DerWriter;
 import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSignedData;
 import dev.keytransfer.crypto.tr34.Tr34Cms.ParsedSigner;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,8 @@
 package dev.keytransfer.crypto.tr34;
 
 import dev.keytransfer.core.MalformedTokenException;
-import dev.keytransfer.crypto.tr34.DerReader.Tlv;
+import dev.keytransfer.crypto.internal.DerReader;
+import dev.keytransfer.crypto.internal.DerReader.Tlv;
 
 /**
  * The parts of an EnvelopedData in any of the three layouts, read without the product parser's

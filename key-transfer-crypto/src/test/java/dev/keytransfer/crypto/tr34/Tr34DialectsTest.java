@@ -1,15 +1,15 @@
 package dev.keytransfer.crypto.tr34;
 
-import static dev.keytransfer.crypto.tr34.DerWriter.algorithm;
-import static dev.keytransfer.crypto.tr34.DerWriter.attribute;
-import static dev.keytransfer.crypto.tr34.DerWriter.contextConstructed;
-import static dev.keytransfer.crypto.tr34.DerWriter.contextPrimitive;
-import static dev.keytransfer.crypto.tr34.DerWriter.derSet;
-import static dev.keytransfer.crypto.tr34.DerWriter.integer;
-import static dev.keytransfer.crypto.tr34.DerWriter.nul;
-import static dev.keytransfer.crypto.tr34.DerWriter.octetString;
-import static dev.keytransfer.crypto.tr34.DerWriter.oid;
-import static dev.keytransfer.crypto.tr34.DerWriter.sequence;
+import static dev.keytransfer.crypto.internal.DerWriter.algorithm;
+import static dev.keytransfer.crypto.internal.DerWriter.attribute;
+import static dev.keytransfer.crypto.internal.DerWriter.contextConstructed;
+import static dev.keytransfer.crypto.internal.DerWriter.contextPrimitive;
+import static dev.keytransfer.crypto.internal.DerWriter.derSet;
+import static dev.keytransfer.crypto.internal.DerWriter.integer;
+import static dev.keytransfer.crypto.internal.DerWriter.nul;
+import static dev.keytransfer.crypto.internal.DerWriter.octetString;
+import static dev.keytransfer.crypto.internal.DerWriter.oid;
+import static dev.keytransfer.crypto.internal.DerWriter.sequence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,6 +28,7 @@ import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.internal.DerWriter;
 import dev.keytransfer.crypto.testing.TestPki;
 import java.time.Instant;
 import java.util.ArrayList;

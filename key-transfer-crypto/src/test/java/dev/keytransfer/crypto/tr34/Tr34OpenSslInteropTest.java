@@ -24,6 +24,7 @@ import dev.keytransfer.core.spi.VerifiedUnbind;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.internal.DerWriter;
 import dev.keytransfer.crypto.testing.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

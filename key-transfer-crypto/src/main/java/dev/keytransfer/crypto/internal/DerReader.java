@@ -1,4 +1,4 @@
-package dev.keytransfer.crypto.tr34;
+package dev.keytransfer.crypto.internal;
 
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.MalformedTokenException;
@@ -11,35 +11,35 @@ import java.util.Arrays;
  * every failure is a {@link MalformedTokenException} (docs/SECURITY.md R5). Only low tag numbers
  * and definite lengths are read; nothing is copied until asked for.
  */
-final class DerReader {
-  static final int SEQUENCE = 0x30;
-  static final int SET = 0x31;
-  static final int INTEGER = 0x02;
-  static final int OCTET_STRING = 0x04;
-  static final int NULL = 0x05;
-  static final int OID = 0x06;
-  static final int UTC_TIME = 0x17;
-  static final int GENERALIZED_TIME = 0x18;
+public final class DerReader {
+  public static final int SEQUENCE = 0x30;
+  public static final int SET = 0x31;
+  public static final int INTEGER = 0x02;
+  public static final int OCTET_STRING = 0x04;
+  public static final int NULL = 0x05;
+  public static final int OID = 0x06;
+  public static final int UTC_TIME = 0x17;
+  public static final int GENERALIZED_TIME = 0x18;
 
   /** One element: its tag and where its header and value lie in {@code buf}. */
-  record Tlv(int tag, byte[] buf, int start, int valueStart, int end) {
-    byte[] value() {
+  public record Tlv(int tag, byte[] buf, int start, int valueStart, int end) {
+    public byte[] value() {
       return Arrays.copyOfRange(buf, valueStart, end);
     }
 
-    byte[] encoded() {
+    public byte[] encoded() {
       return Arrays.copyOfRange(buf, start, end);
     }
 
-    int valueLength() {
+    public int valueLength() {
       return end - valueStart;
     }
 
-    DerReader contents() {
+    public DerReader contents() {
       return new DerReader(buf, valueStart, end);
     }
 
-    boolean isConstructed() {
+    public boolean isConstructed() {
       return (tag & 0x20) != 0;
     }
   }
@@ -48,28 +48,28 @@ final class DerReader {
   private final int end;
   private int pos;
 
-  DerReader(byte[] buf) {
+  public DerReader(byte[] buf) {
     this(buf, 0, buf.length);
   }
 
-  DerReader(byte[] buf, int from, int to) {
+  public DerReader(byte[] buf, int from, int to) {
     this.buf = buf;
     this.pos = from;
     this.end = to;
   }
 
-  boolean hasMore() {
+  public boolean hasMore() {
     return pos < end;
   }
 
-  int peekTag() throws MalformedTokenException {
+  public int peekTag() throws MalformedTokenException {
     if (pos >= end) {
       throw malformed("unexpected end of data");
     }
     return buf[pos] & 0xFF;
   }
 
-  Tlv read() throws MalformedTokenException {
+  public Tlv read() throws MalformedTokenException {
     int start = pos;
     int tag = peekTag();
     if ((tag & 0x1F) == 0x1F) {
@@ -103,7 +103,7 @@ final class DerReader {
     return new Tlv(tag, buf, start, p, valueEnd);
   }
 
-  Tlv expect(int tag) throws MalformedTokenException {
+  public Tlv expect(int tag) throws MalformedTokenException {
     Tlv t = read();
     if (t.tag() != tag) {
       throw malformed(String.format("expected tag %02X, found %02X", tag, t.tag()));
@@ -112,15 +112,15 @@ final class DerReader {
   }
 
   /** Reads an element only if its tag is {@code tag}. */
-  Tlv optional(int tag) throws MalformedTokenException {
+  public Tlv optional(int tag) throws MalformedTokenException {
     return hasMore() && peekTag() == tag ? read() : null;
   }
 
-  DerReader sequence() throws MalformedTokenException {
+  public DerReader sequence() throws MalformedTokenException {
     return expect(SEQUENCE).contents();
   }
 
-  BigInteger integer() throws MalformedTokenException {
+  public BigInteger integer() throws MalformedTokenException {
     Tlv t = expect(INTEGER);
     if (t.valueLength() == 0 || t.valueLength() > 64) {
       throw malformed("bad INTEGER length");
@@ -128,7 +128,7 @@ final class DerReader {
     return new BigInteger(t.value());
   }
 
-  int smallInteger() throws MalformedTokenException {
+  public int smallInteger() throws MalformedTokenException {
     BigInteger v = integer();
     if (v.bitLength() > 31) {
       throw malformed("INTEGER out of range");
@@ -136,21 +136,21 @@ final class DerReader {
     return v.intValue();
   }
 
-  String oid() throws MalformedTokenException {
+  public String oid() throws MalformedTokenException {
     return decodeOid(expect(OID));
   }
 
-  byte[] octetString() throws MalformedTokenException {
+  public byte[] octetString() throws MalformedTokenException {
     return expect(OCTET_STRING).value();
   }
 
-  void end() throws MalformedTokenException {
+  public void end() throws MalformedTokenException {
     if (pos != end) {
       throw malformed("unexpected trailing data");
     }
   }
 
-  static String decodeOid(Tlv t) throws MalformedTokenException {
+  public static String decodeOid(Tlv t) throws MalformedTokenException {
     byte[] v = t.value();
     if (v.length == 0 || (v[v.length - 1] & 0x80) != 0) {
       throw malformed("bad OBJECT IDENTIFIER");
@@ -177,7 +177,7 @@ final class DerReader {
     return sb.toString();
   }
 
-  static MalformedTokenException malformed(String message) {
+  public static MalformedTokenException malformed(String message) {
     return new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, message);
   }
 }

@@ -1,4 +1,4 @@
-package dev.keytransfer.crypto.tr34;
+package dev.keytransfer.crypto.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -16,16 +16,16 @@ import java.util.Comparator;
  * their tags, signed attributes in transmission order. Everything else is plain DER: definite
  * minimal lengths, minimal INTEGERs, and {@link #derSet} sorts its elements as X.690 11.6 requires.
  */
-final class DerWriter {
+public final class DerWriter {
   private DerWriter() {}
 
   /** One element: tag, minimal definite length, contents. */
-  static byte[] tlv(int tag, byte[]... contents) {
+  public static byte[] tlv(int tag, byte[]... contents) {
     byte[] value = concat(contents);
     return concat(header(tag, value.length), value);
   }
 
-  static byte[] concat(byte[]... parts) {
+  public static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) {
       out.writeBytes(p);
@@ -33,26 +33,26 @@ final class DerWriter {
     return out.toByteArray();
   }
 
-  static byte[] sequence(byte[]... elements) {
+  public static byte[] sequence(byte[]... elements) {
     return tlv(DerReader.SEQUENCE, elements);
   }
 
   /** A SET OF in DER order: elements sorted as unsigned octet strings, shorter ones zero-padded. */
-  static byte[] derSet(byte[]... elements) {
+  public static byte[] derSet(byte[]... elements) {
     byte[][] sorted = elements.clone();
     Arrays.sort(sorted, DER_ORDER);
     return tlv(DerReader.SET, sorted);
   }
 
   /** [n] IMPLICIT SET OF in DER order (the certificates [0] and crls [1] of a SignedData). */
-  static byte[] implicitDerSet(int n, byte[]... elements) {
+  public static byte[] implicitDerSet(int n, byte[]... elements) {
     byte[][] sorted = elements.clone();
     Arrays.sort(sorted, DER_ORDER);
     return tlv(0xA0 | n, sorted);
   }
 
   /** The tag and length octets of an element whose contents are {@code length} bytes long. */
-  static byte[] header(int tag, int length) {
+  public static byte[] header(int tag, int length) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(6);
     out.write(tag);
     if (length < 0x80) {
@@ -68,37 +68,37 @@ final class DerWriter {
   }
 
   /** A SET whose elements stay in the order given (the Annex B / AWS signed attributes). */
-  static byte[] setAsGiven(byte[]... elements) {
+  public static byte[] setAsGiven(byte[]... elements) {
     return tlv(DerReader.SET, elements);
   }
 
-  static byte[] integer(long v) {
+  public static byte[] integer(long v) {
     return integer(BigInteger.valueOf(v));
   }
 
-  static byte[] integer(BigInteger v) {
+  public static byte[] integer(BigInteger v) {
     return tlv(DerReader.INTEGER, v.toByteArray());
   }
 
-  static byte[] octetString(byte[] v) {
+  public static byte[] octetString(byte[] v) {
     return tlv(DerReader.OCTET_STRING, v);
   }
 
-  static byte[] nul() {
+  public static byte[] nul() {
     return new byte[] {DerReader.NULL, 0};
   }
 
   /** [n] EXPLICIT around one element, or [n] IMPLICIT constructed over the contents given. */
-  static byte[] contextConstructed(int n, byte[]... contents) {
+  public static byte[] contextConstructed(int n, byte[]... contents) {
     return tlv(0xA0 | n, contents);
   }
 
   /** [n] IMPLICIT primitive, e.g. the encryptedContent [0] IMPLICIT OCTET STRING. */
-  static byte[] contextPrimitive(int n, byte[] value) {
+  public static byte[] contextPrimitive(int n, byte[] value) {
     return tlv(0x80 | n, value);
   }
 
-  static byte[] oid(String dotted) {
+  public static byte[] oid(String dotted) {
     String[] arcs = dotted.split("\\.");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     base128(
@@ -118,17 +118,17 @@ final class DerWriter {
   }
 
   /** AlgorithmIdentifier; {@code params} null leaves the parameters absent. */
-  static byte[] algorithm(String oid, byte[] params) {
+  public static byte[] algorithm(String oid, byte[] params) {
     return params == null ? sequence(oid(oid)) : sequence(oid(oid), params);
   }
 
   /** Attribute ::= SEQUENCE { attrType OID, attrValues SET OF value } with one value. */
-  static byte[] attribute(String oid, byte[] value) {
+  public static byte[] attribute(String oid, byte[] value) {
     return sequence(oid(oid), derSet(value));
   }
 
   /** RFC 5652 signing time: UTCTime for 1950-2049, GeneralizedTime otherwise, whole seconds. */
-  static byte[] time(Instant t) {
+  public static byte[] time(Instant t) {
     ZonedDateTime z = t.atZone(ZoneOffset.UTC);
     boolean utc = z.getYear() >= 1950 && z.getYear() < 2050;
     String s = z.format(DateTimeFormatter.ofPattern(utc ? "yyMMddHHmmss" : "yyyyMMddHHmmss")) + "Z";

@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "consumer: building it/consumer against key-transfer $version from the local repository"
-mvn -B -q -f it/consumer/pom.xml -Dkeytransfer.version="$version" package
+mvn -B -q -f it/consumer/pom.xml -Dkeytransfer.version="$version" clean package
 
 echo "consumer: S1 with keytransfer ca"
 java -jar "$cli" ca init --dir "$work/ca" >/dev/null
@@ -51,15 +51,38 @@ done
 [ -n "$port" ] || { cat "$work/host.log" >&2; echo "consumer: host did not start" >&2; exit 1; }
 echo "consumer: host JVM (module path) serving on 127.0.0.1:$port"
 
-terminal_cp="it/consumer/terminal-app/target/classes:it/consumer/terminal-app/target/lib/*"
+# The terminal side is light: exactly these jars (no Bouncy Castle, no PKCS#11 wrapper), together
+# at most 1 MiB for the three key-transfer ones.
+lib=it/consumer/terminal-app/target/lib
+expected="key-transfer-core-$version.jar key-transfer-crypto-$version.jar key-transfer-transport-$version.jar slf4j-api-2.0.17.jar slf4j-simple-2.0.17.jar"
+actual=$(cd "$lib" && echo $(ls | sort))
+if [ "$actual" != "$(echo $(tr ' ' '\n' <<<"$expected" | sort))" ]; then
+  echo "consumer: the terminal's class path is [$actual], expected [$expected]" >&2; exit 1
+fi
+kt_bytes=0
+for j in core crypto transport; do
+  kt_bytes=$(( kt_bytes + $(stat -c %s "$lib/key-transfer-$j-$version.jar") ))
+done
+echo "consumer: terminal class path: $actual; key-transfer jars $kt_bytes bytes"
+[ "$kt_bytes" -le 1048576 ] || { echo "consumer: terminal jars exceed 1 MiB" >&2; exit 1; }
+
+terminal_cp="it/consumer/terminal-app/target/classes:$lib/*"
 fetch() {
-  java -cp "$terminal_cp" com.example.pos.FetchKey "$work/$1" "$1" 127.0.0.1 "$port"
+  java -Xlog:class+load=info:file="$work/classes-$1.log" -cp "$terminal_cp" \
+    com.example.pos.FetchKey "$work/$1" "$1" 127.0.0.1 "$port"
 }
 for pos in pos1 pos2; do
   out=$(fetch "$pos")
   echo "consumer: $pos (class path JVM): $out"
   [[ "$out" =~ ^header=A0000K0TB00E0000\ kcv=[0-9A-F]{6}$ ]] \
     || { cat "$work/host.log" >&2; echo "consumer: unexpected output from $pos" >&2; exit 1; }
+  # the handshake really ran in this JVM, and no Bouncy Castle or PKCS#11 wrapper class was loaded
+  grep -q ' dev.keytransfer.crypto.tr34.Tr34TokenCodec ' "$work/classes-$pos.log" \
+    || { echo "consumer: the class-load log shows no TR-34 codec" >&2; exit 1; }
+  if grep -E ' (org\.bouncycastle|org\.xipki)\.' "$work/classes-$pos.log" >"$work/bad.txt"; then
+    cat "$work/bad.txt" >&2; echo "consumer: the terminal loaded third-party crypto" >&2; exit 1
+  fi
+  echo "consumer: $pos loaded $(grep -c ' dev.keytransfer\.' "$work/classes-$pos.log") key-transfer classes, no org.bouncycastle or org.xipki class"
 done
 
 # Revoke pos2 and hand the host its new KRD CA CRL: the host reads it at the next session.

@@ -1,5 +1,5 @@
 /** The host application runs on the module path: it proves the library's module descriptors. */
 module com.example.keyhost {
-  requires dev.keytransfer.crypto;
+  requires dev.keytransfer.bc;
   requires dev.keytransfer.transport;
 }

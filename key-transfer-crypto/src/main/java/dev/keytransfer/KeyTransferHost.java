@@ -15,7 +15,7 @@ import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.Transport;
 import dev.keytransfer.core.spi.WorkingKeySource;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.tr34.Tr34Profile;
@@ -35,7 +35,8 @@ import java.util.function.Function;
  *       the CRLs it carries, the key source, the device policy and the ledger;
  *   <li>{@link ValidationPolicy}: the trust anchor and how strictly terminal certificates are
  *       judged;
- *   <li>{@link CryptoProvider}: where the cryptography runs (Bouncy Castle by default);
+ *   <li>{@link CryptoProvider}: where the cryptography runs (the platform's JCA, {@link
+ *       JcaCryptoProvider}, unless one is given);
  *   <li>{@link Tr34Profile}: the TR-34 layout emitted (2019 corrigendum by default);
  *   <li>{@link Transport}: one connection to one terminal per {@link #serve} call.
  * </ul>
@@ -64,7 +65,7 @@ public final class KeyTransferHost {
   private KeyTransferHost(Builder b) {
     this.host = Objects.requireNonNull(b.host, "distributionTerminal is required");
     this.policy = Objects.requireNonNull(b.policy, "validationPolicy is required");
-    this.crypto = b.crypto != null ? b.crypto : new BcCryptoProvider();
+    this.crypto = b.crypto != null ? b.crypto : new JcaCryptoProvider();
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto, b.profile);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
@@ -166,7 +167,10 @@ public final class KeyTransferHost {
       return this;
     }
 
-    /** Defaults to a new {@link BcCryptoProvider}. */
+    /**
+     * Defaults to a new {@link JcaCryptoProvider} on the platform's own providers (never Bouncy
+     * Castle).
+     */
     public Builder cryptoProvider(CryptoProvider p) {
       this.crypto = p;
       return this;

@@ -14,7 +14,7 @@ import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.Transport;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
@@ -32,7 +32,8 @@ import java.util.Optional;
  *       private key, its key store and its KDH binding;
  *   <li>{@link ValidationPolicy}: the trust anchor and how strictly the host's certificate is
  *       judged (strict by default, no switch to skip dates or revocation);
- *   <li>{@link CryptoProvider}: where the cryptography runs (Bouncy Castle by default);
+ *   <li>{@link CryptoProvider}: where the cryptography runs (the platform's JCA, {@link
+ *       JcaCryptoProvider}, unless one is given);
  *   <li>{@link Transport}: how frames reach the host.
  * </ul>
  *
@@ -59,7 +60,7 @@ public final class KeyTransferTerminal {
   private KeyTransferTerminal(Builder b) {
     this.terminal = Objects.requireNonNull(b.terminal, "receivingTerminal is required");
     this.policy = Objects.requireNonNull(b.policy, "validationPolicy is required");
-    this.crypto = b.crypto != null ? b.crypto : new BcCryptoProvider();
+    this.crypto = b.crypto != null ? b.crypto : new JcaCryptoProvider();
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
@@ -167,7 +168,10 @@ public final class KeyTransferTerminal {
       return this;
     }
 
-    /** Defaults to a new {@link BcCryptoProvider}. */
+    /**
+     * Defaults to a new {@link JcaCryptoProvider} on the platform's own providers (never Bouncy
+     * Castle).
+     */
     public Builder cryptoProvider(CryptoProvider p) {
       this.crypto = p;
       return this;

@@ -7,10 +7,14 @@ import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import dev.keytransfer.KeyTransferHost;
+import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider;
 import dev.keytransfer.transport.InMemoryTransport;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -31,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * (the command line tool included).
  */
 class ModuleBoundariesTest {
-  /** A library module: its descriptor and the folder its classes (and its tests) come from. */
+  /** A library module: its descriptor and the jar or folder its classes come from. */
   record LibraryModule(ModuleDescriptor descriptor, String location) {
     Set<String> internalPackages() {
       return descriptor.packages().stream()
@@ -49,16 +53,24 @@ class ModuleBoundariesTest {
 
   @BeforeAll
   static void load() throws URISyntaxException {
-    for (Class<?> c : List.of(ErrorCode.class, KeyTransferHost.class, InMemoryTransport.class)) {
+    for (Class<?> c :
+        List.of(
+            ErrorCode.class,
+            KeyTransferHost.class,
+            InMemoryTransport.class,
+            BcCryptoProvider.class,
+            Pkcs11CryptoProvider.class,
+            DefaultCertificateAuthority.class)) {
       Path location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
       ModuleReference ref = ModuleFinder.of(location).findAll().iterator().next();
-      // the module's home: its target/ directory (or its version folder in the local repository),
-      // which holds its own test classes too, so that a module's white-box tests count as inside
-      modules.add(new LibraryModule(ref.descriptor(), location.getParent().toUri().getPath()));
+      modules.add(new LibraryModule(ref.descriptor(), location.toUri().getPath()));
     }
+    // production code of every module, the command line tool included; white-box tests of a module
+    // (some live in key-transfer-tests) may use its internals
     classes =
         new ClassFileImporter()
-            .withImportOption(l -> !l.contains("/dev/keytransfer/examples/fixture/"))
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(l -> !l.contains("-tests.jar"))
             .importPackages("dev.keytransfer");
   }
 
@@ -67,7 +79,12 @@ class ModuleBoundariesTest {
     assertThat(modules)
         .extracting(m -> m.descriptor().name())
         .containsExactly(
-            "dev.keytransfer.core", "dev.keytransfer.crypto", "dev.keytransfer.transport");
+            "dev.keytransfer.core",
+            "dev.keytransfer.crypto",
+            "dev.keytransfer.transport",
+            "dev.keytransfer.bc",
+            "dev.keytransfer.pkcs11",
+            "dev.keytransfer.ca");
     for (LibraryModule m : modules) {
       ModuleDescriptor d = m.descriptor();
       assertThat(d.isAutomatic()).as(d.name()).isFalse();
@@ -84,6 +101,17 @@ class ModuleBoundariesTest {
     assertThat(modules.get(0).internalPackages()).containsExactly("dev.keytransfer.core.internal");
     assertThat(modules.get(1).internalPackages())
         .containsExactly("dev.keytransfer.crypto.internal");
+    // the terminal-side modules need the JDK and slf4j only (module names as their descriptors say)
+    for (LibraryModule m : modules.subList(0, 3)) {
+      assertThat(m.descriptor().requires())
+          .extracting(ModuleDescriptor.Requires::name)
+          .allMatch(
+              n ->
+                  n.startsWith("java.")
+                      || n.equals("org.slf4j")
+                      || n.startsWith("dev.keytransfer."),
+              m.descriptor().name() + " requires only the JDK, slf4j-api and key-transfer");
+    }
   }
 
   @Test

@@ -1,13 +1,13 @@
 package dev.keytransfer.examples.cli;
 
 import dev.keytransfer.Enrollment;
+import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
-import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;

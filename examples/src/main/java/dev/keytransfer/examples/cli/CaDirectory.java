@@ -1,9 +1,9 @@
 package dev.keytransfer.examples.cli;
 
+import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.crypto.Pem;
-import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;

@@ -2,8 +2,8 @@ package dev.keytransfer.examples.cli;
 
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.spi.CryptoProvider;
-import dev.keytransfer.crypto.CryptoProviders;
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config;
+import dev.keytransfer.examples.CryptoProviders;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyType;
 import dev.keytransfer.crypto.dukpt.AesDukpt.KeyUsage;
 import dev.keytransfer.crypto.dukpt.TdesDukpt.Variant;
@@ -43,7 +42,7 @@ class DukptVectorsTest {
   @Test
   void tdesDukpt_everyEntry_matches() throws Exception {
     JsonNode root = JSON.readTree(Vectors.read("dukpt/tdes_dukpt.json"));
-    BcCryptoProvider crypto = new BcCryptoProvider();
+    JcaCryptoProvider crypto = new JcaCryptoProvider();
     for (JsonNode v : root.get("ipek_vectors")) {
       TdesKsn ksn = TdesKsn.parse(v.get("ksn").asText());
       try (SecretKeyMaterial bdk = key(v.get("bdk"));

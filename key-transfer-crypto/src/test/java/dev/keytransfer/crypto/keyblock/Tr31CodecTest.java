@@ -7,7 +7,7 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * docs/SECURITY.md R4, R5, K2, K3).
  */
 class Tr31CodecTest {
-  private static final BcCryptoProvider CRYPTO = new BcCryptoProvider();
+  private static final JcaCryptoProvider CRYPTO = new JcaCryptoProvider();
   private final Tr31Codec codec = Tr31Codec.create(CRYPTO);
   private final Random random =
       new Random(31); // test data only; keys under test come from SecretKeyMaterial

@@ -8,7 +8,6 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.internal.Symmetric;
 import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.testing.Vectors;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class Tr31VectorsTest {
   private static final Symmetric SYM = Symmetric.over(new JcaCryptoProvider());
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final BcCryptoProvider CRYPTO = new BcCryptoProvider();
+  private static final JcaCryptoProvider CRYPTO = new JcaCryptoProvider();
   private final Tr31Codec codec = Tr31Codec.create(CRYPTO);
 
   /** negative.json category -> the one code the SDK must give (X9.143 6.2-6.5, 7). */

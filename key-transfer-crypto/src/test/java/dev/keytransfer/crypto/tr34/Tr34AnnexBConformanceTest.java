@@ -28,10 +28,10 @@ import dev.keytransfer.core.spi.VerifiedRebind;
 import dev.keytransfer.core.spi.VerifiedUnbind;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.internal.DerReader;
 import dev.keytransfer.crypto.internal.DerReader.Tlv;
 import dev.keytransfer.crypto.internal.DerWriter;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.Vectors;
 import java.io.ByteArrayInputStream;
@@ -74,7 +74,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class Tr34AnnexBConformanceTest {
   private static final String DIR = "tr34-2019/";
-  private static final BcCryptoProvider crypto = new BcCryptoProvider();
+  private static final JcaCryptoProvider crypto = new JcaCryptoProvider();
   private static final Tr34TokenCodec codec = new Tr34TokenCodec(crypto);
   private static final Map<String, Row> rows = new LinkedHashMap<>();
   private static JsonNode expected;

@@ -13,7 +13,7 @@ import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.testing.Vectors;
 import java.io.ByteArrayOutputStream;
 import java.security.cert.X509Certificate;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * repaired two-pass token (B.9 with a decryptable key transport) and the clover-generated token.
  */
 class Tr34TokenCodecVectorsTest {
-  private final BcCryptoProvider bc = new BcCryptoProvider();
+  private final JcaCryptoProvider bc = new JcaCryptoProvider();
   private final Tr34TokenCodec codec = new Tr34TokenCodec(bc);
 
   @Test

@@ -1,4 +1,4 @@
-package dev.keytransfer.crypto;
+package dev.keytransfer.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

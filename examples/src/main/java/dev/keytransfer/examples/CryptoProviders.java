@@ -1,4 +1,4 @@
-package dev.keytransfer.crypto;
+package dev.keytransfer.examples;
 
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.spi.CryptoProvider;

@@ -1,10 +1,11 @@
-package dev.keytransfer.crypto.pki;
+package dev.keytransfer.ca;
 
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.spi.CertificateAuthority;
+import dev.keytransfer.crypto.pki.AlgorithmPolicy;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;

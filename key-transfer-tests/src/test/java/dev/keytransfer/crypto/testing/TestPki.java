@@ -1,5 +1,8 @@
 package dev.keytransfer.crypto.testing;
 
+import dev.keytransfer.ca.CertificateBuilder;
+import dev.keytransfer.ca.CertificateBuilder.KeyUsage;
+import dev.keytransfer.ca.CrlBuilder;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.ValidationPolicy;
@@ -11,9 +14,6 @@ import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryBindingStore;
 import dev.keytransfer.core.store.InMemoryTerminalKeyStore;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
-import dev.keytransfer.crypto.pki.CertificateBuilder;
-import dev.keytransfer.crypto.pki.CertificateBuilder.KeyUsage;
-import dev.keytransfer.crypto.pki.CrlBuilder;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

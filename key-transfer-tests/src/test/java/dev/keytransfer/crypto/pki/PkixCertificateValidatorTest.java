@@ -3,13 +3,16 @@ package dev.keytransfer.crypto.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytransfer.ca.CertificateBuilder;
+import dev.keytransfer.ca.CertificateBuilder.KeyUsage;
+import dev.keytransfer.ca.CrlBuilder;
+import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.CertificateValidationException;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.ValidationPolicy;
-import dev.keytransfer.crypto.pki.CertificateBuilder.KeyUsage;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -95,7 +98,7 @@ class PkixCertificateValidatorTest {
 
   private static CertificateBuilder leafUnder(Role role) {
     return CertificateBuilder.create()
-        .issuer(ca.issuingCertificate(role), ca.issuingKey(role))
+        .issuer(ca.issuingCertificate(role), issuingKey(ca, role))
         .validity(T0, T0.plus(Duration.ofDays(365)));
   }
 
@@ -273,7 +276,7 @@ class PkixCertificateValidatorTest {
   @Test
   void validate_revokedSubCa_rejectedRevoked() {
     X509CRL rootCrlRevokingKdhCa =
-        CrlBuilder.issuedBy(ca.rootCertificate(), ca.rootKey())
+        CrlBuilder.issuedBy(ca.rootCertificate(), ca.exportState().rootKey())
             .thisUpdate(T0)
             .nextUpdate(T0.plus(Duration.ofDays(7)))
             .crlNumber(BigInteger.valueOf(1000))
@@ -617,7 +620,7 @@ class PkixCertificateValidatorTest {
         CertificateBuilder.create()
             .subject(new X500Principal("CN=Weak CA"))
             .publicKey(small.getPublic())
-            .issuer(ca.rootCertificate(), ca.rootKey())
+            .issuer(ca.rootCertificate(), ca.exportState().rootKey())
             .validity(T0, T0.plus(Duration.ofDays(3650)))
             .ca(true)
             .pathLength(0)
@@ -684,5 +687,11 @@ class PkixCertificateValidatorTest {
                             .getModulus()
                             .toString(16)
                             .substring(0, 32)));
+  }
+
+  /** The private key of a role's issuing CA, from the CA's exported state. */
+  private static java.security.PrivateKey issuingKey(DefaultCertificateAuthority ca, Role role) {
+    DefaultCertificateAuthority.State s = ca.exportState();
+    return role == Role.KDH ? s.kdhCaKey() : s.krdCaKey();
   }
 }

@@ -1,4 +1,4 @@
-package dev.keytransfer.crypto.pki;
+package dev.keytransfer.ca;
 
 import java.math.BigInteger;
 import java.security.NoSuchAlgorithmException;

@@ -3,6 +3,7 @@ package dev.keytransfer.crypto.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyCheckValue;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.spi.CryptoProvider;
-import dev.keytransfer.crypto.CryptoProviders;
 import dev.keytransfer.crypto.testing.SoftHsm;
+import dev.keytransfer.examples.CryptoProviders;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.keytransfer.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
@@ -11,7 +12,6 @@ import dev.keytransfer.core.spi.InstalledKey;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider;
-import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
 import dev.keytransfer.crypto.testing.ProviderHandshake;
 import dev.keytransfer.crypto.testing.SoftHsm;
 import java.time.Clock;

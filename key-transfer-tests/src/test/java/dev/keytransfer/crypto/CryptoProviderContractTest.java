@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTokenException;
@@ -22,7 +23,6 @@ import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.InstalledKey;
 import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
-import dev.keytransfer.crypto.pki.DefaultCertificateAuthority;
 import dev.keytransfer.crypto.testing.ProviderHandshake;
 import dev.keytransfer.crypto.testing.TestPki;
 import dev.keytransfer.crypto.testing.Vectors;

@@ -46,6 +46,9 @@ public final class SessionDriver {
       while (!machine.isFinished()) {
         byte[] frame = transport.receive(stepTimeout);
         log.debug("received frame of {} bytes", frame.length);
+        // the state decides what is parsed: an unexpected type is refused before its payload is
+        // read
+        machine.expect(messages.typeOf(frame));
         HandshakeMessage message = messages.decode(frame);
         Optional<HandshakeMessage> reply = machine.onMessage(message);
         if (reply.isPresent()) {

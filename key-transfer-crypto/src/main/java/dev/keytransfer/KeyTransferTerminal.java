@@ -39,7 +39,11 @@ import java.util.Optional;
  * <pre>{@code
  * KeyTransferTerminal terminal = KeyTransferTerminal.builder()
  *     .receivingTerminal(device)
- *     .validationPolicy(ValidationPolicy.builder().trustAnchor(root).build())
+ *     .validationPolicy(ValidationPolicy.builder()
+ *         .trustAnchor(root)
+ *         .roleIssuer(Role.KDH, kdhCa) // both role CAs pinned (C6)
+ *         .roleIssuer(Role.KRD, krdCa)
+ *         .build())
  *     .build();
  * KeyReceipt receipt = terminal.receiveKey(transport); // S2 CT-KRD, S3 CT-KDH, S4 RT-KRD / KT-KDH
  * }</pre>

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * always checked at {@link #clock()}'s time, revocation is always checked and fails closed when a
  * CRL is missing, stale or badly signed, each leaf must fit its role, every key in the path must be
  * RSA of at least {@link #minRsaBits()} bits and every signature use SHA-256 or better. There is no
- * switch to turn any of this off. Immutable; thread-safe.
+ * switch to turn any of this off. Both role CAs must be pinned ({@link Builder#roleIssuer}) unless
+ * the builder is told {@link Builder#withoutRolePinning()}. Immutable; thread-safe.
  */
 public final class ValidationPolicy {
   private final List<X509Certificate> trustAnchors;
@@ -25,6 +26,7 @@ public final class ValidationPolicy {
   private final int minRsaBits;
   private final int maxChainLength;
   private final Clock clock;
+  private final boolean rolePinning;
 
   private ValidationPolicy(Builder b) {
     this.trustAnchors = List.copyOf(b.trustAnchors);
@@ -36,6 +38,7 @@ public final class ValidationPolicy {
     this.minRsaBits = b.minRsaBits;
     this.maxChainLength = b.maxChainLength;
     this.clock = b.clock;
+    this.rolePinning = !b.withoutRolePinning;
   }
 
   public static Builder builder() {
@@ -51,6 +54,7 @@ public final class ValidationPolicy {
     b.minRsaBits = minRsaBits;
     b.maxChainLength = maxChainLength;
     b.clock = clock;
+    b.withoutRolePinning = !rolePinning;
     return b;
   }
 
@@ -65,12 +69,18 @@ public final class ValidationPolicy {
   }
 
   /**
-   * The CA certificates allowed to issue leaves of {@code role}; empty means any CA under the trust
-   * anchors, with the role decided by key usage alone. Pinning the KDH CA and the KRD CA closes the
-   * single-root caveat of docs/PROTOCOL.md.
+   * The CA certificates allowed to issue leaves of {@code role}; empty only in a policy built
+   * {@link Builder#withoutRolePinning()}, where any CA under the trust anchors will do and key
+   * usage alone decides the role. Pinning the KDH CA and the KRD CA closes the single-root caveat
+   * of docs/PROTOCOL.md.
    */
   public List<X509Certificate> roleIssuers(Role role) {
     return roleIssuers.getOrDefault(role, List.of());
+  }
+
+  /** False only for a policy built {@link Builder#withoutRolePinning()}. */
+  public boolean rolePinning() {
+    return rolePinning;
   }
 
   /** CRLs known locally (for example fetched from the CA); merged with CRLs carried in tokens. */
@@ -93,7 +103,10 @@ public final class ValidationPolicy {
     return clock;
   }
 
-  /** Builder; {@link #trustAnchor} is required. */
+  /**
+   * Builder; {@link #trustAnchor} is required, and so is a {@link #roleIssuer} for each of {@link
+   * Role#KDH} and {@link Role#KRD} unless {@link #withoutRolePinning()} is called.
+   */
   public static final class Builder {
     private final java.util.List<X509Certificate> trustAnchors = new java.util.ArrayList<>();
     private final java.util.List<X509Certificate> intermediates = new java.util.ArrayList<>();
@@ -103,6 +116,7 @@ public final class ValidationPolicy {
     private int minRsaBits = 2048;
     private int maxChainLength = 5;
     private Clock clock = Clock.systemUTC();
+    private boolean withoutRolePinning;
 
     private Builder() {}
 
@@ -161,9 +175,27 @@ public final class ValidationPolicy {
       return this;
     }
 
+    /**
+     * A weakening: accept leaves from any CA under the trust anchors, the role decided by key usage
+     * alone, so a CA of one role can issue a certificate accepted for the other (the single-root
+     * caveat of docs/PROTOCOL.md, docs/SECURITY.md C6). For PKI test suites and inspection tools
+     * that validate certificates outside a TR-34 deployment; a terminal or host pins both role CAs.
+     */
+    public Builder withoutRolePinning() {
+      this.withoutRolePinning = true;
+      return this;
+    }
+
     public ValidationPolicy build() {
       if (trustAnchors.isEmpty()) {
         throw new IllegalStateException("a validation policy needs at least one trust anchor");
+      }
+      if (!withoutRolePinning
+          && (!roleIssuers.containsKey(Role.KDH) || !roleIssuers.containsKey(Role.KRD))) {
+        throw new IllegalStateException(
+            "a validation policy pins the issuing CA of both roles (roleIssuer(Role.KDH, ...) and"
+                + " roleIssuer(Role.KRD, ...)); withoutRolePinning() accepts either role's CA for"
+                + " both roles");
       }
       return new ValidationPolicy(this);
     }

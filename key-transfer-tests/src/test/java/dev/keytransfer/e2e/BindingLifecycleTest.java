@@ -74,6 +74,8 @@ class BindingLifecycleTest {
             .cryptoProvider(crypto)
             .validationPolicy(pki.terminalPolicy())
             .stepTimeout(Wire.STEP)
+            .acceptReplayableCaUnbind() // caUnbind_byTheTerminalsAuthority...; see
+            // CaUnbindReplayTest
             .build();
     return Wire.run(terminal, host, wire);
   }

@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *  AWAIT_KEY_TOKEN --KT-KDH-----------> COMPLETED              verifies, installs, sends KEY_INSTALLED
  *                  (two-pass B.9 or one-pass B.8)
  *  AWAIT_KEY_TOKEN --UBT/RBT----------> COMPLETED              unbinds or rebinds, sends BINDING_UPDATED
- *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10)
+ *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10; B.13 only
+ *                  when Options.acceptReplayableCaUnbind, it has no freshness)
  *                                   or AWAIT_WORKING_KEYS     (a terminal that expects working keys)
  *  AWAIT_WORKING_KEYS --WORKING_KEYS--> COMPLETED              unwraps each under the new master key,
  *                                                              installs, sends WORKING_KEYS_INSTALLED
@@ -125,6 +126,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private final KeyBlockWrapper workingKeyWrapper;
   private final X509Certificate authority;
   private final Duration onePassWindow;
+  private final boolean acceptReplayableCaUnbind;
 
   private CertificateChain kdhChain;
   private SecretKeyMaterial masterKey;
@@ -159,7 +161,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
         codec,
         validator,
         clock,
-        new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW));
+        new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW, false));
   }
 
   /**
@@ -170,9 +172,15 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    *     B.10, B.13); null: the CA that issued the terminal's own certificate, as in Annex B
    * @param onePassWindow how far a one-pass key token's signing time may be from the terminal's
    *     clock (P2); the time must also be later than the last one accepted from that host
+   * @param acceptReplayableCaUnbind obey UBT-CA (TR-34 B.13); off by default: the token has no
+   *     nonce and no signing time, so anyone who captured one can replay it and wipe the keys again
+   *     (docs/SECURITY.md C13)
    */
   public record Options(
-      KeyBlockWrapper workingKeyWrapper, X509Certificate authority, Duration onePassWindow) {
+      KeyBlockWrapper workingKeyWrapper,
+      X509Certificate authority,
+      Duration onePassWindow,
+      boolean acceptReplayableCaUnbind) {
     /** Default one-pass window: 10 minutes either way. */
     public static final Duration DEFAULT_ONE_PASS_WINDOW = Duration.ofMinutes(10);
 
@@ -183,8 +191,14 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
       }
     }
 
+    /** Without UBT-CA. */
+    public Options(
+        KeyBlockWrapper workingKeyWrapper, X509Certificate authority, Duration onePassWindow) {
+      this(workingKeyWrapper, authority, onePassWindow, false);
+    }
+
     public static Options defaults() {
-      return new Options(null, null, DEFAULT_ONE_PASS_WINDOW);
+      return new Options(null, null, DEFAULT_ONE_PASS_WINDOW, false);
     }
   }
 
@@ -204,6 +218,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
                 ? null
                 : terminal.certificateChain().issuers().get(0);
     this.onePassWindow = options.onePassWindow();
+    this.acceptReplayableCaUnbind = options.acceptReplayableCaUnbind();
     this.terminal = Objects.requireNonNull(terminal, "terminal");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -243,6 +258,15 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     } catch (KeyTransferException | RuntimeException e) {
       throw failWith(e);
     }
+  }
+
+  /** UBT-CA only where the terminal's policy takes the replay risk (issue 10 finding 4, C13). */
+  @Override
+  boolean admits(State state, MessageType type) {
+    if (type == MessageType.CA_UNBIND && !acceptReplayableCaUnbind) {
+      return false;
+    }
+    return super.admits(state, type);
   }
 
   @Override

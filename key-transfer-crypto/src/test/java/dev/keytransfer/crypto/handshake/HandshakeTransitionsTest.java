@@ -94,7 +94,11 @@ class HandshakeTransitionsTest {
             codec,
             new PkixCertificateValidator(pki.terminalPolicy()),
             Clock.systemUTC(),
-            new Tr31KeyBlockWrapper(crypto));
+            new KrdHandshake.Options(
+                new Tr31KeyBlockWrapper(crypto),
+                null,
+                KrdHandshake.Options.DEFAULT_ONE_PASS_WINDOW,
+                true)); // UBT-CA admitted, so that its row is reachable
     final KdhHandshake kdh;
     HandshakeMessage pending;
 

@@ -5,8 +5,6 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyCheckValue;
-import dev.keytransfer.core.KeyStrength;
-import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
@@ -31,7 +29,6 @@ import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.WorkingKeySource;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -300,7 +297,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     try (DeliverableKey key = host.keySource().keyFor(krd)) {
       KeyBlockHeader header = key.header();
       header.checkInstallable(key.key().length());
-      checkWrappingStrength(krd, header, key.key().length());
+      KeyBlockChecks.checkWrappingStrength(krd, header, key.key().length()); // K2
       KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
       HandshakeMessage kt =
           onePass
@@ -331,27 +328,6 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
           header.usageSummary(),
           krd.getSubjectX500Principal().getName());
       return kt;
-    }
-  }
-
-  /** K2: the KRD's RSA key must be at least as strong as the key it receives. */
-  private static void checkWrappingStrength(
-      X509Certificate krd, KeyBlockHeader header, int keyLength) throws KeyTokenException {
-    if (!(krd.getPublicKey() instanceof RSAPublicKey rsa)) {
-      throw new KeyTokenException(ErrorCode.KEY_STRENGTH_POLICY, "terminal key is not RSA");
-    }
-    int wrapping = KeyStrength.rsa(rsa.getModulus().bitLength());
-    int transported = KeyStrength.symmetric(header.algorithm(), keyLength);
-    if (wrapping < transported) {
-      throw new KeyTokenException(
-          ErrorCode.KEY_STRENGTH_POLICY,
-          "terminal RSA-"
-              + rsa.getModulus().bitLength()
-              + " key ("
-              + wrapping
-              + " bits) is weaker than the "
-              + transported
-              + "-bit key it would receive");
     }
   }
 

@@ -466,6 +466,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
             verified, terminal.keyTransportKey(), terminal.certificateChain().leaf())) {
       // 6-7. idKDH is the signer; the signed header equals the key block's and fits the key (P7)
       KeyBlockChecks.check(block, verified, kdhId);
+      // K2 on receipt: neither the content key nor the terminal's RSA key is weaker than the key
+      KeyBlockChecks.checkWrappingStrength(block, terminal.certificateChain().leaf());
       KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
       // 8. install (atomic in the store), then confirm with the KCV (K3)
       try (InstalledKey installed =

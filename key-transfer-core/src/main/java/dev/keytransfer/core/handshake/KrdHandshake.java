@@ -134,6 +134,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private Nonce nonce;
   private KeyReceipt receipt;
   private TerminalOutcome bindingChange;
+  private boolean tentativeBinding;
 
   public KrdHandshake(
       ReceivingTerminal terminal,
@@ -310,25 +311,55 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
                   () ->
                       new NonceMismatchException(
                           ErrorCode.NONCE_MISMATCH, "authority rebind carries no signing time"));
-      terminal.bindingStore().recordSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
+      acceptSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
       return rebind(v);
     }
     throw new IllegalStateException(
         "transition table admits " + message.type() + " without a handler");
   }
 
-  /** S3: validate the KDH chain and its CRL, bind, and answer with a fresh nonce (S4 request). */
+  /**
+   * S3: validate the KDH chain and its CRL, check it is the bound KDH (C11), and answer with a
+   * fresh nonce (S4 request). An unbound terminal binds only tentatively: the binding is stored
+   * once a token signed by this host has verified in this session ({@link #commitBinding}), so a
+   * peer that holds only a host's public certificate cannot bind the terminal to it.
+   */
   private HandshakeMessage onKdhCredential(KdhCredentialToken token) throws KeyTransferException {
     CertificateChain validated = validator.validate(token.chain(), Role.KDH, token.crls());
-    terminal.bindingStore().bind(validated.leaf());
+    Optional<X509Certificate> bound = terminal.bindingStore().boundKdh();
+    if (bound.isPresent() && !IssuerAndSerial.of(bound.get()).identifies(validated.leaf())) {
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "terminal is bound to another KDH");
+    }
+    tentativeBinding = bound.isEmpty();
     kdhChain = validated;
     kdhCrls = token.crls();
     nonce = Nonce.random(crypto.secureRandom());
     log.info(
-        "KRD validated and bound KDH {} serial {}",
+        "KRD validated {} KDH {} serial {}",
+        tentativeBinding ? "and tentatively binds" : "bound",
         validated.leaf().getSubjectX500Principal().getName(),
         validated.leaf().getSerialNumber().toString(16));
     return codec.encodeRandomToken(nonce);
+  }
+
+  /** A token signed by the tentatively bound host passed every check: store the binding now. */
+  private void commitBinding() throws KeyTransferException {
+    if (tentativeBinding) {
+      terminal.bindingStore().bind(kdhChain.leaf());
+      tentativeBinding = false;
+      log.info("KRD bound to KDH {}", kdhChain.leaf().getSubjectX500Principal().getName());
+    }
+  }
+
+  /** P2: a signing time strictly later than the last one accepted from {@code signer}. */
+  private void acceptSigningTime(IssuerAndSerial signer, Instant at) throws KeyTransferException {
+    Optional<Instant> last = terminal.bindingStore().lastSigningTime(signer);
+    if (last.isPresent() && !at.isAfter(last.get())) {
+      throw new NonceMismatchException(
+          ErrorCode.NONCE_MISMATCH, "signing time is not later than the last one accepted");
+    }
+    terminal.bindingStore().recordSigningTime(signer, at);
   }
 
   /** S4: verify, check nonce, decrypt, check, install, confirm. */
@@ -373,9 +404,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
               + onePassWindow.toMinutes()
               + " minutes");
     }
-    terminal
-        .bindingStore()
-        .recordSigningTime(IssuerAndSerial.of(kdh), at); // strictly later than the last
+    acceptSigningTime(IssuerAndSerial.of(kdh), at); // strictly later than the last
     return install(verified, kdh);
   }
 
@@ -431,7 +460,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     List<X509CRL> crls = new ArrayList<>(kdhCrls);
     crls.addAll(v.crls());
     CertificateChain newKdh = validator.validate(v.newKdh(), Role.KDH, crls);
-    terminal.bindingStore().rebind(newKdh.leaf());
+    terminal.bindingStore().bind(newKdh.leaf());
+    tentativeBinding = false;
     bindingChange =
         new TerminalOutcome(
             Optional.empty(),
@@ -468,6 +498,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
       KeyBlockChecks.check(block, verified, kdhId);
       // K2 on receipt: neither the content key nor the terminal's RSA key is weaker than the key
       KeyBlockChecks.checkWrappingStrength(block, terminal.certificateChain().leaf());
+      // the host proved its key with a token that passed every check: a tentative binding holds
+      commitBinding();
       KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
       // 8. install (atomic in the store), then confirm with the KCV (K3)
       try (InstalledKey installed =

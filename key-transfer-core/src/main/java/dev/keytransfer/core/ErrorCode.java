@@ -34,8 +34,16 @@ public enum ErrorCode {
   CRL_MISSING(110),
   /** The only CRLs available are past their nextUpdate (C3, fail closed). */
   CRL_STALE(111),
-  /** A CRL does not verify under its issuer's key (C3, fail closed). */
+  /**
+   * A CRL does not verify under its issuer's key, is signed with a weak algorithm, has no
+   * nextUpdate, or is valid for longer than the policy allows (C3, C8, fail closed).
+   */
   CRL_INVALID(112),
+  /**
+   * A CRL is older than one the terminal already accepted from the same issuer: a lower CRL number
+   * or an earlier thisUpdate (C14, revocation cannot be rolled back).
+   */
+  CRL_SUPERSEDED(113),
   /** The host's device policy does not allow this terminal (C10). */
   DEVICE_NOT_AUTHORIZED(120),
 

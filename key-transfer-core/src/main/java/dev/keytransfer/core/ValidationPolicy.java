@@ -3,6 +3,7 @@ package dev.keytransfer.core;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -19,6 +20,12 @@ import java.util.function.Supplier;
  * the builder is told {@link Builder#withoutRolePinning()}. Immutable; thread-safe.
  */
 public final class ValidationPolicy {
+  /** Default {@link #maxCrlValidity()}: 31 days, above the weekly or monthly CRLs CAs publish. */
+  public static final Duration DEFAULT_MAX_CRL_VALIDITY = Duration.ofDays(31);
+
+  /** The most {@link Builder#maxCrlValidity} accepts: 366 days (an offline root's yearly CRL). */
+  public static final Duration LONGEST_MAX_CRL_VALIDITY = Duration.ofDays(366);
+
   private final List<X509Certificate> trustAnchors;
   private final List<X509Certificate> intermediates;
   private final Map<Role, List<X509Certificate>> roleIssuers;
@@ -27,6 +34,7 @@ public final class ValidationPolicy {
   private final int maxChainLength;
   private final Clock clock;
   private final boolean rolePinning;
+  private final Duration maxCrlValidity;
 
   private ValidationPolicy(Builder b) {
     this.trustAnchors = List.copyOf(b.trustAnchors);
@@ -39,6 +47,7 @@ public final class ValidationPolicy {
     this.maxChainLength = b.maxChainLength;
     this.clock = b.clock;
     this.rolePinning = !b.withoutRolePinning;
+    this.maxCrlValidity = b.maxCrlValidity;
   }
 
   public static Builder builder() {
@@ -55,6 +64,7 @@ public final class ValidationPolicy {
     b.maxChainLength = maxChainLength;
     b.clock = clock;
     b.withoutRolePinning = !rolePinning;
+    b.maxCrlValidity = maxCrlValidity;
     return b;
   }
 
@@ -76,6 +86,14 @@ public final class ValidationPolicy {
    */
   public List<X509Certificate> roleIssuers(Role role) {
     return roleIssuers.getOrDefault(role, List.of());
+  }
+
+  /**
+   * The longest validity period (nextUpdate - thisUpdate) a CRL may declare; a longer one would let
+   * a CRL from before a revocation serve for years (C3).
+   */
+  public Duration maxCrlValidity() {
+    return maxCrlValidity;
   }
 
   /** False only for a policy built {@link Builder#withoutRolePinning()}. */
@@ -117,8 +135,25 @@ public final class ValidationPolicy {
     private int maxChainLength = 5;
     private Clock clock = Clock.systemUTC();
     private boolean withoutRolePinning;
+    private Duration maxCrlValidity = DEFAULT_MAX_CRL_VALIDITY;
 
     private Builder() {}
+
+    /**
+     * The longest validity period a CRL may declare, from one hour to {@link
+     * #LONGEST_MAX_CRL_VALIDITY} (default {@link #DEFAULT_MAX_CRL_VALIDITY}).
+     */
+    public Builder maxCrlValidity(Duration d) {
+      Objects.requireNonNull(d, "d");
+      if (d.compareTo(Duration.ofHours(1)) < 0 || d.compareTo(LONGEST_MAX_CRL_VALIDITY) > 0) {
+        throw new IllegalArgumentException(
+            "max CRL validity must be between one hour and "
+                + LONGEST_MAX_CRL_VALIDITY.toDays()
+                + " days");
+      }
+      this.maxCrlValidity = d;
+      return this;
+    }
 
     public Builder trustAnchor(X509Certificate anchor) {
       trustAnchors.add(Objects.requireNonNull(anchor, "anchor"));

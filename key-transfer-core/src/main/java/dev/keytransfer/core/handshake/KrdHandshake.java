@@ -325,7 +325,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    * peer that holds only a host's public certificate cannot bind the terminal to it.
    */
   private HandshakeMessage onKdhCredential(KdhCredentialToken token) throws KeyTransferException {
-    CertificateChain validated = validator.validate(token.chain(), Role.KDH, token.crls());
+    CertificateChain validated = validateKdh(token.chain(), List.of(), token.crls());
     Optional<X509Certificate> bound = terminal.bindingStore().boundKdh();
     if (bound.isPresent() && !IssuerAndSerial.of(bound.get()).identifies(validated.leaf())) {
       throw new SignatureInvalidException(
@@ -333,7 +333,6 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
     tentativeBinding = bound.isEmpty();
     kdhChain = validated;
-    kdhCrls = token.crls();
     nonce = Nonce.random(crypto.secureRandom());
     log.info(
         "KRD validated {} KDH {} serial {}",
@@ -415,12 +414,26 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
   }
 
+  /**
+   * Validates a KDH chain for role KDH (C3) with the CRLs of this session and those just {@code
+   * received}: of several CRLs from one issuer only the newest is used, and is refused if it is
+   * older than one already accepted; the authentic ones are remembered afterwards (C14).
+   */
+  private CertificateChain validateKdh(
+      CertificateChain chain, List<X509CRL> sessionCrls, List<X509CRL> received)
+      throws KeyTransferException {
+    List<X509CRL> crls = CrlFreshness.newestPerIssuer(sessionCrls, received);
+    CrlFreshness.requireNotSuperseded(terminal.bindingStore(), crls);
+    CertificateChain validated = validator.validate(chain, Role.KDH, crls);
+    CrlFreshness.remember(terminal.bindingStore(), crls, validated, validator.trustAnchors());
+    kdhCrls = crls;
+    return validated;
+  }
+
   /** C3, C12: validate the bound KDH again with the CRLs the token carries. */
   private void revalidateKdh(List<X509CRL> carried) throws KeyTransferException {
     if (!carried.isEmpty()) {
-      List<X509CRL> all = new ArrayList<>(kdhCrls);
-      all.addAll(carried);
-      validator.validate(kdhChain, Role.KDH, all);
+      validateKdh(kdhChain, kdhCrls, carried);
     }
   }
 
@@ -457,9 +470,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   /** TR-34 B.10, B.11: addressed here, from the bound KDH, to a new KDH that validates now. */
   private HandshakeMessage rebind(VerifiedRebind v) throws KeyTransferException {
     checkAddressedHere(v.krdId(), v.oldKdhId());
-    List<X509CRL> crls = new ArrayList<>(kdhCrls);
-    crls.addAll(v.crls());
-    CertificateChain newKdh = validator.validate(v.newKdh(), Role.KDH, crls);
+    CertificateChain newKdh = validateKdh(v.newKdh(), kdhCrls, v.crls());
     terminal.bindingStore().bind(newKdh.leaf());
     tentativeBinding = false;
     bindingChange =

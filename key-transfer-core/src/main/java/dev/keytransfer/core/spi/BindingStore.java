@@ -5,12 +5,14 @@ import dev.keytransfer.core.KeyTransferException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Plain storage for the terminal's binding state: which KDH it is bound to (TR-34 bind, S3) and the
- * last signing time accepted per signer. It makes no decision: the rules that use this state (obey
- * only the bound KDH, C11; bind only after the host proved its key; a signing time strictly later
- * than the last one, P2) live in {@code KrdHandshake}, so a device's own store cannot switch a
+ * last signing time accepted per signer, and the newest CRL accepted per issuer. It makes no
+ * decision: the rules that use this state (obey only the bound KDH, C11; bind only after the host
+ * proved its key; a signing time strictly later than the last one, P2; no CRL older than one
+ * already accepted, C14) live in {@code KrdHandshake}, so a device's own store cannot switch a
  * check off. Thread-safe; persistent in a real device.
  */
 public interface BindingStore {
@@ -32,4 +34,10 @@ public interface BindingStore {
 
   /** Stores {@code signingTime} as the last one accepted from {@code signer}. */
   void recordSigningTime(IssuerAndSerial signer, Instant signingTime) throws KeyTransferException;
+
+  /** The newest CRL accepted from {@code issuer}, if any. */
+  Optional<CrlMark> newestCrl(X500Principal issuer);
+
+  /** Stores {@code mark} as the newest CRL accepted from {@code issuer}. */
+  void recordNewestCrl(X500Principal issuer, CrlMark mark) throws KeyTransferException;
 }

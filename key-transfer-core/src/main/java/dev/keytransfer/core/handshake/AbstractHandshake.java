@@ -132,8 +132,9 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
     List<S> targets = transitions.get(state).get(message.type());
     try {
       if (message instanceof Abort a) {
-        throw new KeyTransferException(
-            ErrorCode.PEER_ABORTED, "peer aborted the session: " + a.code());
+        // an older peer may send an exact code: read it as its public class
+        ErrorCode refusal = a.code().publicCode();
+        throw new KeyTransferException(refusal, "peer aborted the session: " + refusal);
       }
       chosen = null;
       HandshakeMessage reply = handle(message);

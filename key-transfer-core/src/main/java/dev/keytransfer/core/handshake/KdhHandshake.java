@@ -457,7 +457,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   @Override
   void onFailure(State stateAtFailure, ErrorCode code) {
     wipeMasterKey();
-    if (code != ErrorCode.PEER_ABORTED) {
+    if (!code.isPublic()) {
       return; // a broken connection leaves deliveries DELIVERED: unconfirmed, never confirmed
     }
     // the terminal refused: what it was refusing is not installed there

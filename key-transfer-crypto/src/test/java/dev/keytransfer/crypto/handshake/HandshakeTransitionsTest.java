@@ -262,7 +262,8 @@ class HandshakeTransitionsTest {
         if (target.isPresent()) {
           accepted++;
           if (t == MessageType.ABORT) {
-            assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.PEER_ABORTED);
+            assertThat(((KeyTransferException) thrown).code())
+                .isEqualTo(ErrorCode.PEER_REFUSED_CERTIFICATE); // an exact code, read as its class
             assertThat(p.krd.state()).as("%s/%s", s, t).isIn(targets);
           } else if (natural) {
             assertThat(thrown).as("%s/%s", s, t).isNull();
@@ -321,7 +322,8 @@ class HandshakeTransitionsTest {
         if (target.isPresent()) {
           accepted++;
           if (t == MessageType.ABORT) {
-            assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.PEER_ABORTED);
+            assertThat(((KeyTransferException) thrown).code())
+                .isEqualTo(ErrorCode.PEER_REFUSED_CERTIFICATE); // an exact code, read as its class
             assertThat(p.kdh.state()).as("%s/%s", s, t).isIn(targets);
           } else if (natural) {
             assertThat(thrown).as("%s/%s", s, t).isNull();
@@ -371,9 +373,9 @@ class HandshakeTransitionsTest {
   @Test
   void host_abortAfterDelivery_marksLedgerRejected() throws Exception {
     Pair p = hostIn(KdhHandshake.State.AWAIT_CONFIRMATION);
-    assertThatThrownBy(() -> p.kdh.onMessage(new Abort(ErrorCode.KEY_TOKEN_INVALID)))
+    assertThatThrownBy(() -> p.kdh.onMessage(new Abort(ErrorCode.PEER_REFUSED_TOKEN)))
         .extracting(e -> ((KeyTransferException) e).code())
-        .isEqualTo(ErrorCode.PEER_ABORTED);
+        .isEqualTo(ErrorCode.PEER_REFUSED_TOKEN);
     assertThat(p.ledger.entries())
         .singleElement()
         .extracting(e -> e.status())

@@ -11,10 +11,12 @@ import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.BindingUpdated;
 import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.KeyConfirmed;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
 import dev.keytransfer.core.spi.CertificateValidator;
@@ -48,12 +50,15 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  AWAIT_KRD_CREDENTIAL --CT-KRD------> AWAIT_RANDOM_TOKEN   validates KRD (S2), sends CT-KDH (S3)
+ *  AWAIT_RANDOM_TOKEN --PENDING_KEY---> AWAIT_RANDOM_AFTER_PENDING   answers from the ledger with
+ *                                                              KEY_CONFIRMED (then as below)
  *  AWAIT_RANDOM_TOKEN --RT-KRD--------> AWAIT_CONFIRMATION   key source, sends KT-KDH (S4, two-pass
  *                                                              or one-pass, as the operation says)
  *                                    or AWAIT_BINDING_UPDATE  sends UBT-KDH, RBT-KDH, or a relayed
  *                                                              UBT-CA / RBT-CA
  *  AWAIT_BINDING_UPDATE --BINDING_UPDATED--> COMPLETED
- *  AWAIT_CONFIRMATION --KEY_INSTALLED-> COMPLETED            KCV compared, ledger CONFIRMED
+ *  AWAIT_CONFIRMATION --KEY_INSTALLED-> COMPLETED            KCV compared, ledger CONFIRMED, sends
+ *                                                              KEY_CONFIRMED
  *                                    or AWAIT_WORKING_KEY_RESULTS   (the terminal asked for working
  *                                                              keys: sends WORKING_KEYS)
  *  AWAIT_WORKING_KEY_RESULTS --WORKING_KEYS_INSTALLED--> COMPLETED   each working key CONFIRMED or
@@ -68,6 +73,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   public enum State {
     AWAIT_KRD_CREDENTIAL,
     AWAIT_RANDOM_TOKEN,
+    AWAIT_RANDOM_AFTER_PENDING,
     AWAIT_CONFIRMATION,
     AWAIT_WORKING_KEY_RESULTS,
     AWAIT_BINDING_UPDATE,
@@ -87,6 +93,14 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
               MessageType.KRD_RANDOM,
               State.AWAIT_CONFIRMATION,
               State.AWAIT_BINDING_UPDATE),
+          new Row<>(
+              State.AWAIT_RANDOM_TOKEN, MessageType.PENDING_KEY, State.AWAIT_RANDOM_AFTER_PENDING),
+          new Row<>(
+              State.AWAIT_RANDOM_AFTER_PENDING,
+              MessageType.KRD_RANDOM,
+              State.AWAIT_CONFIRMATION,
+              State.AWAIT_BINDING_UPDATE),
+          new Row<>(State.AWAIT_RANDOM_AFTER_PENDING, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.BINDING_UPDATED, State.COMPLETED),
           new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.ABORT, State.FAILED),
@@ -230,6 +244,9 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     if (message instanceof KeyInstalled k) {
       return onKeyInstalled(k);
     }
+    if (message instanceof PendingKey p) {
+      return onPendingKey(p);
+    }
     if (message instanceof WorkingKeysInstalled w) {
       return onWorkingKeysInstalled(w);
     }
@@ -331,6 +348,36 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     }
   }
 
+  /**
+   * The terminal holds a master key from this host whose confirmation was never acknowledged. The
+   * ledger decides: if this terminal's latest master-key delivery has that KCV and was not refused,
+   * it is (now) CONFIRMED and the terminal makes it current; otherwise the terminal discards it.
+   */
+  private HandshakeMessage onPendingKey(PendingKey pending) throws KeyTransferException {
+    IssuerAndSerial krdId = IssuerAndSerial.of(krdChain.leaf());
+    LedgerEntry latest = null;
+    for (LedgerEntry e : host.ledger().entries()) {
+      if (e.device().equals(krdId) && !e.sessionId().contains("/")) {
+        latest = e; // entries are in recording order; working keys have "<session>/<n>"
+      }
+    }
+    boolean current =
+        latest != null
+            && latest.kcv().matches(pending.kcv())
+            && (latest.status() == DeliveryStatus.DELIVERED
+                || latest.status() == DeliveryStatus.CONFIRMED);
+    if (current && latest.status() == DeliveryStatus.DELIVERED) {
+      host.ledger().updateStatus(latest.sessionId(), DeliveryStatus.CONFIRMED);
+    }
+    log.info(
+        "KDH session {}: {} reports pending key {}; {}",
+        sessionId,
+        krdChain.leaf().getSubjectX500Principal().getName(),
+        pending.kcv(),
+        current ? "confirmed from session " + latest.sessionId() : "not confirmed: discard it");
+    return new KeyConfirmed(current, pending.kcv());
+  }
+
   private HandshakeMessage onKeyInstalled(KeyInstalled confirmation) throws KeyTransferException {
     try {
       if (!issuedKcv.matches(confirmation.kcv())) {
@@ -348,7 +395,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
           log.warn(
               "KDH session {}: the terminal did not ask for working keys; none sent", sessionId);
         }
-        return null;
+        // the acknowledgement: only now does the terminal make the key current (finding 3)
+        return new KeyConfirmed(true, issuedKcv);
       }
       choose(State.AWAIT_WORKING_KEY_RESULTS);
       return new WorkingKeys(wrapWorkingKeys());

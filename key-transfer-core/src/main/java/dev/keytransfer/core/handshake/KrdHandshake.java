@@ -19,8 +19,10 @@ import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.message.KdhOnePassKeyToken;
 import dev.keytransfer.core.message.KdhRebindToken;
 import dev.keytransfer.core.message.KdhUnbindToken;
+import dev.keytransfer.core.message.KeyConfirmed;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
 import dev.keytransfer.core.spi.CertificateValidator;
@@ -58,8 +60,14 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
  *  AWAIT_KDH_CREDENTIAL --CT-KDH------> AWAIT_KEY_TOKEN        validates, binds, sends RT-KRD (S3, S4)
- *  AWAIT_KEY_TOKEN --KT-KDH-----------> COMPLETED              verifies, installs, sends KEY_INSTALLED
- *                  (two-pass B.9 or one-pass B.8)
+ *                                   or AWAIT_PENDING_RESOLUTION   a master key from this host is
+ *                                                              pending: sends PENDING_KEY
+ *  AWAIT_PENDING_RESOLUTION --KEY_CONFIRMED--> AWAIT_KEY_TOKEN   makes it current or discards it,
+ *                                                              sends RT-KRD
+ *  AWAIT_KEY_TOKEN --KT-KDH-----------> AWAIT_KEY_CONFIRMED    verifies, installs as pending, sends
+ *                  (two-pass B.9 or one-pass B.8)              KEY_INSTALLED
+ *  AWAIT_KEY_CONFIRMED --KEY_CONFIRMED--> COMPLETED            the host acknowledged: the key is
+ *                                                              current, the superseded one wiped
  *  AWAIT_KEY_TOKEN --UBT/RBT----------> COMPLETED              unbinds or rebinds, sends BINDING_UPDATED
  *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10; B.13 only
  *                  when Options.acceptReplayableCaUnbind, it has no freshness)
@@ -76,7 +84,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   public enum State {
     START,
     AWAIT_KDH_CREDENTIAL,
+    AWAIT_PENDING_RESOLUTION,
     AWAIT_KEY_TOKEN,
+    AWAIT_KEY_CONFIRMED,
     AWAIT_WORKING_KEYS,
     COMPLETED,
     FAILED
@@ -86,23 +96,32 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS =
       table(
           State.class,
-          new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN),
+          new Row<>(
+              State.AWAIT_KDH_CREDENTIAL,
+              MessageType.KDH_CREDENTIAL,
+              State.AWAIT_KEY_TOKEN,
+              State.AWAIT_PENDING_RESOLUTION),
+          new Row<>(
+              State.AWAIT_PENDING_RESOLUTION, MessageType.KEY_CONFIRMED, State.AWAIT_KEY_TOKEN),
+          new Row<>(State.AWAIT_PENDING_RESOLUTION, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
           new Row<>(
               State.AWAIT_KEY_TOKEN,
               MessageType.KDH_KEY,
-              State.COMPLETED,
+              State.AWAIT_KEY_CONFIRMED,
               State.AWAIT_WORKING_KEYS),
           new Row<>(
               State.AWAIT_KEY_TOKEN,
               MessageType.KDH_KEY_ONE_PASS,
-              State.COMPLETED,
+              State.AWAIT_KEY_CONFIRMED,
               State.AWAIT_WORKING_KEYS),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_UNBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_REBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_UNBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_REBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED),
+          new Row<>(State.AWAIT_KEY_CONFIRMED, MessageType.KEY_CONFIRMED, State.COMPLETED),
+          new Row<>(State.AWAIT_KEY_CONFIRMED, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_WORKING_KEYS, MessageType.WORKING_KEYS, State.COMPLETED),
           new Row<>(State.AWAIT_WORKING_KEYS, MessageType.ABORT, State.FAILED));
 
@@ -281,6 +300,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     if (message instanceof WorkingKeys w) {
       return onWorkingKeys(w);
     }
+    if (message instanceof KeyConfirmed k) {
+      return state() == State.AWAIT_PENDING_RESOLUTION ? onPendingResolved(k) : onKeyConfirmed(k);
+    }
     if (message instanceof KdhOnePassKeyToken t) {
       return onOnePassKeyToken(t);
     }
@@ -333,6 +355,17 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
     tentativeBinding = bound.isEmpty();
     kdhChain = validated;
+    Optional<InstalledKey> pending =
+        tentativeBinding
+            ? Optional.empty()
+            : terminal.keyStore().pending(IssuerAndSerial.of(validated.leaf()));
+    if (pending.isPresent()) {
+      try (InstalledKey p = pending.get()) {
+        log.info("KRD reports a pending master key (KCV {}) to its KDH", p.kcv());
+        choose(State.AWAIT_PENDING_RESOLUTION);
+        return new PendingKey(p.kcv());
+      }
+    }
     nonce = Nonce.random(crypto.secureRandom());
     log.info(
         "KRD validated {} KDH {} serial {}",
@@ -340,6 +373,41 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
         validated.leaf().getSubjectX500Principal().getName(),
         validated.leaf().getSerialNumber().toString(16));
     return codec.encodeRandomToken(nonce);
+  }
+
+  /**
+   * The host's ledger decides a key left pending by a lost acknowledgement: current (the pending
+   * key replaces the master key it supersedes) or not (it is wiped). Then S4 goes on with a nonce.
+   */
+  private HandshakeMessage onPendingResolved(KeyConfirmed answer) throws KeyTransferException {
+    IssuerAndSerial kdhId = IssuerAndSerial.of(kdhChain.leaf());
+    Optional<InstalledKey> pending = terminal.keyStore().pending(kdhId);
+    boolean current;
+    try (InstalledKey p = pending.orElseThrow(() -> new IllegalStateException("no pending key"))) {
+      current = answer.current() && p.kcv().matches(answer.kcv());
+    }
+    if (current) {
+      terminal.keyStore().commitPending(kdhId);
+    } else {
+      terminal.keyStore().discardPending(kdhId);
+    }
+    log.info(
+        "KRD pending master key {} by its KDH",
+        current ? "made current" : "discarded as unconfirmed");
+    nonce = Nonce.random(crypto.secureRandom());
+    return codec.encodeRandomToken(nonce);
+  }
+
+  /** The host acknowledged this session's key: it becomes current, the superseded one is wiped. */
+  private HandshakeMessage onKeyConfirmed(KeyConfirmed ack) throws KeyTransferException {
+    if (!ack.current() || !receipt.kcv().matches(ack.kcv())) {
+      terminal.keyStore().discardPending(receipt.kdh());
+      throw new KeyTransferException(
+          ErrorCode.KCV_MISMATCH, "the host did not acknowledge the key this terminal installed");
+    }
+    terminal.keyStore().commitPending(receipt.kdh());
+    log.info("KRD master key from KDH {} is current (KCV {})", receipt.kdhSubject(), receipt.kcv());
+    return null;
   }
 
   /** A token signed by the tentatively bound host passed every check: store the binding now. */
@@ -515,7 +583,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
       // 8. install (atomic in the store), then confirm with the KCV (K3)
       try (InstalledKey installed =
           new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
-        terminal.keyStore().install(installed);
+        // pending until the host acknowledges the confirmation (issue 10 finding 3)
+        terminal.keyStore().installPending(installed);
       }
       receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());
       log.info(
@@ -524,6 +593,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
           kdh.getSubjectX500Principal().getName(),
           kcv.method());
       if (workingKeyWrapper == null) {
+        choose(State.AWAIT_KEY_CONFIRMED);
         return new KeyInstalled(kcv);
       }
       masterKey =
@@ -539,6 +609,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    * code and leaves the master key and the other working keys installed.
    */
   private HandshakeMessage onWorkingKeys(WorkingKeys message) throws KeyTransferException {
+    // the host sends working keys only after it confirmed the master key: that is its
+    // acknowledgement
+    terminal.keyStore().commitPending(receipt.kdh());
     List<WorkingKeysInstalled.Result> results = new ArrayList<>();
     try {
       for (String keyBlock : message.keyBlocks()) {
@@ -571,6 +644,17 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   @Override
   void onFailure(State stateAtFailure, ErrorCode code) {
     nonce = null;
+    if ((stateAtFailure == State.AWAIT_KEY_CONFIRMED || stateAtFailure == State.AWAIT_WORKING_KEYS)
+        && code.isPublic()
+        && receipt != null) {
+      // the host refused the confirmation: its ledger says REJECTED, so the key must go. On a lost
+      // or timed-out connection it stays pending and the next session asks the host.
+      try {
+        terminal.keyStore().discardPending(receipt.kdh());
+      } catch (KeyTransferException | RuntimeException e) {
+        log.warn("KRD could not discard the refused key: {}", e.getMessage());
+      }
+    }
     if (masterKey != null) {
       masterKey.destroy();
       masterKey = null;

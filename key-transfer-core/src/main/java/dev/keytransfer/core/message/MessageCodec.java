@@ -93,6 +93,10 @@ public final class MessageCodec {
         return WorkingKeys.decode(payload);
       case BINDING_UPDATED:
         return BindingUpdated.decode(payload);
+      case KEY_CONFIRMED:
+        return KeyConfirmed.decode(payload);
+      case PENDING_KEY:
+        return PendingKey.decode(payload);
       case WORKING_KEYS_INSTALLED:
         return WorkingKeysInstalled.decode(payload);
       case ABORT:

@@ -67,7 +67,9 @@ class ParseAfterStateCheckTest {
         "KEY_INSTALLED",
         "WORKING_KEYS",
         "WORKING_KEYS_INSTALLED",
-        "BINDING_UPDATED"
+        "BINDING_UPDATED",
+        "KEY_CONFIRMED",
+        "PENDING_KEY"
       })
   void terminal_awaitingCredential_refusesOtherTypeUnparsed(MessageType type) throws Exception {
     ReceivingTerminal device = pki.terminal(pki.validLeaf(Role.KRD, "ParseOrder POS"));
@@ -110,7 +112,9 @@ class ParseAfterStateCheckTest {
         "KEY_INSTALLED",
         "WORKING_KEYS",
         "WORKING_KEYS_INSTALLED",
-        "BINDING_UPDATED"
+        "BINDING_UPDATED",
+        "KEY_CONFIRMED",
+        "PENDING_KEY"
       })
   void host_awaitingCredential_refusesOtherTypeUnparsed(MessageType type) throws Exception {
     KeyTransferHost host =

@@ -44,7 +44,11 @@ import java.util.function.Function;
  * <pre>{@code
  * KeyTransferHost host = KeyTransferHost.builder()
  *     .distributionTerminal(kdh)
- *     .validationPolicy(ValidationPolicy.builder().trustAnchor(root).build())
+ *     .validationPolicy(ValidationPolicy.builder()
+ *         .trustAnchor(root)
+ *         .roleIssuer(Role.KDH, kdhCa) // both role CAs pinned (C6)
+ *         .roleIssuer(Role.KRD, krdCa)
+ *         .build())
  *     .build();
  * DeliveryReceipt receipt = host.serve(transport); // one terminal, S2-S4, ledger CONFIRMED
  * }</pre>

@@ -40,7 +40,11 @@ import java.util.Optional;
  * <pre>{@code
  * KeyTransferTerminal terminal = KeyTransferTerminal.builder()
  *     .receivingTerminal(device)
- *     .validationPolicy(ValidationPolicy.builder().trustAnchor(root).build())
+ *     .validationPolicy(ValidationPolicy.builder()
+ *         .trustAnchor(root)
+ *         .roleIssuer(Role.KDH, kdhCa) // both role CAs pinned (C6)
+ *         .roleIssuer(Role.KRD, krdCa)
+ *         .build())
  *     .build();
  * KeyReceipt receipt = terminal.receiveKey(transport); // S2 CT-KRD, S3 CT-KDH, S4 RT-KRD / KT-KDH
  * }</pre>
@@ -68,7 +72,9 @@ public final class KeyTransferTerminal {
         !b.expectWorkingKeys
             ? null
             : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
-    this.options = new KrdHandshake.Options(workingKeyWrapper, b.authority, b.onePassWindow);
+    this.options =
+        new KrdHandshake.Options(
+            workingKeyWrapper, b.authority, b.onePassWindow, b.acceptReplayableCaUnbind);
   }
 
   public static Builder builder() {
@@ -126,8 +132,23 @@ public final class KeyTransferTerminal {
     private KeyBlockWrapper wrapper;
     private X509Certificate authority;
     private Duration onePassWindow = KrdHandshake.Options.DEFAULT_ONE_PASS_WINDOW;
+    private boolean acceptReplayableCaUnbind;
 
     private Builder() {}
+
+    /**
+     * Obey the authority's unbind token (UBT-CA, TR-34 B.13). Off by default, because the token has
+     * no nonce and no signing time: anyone who once captured it (any host that relayed it, anyone
+     * on the network) can replay it through a fake host holding only the KDH's public certificate,
+     * as often as they like, and each replay wipes every key the terminal received from that host
+     * (docs/SECURITY.md C13). Turn it on only where that risk is accepted, e.g. a decommissioning
+     * line that unbinds terminals under physical control. RBT-CA carries a signing time and is
+     * always obeyed.
+     */
+    public Builder acceptReplayableCaUnbind() {
+      this.acceptReplayableCaUnbind = true;
+      return this;
+    }
 
     /**
      * The higher-level authority whose unbind and rebind tokens the terminal obeys (TR-34 B.10,

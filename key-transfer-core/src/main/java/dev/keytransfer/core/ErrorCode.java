@@ -34,8 +34,16 @@ public enum ErrorCode {
   CRL_MISSING(110),
   /** The only CRLs available are past their nextUpdate (C3, fail closed). */
   CRL_STALE(111),
-  /** A CRL does not verify under its issuer's key (C3, fail closed). */
+  /**
+   * A CRL does not verify under its issuer's key, is signed with a weak algorithm, has no
+   * nextUpdate, or is valid for longer than the policy allows (C3, C8, fail closed).
+   */
   CRL_INVALID(112),
+  /**
+   * A CRL is older than one the terminal already accepted from the same issuer: a lower CRL number
+   * or an earlier thisUpdate (C14, revocation cannot be rolled back).
+   */
+  CRL_SUPERSEDED(113),
   /** The host's device policy does not allow this terminal (C10). */
   DEVICE_NOT_AUTHORIZED(120),
 
@@ -76,8 +84,26 @@ public enum ErrorCode {
   TRANSPORT_FAILURE(303),
   /** A step did not complete within its timeout (A3). */
   TIMEOUT(304),
-  /** The peer aborted the session with an error frame; its code is generic by design. */
+  /**
+   * The peer aborted the session with a code this build does not know (or sent no public class).
+   */
   PEER_ABORTED(305),
+
+  // --- public refusal codes: the only codes an ABORT frame carries (docs/SECURITY.md A2) ---
+  /**
+   * The peer refused this side's certificate chain or device authorization (its 1xx code, which it
+   * keeps in its log).
+   */
+  PEER_REFUSED_CERTIFICATE(350),
+  /**
+   * The peer refused a token, key or confirmation this side sent: signature, binding, freshness,
+   * header, KCV, key strength or key block (its 2xx or 6xx code).
+   */
+  PEER_REFUSED_TOKEN(351),
+  /** The peer saw a protocol error: an unexpected or malformed message or frame. */
+  PEER_PROTOCOL_ERROR(352),
+  /** The peer failed for a reason of its own (storage, crypto, key source, timeout, a bug). */
+  PEER_TRY_LATER(353),
 
   // --- key blocks (TR-31 / ANSI X9.143) and DUKPT key sources ---
   /**
@@ -170,6 +196,32 @@ public enum ErrorCode {
       }
     }
     return PEER_ABORTED;
+  }
+
+  /**
+   * The public class of this code: what an ABORT frame carries instead of the exact code, so a peer
+   * that is not yet authenticated learns no more than the class (docs/SECURITY.md A2). A public
+   * code, and {@link #PEER_ABORTED}, map to themselves.
+   */
+  public ErrorCode publicCode() {
+    if (isPublic()) {
+      return this;
+    }
+    if (this == MALFORMED_TOKEN || (wireValue >= 300 && wireValue < 303)) {
+      return PEER_PROTOCOL_ERROR;
+    }
+    if (wireValue >= 100 && wireValue < 200) {
+      return PEER_REFUSED_CERTIFICATE;
+    }
+    if ((wireValue >= 200 && wireValue < 300) || (wireValue >= 600 && wireValue < 620)) {
+      return PEER_REFUSED_TOKEN;
+    }
+    return PEER_TRY_LATER;
+  }
+
+  /** True for the codes an ABORT frame may carry: the public classes and {@link #PEER_ABORTED}. */
+  public boolean isPublic() {
+    return this == PEER_ABORTED || (wireValue >= 350 && wireValue < 360);
   }
 
   /** True for the certificate and CRL classes. */

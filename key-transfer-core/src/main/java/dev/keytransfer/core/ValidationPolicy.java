@@ -3,6 +3,7 @@ package dev.keytransfer.core;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -15,9 +16,16 @@ import java.util.function.Supplier;
  * always checked at {@link #clock()}'s time, revocation is always checked and fails closed when a
  * CRL is missing, stale or badly signed, each leaf must fit its role, every key in the path must be
  * RSA of at least {@link #minRsaBits()} bits and every signature use SHA-256 or better. There is no
- * switch to turn any of this off. Immutable; thread-safe.
+ * switch to turn any of this off. Both role CAs must be pinned ({@link Builder#roleIssuer}) unless
+ * the builder is told {@link Builder#withoutRolePinning()}. Immutable; thread-safe.
  */
 public final class ValidationPolicy {
+  /** Default {@link #maxCrlValidity()}: 31 days, above the weekly or monthly CRLs CAs publish. */
+  public static final Duration DEFAULT_MAX_CRL_VALIDITY = Duration.ofDays(31);
+
+  /** The most {@link Builder#maxCrlValidity} accepts: 366 days (an offline root's yearly CRL). */
+  public static final Duration LONGEST_MAX_CRL_VALIDITY = Duration.ofDays(366);
+
   private final List<X509Certificate> trustAnchors;
   private final List<X509Certificate> intermediates;
   private final Map<Role, List<X509Certificate>> roleIssuers;
@@ -25,6 +33,8 @@ public final class ValidationPolicy {
   private final int minRsaBits;
   private final int maxChainLength;
   private final Clock clock;
+  private final boolean rolePinning;
+  private final Duration maxCrlValidity;
 
   private ValidationPolicy(Builder b) {
     this.trustAnchors = List.copyOf(b.trustAnchors);
@@ -36,6 +46,8 @@ public final class ValidationPolicy {
     this.minRsaBits = b.minRsaBits;
     this.maxChainLength = b.maxChainLength;
     this.clock = b.clock;
+    this.rolePinning = !b.withoutRolePinning;
+    this.maxCrlValidity = b.maxCrlValidity;
   }
 
   public static Builder builder() {
@@ -51,6 +63,8 @@ public final class ValidationPolicy {
     b.minRsaBits = minRsaBits;
     b.maxChainLength = maxChainLength;
     b.clock = clock;
+    b.withoutRolePinning = !rolePinning;
+    b.maxCrlValidity = maxCrlValidity;
     return b;
   }
 
@@ -65,12 +79,26 @@ public final class ValidationPolicy {
   }
 
   /**
-   * The CA certificates allowed to issue leaves of {@code role}; empty means any CA under the trust
-   * anchors, with the role decided by key usage alone. Pinning the KDH CA and the KRD CA closes the
-   * single-root caveat of docs/PROTOCOL.md.
+   * The CA certificates allowed to issue leaves of {@code role}; empty only in a policy built
+   * {@link Builder#withoutRolePinning()}, where any CA under the trust anchors will do and key
+   * usage alone decides the role. Pinning the KDH CA and the KRD CA closes the single-root caveat
+   * of docs/PROTOCOL.md.
    */
   public List<X509Certificate> roleIssuers(Role role) {
     return roleIssuers.getOrDefault(role, List.of());
+  }
+
+  /**
+   * The longest validity period (nextUpdate - thisUpdate) a CRL may declare; a longer one would let
+   * a CRL from before a revocation serve for years (C3).
+   */
+  public Duration maxCrlValidity() {
+    return maxCrlValidity;
+  }
+
+  /** False only for a policy built {@link Builder#withoutRolePinning()}. */
+  public boolean rolePinning() {
+    return rolePinning;
   }
 
   /** CRLs known locally (for example fetched from the CA); merged with CRLs carried in tokens. */
@@ -93,7 +121,10 @@ public final class ValidationPolicy {
     return clock;
   }
 
-  /** Builder; {@link #trustAnchor} is required. */
+  /**
+   * Builder; {@link #trustAnchor} is required, and so is a {@link #roleIssuer} for each of {@link
+   * Role#KDH} and {@link Role#KRD} unless {@link #withoutRolePinning()} is called.
+   */
   public static final class Builder {
     private final java.util.List<X509Certificate> trustAnchors = new java.util.ArrayList<>();
     private final java.util.List<X509Certificate> intermediates = new java.util.ArrayList<>();
@@ -103,8 +134,26 @@ public final class ValidationPolicy {
     private int minRsaBits = 2048;
     private int maxChainLength = 5;
     private Clock clock = Clock.systemUTC();
+    private boolean withoutRolePinning;
+    private Duration maxCrlValidity = DEFAULT_MAX_CRL_VALIDITY;
 
     private Builder() {}
+
+    /**
+     * The longest validity period a CRL may declare, from one hour to {@link
+     * #LONGEST_MAX_CRL_VALIDITY} (default {@link #DEFAULT_MAX_CRL_VALIDITY}).
+     */
+    public Builder maxCrlValidity(Duration d) {
+      Objects.requireNonNull(d, "d");
+      if (d.compareTo(Duration.ofHours(1)) < 0 || d.compareTo(LONGEST_MAX_CRL_VALIDITY) > 0) {
+        throw new IllegalArgumentException(
+            "max CRL validity must be between one hour and "
+                + LONGEST_MAX_CRL_VALIDITY.toDays()
+                + " days");
+      }
+      this.maxCrlValidity = d;
+      return this;
+    }
 
     public Builder trustAnchor(X509Certificate anchor) {
       trustAnchors.add(Objects.requireNonNull(anchor, "anchor"));
@@ -161,9 +210,27 @@ public final class ValidationPolicy {
       return this;
     }
 
+    /**
+     * A weakening: accept leaves from any CA under the trust anchors, the role decided by key usage
+     * alone, so a CA of one role can issue a certificate accepted for the other (the single-root
+     * caveat of docs/PROTOCOL.md, docs/SECURITY.md C6). For PKI test suites and inspection tools
+     * that validate certificates outside a TR-34 deployment; a terminal or host pins both role CAs.
+     */
+    public Builder withoutRolePinning() {
+      this.withoutRolePinning = true;
+      return this;
+    }
+
     public ValidationPolicy build() {
       if (trustAnchors.isEmpty()) {
         throw new IllegalStateException("a validation policy needs at least one trust anchor");
+      }
+      if (!withoutRolePinning
+          && (!roleIssuers.containsKey(Role.KDH) || !roleIssuers.containsKey(Role.KRD))) {
+        throw new IllegalStateException(
+            "a validation policy pins the issuing CA of both roles (roleIssuer(Role.KDH, ...) and"
+                + " roleIssuer(Role.KRD, ...)); withoutRolePinning() accepts either role's CA for"
+                + " both roles");
       }
       return new ValidationPolicy(this);
     }

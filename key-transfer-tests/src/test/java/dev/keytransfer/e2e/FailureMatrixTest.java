@@ -105,7 +105,7 @@ class FailureMatrixTest {
   /** The host refused the terminal (S2): nothing issued at all. */
   private static void assertHostRefused(Scenario s, Wire.Outcome o, ErrorCode code) {
     assertThat(o.hostCode()).isEqualTo(code);
-    assertThat(o.terminalCode()).isEqualTo(ErrorCode.PEER_ABORTED);
+    assertThat(o.terminalCode()).isEqualTo(code.publicCode()); // the wire carries only the class
     assertNothingInstalled(s, 0);
     assertThat(s.ledger.entries()).isEmpty();
   }
@@ -114,7 +114,7 @@ class FailureMatrixTest {
   private static void assertTerminalRefused(
       Scenario s, Wire.Outcome o, ErrorCode code, int keysBefore) {
     assertThat(o.terminalCode()).isEqualTo(code);
-    assertThat(o.hostCode()).isEqualTo(ErrorCode.PEER_ABORTED);
+    assertThat(o.hostCode()).isEqualTo(code.publicCode()); // the wire carries only the class
     assertNothingInstalled(s, keysBefore);
     assertThat(s.ledger.entries()).allMatch(e -> e.status() == DeliveryStatus.REJECTED);
   }
@@ -456,7 +456,7 @@ class FailureMatrixTest {
         new RandomKeySource(crypto.secureRandom(), KeyBlockHeader.parse("D0000K0AB00E0000"), 16);
     Wire.Outcome o = s.run();
     assertThat(o.hostCode()).isEqualTo(ErrorCode.KEY_STRENGTH_POLICY);
-    assertThat(o.terminalCode()).isEqualTo(ErrorCode.PEER_ABORTED);
+    assertThat(o.terminalCode()).isEqualTo(ErrorCode.PEER_REFUSED_TOKEN);
     assertNothingInstalled(s, 0);
     assertThat(s.ledger.entries()).isEmpty();
   }

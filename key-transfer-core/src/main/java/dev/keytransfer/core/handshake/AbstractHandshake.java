@@ -105,21 +105,36 @@ abstract class AbstractHandshake<S extends Enum<S>> implements Handshake {
     return Optional.ofNullable(failure);
   }
 
+  /**
+   * Whether the current state accepts {@code type}: the transition table's answer, which a role may
+   * narrow (never widen) by policy.
+   */
+  boolean admits(S state, MessageType type) {
+    return transitions.get(state).containsKey(type);
+  }
+
+  @Override
+  public final void expect(MessageType type) throws KeyTransferException {
+    Objects.requireNonNull(type, "type");
+    if (!admits(state, type)) {
+      throw failWith(
+          new UnexpectedMessageException(
+              ErrorCode.UNEXPECTED_MESSAGE,
+              role + " in state " + state + " does not accept " + type));
+    }
+  }
+
   @Override
   public final Optional<HandshakeMessage> onMessage(HandshakeMessage message)
       throws KeyTransferException {
     Objects.requireNonNull(message, "message");
+    expect(message.type());
     List<S> targets = transitions.get(state).get(message.type());
-    if (targets == null) {
-      throw failWith(
-          new UnexpectedMessageException(
-              ErrorCode.UNEXPECTED_MESSAGE,
-              role + " in state " + state + " does not accept " + message.type()));
-    }
     try {
       if (message instanceof Abort a) {
-        throw new KeyTransferException(
-            ErrorCode.PEER_ABORTED, "peer aborted the session: " + a.code());
+        // an older peer may send an exact code: read it as its public class
+        ErrorCode refusal = a.code().publicCode();
+        throw new KeyTransferException(refusal, "peer aborted the session: " + refusal);
       }
       chosen = null;
       HandshakeMessage reply = handle(message);

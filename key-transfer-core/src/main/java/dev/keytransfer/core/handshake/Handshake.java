@@ -3,6 +3,7 @@ package dev.keytransfer.core.handshake;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.MessageType;
 import java.util.Optional;
 
 /** What {@link SessionDriver} needs of either role's state machine. */
@@ -12,6 +13,13 @@ public interface Handshake {
    * its absorbing FAILED state and is rethrown.
    */
   Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException;
+
+  /**
+   * Checks a received frame's type against the transition table before its payload is parsed (issue
+   * 10 finding 8): a type the current state does not accept moves the machine to FAILED and is
+   * refused with {@code UNEXPECTED_MESSAGE}, its payload never parsed.
+   */
+  void expect(MessageType type) throws KeyTransferException;
 
   /** True once COMPLETED or FAILED. */
   boolean isFinished();

@@ -5,18 +5,18 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyCheckValue;
-import dev.keytransfer.core.KeyStrength;
-import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.internal.Hex;
 import dev.keytransfer.core.message.BindingUpdated;
 import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.KeyConfirmed;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
 import dev.keytransfer.core.spi.CertificateValidator;
@@ -31,7 +31,6 @@ import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.WorkingKeySource;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,12 +50,15 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  AWAIT_KRD_CREDENTIAL --CT-KRD------> AWAIT_RANDOM_TOKEN   validates KRD (S2), sends CT-KDH (S3)
+ *  AWAIT_RANDOM_TOKEN --PENDING_KEY---> AWAIT_RANDOM_AFTER_PENDING   answers from the ledger with
+ *                                                              KEY_CONFIRMED (then as below)
  *  AWAIT_RANDOM_TOKEN --RT-KRD--------> AWAIT_CONFIRMATION   key source, sends KT-KDH (S4, two-pass
  *                                                              or one-pass, as the operation says)
  *                                    or AWAIT_BINDING_UPDATE  sends UBT-KDH, RBT-KDH, or a relayed
  *                                                              UBT-CA / RBT-CA
  *  AWAIT_BINDING_UPDATE --BINDING_UPDATED--> COMPLETED
- *  AWAIT_CONFIRMATION --KEY_INSTALLED-> COMPLETED            KCV compared, ledger CONFIRMED
+ *  AWAIT_CONFIRMATION --KEY_INSTALLED-> COMPLETED            KCV compared, ledger CONFIRMED, sends
+ *                                                              KEY_CONFIRMED
  *                                    or AWAIT_WORKING_KEY_RESULTS   (the terminal asked for working
  *                                                              keys: sends WORKING_KEYS)
  *  AWAIT_WORKING_KEY_RESULTS --WORKING_KEYS_INSTALLED--> COMPLETED   each working key CONFIRMED or
@@ -71,6 +73,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   public enum State {
     AWAIT_KRD_CREDENTIAL,
     AWAIT_RANDOM_TOKEN,
+    AWAIT_RANDOM_AFTER_PENDING,
     AWAIT_CONFIRMATION,
     AWAIT_WORKING_KEY_RESULTS,
     AWAIT_BINDING_UPDATE,
@@ -90,6 +93,14 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
               MessageType.KRD_RANDOM,
               State.AWAIT_CONFIRMATION,
               State.AWAIT_BINDING_UPDATE),
+          new Row<>(
+              State.AWAIT_RANDOM_TOKEN, MessageType.PENDING_KEY, State.AWAIT_RANDOM_AFTER_PENDING),
+          new Row<>(
+              State.AWAIT_RANDOM_AFTER_PENDING,
+              MessageType.KRD_RANDOM,
+              State.AWAIT_CONFIRMATION,
+              State.AWAIT_BINDING_UPDATE),
+          new Row<>(State.AWAIT_RANDOM_AFTER_PENDING, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.BINDING_UPDATED, State.COMPLETED),
           new Row<>(State.AWAIT_BINDING_UPDATE, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_RANDOM_TOKEN, MessageType.ABORT, State.FAILED),
@@ -233,6 +244,9 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     if (message instanceof KeyInstalled k) {
       return onKeyInstalled(k);
     }
+    if (message instanceof PendingKey p) {
+      return onPendingKey(p);
+    }
     if (message instanceof WorkingKeysInstalled w) {
       return onWorkingKeysInstalled(w);
     }
@@ -300,7 +314,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     try (DeliverableKey key = host.keySource().keyFor(krd)) {
       KeyBlockHeader header = key.header();
       header.checkInstallable(key.key().length());
-      checkWrappingStrength(krd, header, key.key().length());
+      KeyBlockChecks.checkWrappingStrength(krd, header, key.key().length()); // K2
       KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
       HandshakeMessage kt =
           onePass
@@ -334,25 +348,34 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
     }
   }
 
-  /** K2: the KRD's RSA key must be at least as strong as the key it receives. */
-  private static void checkWrappingStrength(
-      X509Certificate krd, KeyBlockHeader header, int keyLength) throws KeyTokenException {
-    if (!(krd.getPublicKey() instanceof RSAPublicKey rsa)) {
-      throw new KeyTokenException(ErrorCode.KEY_STRENGTH_POLICY, "terminal key is not RSA");
+  /**
+   * The terminal holds a master key from this host whose confirmation was never acknowledged. The
+   * ledger decides: if this terminal's latest master-key delivery has that KCV and was not refused,
+   * it is (now) CONFIRMED and the terminal makes it current; otherwise the terminal discards it.
+   */
+  private HandshakeMessage onPendingKey(PendingKey pending) throws KeyTransferException {
+    IssuerAndSerial krdId = IssuerAndSerial.of(krdChain.leaf());
+    LedgerEntry latest = null;
+    for (LedgerEntry e : host.ledger().entries()) {
+      if (e.device().equals(krdId) && !e.sessionId().contains("/")) {
+        latest = e; // entries are in recording order; working keys have "<session>/<n>"
+      }
     }
-    int wrapping = KeyStrength.rsa(rsa.getModulus().bitLength());
-    int transported = KeyStrength.symmetric(header.algorithm(), keyLength);
-    if (wrapping < transported) {
-      throw new KeyTokenException(
-          ErrorCode.KEY_STRENGTH_POLICY,
-          "terminal RSA-"
-              + rsa.getModulus().bitLength()
-              + " key ("
-              + wrapping
-              + " bits) is weaker than the "
-              + transported
-              + "-bit key it would receive");
+    boolean current =
+        latest != null
+            && latest.kcv().matches(pending.kcv())
+            && (latest.status() == DeliveryStatus.DELIVERED
+                || latest.status() == DeliveryStatus.CONFIRMED);
+    if (current && latest.status() == DeliveryStatus.DELIVERED) {
+      host.ledger().updateStatus(latest.sessionId(), DeliveryStatus.CONFIRMED);
     }
+    log.info(
+        "KDH session {}: {} reports pending key {}; {}",
+        sessionId,
+        krdChain.leaf().getSubjectX500Principal().getName(),
+        pending.kcv(),
+        current ? "confirmed from session " + latest.sessionId() : "not confirmed: discard it");
+    return new KeyConfirmed(current, pending.kcv());
   }
 
   private HandshakeMessage onKeyInstalled(KeyInstalled confirmation) throws KeyTransferException {
@@ -372,7 +395,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
           log.warn(
               "KDH session {}: the terminal did not ask for working keys; none sent", sessionId);
         }
-        return null;
+        // the acknowledgement: only now does the terminal make the key current (finding 3)
+        return new KeyConfirmed(true, issuedKcv);
       }
       choose(State.AWAIT_WORKING_KEY_RESULTS);
       return new WorkingKeys(wrapWorkingKeys());
@@ -481,7 +505,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State> {
   @Override
   void onFailure(State stateAtFailure, ErrorCode code) {
     wipeMasterKey();
-    if (code != ErrorCode.PEER_ABORTED) {
+    if (!code.isPublic()) {
       return; // a broken connection leaves deliveries DELIVERED: unconfirmed, never confirmed
     }
     // the terminal refused: what it was refusing is not installed there

@@ -2,9 +2,14 @@ package dev.keytransfer.core.handshake;
 
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
+import dev.keytransfer.core.KeyBlockHeader;
+import dev.keytransfer.core.KeyStrength;
 import dev.keytransfer.core.KeyTokenException;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
 
 /**
  * The checks on a decrypted TR-34 key block (TR-34 B.9 steps 5-6; docs/SECURITY.md P7): idKDH names
@@ -29,5 +34,57 @@ public final class KeyBlockChecks {
           ErrorCode.HEADER_MISMATCH, "signed header differs from the key block header");
     }
     block.header().checkInstallable(block.key().length());
+  }
+
+  /**
+   * K2 on receipt: the content key the block travelled under and the terminal's own RSA key are
+   * each at least as strong as the key; a block whose content encryption is unknown is refused.
+   *
+   * @throws KeyTokenException {@code KEY_STRENGTH_POLICY}
+   */
+  public static void checkWrappingStrength(KeyBlock block, X509Certificate krd)
+      throws KeyTokenException {
+    checkWrappingStrength(krd, block.header(), block.key().length());
+    Algorithms.ContentEncryption cea =
+        block
+            .contentEncryption()
+            .orElseThrow(
+                () ->
+                    new KeyTokenException(
+                        ErrorCode.KEY_STRENGTH_POLICY,
+                        "the codec did not report the content encryption of the key block"));
+    int transported = KeyStrength.symmetric(block.header().algorithm(), block.key().length());
+    if (cea.strengthBits() < transported) {
+      throw new KeyTokenException(
+          ErrorCode.KEY_STRENGTH_POLICY,
+          "key block encrypted under "
+              + cea
+              + " ("
+              + cea.strengthBits()
+              + " bits), weaker than the "
+              + transported
+              + "-bit key it carries");
+    }
+  }
+
+  /** K2: the KRD's RSA key must be at least as strong as the key it receives. */
+  static void checkWrappingStrength(X509Certificate krd, KeyBlockHeader header, int keyLength)
+      throws KeyTokenException {
+    if (!(krd.getPublicKey() instanceof RSAPublicKey rsa)) {
+      throw new KeyTokenException(ErrorCode.KEY_STRENGTH_POLICY, "terminal key is not RSA");
+    }
+    int wrapping = KeyStrength.rsa(rsa.getModulus().bitLength());
+    int transported = KeyStrength.symmetric(header.algorithm(), keyLength);
+    if (wrapping < transported) {
+      throw new KeyTokenException(
+          ErrorCode.KEY_STRENGTH_POLICY,
+          "terminal RSA-"
+              + rsa.getModulus().bitLength()
+              + " key ("
+              + wrapping
+              + " bits) is weaker than the "
+              + transported
+              + "-bit key it would receive");
+    }
   }
 }

@@ -19,8 +19,10 @@ import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.message.KdhOnePassKeyToken;
 import dev.keytransfer.core.message.KdhRebindToken;
 import dev.keytransfer.core.message.KdhUnbindToken;
+import dev.keytransfer.core.message.KeyConfirmed;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
 import dev.keytransfer.core.spi.CertificateValidator;
@@ -58,10 +60,17 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
  *  AWAIT_KDH_CREDENTIAL --CT-KDH------> AWAIT_KEY_TOKEN        validates, binds, sends RT-KRD (S3, S4)
- *  AWAIT_KEY_TOKEN --KT-KDH-----------> COMPLETED              verifies, installs, sends KEY_INSTALLED
- *                  (two-pass B.9 or one-pass B.8)
+ *                                   or AWAIT_PENDING_RESOLUTION   a master key from this host is
+ *                                                              pending: sends PENDING_KEY
+ *  AWAIT_PENDING_RESOLUTION --KEY_CONFIRMED--> AWAIT_KEY_TOKEN   makes it current or discards it,
+ *                                                              sends RT-KRD
+ *  AWAIT_KEY_TOKEN --KT-KDH-----------> AWAIT_KEY_CONFIRMED    verifies, installs as pending, sends
+ *                  (two-pass B.9 or one-pass B.8)              KEY_INSTALLED
+ *  AWAIT_KEY_CONFIRMED --KEY_CONFIRMED--> COMPLETED            the host acknowledged: the key is
+ *                                                              current, the superseded one wiped
  *  AWAIT_KEY_TOKEN --UBT/RBT----------> COMPLETED              unbinds or rebinds, sends BINDING_UPDATED
- *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10)
+ *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10; B.13 only
+ *                  when Options.acceptReplayableCaUnbind, it has no freshness)
  *                                   or AWAIT_WORKING_KEYS     (a terminal that expects working keys)
  *  AWAIT_WORKING_KEYS --WORKING_KEYS--> COMPLETED              unwraps each under the new master key,
  *                                                              installs, sends WORKING_KEYS_INSTALLED
@@ -75,7 +84,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   public enum State {
     START,
     AWAIT_KDH_CREDENTIAL,
+    AWAIT_PENDING_RESOLUTION,
     AWAIT_KEY_TOKEN,
+    AWAIT_KEY_CONFIRMED,
     AWAIT_WORKING_KEYS,
     COMPLETED,
     FAILED
@@ -85,23 +96,32 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS =
       table(
           State.class,
-          new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.KDH_CREDENTIAL, State.AWAIT_KEY_TOKEN),
+          new Row<>(
+              State.AWAIT_KDH_CREDENTIAL,
+              MessageType.KDH_CREDENTIAL,
+              State.AWAIT_KEY_TOKEN,
+              State.AWAIT_PENDING_RESOLUTION),
+          new Row<>(
+              State.AWAIT_PENDING_RESOLUTION, MessageType.KEY_CONFIRMED, State.AWAIT_KEY_TOKEN),
+          new Row<>(State.AWAIT_PENDING_RESOLUTION, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
           new Row<>(
               State.AWAIT_KEY_TOKEN,
               MessageType.KDH_KEY,
-              State.COMPLETED,
+              State.AWAIT_KEY_CONFIRMED,
               State.AWAIT_WORKING_KEYS),
           new Row<>(
               State.AWAIT_KEY_TOKEN,
               MessageType.KDH_KEY_ONE_PASS,
-              State.COMPLETED,
+              State.AWAIT_KEY_CONFIRMED,
               State.AWAIT_WORKING_KEYS),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_UNBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_REBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_UNBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_REBIND, State.COMPLETED),
           new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED),
+          new Row<>(State.AWAIT_KEY_CONFIRMED, MessageType.KEY_CONFIRMED, State.COMPLETED),
+          new Row<>(State.AWAIT_KEY_CONFIRMED, MessageType.ABORT, State.FAILED),
           new Row<>(State.AWAIT_WORKING_KEYS, MessageType.WORKING_KEYS, State.COMPLETED),
           new Row<>(State.AWAIT_WORKING_KEYS, MessageType.ABORT, State.FAILED));
 
@@ -125,6 +145,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private final KeyBlockWrapper workingKeyWrapper;
   private final X509Certificate authority;
   private final Duration onePassWindow;
+  private final boolean acceptReplayableCaUnbind;
 
   private CertificateChain kdhChain;
   private SecretKeyMaterial masterKey;
@@ -132,6 +153,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private Nonce nonce;
   private KeyReceipt receipt;
   private TerminalOutcome bindingChange;
+  private boolean tentativeBinding;
 
   public KrdHandshake(
       ReceivingTerminal terminal,
@@ -159,7 +181,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
         codec,
         validator,
         clock,
-        new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW));
+        new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW, false));
   }
 
   /**
@@ -170,9 +192,15 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    *     B.10, B.13); null: the CA that issued the terminal's own certificate, as in Annex B
    * @param onePassWindow how far a one-pass key token's signing time may be from the terminal's
    *     clock (P2); the time must also be later than the last one accepted from that host
+   * @param acceptReplayableCaUnbind obey UBT-CA (TR-34 B.13); off by default: the token has no
+   *     nonce and no signing time, so anyone who captured one can replay it and wipe the keys again
+   *     (docs/SECURITY.md C13)
    */
   public record Options(
-      KeyBlockWrapper workingKeyWrapper, X509Certificate authority, Duration onePassWindow) {
+      KeyBlockWrapper workingKeyWrapper,
+      X509Certificate authority,
+      Duration onePassWindow,
+      boolean acceptReplayableCaUnbind) {
     /** Default one-pass window: 10 minutes either way. */
     public static final Duration DEFAULT_ONE_PASS_WINDOW = Duration.ofMinutes(10);
 
@@ -183,8 +211,14 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
       }
     }
 
+    /** Without UBT-CA. */
+    public Options(
+        KeyBlockWrapper workingKeyWrapper, X509Certificate authority, Duration onePassWindow) {
+      this(workingKeyWrapper, authority, onePassWindow, false);
+    }
+
     public static Options defaults() {
-      return new Options(null, null, DEFAULT_ONE_PASS_WINDOW);
+      return new Options(null, null, DEFAULT_ONE_PASS_WINDOW, false);
     }
   }
 
@@ -204,6 +238,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
                 ? null
                 : terminal.certificateChain().issuers().get(0);
     this.onePassWindow = options.onePassWindow();
+    this.acceptReplayableCaUnbind = options.acceptReplayableCaUnbind();
     this.terminal = Objects.requireNonNull(terminal, "terminal");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -245,6 +280,15 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
   }
 
+  /** UBT-CA only where the terminal's policy takes the replay risk (issue 10 finding 4, C13). */
+  @Override
+  boolean admits(State state, MessageType type) {
+    if (type == MessageType.CA_UNBIND && !acceptReplayableCaUnbind) {
+      return false;
+    }
+    return super.admits(state, type);
+  }
+
   @Override
   HandshakeMessage handle(HandshakeMessage message) throws KeyTransferException {
     if (message instanceof KdhCredentialToken t) {
@@ -255,6 +299,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
     if (message instanceof WorkingKeys w) {
       return onWorkingKeys(w);
+    }
+    if (message instanceof KeyConfirmed k) {
+      return state() == State.AWAIT_PENDING_RESOLUTION ? onPendingResolved(k) : onKeyConfirmed(k);
     }
     if (message instanceof KdhOnePassKeyToken t) {
       return onOnePassKeyToken(t);
@@ -286,25 +333,100 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
                   () ->
                       new NonceMismatchException(
                           ErrorCode.NONCE_MISMATCH, "authority rebind carries no signing time"));
-      terminal.bindingStore().recordSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
+      acceptSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
       return rebind(v);
     }
     throw new IllegalStateException(
         "transition table admits " + message.type() + " without a handler");
   }
 
-  /** S3: validate the KDH chain and its CRL, bind, and answer with a fresh nonce (S4 request). */
+  /**
+   * S3: validate the KDH chain and its CRL, check it is the bound KDH (C11), and answer with a
+   * fresh nonce (S4 request). An unbound terminal binds only tentatively: the binding is stored
+   * once a token signed by this host has verified in this session ({@link #commitBinding}), so a
+   * peer that holds only a host's public certificate cannot bind the terminal to it.
+   */
   private HandshakeMessage onKdhCredential(KdhCredentialToken token) throws KeyTransferException {
-    CertificateChain validated = validator.validate(token.chain(), Role.KDH, token.crls());
-    terminal.bindingStore().bind(validated.leaf());
+    CertificateChain validated = validateKdh(token.chain(), List.of(), token.crls());
+    Optional<X509Certificate> bound = terminal.bindingStore().boundKdh();
+    if (bound.isPresent() && !IssuerAndSerial.of(bound.get()).identifies(validated.leaf())) {
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "terminal is bound to another KDH");
+    }
+    tentativeBinding = bound.isEmpty();
     kdhChain = validated;
-    kdhCrls = token.crls();
+    Optional<InstalledKey> pending =
+        tentativeBinding
+            ? Optional.empty()
+            : terminal.keyStore().pending(IssuerAndSerial.of(validated.leaf()));
+    if (pending.isPresent()) {
+      try (InstalledKey p = pending.get()) {
+        log.info("KRD reports a pending master key (KCV {}) to its KDH", p.kcv());
+        choose(State.AWAIT_PENDING_RESOLUTION);
+        return new PendingKey(p.kcv());
+      }
+    }
     nonce = Nonce.random(crypto.secureRandom());
     log.info(
-        "KRD validated and bound KDH {} serial {}",
+        "KRD validated {} KDH {} serial {}",
+        tentativeBinding ? "and tentatively binds" : "bound",
         validated.leaf().getSubjectX500Principal().getName(),
         validated.leaf().getSerialNumber().toString(16));
     return codec.encodeRandomToken(nonce);
+  }
+
+  /**
+   * The host's ledger decides a key left pending by a lost acknowledgement: current (the pending
+   * key replaces the master key it supersedes) or not (it is wiped). Then S4 goes on with a nonce.
+   */
+  private HandshakeMessage onPendingResolved(KeyConfirmed answer) throws KeyTransferException {
+    IssuerAndSerial kdhId = IssuerAndSerial.of(kdhChain.leaf());
+    Optional<InstalledKey> pending = terminal.keyStore().pending(kdhId);
+    boolean current;
+    try (InstalledKey p = pending.orElseThrow(() -> new IllegalStateException("no pending key"))) {
+      current = answer.current() && p.kcv().matches(answer.kcv());
+    }
+    if (current) {
+      terminal.keyStore().commitPending(kdhId);
+    } else {
+      terminal.keyStore().discardPending(kdhId);
+    }
+    log.info(
+        "KRD pending master key {} by its KDH",
+        current ? "made current" : "discarded as unconfirmed");
+    nonce = Nonce.random(crypto.secureRandom());
+    return codec.encodeRandomToken(nonce);
+  }
+
+  /** The host acknowledged this session's key: it becomes current, the superseded one is wiped. */
+  private HandshakeMessage onKeyConfirmed(KeyConfirmed ack) throws KeyTransferException {
+    if (!ack.current() || !receipt.kcv().matches(ack.kcv())) {
+      terminal.keyStore().discardPending(receipt.kdh());
+      throw new KeyTransferException(
+          ErrorCode.KCV_MISMATCH, "the host did not acknowledge the key this terminal installed");
+    }
+    terminal.keyStore().commitPending(receipt.kdh());
+    log.info("KRD master key from KDH {} is current (KCV {})", receipt.kdhSubject(), receipt.kcv());
+    return null;
+  }
+
+  /** A token signed by the tentatively bound host passed every check: store the binding now. */
+  private void commitBinding() throws KeyTransferException {
+    if (tentativeBinding) {
+      terminal.bindingStore().bind(kdhChain.leaf());
+      tentativeBinding = false;
+      log.info("KRD bound to KDH {}", kdhChain.leaf().getSubjectX500Principal().getName());
+    }
+  }
+
+  /** P2: a signing time strictly later than the last one accepted from {@code signer}. */
+  private void acceptSigningTime(IssuerAndSerial signer, Instant at) throws KeyTransferException {
+    Optional<Instant> last = terminal.bindingStore().lastSigningTime(signer);
+    if (last.isPresent() && !at.isAfter(last.get())) {
+      throw new NonceMismatchException(
+          ErrorCode.NONCE_MISMATCH, "signing time is not later than the last one accepted");
+    }
+    terminal.bindingStore().recordSigningTime(signer, at);
   }
 
   /** S4: verify, check nonce, decrypt, check, install, confirm. */
@@ -349,9 +471,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
               + onePassWindow.toMinutes()
               + " minutes");
     }
-    terminal
-        .bindingStore()
-        .recordSigningTime(IssuerAndSerial.of(kdh), at); // strictly later than the last
+    acceptSigningTime(IssuerAndSerial.of(kdh), at); // strictly later than the last
     return install(verified, kdh);
   }
 
@@ -362,12 +482,26 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
   }
 
+  /**
+   * Validates a KDH chain for role KDH (C3) with the CRLs of this session and those just {@code
+   * received}: of several CRLs from one issuer only the newest is used, and is refused if it is
+   * older than one already accepted; the authentic ones are remembered afterwards (C14).
+   */
+  private CertificateChain validateKdh(
+      CertificateChain chain, List<X509CRL> sessionCrls, List<X509CRL> received)
+      throws KeyTransferException {
+    List<X509CRL> crls = CrlFreshness.newestPerIssuer(sessionCrls, received);
+    CrlFreshness.requireNotSuperseded(terminal.bindingStore(), crls);
+    CertificateChain validated = validator.validate(chain, Role.KDH, crls);
+    CrlFreshness.remember(terminal.bindingStore(), crls, validated, validator.trustAnchors());
+    kdhCrls = crls;
+    return validated;
+  }
+
   /** C3, C12: validate the bound KDH again with the CRLs the token carries. */
   private void revalidateKdh(List<X509CRL> carried) throws KeyTransferException {
     if (!carried.isEmpty()) {
-      List<X509CRL> all = new ArrayList<>(kdhCrls);
-      all.addAll(carried);
-      validator.validate(kdhChain, Role.KDH, all);
+      validateKdh(kdhChain, kdhCrls, carried);
     }
   }
 
@@ -404,10 +538,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   /** TR-34 B.10, B.11: addressed here, from the bound KDH, to a new KDH that validates now. */
   private HandshakeMessage rebind(VerifiedRebind v) throws KeyTransferException {
     checkAddressedHere(v.krdId(), v.oldKdhId());
-    List<X509CRL> crls = new ArrayList<>(kdhCrls);
-    crls.addAll(v.crls());
-    CertificateChain newKdh = validator.validate(v.newKdh(), Role.KDH, crls);
-    terminal.bindingStore().rebind(newKdh.leaf());
+    CertificateChain newKdh = validateKdh(v.newKdh(), kdhCrls, v.crls());
+    terminal.bindingStore().bind(newKdh.leaf());
+    tentativeBinding = false;
     bindingChange =
         new TerminalOutcome(
             Optional.empty(),
@@ -442,11 +575,16 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
             verified, terminal.keyTransportKey(), terminal.certificateChain().leaf())) {
       // 6-7. idKDH is the signer; the signed header equals the key block's and fits the key (P7)
       KeyBlockChecks.check(block, verified, kdhId);
+      // K2 on receipt: neither the content key nor the terminal's RSA key is weaker than the key
+      KeyBlockChecks.checkWrappingStrength(block, terminal.certificateChain().leaf());
+      // the host proved its key with a token that passed every check: a tentative binding holds
+      commitBinding();
       KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
       // 8. install (atomic in the store), then confirm with the KCV (K3)
       try (InstalledKey installed =
           new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
-        terminal.keyStore().install(installed);
+        // pending until the host acknowledges the confirmation (issue 10 finding 3)
+        terminal.keyStore().installPending(installed);
       }
       receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());
       log.info(
@@ -455,6 +593,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
           kdh.getSubjectX500Principal().getName(),
           kcv.method());
       if (workingKeyWrapper == null) {
+        choose(State.AWAIT_KEY_CONFIRMED);
         return new KeyInstalled(kcv);
       }
       masterKey =
@@ -470,6 +609,9 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    * code and leaves the master key and the other working keys installed.
    */
   private HandshakeMessage onWorkingKeys(WorkingKeys message) throws KeyTransferException {
+    // the host sends working keys only after it confirmed the master key: that is its
+    // acknowledgement
+    terminal.keyStore().commitPending(receipt.kdh());
     List<WorkingKeysInstalled.Result> results = new ArrayList<>();
     try {
       for (String keyBlock : message.keyBlocks()) {
@@ -502,6 +644,17 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   @Override
   void onFailure(State stateAtFailure, ErrorCode code) {
     nonce = null;
+    if ((stateAtFailure == State.AWAIT_KEY_CONFIRMED || stateAtFailure == State.AWAIT_WORKING_KEYS)
+        && code.isPublic()
+        && receipt != null) {
+      // the host refused the confirmation: its ledger says REJECTED, so the key must go. On a lost
+      // or timed-out connection it stays pending and the next session asks the host.
+      try {
+        terminal.keyStore().discardPending(receipt.kdh());
+      } catch (KeyTransferException | RuntimeException e) {
+        log.warn("KRD could not discard the refused key: {}", e.getMessage());
+      }
+    }
     if (masterKey != null) {
       masterKey.destroy();
       masterKey = null;

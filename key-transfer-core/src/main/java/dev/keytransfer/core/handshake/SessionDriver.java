@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one handshake over one transport: send, receive with a timeout, feed the machine, reply,
  * until the machine finishes. On any failure the machine is moved to FAILED and, unless the
- * connection itself is gone or the peer aborted, the peer gets an {@link Abort} with the generic
- * code (docs/SECURITY.md A2, A3).
+ * connection itself is gone or the peer aborted, the peer gets an {@link Abort} with the public
+ * class of the code ({@link ErrorCode#publicCode()}); the exact code stays in the local exception
+ * and log (docs/SECURITY.md A2, A3).
  */
 public final class SessionDriver {
   private static final Logger log = LoggerFactory.getLogger(SessionDriver.class);
@@ -46,6 +47,9 @@ public final class SessionDriver {
       while (!machine.isFinished()) {
         byte[] frame = transport.receive(stepTimeout);
         log.debug("received frame of {} bytes", frame.length);
+        // the state decides what is parsed: an unexpected type is refused before its payload is
+        // read
+        machine.expect(messages.typeOf(frame));
         HandshakeMessage message = messages.decode(frame);
         Optional<HandshakeMessage> reply = machine.onMessage(message);
         if (reply.isPresent()) {
@@ -55,8 +59,10 @@ public final class SessionDriver {
     } catch (KeyTransferException e) {
       machine.fail(e.code());
       if (shouldTellPeer(e.code())) {
+        // the exact code stays here (exception and log); the peer learns only its public class
+        log.info("session failed with {}; the peer is told {}", e.code(), e.code().publicCode());
         try {
-          transport.send(messages.encode(new Abort(e.code())));
+          transport.send(messages.encode(new Abort(e.code().publicCode())));
         } catch (KeyTransferException | RuntimeException ignored) {
           log.debug("could not send abort frame: {}", ignored.getMessage());
         }
@@ -75,9 +81,6 @@ public final class SessionDriver {
   }
 
   private static boolean shouldTellPeer(ErrorCode code) {
-    return switch (code) {
-      case TRANSPORT_FAILURE, TIMEOUT, PEER_ABORTED -> false;
-      default -> true;
-    };
+    return code != ErrorCode.TRANSPORT_FAILURE && code != ErrorCode.TIMEOUT && !code.isPublic();
   }
 }

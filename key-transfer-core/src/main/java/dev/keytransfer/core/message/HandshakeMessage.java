@@ -18,6 +18,8 @@ public sealed interface HandshakeMessage
         WorkingKeys,
         WorkingKeysInstalled,
         BindingUpdated,
+        KeyConfirmed,
+        PendingKey,
         Abort {
   /** The envelope type. */
   MessageType type();

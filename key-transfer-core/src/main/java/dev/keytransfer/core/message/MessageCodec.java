@@ -38,6 +38,18 @@ public final class MessageCodec {
    *     MALFORMED_TOKEN} for a bad token
    */
   public HandshakeMessage decode(byte[] frame) throws MalformedTokenException {
+    MessageType type = typeOf(frame);
+    byte[] payload = Arrays.copyOfRange(frame, 2, frame.length);
+    return decodePayload(type, payload);
+  }
+
+  /**
+   * Reads only the envelope: version and message type, without looking at the payload. A state
+   * machine checks the type against its transition table before the payload is parsed.
+   *
+   * @throws MalformedTokenException {@code MALFORMED_FRAME} for a bad envelope
+   */
+  public MessageType typeOf(byte[] frame) throws MalformedTokenException {
     if (frame == null || frame.length < 2) {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_FRAME, "frame shorter than its envelope");
@@ -51,7 +63,11 @@ public final class MessageCodec {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_FRAME, "unknown message type " + (frame[1] & 0xFF));
     }
-    byte[] payload = Arrays.copyOfRange(frame, 2, frame.length);
+    return type;
+  }
+
+  private HandshakeMessage decodePayload(MessageType type, byte[] payload)
+      throws MalformedTokenException {
     switch (type) {
       case KRD_CREDENTIAL:
         return tokens.decodeKrdCredential(payload);
@@ -77,6 +93,10 @@ public final class MessageCodec {
         return WorkingKeys.decode(payload);
       case BINDING_UPDATED:
         return BindingUpdated.decode(payload);
+      case KEY_CONFIRMED:
+        return KeyConfirmed.decode(payload);
+      case PENDING_KEY:
+        return PendingKey.decode(payload);
       case WORKING_KEYS_INSTALLED:
         return WorkingKeysInstalled.decode(payload);
       case ABORT:

@@ -28,6 +28,10 @@ public enum MessageType {
   CA_REBIND(12),
   /** The terminal applied an unbind or rebind token (project envelope). */
   BINDING_UPDATED(13),
+  /** The host's acknowledgement of a key confirmation, or its answer to PENDING_KEY. */
+  KEY_CONFIRMED(14),
+  /** The terminal reports a master key whose confirmation was never acknowledged. */
+  PENDING_KEY(15),
   /** Either side aborts the session with a generic error code (project envelope). */
   ABORT(0x7F);
 

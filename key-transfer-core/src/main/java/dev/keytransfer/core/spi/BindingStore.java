@@ -5,32 +5,39 @@ import dev.keytransfer.core.KeyTransferException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 
 /**
- * Remembers which KDH the terminal is bound to (TR-34 bind, S3) and the freshness state of
- * time-stamped tokens. The terminal accepts key tokens only from the bound host (docs/SECURITY.md
- * C11), and a one-pass key token or CA rebind only with a signing time strictly later than the last
- * one accepted from the same signer (P2). Thread-safe; persistent in a real device.
+ * Plain storage for the terminal's binding state: which KDH it is bound to (TR-34 bind, S3) and the
+ * last signing time accepted per signer, and the newest CRL accepted per issuer. It makes no
+ * decision: the rules that use this state (obey only the bound KDH, C11; bind only after the host
+ * proved its key; a signing time strictly later than the last one, P2; no CRL older than one
+ * already accepted, C14) live in {@code KrdHandshake}, so a device's own store cannot switch a
+ * check off. Thread-safe; persistent in a real device.
  */
 public interface BindingStore {
+  /** The KDH the terminal is bound to, if any. */
   Optional<X509Certificate> boundKdh();
 
-  /** Binds to {@code kdhCertificate}; fails if bound to another host (rebind is explicit). */
+  /**
+   * Stores {@code kdhCertificate} as the bound KDH, replacing any previous one.
+   *
+   * @throws KeyTransferException {@code STORAGE_FAILURE}, leaving the store unchanged
+   */
   void bind(X509Certificate kdhCertificate) throws KeyTransferException;
 
-  /** Forgets the binding after a valid unbind (TR-34 B.13, B.14). */
+  /** Forgets the binding. */
   void unbind() throws KeyTransferException;
-
-  /** Replaces the binding with {@code newKdh} after a valid rebind (TR-34 B.10, B.11). */
-  void rebind(X509Certificate newKdh) throws KeyTransferException;
 
   /** The signing time of the last one-pass key token or CA rebind accepted from {@code signer}. */
   Optional<Instant> lastSigningTime(IssuerAndSerial signer);
 
-  /**
-   * Records an accepted signing time; it must be strictly later than the last one (P2).
-   *
-   * @throws KeyTransferException {@code NONCE_MISMATCH} if it is not
-   */
+  /** Stores {@code signingTime} as the last one accepted from {@code signer}. */
   void recordSigningTime(IssuerAndSerial signer, Instant signingTime) throws KeyTransferException;
+
+  /** The newest CRL accepted from {@code issuer}, if any. */
+  Optional<CrlMark> newestCrl(X500Principal issuer);
+
+  /** Stores {@code mark} as the newest CRL accepted from {@code issuer}. */
+  void recordNewestCrl(X500Principal issuer, CrlMark mark) throws KeyTransferException;
 }

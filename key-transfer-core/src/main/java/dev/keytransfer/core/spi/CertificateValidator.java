@@ -4,7 +4,9 @@ import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.CertificateValidationException;
 import dev.keytransfer.core.Role;
 import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Validates a peer's certificate chain for a role (S2: the host validates the KRD; S3: the terminal
@@ -21,4 +23,12 @@ public interface CertificateValidator {
    */
   CertificateChain validate(CertificateChain presented, Role role, Collection<X509CRL> crls)
       throws CertificateValidationException;
+
+  /**
+   * The trust anchors chains end at; with the validated path, the keys under which CRLs about that
+   * path must verify before the terminal remembers them (C14). Empty if unknown.
+   */
+  default List<X509Certificate> trustAnchors() {
+    return List.of();
+  }
 }

@@ -15,13 +15,34 @@ public final class KeyBlock implements AutoCloseable {
   private final IssuerAndSerial kdhId;
   private final SecretKeyMaterial key;
   private final KeyBlockHeader header;
+  private final Algorithms.ContentEncryption contentEncryption;
 
+  /** A block whose content encryption is unknown: a terminal refuses to install it (K2). */
   public KeyBlock(
       int version, IssuerAndSerial kdhId, SecretKeyMaterial key, KeyBlockHeader header) {
+    this(version, kdhId, key, header, null);
+  }
+
+  /**
+   * @param contentEncryption the algorithm the block was encrypted with in the token, which the
+   *     terminal compares with the key's strength (docs/SECURITY.md K2)
+   */
+  public KeyBlock(
+      int version,
+      IssuerAndSerial kdhId,
+      SecretKeyMaterial key,
+      KeyBlockHeader header,
+      Algorithms.ContentEncryption contentEncryption) {
     this.version = version;
     this.kdhId = Objects.requireNonNull(kdhId, "kdhId");
     this.key = Objects.requireNonNull(key, "key");
     this.header = Objects.requireNonNull(header, "header");
+    this.contentEncryption = contentEncryption;
+  }
+
+  /** The content encryption the block travelled under, if the codec reported it. */
+  public java.util.Optional<Algorithms.ContentEncryption> contentEncryption() {
+    return java.util.Optional.ofNullable(contentEncryption);
   }
 
   public int version() {

@@ -22,9 +22,31 @@ public interface TerminalKeyStore {
   int size();
 
   /**
-   * Removes and wipes every key received from {@code kdh} (a valid unbind, TR-34 B.13, B.14).
+   * Removes and wipes every key received from {@code kdh}, pending or not (a valid unbind, TR-34
+   * B.13, B.14).
    *
    * @return how many keys were removed
    */
   int removeKeysFrom(dev.keytransfer.core.IssuerAndSerial kdh) throws KeyTransferException;
+
+  /**
+   * Stores a copy of {@code key} as the pending master key from {@code key.kdh()}: kept, but not
+   * current until {@link #commitPending}; replaces (and wipes) an earlier pending key from that
+   * host. Pending keys do not count in {@link #size()} and are not returned by {@link #current()}.
+   *
+   * @throws KeyTransferException {@code STORAGE_FAILURE}, leaving the store unchanged
+   */
+  void installPending(InstalledKey key) throws KeyTransferException;
+
+  /** The pending master key from {@code kdh} (a copy the caller destroys), if any. */
+  Optional<InstalledKey> pending(dev.keytransfer.core.IssuerAndSerial kdh);
+
+  /**
+   * Atomically makes the pending master key from {@code kdh} its current master key and removes and
+   * wipes the master key it supersedes; nothing happens if none is pending.
+   */
+  void commitPending(dev.keytransfer.core.IssuerAndSerial kdh) throws KeyTransferException;
+
+  /** Removes and wipes the pending master key from {@code kdh}, if any. */
+  void discardPending(dev.keytransfer.core.IssuerAndSerial kdh) throws KeyTransferException;
 }

@@ -1,21 +1,21 @@
 package dev.keytransfer.core.store;
 
-import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
-import dev.keytransfer.core.KeyTransferException;
-import dev.keytransfer.core.NonceMismatchException;
-import dev.keytransfer.core.SignatureInvalidException;
 import dev.keytransfer.core.spi.BindingStore;
+import dev.keytransfer.core.spi.CrlMark;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 
 /** A binding store in JVM memory (a device persists the same state in its secure storage). */
 public final class InMemoryBindingStore implements BindingStore {
   private X509Certificate bound;
   private final Map<IssuerAndSerial, Instant> lastSigningTimes = new HashMap<>();
+  private final Map<X500Principal, CrlMark> newestCrls = new HashMap<>();
 
   @Override
   public synchronized Optional<X509Certificate> boundKdh() {
@@ -23,12 +23,8 @@ public final class InMemoryBindingStore implements BindingStore {
   }
 
   @Override
-  public synchronized void bind(X509Certificate kdhCertificate) throws KeyTransferException {
-    if (bound != null && !IssuerAndSerial.of(bound).identifies(kdhCertificate)) {
-      throw new SignatureInvalidException(
-          ErrorCode.SIGNER_NOT_BOUND, "terminal is bound to another KDH");
-    }
-    bound = kdhCertificate;
+  public synchronized void bind(X509Certificate kdhCertificate) {
+    bound = Objects.requireNonNull(kdhCertificate, "kdhCertificate");
   }
 
   @Override
@@ -37,23 +33,23 @@ public final class InMemoryBindingStore implements BindingStore {
   }
 
   @Override
-  public synchronized void rebind(X509Certificate newKdh) {
-    bound = java.util.Objects.requireNonNull(newKdh, "newKdh");
-  }
-
-  @Override
   public synchronized Optional<Instant> lastSigningTime(IssuerAndSerial signer) {
     return Optional.ofNullable(lastSigningTimes.get(signer));
   }
 
   @Override
-  public synchronized void recordSigningTime(IssuerAndSerial signer, Instant signingTime)
-      throws KeyTransferException {
-    Instant last = lastSigningTimes.get(signer);
-    if (last != null && !signingTime.isAfter(last)) {
-      throw new NonceMismatchException(
-          ErrorCode.NONCE_MISMATCH, "signing time is not later than the last one accepted");
-    }
-    lastSigningTimes.put(signer, signingTime);
+  public synchronized void recordSigningTime(IssuerAndSerial signer, Instant signingTime) {
+    lastSigningTimes.put(
+        Objects.requireNonNull(signer, "signer"), Objects.requireNonNull(signingTime, "time"));
+  }
+
+  @Override
+  public synchronized Optional<CrlMark> newestCrl(X500Principal issuer) {
+    return Optional.ofNullable(newestCrls.get(issuer));
+  }
+
+  @Override
+  public synchronized void recordNewestCrl(X500Principal issuer, CrlMark mark) {
+    newestCrls.put(Objects.requireNonNull(issuer, "issuer"), Objects.requireNonNull(mark, "mark"));
   }
 }

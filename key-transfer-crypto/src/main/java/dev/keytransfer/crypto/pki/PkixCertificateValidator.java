@@ -157,8 +157,52 @@ public final class PkixCertificateValidator implements CertificateValidator {
     // C1-C5, C9: RFC 5280 with CRL revocation, failing closed
     List<X509CRL> allCrls = new ArrayList<>(policy.localCrls());
     allCrls.addAll(crls);
+    // C3, C8 for CRLs: those of the path's CAs are held to the signature policy and a bounded life
+    checkCrls(all, allCrls);
     validateRfc5280(path, anchor, allCrls, candidates, at, PkixSettings.DEFAULT);
     return new CertificateChain(path);
+  }
+
+  /**
+   * The CRLs issued by a CA of {@code pathAndAnchor} (by name) must be signed with SHA-256 or
+   * better (as certificates, C8), carry a nextUpdate, and declare a validity period no longer than
+   * {@link ValidationPolicy#maxCrlValidity()}; otherwise the path is refused with {@code
+   * CRL_INVALID}.
+   */
+  private void checkCrls(List<X509Certificate> pathAndAnchor, List<X509CRL> crls)
+      throws CertificateValidationException {
+    for (X509CRL crl : crls) {
+      X509Certificate issuer = null;
+      for (X509Certificate c : pathAndAnchor) {
+        if (c.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
+          issuer = c;
+          break;
+        }
+      }
+      if (issuer == null) {
+        continue; // not about this path
+      }
+      String weak = AlgorithmPolicy.signatureWeakness(crl.getSigAlgOID(), crl.getSigAlgParams());
+      if (weak != null) {
+        throw fail(
+            ErrorCode.CRL_INVALID, issuer, "its CRL is signed with a weak algorithm: " + weak);
+      }
+      if (crl.getNextUpdate() == null) {
+        throw fail(ErrorCode.CRL_INVALID, issuer, "its CRL has no nextUpdate");
+      }
+      java.time.Duration validity =
+          java.time.Duration.between(
+              crl.getThisUpdate().toInstant(), crl.getNextUpdate().toInstant());
+      if (validity.compareTo(policy.maxCrlValidity()) > 0) {
+        throw fail(
+            ErrorCode.CRL_INVALID,
+            issuer,
+            "its CRL is valid for "
+                + validity.toDays()
+                + " days, more than the policy maximum of "
+                + policy.maxCrlValidity().toDays());
+      }
+    }
   }
 
   /**
@@ -500,6 +544,11 @@ public final class PkixCertificateValidator implements CertificateValidator {
       ErrorCode code, X509Certificate cert, String why) {
     return new CertificateValidationException(
         code, "certificate " + cert.getSubjectX500Principal().getName() + ": " + why);
+  }
+
+  @Override
+  public List<X509Certificate> trustAnchors() {
+    return policy.trustAnchors();
   }
 
   @Override

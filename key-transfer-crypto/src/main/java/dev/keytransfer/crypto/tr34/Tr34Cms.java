@@ -232,6 +232,12 @@ final class Tr34Cms {
    * }.
    */
   static KeyBlock parseKeyBlock(byte[] plaintext) throws MalformedTokenException {
+    return parseKeyBlock(plaintext, null);
+  }
+
+  /** As {@link #parseKeyBlock(byte[])}, recording the content encryption it travelled under. */
+  static KeyBlock parseKeyBlock(byte[] plaintext, Algorithms.ContentEncryption cea)
+      throws MalformedTokenException {
     DerReader top = new DerReader(plaintext);
     DerReader kb = top.sequence();
     top.end();
@@ -259,7 +265,7 @@ final class Tr34Cms {
       if (clear.length == 0) {
         throw malformed("key block holds no key");
       }
-      return new KeyBlock(version, kdh, SecretKeyMaterial.copyOf(clear), header);
+      return new KeyBlock(version, kdh, SecretKeyMaterial.copyOf(clear), header, cea);
     } finally {
       Arrays.fill(clear, (byte) 0);
     }

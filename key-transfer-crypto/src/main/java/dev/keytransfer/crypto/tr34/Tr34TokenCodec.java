@@ -430,7 +430,7 @@ public final class Tr34TokenCodec implements TokenCodec {
         }
         plaintext = crypto.decrypt(env.algorithm(), cek, env.iv(), env.encryptedContent());
       }
-      return Tr34Cms.parseKeyBlock(plaintext);
+      return Tr34Cms.parseKeyBlock(plaintext, env.algorithm());
     } catch (MalformedTokenException | RuntimeException e) {
       throw KeyTokenException.decryptionFailed();
     } finally {

@@ -651,6 +651,7 @@ class Tr34AnnexBConformanceTest {
         ValidationPolicy.builder()
             .trustAnchor(root)
             .roleIssuer(Role.KDH, caKdh)
+            .roleIssuer(Role.KRD, cert("keys/B.2.1.4_ca_krd.crt.pem"))
             .clock(Clock.fixed(Instant.parse("2010-11-15T00:00:00Z"), ZoneOffset.UTC))
             .build();
     Throwable t =

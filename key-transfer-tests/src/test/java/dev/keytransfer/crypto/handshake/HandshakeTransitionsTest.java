@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
+import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
@@ -18,7 +19,10 @@ import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.message.Abort;
 import dev.keytransfer.core.message.BindingUpdated;
 import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.KeyConfirmed;
+import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
@@ -63,6 +67,27 @@ class HandshakeTransitionsTest {
     }
 
     Pair(HostOperation op) throws KeyTransferException {
+      this(op, pki.terminal(krdLeaf), new InMemoryKeyLedger(), true);
+    }
+
+    /** {@code workingKeys}: the terminal asks for working keys (every state but one reachable). */
+    Pair(
+        HostOperation op, ReceivingTerminal terminal, InMemoryKeyLedger ledger, boolean workingKeys)
+        throws KeyTransferException {
+      this.terminal = terminal;
+      this.ledger = ledger;
+      this.krd =
+          new KrdHandshake(
+              terminal,
+              crypto,
+              codec,
+              new PkixCertificateValidator(pki.terminalPolicy()),
+              Clock.systemUTC(),
+              new KrdHandshake.Options(
+                  workingKeys ? new Tr31KeyBlockWrapper(crypto) : null,
+                  null,
+                  KrdHandshake.Options.DEFAULT_ONE_PASS_WINDOW,
+                  true)); // UBT-CA admitted, so that its row is reachable
       kdh =
           new KdhHandshake(
               pki.host(
@@ -84,17 +109,9 @@ class HandshakeTransitionsTest {
               krd -> op);
     }
 
-    final ReceivingTerminal terminal = pki.terminal(krdLeaf);
-    final InMemoryKeyLedger ledger = new InMemoryKeyLedger();
-    // both sides configured for working keys after the master key: every state is reachable
-    final KrdHandshake krd =
-        new KrdHandshake(
-            terminal,
-            crypto,
-            codec,
-            new PkixCertificateValidator(pki.terminalPolicy()),
-            Clock.systemUTC(),
-            new Tr31KeyBlockWrapper(crypto));
+    final ReceivingTerminal terminal;
+    final InMemoryKeyLedger ledger;
+    final KrdHandshake krd;
     final KdhHandshake kdh;
     HandshakeMessage pending;
 
@@ -135,6 +152,9 @@ class HandshakeTransitionsTest {
     p.toHost();
     samples.put(MessageType.ABORT, new Abort(ErrorCode.CERTIFICATE_UNTRUSTED));
     samples.put(MessageType.BINDING_UPDATED, new BindingUpdated(false));
+    KeyCheckValue kcv = ((KeyInstalled) samples.get(MessageType.KEY_INSTALLED)).kcv();
+    samples.put(MessageType.KEY_CONFIRMED, new KeyConfirmed(true, kcv));
+    samples.put(MessageType.PENDING_KEY, new PendingKey(kcv));
     // one sample each of the one-pass, unbind and rebind tokens (TR-34 B.8, B.10, B.11, B.13, B.14)
     IssuerAndSerial krdId = IssuerAndSerial.of(krdLeaf.certificate());
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdhLeaf.certificate());
@@ -197,9 +217,36 @@ class HandshakeTransitionsTest {
           KdhHandshake.State.AWAIT_WORKING_KEY_RESULTS,
           KdhHandshake.State.COMPLETED);
 
+  /**
+   * A pair whose terminal holds a master key from the host whose acknowledgement was lost (the
+   * ledger shows it CONFIRMED), about to start its next session.
+   */
+  private static Pair withPendingKey() throws KeyTransferException {
+    Pair first =
+        new Pair(HostOperation.deliverKey(), pki.terminal(krdLeaf), new InMemoryKeyLedger(), false);
+    first.start();
+    first.toHost();
+    first.toTerminal();
+    first.toHost();
+    first.toTerminal(); // KEY_INSTALLED; the key is pending
+    first.toHost(); // the host's KEY_CONFIRMED is lost
+    assertThat(first.krd.state()).isEqualTo(KrdHandshake.State.AWAIT_KEY_CONFIRMED);
+    return new Pair(HostOperation.deliverKey(), first.terminal, first.ledger, true);
+  }
+
   /** A pair whose terminal machine is in {@code s}, with the host's next message pending. */
   private static Pair terminalIn(KrdHandshake.State s) throws KeyTransferException {
-    Pair p = new Pair();
+    Pair p =
+        switch (s) {
+          case AWAIT_KEY_CONFIRMED ->
+              new Pair(
+                  HostOperation.deliverKey(),
+                  pki.terminal(krdLeaf),
+                  new InMemoryKeyLedger(),
+                  false);
+          case AWAIT_PENDING_RESOLUTION -> withPendingKey();
+          default -> new Pair();
+        };
     if (s == KrdHandshake.State.FAILED) {
       p.start();
       p.krd.fail(ErrorCode.TRANSPORT_FAILURE);
@@ -221,7 +268,7 @@ class HandshakeTransitionsTest {
     Pair p =
         s == KdhHandshake.State.AWAIT_BINDING_UPDATE
             ? new Pair(new HostOperation.Unbind())
-            : new Pair();
+            : s == KdhHandshake.State.AWAIT_RANDOM_AFTER_PENDING ? withPendingKey() : new Pair();
     p.start();
     if (s == KdhHandshake.State.FAILED) {
       p.kdh.fail(ErrorCode.TRANSPORT_FAILURE);
@@ -258,7 +305,8 @@ class HandshakeTransitionsTest {
         if (target.isPresent()) {
           accepted++;
           if (t == MessageType.ABORT) {
-            assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.PEER_ABORTED);
+            assertThat(((KeyTransferException) thrown).code())
+                .isEqualTo(ErrorCode.PEER_REFUSED_CERTIFICATE); // an exact code, read as its class
             assertThat(p.krd.state()).as("%s/%s", s, t).isIn(targets);
           } else if (natural) {
             assertThat(thrown).as("%s/%s", s, t).isNull();
@@ -295,7 +343,7 @@ class HandshakeTransitionsTest {
     }
     assertThat(accepted + refused)
         .isEqualTo(KrdHandshake.State.values().length * MessageType.values().length);
-    assertThat(accepted).isEqualTo(11);
+    assertThat(accepted).isEqualTo(15);
   }
 
   @Test
@@ -317,7 +365,8 @@ class HandshakeTransitionsTest {
         if (target.isPresent()) {
           accepted++;
           if (t == MessageType.ABORT) {
-            assertThat(((KeyTransferException) thrown).code()).isEqualTo(ErrorCode.PEER_ABORTED);
+            assertThat(((KeyTransferException) thrown).code())
+                .isEqualTo(ErrorCode.PEER_REFUSED_CERTIFICATE); // an exact code, read as its class
             assertThat(p.kdh.state()).as("%s/%s", s, t).isIn(targets);
           } else if (natural) {
             assertThat(thrown).as("%s/%s", s, t).isNull();
@@ -361,15 +410,15 @@ class HandshakeTransitionsTest {
             .isEqualTo(masterConfirmed);
       }
     }
-    assertThat(accepted).isEqualTo(10);
+    assertThat(accepted).isEqualTo(13);
   }
 
   @Test
   void host_abortAfterDelivery_marksLedgerRejected() throws Exception {
     Pair p = hostIn(KdhHandshake.State.AWAIT_CONFIRMATION);
-    assertThatThrownBy(() -> p.kdh.onMessage(new Abort(ErrorCode.KEY_TOKEN_INVALID)))
+    assertThatThrownBy(() -> p.kdh.onMessage(new Abort(ErrorCode.PEER_REFUSED_TOKEN)))
         .extracting(e -> ((KeyTransferException) e).code())
-        .isEqualTo(ErrorCode.PEER_ABORTED);
+        .isEqualTo(ErrorCode.PEER_REFUSED_TOKEN);
     assertThat(p.ledger.entries())
         .singleElement()
         .extracting(e -> e.status())

@@ -263,6 +263,7 @@ class DefaultCertificateAuthorityTest {
     ValidationPolicy policy =
         ValidationPolicy.builder()
             .trustAnchor(own.rootCertificate())
+            .withoutRolePinning()
             .clock(Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC))
             .build();
     assertThatThrownBy(

@@ -46,6 +46,8 @@ public final class TestPki {
   public final X509Certificate krdCa;
   private final Map<X509Certificate, PrivateKey> caKeys = new LinkedHashMap<>();
   private final Map<X509Certificate, Map<BigInteger, Instant>> revoked = new LinkedHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong crlNumbers =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** A leaf certificate with its private key handle and chain (leaf, issuing CA). */
   public record Leaf(X509Certificate certificate, SoftwareKeyHandle key, CertificateChain chain) {}
@@ -218,11 +220,25 @@ public final class TestPki {
    */
   public X509CRL crl(
       X509Certificate ca, Instant thisUpdate, Instant nextUpdate, PrivateKey signer) {
+    return crl(ca, thisUpdate, nextUpdate, signer, "SHA256withRSA");
+  }
+
+  /**
+   * As above, signed with {@code signatureAlgorithm}. CRL numbers increase with every CRL this PKI
+   * issues, as a CA's do (RFC 5280 5.2.3), so a later CRL supersedes an earlier one.
+   */
+  public X509CRL crl(
+      X509Certificate ca,
+      Instant thisUpdate,
+      Instant nextUpdate,
+      PrivateKey signer,
+      String signatureAlgorithm) {
     return CrlBuilder.issuedBy(ca, signer)
         .thisUpdate(thisUpdate.truncatedTo(ChronoUnit.SECONDS))
         .nextUpdate(nextUpdate.truncatedTo(ChronoUnit.SECONDS))
-        .crlNumber(BigInteger.valueOf(RANDOM.nextInt(1 << 30)))
+        .crlNumber(BigInteger.valueOf(crlNumbers.incrementAndGet()))
         .revokeAll(revoked.get(ca))
+        .signatureAlgorithm(signatureAlgorithm)
         .build();
   }
 

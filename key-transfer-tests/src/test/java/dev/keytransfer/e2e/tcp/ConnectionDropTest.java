@@ -31,9 +31,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A connection that breaks, or goes silent, before each of the five frames of S2-S4: the terminal
- * never holds a half-installed key, the host's ledger never shows an unconfirmed key as confirmed,
- * and the terminal's retry from scratch (new connection, new nonce) succeeds.
+ * A connection that breaks, or goes silent, before each of the six frames of S2-S4 and the
+ * confirmation: the terminal never holds a half-installed key, the host's ledger never shows an
+ * unconfirmed key as confirmed, a key whose acknowledgement was lost stays pending and is resolved
+ * at the retry, and the terminal's retry from scratch (new connection, new nonce) succeeds with
+ * exactly one current master key, the one the ledger shows last CONFIRMED.
  */
 class ConnectionDropTest {
   private static final Duration STEP = Duration.ofMillis(700);
@@ -103,9 +105,9 @@ class ConnectionDropTest {
   @ParameterizedTest(name = "{1} before frame {0} ({2})")
   @CsvSource({
     "1, DROP, CT-KRD", "2, DROP, CT-KDH", "3, DROP, RT-KRD", "4, DROP, KT-KDH",
-        "5, DROP, KEY_INSTALLED",
+        "5, DROP, KEY_INSTALLED", "6, DROP, KEY_CONFIRMED",
     "1, STALL, CT-KRD", "2, STALL, CT-KDH", "3, STALL, RT-KRD", "4, STALL, KT-KDH",
-        "5, STALL, KEY_INSTALLED"
+        "5, STALL, KEY_INSTALLED", "6, STALL, KEY_CONFIRMED"
   })
   void brokenConnection_atEveryStep_nothingHalfDone_retrySucceeds(
       int cutAt, FrameProxy.Mode mode, String frame) throws Exception {
@@ -126,20 +128,25 @@ class ConnectionDropTest {
       firstFrames = new ArrayList<>(proxy.forwarded);
     }
     TcpKeyServer.SessionOutcome<DeliveryReceipt> hostSide = outcomes.get(outcomes.size() - 1);
-    assertThat(hostSide.succeeded()).as("host session").isFalse();
-    assertThat(hostSide.failure().code()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);
-
-    if (cutAt < 5) {
-      // the terminal did not complete: nothing installed at all
-      assertThat(error).isNotNull();
-      assertThat(error.code()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);
-      assertThat(device.keyStore().size()).isZero();
+    if (cutAt < 6) {
+      assertThat(hostSide.succeeded()).as("host session").isFalse();
+      assertThat(hostSide.failure().code()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);
     } else {
-      // the terminal installed the whole key and sent its confirmation, which was lost
-      assertThat(error).isNull();
-      assertThat(receipt).isNotNull();
-      assertThat(device.keyStore().size()).isEqualTo(1);
+      assertThat(hostSide.succeeded()).as("host sent its acknowledgement").isTrue();
     }
+
+    // the terminal did not get the acknowledgement: no current key; from frame 5 on, it is pending
+    assertThat(error).isNotNull();
+    assertThat(receipt).isNull();
+    assertThat(error.code()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);
+    assertThat(device.keyStore().size()).isZero();
+    assertThat(
+            device
+                .keyStore()
+                .pending(dev.keytransfer.core.IssuerAndSerial.of(kdh.certificate()))
+                .isPresent())
+        .as("pending key")
+        .isEqualTo(cutAt >= 5);
     List<LedgerEntry> entries = entriesFor(device);
     if (cutAt < 4) {
       assertThat(entries).as("not delivered").isEmpty();
@@ -147,7 +154,7 @@ class ConnectionDropTest {
       assertThat(entries)
           .singleElement()
           .extracting(LedgerEntry::status)
-          .isEqualTo(DeliveryStatus.DELIVERED);
+          .isEqualTo(cutAt < 6 ? DeliveryStatus.DELIVERED : DeliveryStatus.CONFIRMED);
     }
 
     // retry from scratch on a direct connection: a new session with a new nonce, confirmed
@@ -173,7 +180,10 @@ class ConnectionDropTest {
           .isFalse();
     }
     List<LedgerEntry> after = entriesFor(device);
-    assertThat(after.stream().filter(e -> e.status() == DeliveryStatus.CONFIRMED)).hasSize(1);
+    // a pending key is confirmed at the retry, then superseded by the retry's own key
+    assertThat(after.stream().filter(e -> e.status() == DeliveryStatus.CONFIRMED))
+        .hasSize(cutAt >= 5 ? 2 : 1);
+    assertThat(device.keyStore().size()).as("one current master key").isEqualTo(1);
     assertThat(after.get(after.size() - 1).status()).isEqualTo(DeliveryStatus.CONFIRMED);
     assertThat(
             device

@@ -93,6 +93,11 @@ if out=$(fetch pos2 2>&1); then
 fi
 reason=$(sed -n 's/^Exception in thread "main" //p' <<<"$out")
 echo "consumer: revoked pos2 refused: $reason"
-[[ "$reason" == *REVOKED* ]] || { echo "$out" >&2; echo "consumer: pos2 refused for another reason" >&2; exit 1; }
+# the terminal learns only the public class of the refusal; the host keeps the exact reason
+[[ "$reason" == *PEER_REFUSED_CERTIFICATE* ]] \
+  || { echo "$out" >&2; echo "consumer: pos2 refused for another reason" >&2; exit 1; }
+grep -q CERTIFICATE_REVOKED "$work/host.log" \
+  || { cat "$work/host.log" >&2; echo "consumer: the host did not log CERTIFICATE_REVOKED" >&2; exit 1; }
+echo "consumer: the host logged the exact reason, CERTIFICATE_REVOKED"
 fetch pos1 >/dev/null
 echo "consumer: OK (2 keys delivered, 1 revoked terminal refused, pos1 served again)"

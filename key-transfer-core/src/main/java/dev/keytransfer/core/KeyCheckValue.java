@@ -13,16 +13,36 @@ public final class KeyCheckValue {
   /** How the value was computed. */
   public enum Method {
     /** Encrypt 8 zero bytes under the TDES key, keep the leftmost 3 bytes. */
-    LEGACY_TDES(3),
+    LEGACY_TDES(3, 0),
     /** CMAC of 16 zero bytes under the AES key, keep the leftmost 5 bytes (X9.143 KC/KP). */
-    CMAC_AES(5),
+    CMAC_AES(5, 1),
     /** CMAC of 8 zero bytes under the TDES key, keep the leftmost 5 bytes (X9.143 KC/KP). */
-    CMAC_TDES(5);
+    CMAC_TDES(5, 2);
 
     private final int length;
+    private final int wireValue;
 
-    Method(int length) {
+    Method(int length, int wireValue) {
       this.length = length;
+      this.wireValue = wireValue;
+    }
+
+    /**
+     * The byte that names this method in the KEY_INSTALLED, KEY_CONFIRMED, PENDING_KEY and
+     * WORKING_KEYS_INSTALLED frames (docs/PROTOCOL.md); fixed, whatever the declaration order.
+     */
+    public int wireValue() {
+      return wireValue;
+    }
+
+    /** The method a frame names, or null for a value no method has. */
+    public static Method fromWireValue(int value) {
+      for (Method m : values()) {
+        if (m.wireValue == value) {
+          return m;
+        }
+      }
+      return null;
     }
 
     /** Number of bytes kept. */

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.message;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 
 /**
@@ -9,16 +10,10 @@ import dev.keytransfer.core.IssuerAndSerial;
  * followed by that of the old KDH, and the new KDH's certificate. Unverified until {@code
  * TokenCodec.verifyCaRebindToken}.
  */
-public record CaRebindToken(byte[] encoded, IssuerAndSerial claimedSigner)
-    implements HandshakeMessage {
+public record CaRebindToken(Bytes bytes, IssuerAndSerial claimedSigner) implements Tr34Token {
   public CaRebindToken {
-    encoded = encoded.clone();
+    java.util.Objects.requireNonNull(bytes, "bytes");
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded.clone();
   }
 
   @Override
@@ -27,22 +22,7 @@ public record CaRebindToken(byte[] encoded, IssuerAndSerial claimedSigner)
   }
 
   @Override
-  public byte[] payload() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof CaRebindToken t && java.util.Arrays.equals(t.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
-  }
-
-  @Override
   public String toString() {
-    return "RBT-CA[signer " + claimedSigner + ", " + encoded.length + " bytes]";
+    return "RBT-CA[signer " + claimedSigner + ", " + bytes.length() + " bytes]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.message;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 
 /**
@@ -8,16 +9,10 @@ import dev.keytransfer.core.IssuerAndSerial;
  * the KRD followed by that of the KDH (concatenated), normally without signed attributes and
  * without a nonce. Unverified until {@code TokenCodec.verifyCaUnbindToken}.
  */
-public record CaUnbindToken(byte[] encoded, IssuerAndSerial claimedSigner)
-    implements HandshakeMessage {
+public record CaUnbindToken(Bytes bytes, IssuerAndSerial claimedSigner) implements Tr34Token {
   public CaUnbindToken {
-    encoded = encoded.clone();
+    java.util.Objects.requireNonNull(bytes, "bytes");
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded.clone();
   }
 
   @Override
@@ -26,22 +21,7 @@ public record CaUnbindToken(byte[] encoded, IssuerAndSerial claimedSigner)
   }
 
   @Override
-  public byte[] payload() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof CaUnbindToken t && java.util.Arrays.equals(t.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
-  }
-
-  @Override
   public String toString() {
-    return "UBT-CA[signer " + claimedSigner + ", " + encoded.length + " bytes]";
+    return "UBT-CA[signer " + claimedSigner + ", " + bytes.length() + " bytes]";
   }
 }

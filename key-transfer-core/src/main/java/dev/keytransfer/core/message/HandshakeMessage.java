@@ -5,15 +5,7 @@ package dev.keytransfer.core.message;
  * fields are informational until the state machine has verified them.
  */
 public sealed interface HandshakeMessage
-    permits KrdCredentialToken,
-        KdhCredentialToken,
-        KrdRandomToken,
-        KdhKeyToken,
-        KdhOnePassKeyToken,
-        KdhUnbindToken,
-        CaUnbindToken,
-        KdhRebindToken,
-        CaRebindToken,
+    permits Tr34Token,
         KeyInstalled,
         WorkingKeys,
         WorkingKeysInstalled,

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.message;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 
 /**
@@ -8,16 +9,10 @@ import dev.keytransfer.core.IssuerAndSerial;
  * bytes and the claimed signer are held here; the terminal's state machine verifies the signature,
  * then the nonce, before anything is decrypted.
  */
-public record KdhKeyToken(byte[] encoded, IssuerAndSerial claimedSigner)
-    implements HandshakeMessage {
+public record KdhKeyToken(Bytes bytes, IssuerAndSerial claimedSigner) implements Tr34Token {
   public KdhKeyToken {
-    encoded = encoded.clone();
+    java.util.Objects.requireNonNull(bytes, "bytes");
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded.clone();
   }
 
   @Override
@@ -26,22 +21,7 @@ public record KdhKeyToken(byte[] encoded, IssuerAndSerial claimedSigner)
   }
 
   @Override
-  public byte[] payload() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof KdhKeyToken t && java.util.Arrays.equals(t.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
-  }
-
-  @Override
   public String toString() {
-    return "KT-KDH[signer " + claimedSigner + ", " + encoded.length + " bytes]";
+    return "KT-KDH[signer " + claimedSigner + ", " + bytes.length() + " bytes]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.message;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 
 /**
@@ -10,16 +11,10 @@ import dev.keytransfer.core.IssuerAndSerial;
  * claimed signer are held here; {@code TokenCodec.verifyOnePassKeyToken} verifies it before
  * anything is decrypted.
  */
-public record KdhOnePassKeyToken(byte[] encoded, IssuerAndSerial claimedSigner)
-    implements HandshakeMessage {
+public record KdhOnePassKeyToken(Bytes bytes, IssuerAndSerial claimedSigner) implements Tr34Token {
   public KdhOnePassKeyToken {
-    encoded = encoded.clone();
+    java.util.Objects.requireNonNull(bytes, "bytes");
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded.clone();
   }
 
   @Override
@@ -28,22 +23,7 @@ public record KdhOnePassKeyToken(byte[] encoded, IssuerAndSerial claimedSigner)
   }
 
   @Override
-  public byte[] payload() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof KdhOnePassKeyToken t && java.util.Arrays.equals(t.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
-  }
-
-  @Override
   public String toString() {
-    return "KT-KDH one-pass[signer " + claimedSigner + ", " + encoded.length + " bytes]";
+    return "KT-KDH one-pass[signer " + claimedSigner + ", " + bytes.length() + " bytes]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.message;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 
 /**
@@ -8,16 +9,10 @@ import dev.keytransfer.core.IssuerAndSerial;
  * content (type signedData) is a degenerate SignedData carrying id-data = IssuerAndSerialNumber of
  * the KRD and the new KDH's certificate. Unverified until {@code TokenCodec.verifyKdhRebindToken}.
  */
-public record KdhRebindToken(byte[] encoded, IssuerAndSerial claimedSigner)
-    implements HandshakeMessage {
+public record KdhRebindToken(Bytes bytes, IssuerAndSerial claimedSigner) implements Tr34Token {
   public KdhRebindToken {
-    encoded = encoded.clone();
+    java.util.Objects.requireNonNull(bytes, "bytes");
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded.clone();
   }
 
   @Override
@@ -26,22 +21,7 @@ public record KdhRebindToken(byte[] encoded, IssuerAndSerial claimedSigner)
   }
 
   @Override
-  public byte[] payload() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof KdhRebindToken t && java.util.Arrays.equals(t.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
-  }
-
-  @Override
   public String toString() {
-    return "RBT-KDH[signer " + claimedSigner + ", " + encoded.length + " bytes]";
+    return "RBT-KDH[signer " + claimedSigner + ", " + bytes.length() + " bytes]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.message;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 
 /**
@@ -8,16 +9,10 @@ import dev.keytransfer.core.IssuerAndSerial;
  * KRD's nonce (from its RT-KRD) as a signed attribute and the KDH CA's CRL carried. Unverified
  * until {@code TokenCodec.verifyKdhUnbindToken}.
  */
-public record KdhUnbindToken(byte[] encoded, IssuerAndSerial claimedSigner)
-    implements HandshakeMessage {
+public record KdhUnbindToken(Bytes bytes, IssuerAndSerial claimedSigner) implements Tr34Token {
   public KdhUnbindToken {
-    encoded = encoded.clone();
+    java.util.Objects.requireNonNull(bytes, "bytes");
     java.util.Objects.requireNonNull(claimedSigner, "claimedSigner");
-  }
-
-  @Override
-  public byte[] encoded() {
-    return encoded.clone();
   }
 
   @Override
@@ -26,22 +21,7 @@ public record KdhUnbindToken(byte[] encoded, IssuerAndSerial claimedSigner)
   }
 
   @Override
-  public byte[] payload() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof KdhUnbindToken t && java.util.Arrays.equals(t.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
-  }
-
-  @Override
   public String toString() {
-    return "UBT-KDH[signer " + claimedSigner + ", " + encoded.length + " bytes]";
+    return "UBT-KDH[signer " + claimedSigner + ", " + bytes.length() + " bytes]";
   }
 }

@@ -28,7 +28,7 @@ public record KeyConfirmed(boolean current, KeyCheckValue kcv) implements Handsh
     byte[] v = kcv.bytes();
     byte[] out = new byte[v.length + 2];
     out[0] = (byte) (current ? 1 : 0);
-    out[1] = (byte) kcv.method().ordinal();
+    out[1] = (byte) kcv.method().wireValue();
     System.arraycopy(v, 0, out, 2, v.length);
     return out;
   }

@@ -27,7 +27,7 @@ public record KeyInstalled(KeyCheckValue kcv, boolean wantsWorkingKeys)
   public byte[] payload() {
     byte[] v = kcv.bytes();
     byte[] out = new byte[v.length + (wantsWorkingKeys ? 2 : 1)];
-    out[0] = (byte) kcv.method().ordinal();
+    out[0] = (byte) kcv.method().wireValue();
     System.arraycopy(v, 0, out, 1, v.length);
     if (wantsWorkingKeys) {
       out[out.length - 1] = 1; // flags: bit 0 = the terminal waits for working keys

@@ -112,12 +112,12 @@ public final class MessageCodec {
   }
 
   private static KeyInstalled decodeKeyInstalled(byte[] payload) throws MalformedTokenException {
-    KeyCheckValue.Method[] methods = KeyCheckValue.Method.values();
-    if (payload.length < 1 || (payload[0] & 0xFF) >= methods.length) {
+    KeyCheckValue.Method m =
+        payload.length < 1 ? null : KeyCheckValue.Method.fromWireValue(payload[0] & 0xFF);
+    if (m == null) {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_FRAME, "key-installed frame names no KCV method");
     }
-    KeyCheckValue.Method m = methods[payload[0] & 0xFF];
     boolean flagged = payload.length == 2 + m.length();
     if (payload.length != 1 + m.length()
         && !(flagged && (payload[payload.length - 1] & 0xFE) == 0)) {

@@ -25,7 +25,7 @@ public record PendingKey(KeyCheckValue kcv) implements HandshakeMessage {
   public byte[] payload() {
     byte[] v = kcv.bytes();
     byte[] out = new byte[v.length + 1];
-    out[0] = (byte) kcv.method().ordinal();
+    out[0] = (byte) kcv.method().wireValue();
     System.arraycopy(v, 0, out, 1, v.length);
     return out;
   }
@@ -36,11 +36,10 @@ public record PendingKey(KeyCheckValue kcv) implements HandshakeMessage {
 
   /** KCV method (1 byte, the {@code KeyCheckValue.Method} order) and exactly its KCV bytes. */
   static KeyCheckValue kcv(byte[] p) throws MalformedTokenException {
-    KeyCheckValue.Method[] methods = KeyCheckValue.Method.values();
-    if (p.length < 1 || (p[0] & 0xFF) >= methods.length) {
+    KeyCheckValue.Method m = p.length < 1 ? null : KeyCheckValue.Method.fromWireValue(p[0] & 0xFF);
+    if (m == null) {
       throw new MalformedTokenException(ErrorCode.MALFORMED_FRAME, "frame names no KCV method");
     }
-    KeyCheckValue.Method m = methods[p[0] & 0xFF];
     if (p.length != 1 + m.length()) {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_FRAME, "frame has a KCV of the wrong length");

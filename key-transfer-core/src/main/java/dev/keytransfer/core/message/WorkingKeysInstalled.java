@@ -58,7 +58,7 @@ public record WorkingKeysInstalled(List<Result> results) implements HandshakeMes
       if (r.kcv().isPresent()) {
         KeyCheckValue k = r.kcv().get();
         out.write(0);
-        out.write(k.method().ordinal());
+        out.write(k.method().wireValue());
         out.writeBytes(k.bytes());
       } else {
         int code = r.failure().get().wireValue();
@@ -77,20 +77,19 @@ public record WorkingKeysInstalled(List<Result> results) implements HandshakeMes
     }
     List<Result> out = new ArrayList<>();
     int pos = 1;
-    KeyCheckValue.Method[] methods = KeyCheckValue.Method.values();
     for (int i = 0; i < (p[0] & 0xFF); i++) {
       if (pos + 3 > p.length) {
         throw new MalformedTokenException(
             ErrorCode.MALFORMED_FRAME, "working keys result is truncated");
       }
       if (p[pos] == 0) {
-        int m = p[pos + 1] & 0xFF;
-        if (m >= methods.length || pos + 2 + methods[m].length() > p.length) {
+        KeyCheckValue.Method m = KeyCheckValue.Method.fromWireValue(p[pos + 1] & 0xFF);
+        if (m == null || pos + 2 + m.length() > p.length) {
           throw new MalformedTokenException(
               ErrorCode.MALFORMED_FRAME, "working keys result has a bad KCV");
         }
-        byte[] v = java.util.Arrays.copyOfRange(p, pos + 2, pos + 2 + methods[m].length());
-        out.add(Result.installed(KeyCheckValue.of(methods[m], v)));
+        byte[] v = java.util.Arrays.copyOfRange(p, pos + 2, pos + 2 + m.length());
+        out.add(Result.installed(KeyCheckValue.of(m, v)));
         pos += 2 + v.length;
       } else if (p[pos] == 1) {
         out.add(

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.spi;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.Nonce;
@@ -22,51 +23,41 @@ import java.util.Optional;
  * one-pass: {@link #signingTime()} is strictly later than the last one accepted (P2); after
  * decryption, idKDH and the header ({@code KeyBlockChecks}).
  *
- * @param encoded the token as received
+ * @param bytes the token as received
  * @param signer the signer's identity, equal to the certificate it was verified with
  * @param nonce the randomNonce attribute (two-pass), if present
  * @param signingTime the signingTime attribute (one-pass), if present
  * @param header the key block header signed attribute
  * @param crls CRLs the token carries (unverified: validate them before use)
- * @param envelope the EnvelopedData bytes the signature covers, for {@link
+ * @param envelopeBytes the EnvelopedData bytes the signature covers, for {@link
  *     TokenCodec#decryptKeyToken}
  */
 public record VerifiedKeyToken(
-    byte[] encoded,
+    Bytes bytes,
     IssuerAndSerial signer,
     Optional<Nonce> nonce,
     Optional<Instant> signingTime,
     KeyBlockHeader header,
     List<X509CRL> crls,
-    byte[] envelope) {
+    Bytes envelopeBytes) {
   public VerifiedKeyToken {
-    encoded = encoded.clone();
+    Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(signer, "signer");
     Objects.requireNonNull(nonce, "nonce");
     Objects.requireNonNull(signingTime, "signingTime");
     Objects.requireNonNull(header, "header");
     crls = List.copyOf(crls);
-    envelope = envelope.clone();
+    Objects.requireNonNull(envelopeBytes, "envelopeBytes");
   }
 
-  @Override
+  /** The token as received (a fresh copy). */
   public byte[] encoded() {
-    return encoded.clone();
+    return bytes.toByteArray();
   }
 
-  @Override
+  /** The envelope to decrypt (a fresh copy). */
   public byte[] envelope() {
-    return envelope.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof VerifiedKeyToken v && java.util.Arrays.equals(v.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
+    return envelopeBytes.toByteArray();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.keytransfer.core.spi;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.Nonce;
@@ -35,7 +36,7 @@ import java.util.Optional;
  *   <li>{@link #crls()} (unverified) validate, and the signer's certificate is not revoked (C3).
  * </ul>
  *
- * @param encoded the token as received
+ * @param bytes the token as received
  * @param signerRole whether the bound KDH or the higher-level authority signed it
  * @param signer the signer's identity, equal to the certificate it was verified with
  * @param nonce the randomNonce signed attribute (always present for RBT-KDH)
@@ -47,7 +48,7 @@ import java.util.Optional;
  * @param crls the CRLs the token carries (outer and inner SignedData), unverified
  */
 public record VerifiedRebind(
-    byte[] encoded,
+    Bytes bytes,
     SignerRole signerRole,
     IssuerAndSerial signer,
     Optional<Nonce> nonce,
@@ -57,7 +58,7 @@ public record VerifiedRebind(
     CertificateChain newKdh,
     List<X509CRL> crls) {
   public VerifiedRebind {
-    encoded = encoded.clone();
+    Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(signerRole, "signerRole");
     Objects.requireNonNull(signer, "signer");
     Objects.requireNonNull(nonce, "nonce");
@@ -78,19 +79,9 @@ public record VerifiedRebind(
     return IssuerAndSerial.of(newKdh.leaf());
   }
 
-  @Override
+  /** The token as received (a fresh copy). */
   public byte[] encoded() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof VerifiedRebind v && java.util.Arrays.equals(v.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
+    return bytes.toByteArray();
   }
 
   @Override

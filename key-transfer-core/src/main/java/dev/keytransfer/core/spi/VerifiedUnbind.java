@@ -1,5 +1,6 @@
 package dev.keytransfer.core.spi;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.Nonce;
 import java.security.cert.X509CRL;
@@ -29,7 +30,7 @@ import java.util.Optional;
  *   <li>{@link #crls()} (unverified) validate, and the signer's certificate is not revoked (C3).
  * </ul>
  *
- * @param encoded the token as received
+ * @param bytes the token as received
  * @param signerRole whether the bound KDH or the higher-level authority signed it
  * @param signer the signer's identity, equal to the certificate it was verified with
  * @param nonce the randomNonce signed attribute (always present for UBT-KDH)
@@ -40,7 +41,7 @@ import java.util.Optional;
  * @param crls the CRLs the token carries, unverified
  */
 public record VerifiedUnbind(
-    byte[] encoded,
+    Bytes bytes,
     SignerRole signerRole,
     IssuerAndSerial signer,
     Optional<Nonce> nonce,
@@ -49,7 +50,7 @@ public record VerifiedUnbind(
     IssuerAndSerial kdhId,
     List<X509CRL> crls) {
   public VerifiedUnbind {
-    encoded = encoded.clone();
+    Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(signerRole, "signerRole");
     Objects.requireNonNull(signer, "signer");
     Objects.requireNonNull(nonce, "nonce");
@@ -59,19 +60,9 @@ public record VerifiedUnbind(
     crls = List.copyOf(crls);
   }
 
-  @Override
+  /** The token as received (a fresh copy). */
   public byte[] encoded() {
-    return encoded.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof VerifiedUnbind v && java.util.Arrays.equals(v.encoded, encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return java.util.Arrays.hashCode(encoded);
+    return bytes.toByteArray();
   }
 
   @Override

@@ -13,6 +13,7 @@ import static dev.keytransfer.crypto.internal.DerWriter.octetString;
 import static dev.keytransfer.crypto.internal.DerWriter.oid;
 import static dev.keytransfer.crypto.internal.DerWriter.sequence;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
@@ -130,25 +131,27 @@ public final class Tr34TokenCodec implements TokenCodec {
   @Override
   public KrdCredentialToken encodeKrdCredential(CertificateChain chain)
       throws KeyTransferException {
-    return new KrdCredentialToken(degenerateSignedData(chain.certificates(), List.of()), chain);
+    return new KrdCredentialToken(
+        Bytes.copyOf(degenerateSignedData(chain.certificates(), List.of())), chain);
   }
 
   @Override
   public KrdCredentialToken decodeKrdCredential(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = parseCredential(token);
-    return new KrdCredentialToken(token, Tr34Cms.chainOf(p.certificates));
+    return new KrdCredentialToken(Bytes.copyOf(token), Tr34Cms.chainOf(p.certificates));
   }
 
   @Override
   public KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls)
       throws KeyTransferException {
-    return new KdhCredentialToken(degenerateSignedData(chain.certificates(), crls), chain, crls);
+    return new KdhCredentialToken(
+        Bytes.copyOf(degenerateSignedData(chain.certificates(), crls)), chain, crls);
   }
 
   @Override
   public KdhCredentialToken decodeKdhCredential(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = parseCredential(token);
-    return new KdhCredentialToken(token, Tr34Cms.chainOf(p.certificates), p.crls);
+    return new KdhCredentialToken(Bytes.copyOf(token), Tr34Cms.chainOf(p.certificates), p.crls);
   }
 
   /**
@@ -175,7 +178,8 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   @Override
   public KrdRandomToken encodeRandomToken(Nonce nonce) {
-    return new KrdRandomToken(attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())), nonce);
+    return new KrdRandomToken(
+        Bytes.copyOf(attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes()))), nonce);
   }
 
   @Override
@@ -192,7 +196,7 @@ public final class Tr34TokenCodec implements TokenCodec {
       attr.end();
       byte[] nonce = values.octetString();
       values.end();
-      return new KrdRandomToken(token, Nonce.of(nonce));
+      return new KrdRandomToken(Bytes.copyOf(token), Nonce.of(nonce));
     } catch (RuntimeException e) {
       throw malformed("random token is not well formed");
     }
@@ -211,7 +215,7 @@ public final class Tr34TokenCodec implements TokenCodec {
             r.header(),
             r.key(),
             r.crls());
-    return new KdhKeyToken(der, IssuerAndSerial.of(r.kdhCertificate()));
+    return new KdhKeyToken(Bytes.copyOf(der), IssuerAndSerial.of(r.kdhCertificate()));
   }
 
   @Override
@@ -227,7 +231,7 @@ public final class Tr34TokenCodec implements TokenCodec {
             r.header(),
             r.key(),
             r.crls());
-    return new KdhOnePassKeyToken(der, IssuerAndSerial.of(r.kdhCertificate()));
+    return new KdhOnePassKeyToken(Bytes.copyOf(der), IssuerAndSerial.of(r.kdhCertificate()));
   }
 
   private byte[] keyToken(
@@ -346,13 +350,14 @@ public final class Tr34TokenCodec implements TokenCodec {
 
   @Override
   public KdhKeyToken decodeKeyToken(byte[] token) throws MalformedTokenException {
-    return new KdhKeyToken(token, keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
+    return new KdhKeyToken(
+        Bytes.copyOf(token), keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
   }
 
   @Override
   public KdhOnePassKeyToken decodeOnePassKeyToken(byte[] token) throws MalformedTokenException {
     return new KdhOnePassKeyToken(
-        token, keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
+        Bytes.copyOf(token), keyTokenSigner(Tr34Cms.parseSignedData(token, tolerances)).sid());
   }
 
   private static ParsedSigner keyTokenSigner(ParsedSignedData p) throws MalformedTokenException {
@@ -395,7 +400,13 @@ public final class Tr34TokenCodec implements TokenCodec {
         KeyBlockHeader.parse(
             Tr34Cms.single(Tr34Cms.required(attrs, Tr34Oids.DATA), DerReader.OCTET_STRING).value());
     return new VerifiedKeyToken(
-        encoded, s.sid(), nonce(attrs), signingTime(attrs), header, p.crls, p.eContent);
+        Bytes.copyOf(encoded),
+        s.sid(),
+        nonce(attrs),
+        signingTime(attrs),
+        header,
+        p.crls,
+        Bytes.copyOf(p.eContent));
   }
 
   @Override
@@ -470,13 +481,13 @@ public final class Tr34TokenCodec implements TokenCodec {
                 List.of(),
                 crls,
                 derSet(si)));
-    return new KdhUnbindToken(der, IssuerAndSerial.of(kdhCertificate));
+    return new KdhUnbindToken(Bytes.copyOf(der), IssuerAndSerial.of(kdhCertificate));
   }
 
   @Override
   public KdhUnbindToken decodeKdhUnbindToken(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
-    return new KdhUnbindToken(token, unbindShape(p, 1).sid());
+    return new KdhUnbindToken(Bytes.copyOf(token), unbindShape(p, 1).sid());
   }
 
   @Override
@@ -506,13 +517,13 @@ public final class Tr34TokenCodec implements TokenCodec {
                 List.of(),
                 List.of(),
                 derSet(si)));
-    return new CaUnbindToken(der, IssuerAndSerial.of(authorityCertificate));
+    return new CaUnbindToken(Bytes.copyOf(der), IssuerAndSerial.of(authorityCertificate));
   }
 
   @Override
   public CaUnbindToken decodeCaUnbindToken(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
-    return new CaUnbindToken(token, unbindShape(p, 2).sid());
+    return new CaUnbindToken(Bytes.copyOf(token), unbindShape(p, 2).sid());
   }
 
   @Override
@@ -538,7 +549,7 @@ public final class Tr34TokenCodec implements TokenCodec {
     }
     List<IssuerAndSerial> ids = Tr34Cms.iasnList(p.eContent, byKdh ? 1 : 2);
     return new VerifiedUnbind(
-        encoded,
+        Bytes.copyOf(encoded),
         role,
         s.sid(),
         nonce,
@@ -579,7 +590,7 @@ public final class Tr34TokenCodec implements TokenCodec {
             newKdh,
             attribute(Tr34Oids.RANDOM_NONCE, octetString(nonce.bytes())),
             crls);
-    return new KdhRebindToken(der, IssuerAndSerial.of(kdhCertificate));
+    return new KdhRebindToken(Bytes.copyOf(der), IssuerAndSerial.of(kdhCertificate));
   }
 
   @Override
@@ -602,7 +613,7 @@ public final class Tr34TokenCodec implements TokenCodec {
             newKdh,
             attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(signingTime)),
             crls);
-    return new CaRebindToken(der, IssuerAndSerial.of(authorityCertificate));
+    return new CaRebindToken(Bytes.copyOf(der), IssuerAndSerial.of(authorityCertificate));
   }
 
   /**
@@ -643,13 +654,13 @@ public final class Tr34TokenCodec implements TokenCodec {
   @Override
   public KdhRebindToken decodeKdhRebindToken(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
-    return new KdhRebindToken(token, rebindShape(p, 1).signer().sid());
+    return new KdhRebindToken(Bytes.copyOf(token), rebindShape(p, 1).signer().sid());
   }
 
   @Override
   public CaRebindToken decodeCaRebindToken(byte[] token) throws MalformedTokenException {
     ParsedSignedData p = Tr34Cms.parseSignedData(token, tolerances);
-    return new CaRebindToken(token, rebindShape(p, 2).signer().sid());
+    return new CaRebindToken(Bytes.copyOf(token), rebindShape(p, 2).signer().sid());
   }
 
   @Override
@@ -684,7 +695,7 @@ public final class Tr34TokenCodec implements TokenCodec {
               : "RBT-CA has no signingTime attribute"); // B.11, B.10
     }
     return new VerifiedRebind(
-        encoded,
+        Bytes.copyOf(encoded),
         role,
         r.signer().sid(),
         nonce,

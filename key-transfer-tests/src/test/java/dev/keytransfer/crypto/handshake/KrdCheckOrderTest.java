@@ -3,6 +3,7 @@ package dev.keytransfer.crypto.handshake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
@@ -103,7 +104,9 @@ class KrdCheckOrderTest {
     KeyTransferException e =
         catchThrowableOfType(
             KeyTransferException.class,
-            () -> ((KrdHandshake) s[0]).onMessage(new KdhKeyToken(bytes, genuine.claimedSigner())));
+            () ->
+                ((KrdHandshake) s[0])
+                    .onMessage(new KdhKeyToken(Bytes.copyOf(bytes), genuine.claimedSigner())));
     assertThat(e.code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
     assertThat(decryptions).hasValue(0);
   }

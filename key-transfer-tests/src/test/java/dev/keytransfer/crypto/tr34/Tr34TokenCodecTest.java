@@ -3,6 +3,7 @@ package dev.keytransfer.crypto.tr34;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
@@ -532,7 +533,7 @@ class Tr34TokenCodecTest {
             .encoded(); // 2 ids, no attrs
     assertThatThrownBy(() -> c.decodeKdhUnbindToken(noNonce))
         .isInstanceOf(MalformedTokenException.class);
-    KdhUnbindToken forged = new KdhUnbindToken(noNonce, kdhId());
+    KdhUnbindToken forged = new KdhUnbindToken(Bytes.copyOf(noNonce), kdhId());
     assertThatThrownBy(() -> c.verifyKdhUnbindToken(forged, kdh.certificate()))
         .isInstanceOf(KeyTransferException.class);
   }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 finding 1 (docs/SECURITY.md C11): a terminal binds to a host only once that host has
- * proved it holds its key. A fake host with only KDH 2's public certificate and CRLs used to bind a
- * fresh terminal to KDH 2 with CT-KDH alone, after which the real KDH 1 was refused.
+ * Found by attack (docs/SECURITY.md C11): a terminal binds to a host only once that host has proved
+ * it holds its key. A fake host with only KDH 2's public certificate and CRLs used to bind a fresh
+ * terminal to KDH 2 with CT-KDH alone, after which the real KDH 1 was refused.
  */
 class BindingBeforeProofTest {
   private static final BcCryptoProvider crypto = new BcCryptoProvider();

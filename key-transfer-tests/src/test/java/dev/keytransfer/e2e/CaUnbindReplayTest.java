@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 finding 4: UBT-CA (TR-34 B.13) carries no nonce and no signing time, so a captured one
- * can be replayed by anyone who can reach the terminal. A fake host holding only KDH 1's public
+ * Found by attack: UBT-CA (TR-34 B.13) carries no nonce and no signing time, so a captured one can
+ * be replayed by anyone who can reach the terminal. A fake host holding only KDH 1's public
  * certificate and CRLs relayed it and wiped the terminal's keys again and again. The terminal now
  * refuses UBT-CA unless built with {@code acceptReplayableCaUnbind()}.
  */

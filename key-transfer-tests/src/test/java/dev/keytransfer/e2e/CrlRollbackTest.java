@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 finding 2 (docs/SECURITY.md C3, C14): after KDH 2 was revoked, KDH 2 presented the older
+ * Found by attack (docs/SECURITY.md C3, C14): after KDH 2 was revoked, KDH 2 presented the older
  * CRL, still before its nextUpdate, and the terminal bound to it and installed its key. The
  * terminal now remembers per issuer the newest CRL it accepted and refuses an older one.
  */

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 10 finding 3 (docs/SECURITY.md K7): dropping the terminal's KEY_INSTALLED left the host's
+ * Found by attack (docs/SECURITY.md K7): dropping the terminal's KEY_INSTALLED left the host's
  * ledger at DELIVERED while the terminal reported success, and after a retry the terminal held two
  * master keys from that host. Now the host acknowledges the confirmation, the terminal makes a new
  * key current only on that acknowledgement (wiping the one it supersedes), and a key left pending

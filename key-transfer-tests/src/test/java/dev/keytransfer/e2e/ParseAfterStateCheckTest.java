@@ -26,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Issue 10 finding 8: a machine looks the frame type up in its transition table before anything is
+ * Found by attack: a machine looks the frame type up in its transition table before anything is
  * parsed. A frame whose type the current state does not accept is UNEXPECTED_MESSAGE even when its
  * payload is garbage; the payload is never handed to a parser.
  */

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 finding 7 (docs/SECURITY.md A2): the wire carries only a small set of public refusal
- * codes. The host used to tell an unauthenticated peer the exact reason (ABORT(CERTIFICATE_REVOKED)
- * for someone else's certificate), while the terminal only got PEER_ABORTED. Now the ABORT frame
+ * Found by attack (docs/SECURITY.md A2): the wire carries only a small set of public refusal codes.
+ * The host used to tell an unauthenticated peer the exact reason (ABORT(CERTIFICATE_REVOKED) for
+ * someone else's certificate), while the terminal only got PEER_ABORTED. Now the ABORT frame
  * carries the public class, the side that refused keeps the exact code, and the other side's
  * exception has the public code.
  */

@@ -46,8 +46,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 finding 5 (docs/SECURITY.md K2): the host never sends a key under a weaker content key,
- * and now neither does the terminal accept one. An authentic host (KDH 1's own signature, this
+ * Found by attack (docs/SECURITY.md K2): the host never sends a key under a weaker content key, and
+ * now neither does the terminal accept one. An authentic host (KDH 1's own signature, this
  * session's nonce) sends an AES-128 key with its key block encrypted under a TDES content key; the
  * terminal refuses with KEY_STRENGTH_POLICY and installs nothing.
  */

@@ -7,11 +7,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The host's answer about a master key the terminal holds as pending (project envelope; issue 10
- * finding 3): {@code current} true means the host's ledger shows the key with this KCV as
- * CONFIRMED, and the terminal makes it its current master key from this host (wiping the one it
- * supersedes); false means the host does not confirm it, and the terminal discards it. Sent after
- * {@link KeyInstalled} and after {@link PendingKey}.
+ * The host's answer about a master key the terminal holds as pending (project envelope,
+ * docs/PROTOCOL.md; docs/SECURITY.md K7): {@code current} true means the host's ledger shows the
+ * key with this KCV as CONFIRMED, and the terminal makes it its current master key from this host
+ * (wiping the one it supersedes); false means the host does not confirm it, and the terminal
+ * discards it. Sent after {@link KeyInstalled} and after {@link PendingKey}.
  */
 public record KeyConfirmed(boolean current, KeyCheckValue kcv) implements HandshakeMessage {
   public KeyConfirmed {

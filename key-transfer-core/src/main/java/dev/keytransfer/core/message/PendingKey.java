@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * The terminal reports, after CT-KDH and before its nonce, the KCV of a master key from this host
- * that it installed but whose confirmation was never acknowledged (project envelope; issue 10
- * finding 3). The host answers with {@link KeyConfirmed} from its ledger.
+ * that it installed but whose confirmation was never acknowledged (project envelope,
+ * docs/PROTOCOL.md; docs/SECURITY.md K7). The host answers with {@link KeyConfirmed} from its
+ * ledger.
  */
 public record PendingKey(KeyCheckValue kcv) implements HandshakeMessage {
   public PendingKey {

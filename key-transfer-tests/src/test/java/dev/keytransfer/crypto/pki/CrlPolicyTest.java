@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 finding 2, validator part (docs/SECURITY.md C3, C8): a CRL is judged like a certificate.
- * A CRL valid for 20 years and a CRL signed with SHA1withRSA used to be accepted.
+ * Found by attack (docs/SECURITY.md C3, C8): a CRL is judged like a certificate. A CRL valid for 20
+ * years and a CRL signed with SHA1withRSA used to be accepted.
  */
 class CrlPolicyTest {
   private static TestPki pki;

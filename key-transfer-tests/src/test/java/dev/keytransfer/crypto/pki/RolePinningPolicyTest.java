@@ -13,9 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 finding 6 (docs/SECURITY.md C6): a policy pins both role CAs, or says in a name that
- * stands out that it does not. A policy with only a trust anchor used to accept a KDH certificate
- * issued by the KRD CA.
+ * Found by attack (docs/SECURITY.md C6): a policy pins both role CAs, or says in a name that stands
+ * out that it does not. A policy with only a trust anchor used to accept a KDH certificate issued
+ * by the KRD CA.
  */
 class RolePinningPolicyTest {
   private static TestPki pki;

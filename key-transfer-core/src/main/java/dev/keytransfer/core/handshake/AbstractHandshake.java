@@ -104,7 +104,7 @@ abstract class AbstractHandshake<S extends Enum<S>, H extends AbstractHandshake<
         table
             .row(state, Trigger.START)
             .orElseThrow(() -> new IllegalStateException("start() called in state " + state));
-    return fire(row, null, "start");
+    return fire(row, null, "start"); // a START row's handler receives no message (onStart)
   }
 
   @SuppressWarnings("unchecked") // H is the concrete machine by construction

@@ -4,7 +4,8 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
-import dev.keytransfer.core.handshake.HostOperation;
+import dev.keytransfer.core.handshake.Handshakes;
+import dev.keytransfer.core.handshake.HostOperations;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.SessionDriver;
 import dev.keytransfer.core.message.MessageCodec;
@@ -20,11 +21,9 @@ import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.tr34.Tr34Profile;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The distribution terminal's front door: the key host side of remote key injection (TR-34 KDH;
@@ -62,9 +61,7 @@ public final class KeyTransferHost {
   private final CertificateValidator validator;
   private final ValidationPolicy policy;
   private final SessionDriver driver;
-  private final WorkingKeySource workingKeys;
-  private final KeyBlockWrapper workingKeyWrapper;
-  private final Function<X509Certificate, HostOperation> operations;
+  private final KdhHandshake.Options options;
 
   private KeyTransferHost(Builder b) {
     this.host = Objects.requireNonNull(b.host, "distributionTerminal is required");
@@ -73,12 +70,11 @@ public final class KeyTransferHost {
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto, b.profile);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
     this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
-    this.workingKeys = b.workingKeys;
-    this.operations = b.operations;
-    this.workingKeyWrapper =
+    KeyBlockWrapper workingKeyWrapper =
         b.workingKeys == null
             ? null
             : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
+    this.options = new KdhHandshake.Options(b.workingKeys, workingKeyWrapper, b.operations);
   }
 
   public static Builder builder() {
@@ -94,16 +90,7 @@ public final class KeyTransferHost {
    *     unconfirmed key as confirmed
    */
   public DeliveryReceipt serve(Transport transport) throws KeyTransferException {
-    KdhHandshake machine =
-        new KdhHandshake(
-            host,
-            crypto,
-            codec,
-            validator,
-            policy.clock(),
-            workingKeys,
-            workingKeyWrapper,
-            operations);
+    KdhHandshake machine = Handshakes.host(host, crypto, codec, validator, policy.clock(), options);
     driver.run(machine, Optional.empty(), transport);
     if (machine.state() != KdhHandshake.State.COMPLETED) {
       throw new KeyTransferException(
@@ -138,15 +125,16 @@ public final class KeyTransferHost {
     private Duration stepTimeout = Duration.ofSeconds(30);
     private WorkingKeySource workingKeys;
     private KeyBlockWrapper wrapper;
-    private Function<X509Certificate, HostOperation> operations = krd -> HostOperation.deliverKey();
+    private HostOperations operations = HostOperations.deliverKeys();
 
     private Builder() {}
 
     /**
      * What answers each terminal's nonce (TR-34 B.8-B.14): a two-pass key (the default), a one-pass
-     * key, an unbind, a rebind to another KDH, or a relayed authority token.
+     * key, an unbind, a rebind to another KDH, or a relayed authority token; chosen per terminal
+     * from its validated certificate, e.g. {@code krd -> HostOperation.deliverKey()}.
      */
-    public Builder operations(Function<X509Certificate, HostOperation> chooser) {
+    public Builder operations(HostOperations chooser) {
       this.operations = Objects.requireNonNull(chooser);
       return this;
     }

@@ -3,6 +3,7 @@ package dev.keytransfer;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.KeyReceipt;
 import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.handshake.SessionDriver;
@@ -108,7 +109,7 @@ public final class KeyTransferTerminal {
    */
   public TerminalOutcome session(Transport transport) throws KeyTransferException {
     KrdHandshake machine =
-        new KrdHandshake(terminal, crypto, codec, validator, policy.clock(), options);
+        Handshakes.terminal(terminal, crypto, codec, validator, policy.clock(), options);
     driver.run(machine, Optional.of(machine.start()), transport);
     return machine
         .outcome()

@@ -43,7 +43,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -57,27 +56,32 @@ import org.slf4j.LoggerFactory;
  * nonce, then decrypts, then idKDH and header, and installs only when every check passed. One
  * instance per session; not thread-safe.
  *
+ * <p>Every transition is a row of one table (state, trigger, handler); the handler returns the next
+ * state and the reply (docs/DESIGN.md, "State machines"):
+ *
  * <pre>
- *  START --start()--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
- *  AWAIT_KDH_CREDENTIAL --CT-KDH------> AWAIT_KEY_TOKEN        validates, binds, sends RT-KRD (S3, S4)
+ *  START --start--------------------> AWAIT_KDH_CREDENTIAL   sends CT-KRD        (S2)
+ *  AWAIT_KDH_CREDENTIAL --CT-KDH------> AWAIT_KEY_TOKEN        validates, binds tentatively, sends
+ *                                                              RT-KRD (S3, S4)
  *                                   or AWAIT_PENDING_RESOLUTION   a master key from this host is
  *                                                              pending: sends PENDING_KEY
  *  AWAIT_PENDING_RESOLUTION --KEY_CONFIRMED--> AWAIT_KEY_TOKEN   makes it current or discards it,
  *                                                              sends RT-KRD
  *  AWAIT_KEY_TOKEN --KT-KDH-----------> AWAIT_KEY_CONFIRMED    verifies, installs as pending, sends
  *                  (two-pass B.9 or one-pass B.8)              KEY_INSTALLED
+ *                                   or AWAIT_WORKING_KEYS     (a terminal that expects working keys)
  *  AWAIT_KEY_CONFIRMED --KEY_CONFIRMED--> COMPLETED            the host acknowledged: the key is
  *                                                              current, the superseded one wiped
  *  AWAIT_KEY_TOKEN --UBT/RBT----------> COMPLETED              unbinds or rebinds, sends BINDING_UPDATED
- *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10; B.13 only
- *                  when Options.acceptReplayableCaUnbind, it has no freshness)
- *                                   or AWAIT_WORKING_KEYS     (a terminal that expects working keys)
+ *                  (KDH B.14/B.11 with this session's nonce, or authority B.13/B.10; the B.13 row
+ *                  only when Options.acceptReplayableCaUnbind, it has no freshness)
  *  AWAIT_WORKING_KEYS --WORKING_KEYS--> COMPLETED              unwraps each under the new master key,
  *                                                              installs, sends WORKING_KEYS_INSTALLED
- *  any other (state, message) --------> FAILED (absorbing)
+ *  any non-final state --ABORT--------> FAILED
+ *  any other (state, message) --------> FAILED (absorbing), UNEXPECTED_MESSAGE, nothing parsed
  * </pre>
  */
-public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
+public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, KrdHandshake> {
   private static final Logger log = LoggerFactory.getLogger(KrdHandshake.class);
 
   /** States, named after the step the terminal waits for. */
@@ -92,49 +96,106 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     FAILED
   }
 
-  /** The one transition table: (state, received message type) to next state. */
-  private static final Map<State, Map<MessageType, List<State>>> TRANSITIONS =
-      table(
+  /**
+   * The one transition table: every transition of the terminal, START included. UBT-CA's row is
+   * there only when the terminal's policy takes its replay risk (issue 10 finding 4, C13).
+   */
+  private static final Transitions<State, KrdHandshake> TRANSITIONS =
+      new Transitions<>(
           State.class,
-          new Row<>(
+          Transitions.onStart(State.START, KrdHandshake::onStart, State.AWAIT_KDH_CREDENTIAL),
+          Transitions.on(
               State.AWAIT_KDH_CREDENTIAL,
               MessageType.KDH_CREDENTIAL,
+              KdhCredentialToken.class,
+              KrdHandshake::onKdhCredential,
               State.AWAIT_KEY_TOKEN,
               State.AWAIT_PENDING_RESOLUTION),
-          new Row<>(
-              State.AWAIT_PENDING_RESOLUTION, MessageType.KEY_CONFIRMED, State.AWAIT_KEY_TOKEN),
-          new Row<>(State.AWAIT_PENDING_RESOLUTION, MessageType.ABORT, State.FAILED),
-          new Row<>(State.AWAIT_KDH_CREDENTIAL, MessageType.ABORT, State.FAILED),
-          new Row<>(
+          abortIn(State.AWAIT_KDH_CREDENTIAL, State.FAILED),
+          Transitions.on(
+              State.AWAIT_PENDING_RESOLUTION,
+              MessageType.KEY_CONFIRMED,
+              KeyConfirmed.class,
+              KrdHandshake::onPendingResolved,
+              State.AWAIT_KEY_TOKEN),
+          abortIn(State.AWAIT_PENDING_RESOLUTION, State.FAILED),
+          Transitions.on(
               State.AWAIT_KEY_TOKEN,
               MessageType.KDH_KEY,
+              KdhKeyToken.class,
+              KrdHandshake::onKeyToken,
               State.AWAIT_KEY_CONFIRMED,
               State.AWAIT_WORKING_KEYS),
-          new Row<>(
+          Transitions.on(
               State.AWAIT_KEY_TOKEN,
               MessageType.KDH_KEY_ONE_PASS,
+              KdhOnePassKeyToken.class,
+              KrdHandshake::onOnePassKeyToken,
               State.AWAIT_KEY_CONFIRMED,
               State.AWAIT_WORKING_KEYS),
-          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_UNBIND, State.COMPLETED),
-          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.KDH_REBIND, State.COMPLETED),
-          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_UNBIND, State.COMPLETED),
-          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.CA_REBIND, State.COMPLETED),
-          new Row<>(State.AWAIT_KEY_TOKEN, MessageType.ABORT, State.FAILED),
-          new Row<>(State.AWAIT_KEY_CONFIRMED, MessageType.KEY_CONFIRMED, State.COMPLETED),
-          new Row<>(State.AWAIT_KEY_CONFIRMED, MessageType.ABORT, State.FAILED),
-          new Row<>(State.AWAIT_WORKING_KEYS, MessageType.WORKING_KEYS, State.COMPLETED),
-          new Row<>(State.AWAIT_WORKING_KEYS, MessageType.ABORT, State.FAILED));
+          Transitions.on(
+              State.AWAIT_KEY_TOKEN,
+              MessageType.KDH_UNBIND,
+              KdhUnbindToken.class,
+              KrdHandshake::onKdhUnbind,
+              State.COMPLETED),
+          Transitions.on(
+              State.AWAIT_KEY_TOKEN,
+              MessageType.KDH_REBIND,
+              KdhRebindToken.class,
+              KrdHandshake::onKdhRebind,
+              State.COMPLETED),
+          Transitions.on(
+              State.AWAIT_KEY_TOKEN,
+              MessageType.CA_UNBIND,
+              CaUnbindToken.class,
+              KrdHandshake::onCaUnbind,
+              State.COMPLETED),
+          Transitions.on(
+              State.AWAIT_KEY_TOKEN,
+              MessageType.CA_REBIND,
+              CaRebindToken.class,
+              KrdHandshake::onCaRebind,
+              State.COMPLETED),
+          abortIn(State.AWAIT_KEY_TOKEN, State.FAILED),
+          Transitions.on(
+              State.AWAIT_KEY_CONFIRMED,
+              MessageType.KEY_CONFIRMED,
+              KeyConfirmed.class,
+              KrdHandshake::onKeyConfirmed,
+              State.COMPLETED),
+          abortIn(State.AWAIT_KEY_CONFIRMED, State.FAILED),
+          Transitions.on(
+              State.AWAIT_WORKING_KEYS,
+              MessageType.WORKING_KEYS,
+              WorkingKeys.class,
+              KrdHandshake::onWorkingKeys,
+              State.COMPLETED),
+          abortIn(State.AWAIT_WORKING_KEYS, State.FAILED));
+
+  /** The table of a terminal that refuses UBT-CA (the default). */
+  private static final Transitions<State, KrdHandshake> WITHOUT_CA_UNBIND =
+      TRANSITIONS.without(State.class, MessageType.CA_UNBIND);
+
+  /** The table a terminal with {@code options} runs. */
+  static Transitions<State, KrdHandshake> table(Options options) {
+    return options.acceptReplayableCaUnbind() ? TRANSITIONS : WITHOUT_CA_UNBIND;
+  }
 
   /**
-   * The default next state for a received message, or empty if {@code state} does not accept it.
+   * The usual next state for a received message, or empty if {@code state} does not accept it (in
+   * the table of a terminal that accepts UBT-CA).
    */
   public static Optional<State> next(State state, MessageType received) {
     return targets(state, received).stream().findFirst();
   }
 
-  /** Every next state the table admits for a received message (default first); empty if refused. */
+  /**
+   * Every next state the table admits for a received message (usual first); empty if refused. This
+   * is the table of a terminal that accepts UBT-CA; by default its row is absent.
+   */
   public static List<State> targets(State state, MessageType received) {
-    return AbstractHandshake.targets(TRANSITIONS, state, received);
+    return TRANSITIONS.targets(state, received);
   }
 
   private final ReceivingTerminal terminal;
@@ -145,7 +206,6 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private final KeyBlockWrapper workingKeyWrapper;
   private final X509Certificate authority;
   private final Duration onePassWindow;
-  private final boolean acceptReplayableCaUnbind;
 
   private CertificateChain kdhChain;
   private SecretKeyMaterial masterKey;
@@ -154,35 +214,6 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   private KeyReceipt receipt;
   private TerminalOutcome bindingChange;
   private boolean tentativeBinding;
-
-  public KrdHandshake(
-      ReceivingTerminal terminal,
-      CryptoProvider crypto,
-      TokenCodec codec,
-      CertificateValidator validator,
-      Clock clock) {
-    this(terminal, crypto, codec, validator, clock, Options.defaults());
-  }
-
-  /**
-   * A terminal that, after its master key, expects working keys wrapped under it; {@code
-   * workingKeyWrapper} null means it expects none.
-   */
-  public KrdHandshake(
-      ReceivingTerminal terminal,
-      CryptoProvider crypto,
-      TokenCodec codec,
-      CertificateValidator validator,
-      Clock clock,
-      KeyBlockWrapper workingKeyWrapper) {
-    this(
-        terminal,
-        crypto,
-        codec,
-        validator,
-        clock,
-        new Options(workingKeyWrapper, null, Options.DEFAULT_ONE_PASS_WINDOW, false));
-  }
 
   /**
    * How a terminal handles what follows its nonce.
@@ -222,14 +253,15 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
   }
 
-  public KrdHandshake(
+  /** Reached through {@link Handshakes#terminal}; one machine per session. */
+  KrdHandshake(
       ReceivingTerminal terminal,
       CryptoProvider crypto,
       TokenCodec codec,
       CertificateValidator validator,
       Clock clock,
       Options options) {
-    super("KRD", TRANSITIONS, State.START, State.COMPLETED, State.FAILED, log);
+    super("KRD", table(options), State.START, State.COMPLETED, State.FAILED, log);
     this.workingKeyWrapper = options.workingKeyWrapper();
     this.authority =
         options.authority() != null
@@ -238,7 +270,6 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
                 ? null
                 : terminal.certificateChain().issuers().get(0);
     this.onePassWindow = options.onePassWindow();
-    this.acceptReplayableCaUnbind = options.acceptReplayableCaUnbind();
     this.terminal = Objects.requireNonNull(terminal, "terminal");
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -263,81 +294,59 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
                 Optional.ofNullable(receipt), Optional.empty(), Optional.empty()));
   }
 
-  /** S2: the first message, CT-KRD with the terminal's own chain. */
+  /**
+   * S2: runs the table's START row, which answers CT-KRD with the terminal's own chain (TR-34 B.7).
+   *
+   * @throws IllegalStateException if the session was already started
+   */
   public HandshakeMessage start() throws KeyTransferException {
-    if (state() != State.START) {
-      throw new IllegalStateException("start() called in state " + state());
-    }
-    try {
-      HandshakeMessage ct = codec.encodeKrdCredential(terminal.certificateChain());
-      log.info(
-          "KRD session started: {}",
-          terminal.certificateChain().leaf().getSubjectX500Principal().getName());
-      moveTo(State.AWAIT_KDH_CREDENTIAL, "start");
-      return ct;
-    } catch (KeyTransferException | RuntimeException e) {
-      throw failWith(e);
-    }
+    return begin().orElseThrow();
   }
 
-  /** UBT-CA only where the terminal's policy takes the replay risk (issue 10 finding 4, C13). */
-  @Override
-  boolean admits(State state, MessageType type) {
-    if (type == MessageType.CA_UNBIND && !acceptReplayableCaUnbind) {
-      return false;
-    }
-    return super.admits(state, type);
+  private Step<State> onStart() throws KeyTransferException {
+    HandshakeMessage ct = codec.encodeKrdCredential(terminal.certificateChain());
+    log.info(
+        "KRD session started: {}",
+        terminal.certificateChain().leaf().getSubjectX500Principal().getName());
+    return Step.to(State.AWAIT_KDH_CREDENTIAL, ct);
   }
 
-  @Override
-  HandshakeMessage handle(HandshakeMessage message) throws KeyTransferException {
-    if (message instanceof KdhCredentialToken t) {
-      return onKdhCredential(t);
-    }
-    if (message instanceof KdhKeyToken t) {
-      return onKeyToken(t);
-    }
-    if (message instanceof WorkingKeys w) {
-      return onWorkingKeys(w);
-    }
-    if (message instanceof KeyConfirmed k) {
-      return state() == State.AWAIT_PENDING_RESOLUTION ? onPendingResolved(k) : onKeyConfirmed(k);
-    }
-    if (message instanceof KdhOnePassKeyToken t) {
-      return onOnePassKeyToken(t);
-    }
-    if (message instanceof KdhUnbindToken t) {
-      requireBoundSigner(t.claimedSigner());
-      VerifiedUnbind v = codec.verifyKdhUnbindToken(t, kdhChain.leaf());
-      revalidateKdh(v.crls());
-      consumeNonce(v.nonce());
-      return unbind(v.krdId(), v.kdhId(), "KDH");
-    }
-    if (message instanceof KdhRebindToken t) {
-      requireBoundSigner(t.claimedSigner());
-      VerifiedRebind v = codec.verifyKdhRebindToken(t, kdhChain.leaf());
-      revalidateKdh(v.crls());
-      consumeNonce(v.nonce());
-      return rebind(v);
-    }
-    if (message instanceof CaUnbindToken t) {
-      VerifiedUnbind v = codec.verifyCaUnbindToken(t, requireAuthority(t.claimedSigner()));
-      return unbind(v.krdId(), v.kdhId(), "authority");
-    }
-    if (message instanceof CaRebindToken t) {
-      X509Certificate ca = requireAuthority(t.claimedSigner());
-      VerifiedRebind v = codec.verifyCaRebindToken(t, ca);
-      Instant at =
-          v.signingTime()
-              .orElseThrow(
-                  () ->
-                      new NonceMismatchException(
-                          ErrorCode.NONCE_MISMATCH, "authority rebind carries no signing time"));
-      acceptSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
-      return rebind(v);
-    }
-    throw new IllegalStateException(
-        "transition table admits " + message.type() + " without a handler");
+  /** S4, TR-34 B.14: the bound KDH unbinds this terminal, echoing this session's nonce. */
+  private Step<State> onKdhUnbind(KdhUnbindToken t) throws KeyTransferException {
+    requireBoundSigner(t.claimedSigner());
+    VerifiedUnbind v = codec.verifyKdhUnbindToken(t, kdhChain.leaf());
+    revalidateKdh(v.crls());
+    consumeNonce(v.nonce());
+    return Step.to(State.COMPLETED, unbind(v.krdId(), v.kdhId(), "KDH"));
+  }
+
+  /** S4, TR-34 B.11: the bound KDH rebinds this terminal, echoing this session's nonce. */
+  private Step<State> onKdhRebind(KdhRebindToken t) throws KeyTransferException {
+    requireBoundSigner(t.claimedSigner());
+    VerifiedRebind v = codec.verifyKdhRebindToken(t, kdhChain.leaf());
+    revalidateKdh(v.crls());
+    consumeNonce(v.nonce());
+    return Step.to(State.COMPLETED, rebind(v));
+  }
+
+  /** TR-34 B.13: the authority unbinds; only in the table where the policy admits it (C13). */
+  private Step<State> onCaUnbind(CaUnbindToken t) throws KeyTransferException {
+    VerifiedUnbind v = codec.verifyCaUnbindToken(t, requireAuthority(t.claimedSigner()));
+    return Step.to(State.COMPLETED, unbind(v.krdId(), v.kdhId(), "authority"));
+  }
+
+  /** TR-34 B.10: the authority rebinds, with a signing time later than the last accepted (P2). */
+  private Step<State> onCaRebind(CaRebindToken t) throws KeyTransferException {
+    X509Certificate ca = requireAuthority(t.claimedSigner());
+    VerifiedRebind v = codec.verifyCaRebindToken(t, ca);
+    Instant at =
+        v.signingTime()
+            .orElseThrow(
+                () ->
+                    new NonceMismatchException(
+                        ErrorCode.NONCE_MISMATCH, "authority rebind carries no signing time"));
+    acceptSigningTime(IssuerAndSerial.of(ca), at); // strictly later (P2)
+    return Step.to(State.COMPLETED, rebind(v));
   }
 
   /**
@@ -346,7 +355,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    * once a token signed by this host has verified in this session ({@link #commitBinding}), so a
    * peer that holds only a host's public certificate cannot bind the terminal to it.
    */
-  private HandshakeMessage onKdhCredential(KdhCredentialToken token) throws KeyTransferException {
+  private Step<State> onKdhCredential(KdhCredentialToken token) throws KeyTransferException {
     CertificateChain validated = validateKdh(token.chain(), List.of(), token.crls());
     Optional<X509Certificate> bound = terminal.bindingStore().boundKdh();
     if (bound.isPresent() && !IssuerAndSerial.of(bound.get()).identifies(validated.leaf())) {
@@ -362,8 +371,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     if (pending.isPresent()) {
       try (InstalledKey p = pending.get()) {
         log.info("KRD reports a pending master key (KCV {}) to its KDH", p.kcv());
-        choose(State.AWAIT_PENDING_RESOLUTION);
-        return new PendingKey(p.kcv());
+        return Step.to(State.AWAIT_PENDING_RESOLUTION, new PendingKey(p.kcv()));
       }
     }
     nonce = Nonce.random(crypto.secureRandom());
@@ -372,14 +380,14 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
         tentativeBinding ? "and tentatively binds" : "bound",
         validated.leaf().getSubjectX500Principal().getName(),
         validated.leaf().getSerialNumber().toString(16));
-    return codec.encodeRandomToken(nonce);
+    return Step.to(State.AWAIT_KEY_TOKEN, codec.encodeRandomToken(nonce));
   }
 
   /**
    * The host's ledger decides a key left pending by a lost acknowledgement: current (the pending
    * key replaces the master key it supersedes) or not (it is wiped). Then S4 goes on with a nonce.
    */
-  private HandshakeMessage onPendingResolved(KeyConfirmed answer) throws KeyTransferException {
+  private Step<State> onPendingResolved(KeyConfirmed answer) throws KeyTransferException {
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdhChain.leaf());
     Optional<InstalledKey> pending = terminal.keyStore().pending(kdhId);
     boolean current;
@@ -395,11 +403,11 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
         "KRD pending master key {} by its KDH",
         current ? "made current" : "discarded as unconfirmed");
     nonce = Nonce.random(crypto.secureRandom());
-    return codec.encodeRandomToken(nonce);
+    return Step.to(State.AWAIT_KEY_TOKEN, codec.encodeRandomToken(nonce));
   }
 
   /** The host acknowledged this session's key: it becomes current, the superseded one is wiped. */
-  private HandshakeMessage onKeyConfirmed(KeyConfirmed ack) throws KeyTransferException {
+  private Step<State> onKeyConfirmed(KeyConfirmed ack) throws KeyTransferException {
     if (!ack.current() || !receipt.kcv().matches(ack.kcv())) {
       terminal.keyStore().discardPending(receipt.kdh());
       throw new KeyTransferException(
@@ -407,7 +415,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
     }
     terminal.keyStore().commitPending(receipt.kdh());
     log.info("KRD master key from KDH {} is current (KCV {})", receipt.kdhSubject(), receipt.kcv());
-    return null;
+    return Step.quietlyTo(State.COMPLETED);
   }
 
   /** A token signed by the tentatively bound host passed every check: store the binding now. */
@@ -430,7 +438,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   }
 
   /** S4: verify, check nonce, decrypt, check, install, confirm. */
-  private HandshakeMessage onKeyToken(KdhKeyToken token) throws KeyTransferException {
+  private Step<State> onKeyToken(KdhKeyToken token) throws KeyTransferException {
     X509Certificate kdh = kdhChain.leaf();
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdh);
     // 1. the signer must be the bound KDH (C11)
@@ -448,7 +456,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   }
 
   /** One-pass (TR-34 B.8): the signing time, not a nonce, makes it fresh (P2). */
-  private HandshakeMessage onOnePassKeyToken(KdhOnePassKeyToken token) throws KeyTransferException {
+  private Step<State> onOnePassKeyToken(KdhOnePassKeyToken token) throws KeyTransferException {
     X509Certificate kdh = kdhChain.leaf();
     requireBoundSigner(token.claimedSigner());
     VerifiedKeyToken verified = codec.verifyOnePassKeyToken(token, kdh);
@@ -566,7 +574,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
   }
 
   /** Steps 5-8 of a verified key token: decrypt, check, install, confirm. */
-  private HandshakeMessage install(VerifiedKeyToken verified, X509Certificate kdh)
+  private Step<State> install(VerifiedKeyToken verified, X509Certificate kdh)
       throws KeyTransferException {
     IssuerAndSerial kdhId = IssuerAndSerial.of(kdh);
     // 5. decrypt with the terminal's own key
@@ -593,13 +601,11 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
           kdh.getSubjectX500Principal().getName(),
           kcv.method());
       if (workingKeyWrapper == null) {
-        choose(State.AWAIT_KEY_CONFIRMED);
-        return new KeyInstalled(kcv);
+        return Step.to(State.AWAIT_KEY_CONFIRMED, new KeyInstalled(kcv));
       }
       masterKey =
           block.key().copy(); // the protection key of the working keys; wiped when they are in
-      choose(State.AWAIT_WORKING_KEYS);
-      return new KeyInstalled(kcv, true);
+      return Step.to(State.AWAIT_WORKING_KEYS, new KeyInstalled(kcv, true));
     }
   }
 
@@ -608,7 +614,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
    * master key (P7), installed and confirmed with its KCV. A key that fails is reported with its
    * code and leaves the master key and the other working keys installed.
    */
-  private HandshakeMessage onWorkingKeys(WorkingKeys message) throws KeyTransferException {
+  private Step<State> onWorkingKeys(WorkingKeys message) throws KeyTransferException {
     // the host sends working keys only after it confirmed the master key: that is its
     // acknowledgement
     terminal.keyStore().commitPending(receipt.kdh());
@@ -638,7 +644,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State> {
       masterKey = null;
     }
     receipt = receipt.withWorkingKeys(results);
-    return new WorkingKeysInstalled(results);
+    return Step.to(State.COMPLETED, new WorkingKeysInstalled(results));
   }
 
   @Override

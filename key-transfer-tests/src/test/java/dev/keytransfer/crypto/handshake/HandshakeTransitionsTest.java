@@ -13,6 +13,7 @@ import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.UnexpectedMessageException;
+import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.HostOperation;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
@@ -77,7 +78,7 @@ class HandshakeTransitionsTest {
       this.terminal = terminal;
       this.ledger = ledger;
       this.krd =
-          new KrdHandshake(
+          Handshakes.terminal(
               terminal,
               crypto,
               codec,
@@ -89,7 +90,7 @@ class HandshakeTransitionsTest {
                   KrdHandshake.Options.DEFAULT_ONE_PASS_WINDOW,
                   true)); // UBT-CA admitted, so that its row is reachable
       kdh =
-          new KdhHandshake(
+          Handshakes.host(
               pki.host(
                   kdhLeaf,
                   pki::kdhPathCrls,
@@ -99,14 +100,17 @@ class HandshakeTransitionsTest {
               codec,
               new PkixCertificateValidator(pki.hostPolicy()),
               Clock.systemUTC(),
-              device ->
-                  List.of(
-                      new DeliverableKey(
-                          KeyBlockHeader.parse("B0000P0TE00N0000"),
-                          SecretKeyMaterial.copyOf(
-                              new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))),
-              new Tr31KeyBlockWrapper(crypto),
-              krd -> op);
+              new KdhHandshake.Options(
+                  device ->
+                      List.of(
+                          new DeliverableKey(
+                              KeyBlockHeader.parse("B0000P0TE00N0000"),
+                              SecretKeyMaterial.copyOf(
+                                  new byte[] {
+                                    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+                                  }))),
+                  new Tr31KeyBlockWrapper(crypto),
+                  krd -> op));
     }
 
     final ReceivingTerminal terminal;

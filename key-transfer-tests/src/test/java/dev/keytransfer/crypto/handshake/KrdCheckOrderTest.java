@@ -9,6 +9,7 @@ import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.message.HandshakeMessage;
@@ -71,14 +72,15 @@ class KrdCheckOrderTest {
     CryptoProvider terminalCrypto = counting();
     ReceivingTerminal device = pki.terminal(krd);
     KrdHandshake t =
-        new KrdHandshake(
+        Handshakes.terminal(
             device,
             terminalCrypto,
             new Tr34TokenCodec(terminalCrypto),
             new PkixCertificateValidator(pki.terminalPolicy()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            KrdHandshake.Options.defaults());
     KdhHandshake h =
-        new KdhHandshake(
+        Handshakes.host(
             pki.host(
                 kdh,
                 pki::kdhPathCrls,
@@ -87,7 +89,8 @@ class KrdCheckOrderTest {
             bc,
             new Tr34TokenCodec(bc),
             new PkixCertificateValidator(pki.hostPolicy()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            KdhHandshake.Options.defaults());
     HandshakeMessage m = t.start();
     m = h.onMessage(m).orElseThrow();
     m = t.onMessage(m).orElseThrow();

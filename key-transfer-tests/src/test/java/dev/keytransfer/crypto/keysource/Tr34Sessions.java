@@ -3,6 +3,7 @@ package dev.keytransfer.crypto.keysource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.message.HandshakeMessage;
@@ -29,19 +30,21 @@ final class Tr34Sessions {
     BcCryptoProvider crypto = new BcCryptoProvider();
     ReceivingTerminal device = pki.terminal(krd);
     KrdHandshake t =
-        new KrdHandshake(
+        Handshakes.terminal(
             device,
             crypto,
             new Tr34TokenCodec(crypto),
             new PkixCertificateValidator(pki.terminalPolicy()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            KrdHandshake.Options.defaults());
     KdhHandshake h =
-        new KdhHandshake(
+        Handshakes.host(
             pki.host(kdh, pki::kdhPathCrls, source, new InMemoryKeyLedger()),
             crypto,
             new Tr34TokenCodec(crypto),
             new PkixCertificateValidator(pki.hostPolicy()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            KdhHandshake.Options.defaults());
     Optional<HandshakeMessage> m = Optional.of(t.start());
     while (m.isPresent()) {
       Optional<HandshakeMessage> reply = h.onMessage(m.get());

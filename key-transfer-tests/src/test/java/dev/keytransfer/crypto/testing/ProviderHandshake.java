@@ -4,6 +4,7 @@ import dev.keytransfer.Enrollment;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
+import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
 import dev.keytransfer.core.message.HandshakeMessage;
@@ -71,19 +72,21 @@ public final class ProviderHandshake {
             DevicePolicy.anyCertifiedDevice(),
             ledger);
     KrdHandshake krd =
-        new KrdHandshake(
+        Handshakes.terminal(
             rt,
             terminal.crypto(),
             new Tr34TokenCodec(terminal.crypto()),
             new PkixCertificateValidator(Enrollment.terminalPolicy(ca)),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            KrdHandshake.Options.defaults());
     KdhHandshake kdh =
-        new KdhHandshake(
+        Handshakes.host(
             dt,
             host.crypto(),
             new Tr34TokenCodec(host.crypto()),
             new PkixCertificateValidator(Enrollment.hostPolicy(ca)),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            KdhHandshake.Options.defaults());
     HandshakeMessage toHost = krd.start();
     while (toHost != null) {
       HandshakeMessage toTerminal = kdh.onMessage(toHost).orElse(null);

@@ -15,9 +15,9 @@ public interface Handshake {
   Optional<HandshakeMessage> onMessage(HandshakeMessage message) throws KeyTransferException;
 
   /**
-   * Checks a received frame's type against the transition table before its payload is parsed (issue
-   * 10 finding 8): a type the current state does not accept moves the machine to FAILED and is
-   * refused with {@code UNEXPECTED_MESSAGE}, its payload never parsed.
+   * Checks a received frame's type against the transition table before its payload is parsed: a
+   * type the current state does not accept moves the machine to FAILED and is refused with {@code
+   * UNEXPECTED_MESSAGE}, its payload never parsed.
    */
   void expect(MessageType type) throws KeyTransferException;
 

@@ -392,7 +392,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
           log.warn(
               "KDH session {}: the terminal did not ask for working keys; none sent", sessionId);
         }
-        // the acknowledgement: only now does the terminal make the key current (finding 3)
+        // the acknowledgement: only now does the terminal make the key current (docs/SECURITY.md
+        // K7)
         return Step.to(State.COMPLETED, new KeyConfirmed(true, issuedKcv));
       }
       return Step.to(State.AWAIT_WORKING_KEY_RESULTS, new WorkingKeys(wrapWorkingKeys()));

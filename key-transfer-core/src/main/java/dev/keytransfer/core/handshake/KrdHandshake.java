@@ -98,7 +98,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
 
   /**
    * The one transition table: every transition of the terminal, START included. UBT-CA's row is
-   * there only when the terminal's policy takes its replay risk (issue 10 finding 4, C13).
+   * there only when the terminal's policy takes its replay risk (docs/SECURITY.md C13).
    */
   private static final Transitions<State, KrdHandshake> TRANSITIONS =
       new Transitions<>(
@@ -591,7 +591,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
       // 8. install (atomic in the store), then confirm with the KCV (K3)
       try (InstalledKey installed =
           new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
-        // pending until the host acknowledges the confirmation (issue 10 finding 3)
+        // pending until the host acknowledges the confirmation (docs/SECURITY.md K7)
         terminal.keyStore().installPending(installed);
       }
       receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());

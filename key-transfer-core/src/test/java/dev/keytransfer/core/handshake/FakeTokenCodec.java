@@ -1,5 +1,6 @@
 package dev.keytransfer.core.handshake;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
@@ -41,10 +42,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A token codec without cryptography for the machine tests (issue 10 part 3: "a fake codec is
- * enough"). A token is an opaque serial number; what it says is kept in this codec's memory, so a
- * token "verifies" under a certificate only if that certificate's owner built it, and a token whose
- * bytes were changed is unknown and fails as a bad signature. Every parse, verification and
+ * A token codec without cryptography for the machine tests (the machines need no real cryptography
+ * to be tested). A token is an opaque serial number; what it says is kept in this codec's memory,
+ * so a token "verifies" under a certificate only if that certificate's owner built it, and a token
+ * whose bytes were changed is unknown and fails as a bad signature. Every parse, verification and
  * decryption is counted in {@link #calls}, so tests can tell what the machine looked at and in
  * which order.
  */
@@ -132,7 +133,7 @@ final class FakeTokenCodec implements TokenCodec {
   @Override
   public KrdCredentialToken encodeKrdCredential(CertificateChain chain) {
     byte[] e = next("CT-KRD");
-    return remember(new KrdCredentialToken(e, chain), e, null);
+    return remember(new KrdCredentialToken(Bytes.copyOf(e), chain), e, null);
   }
 
   @Override
@@ -143,7 +144,7 @@ final class FakeTokenCodec implements TokenCodec {
   @Override
   public KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls) {
     byte[] e = next("CT-KDH");
-    return remember(new KdhCredentialToken(e, chain, crls), e, null);
+    return remember(new KdhCredentialToken(Bytes.copyOf(e), chain, crls), e, null);
   }
 
   @Override
@@ -154,7 +155,7 @@ final class FakeTokenCodec implements TokenCodec {
   @Override
   public KrdRandomToken encodeRandomToken(Nonce nonce) {
     byte[] e = next("RT-KRD");
-    return remember(new KrdRandomToken(e, nonce), e, null);
+    return remember(new KrdRandomToken(Bytes.copyOf(e), nonce), e, null);
   }
 
   @Override
@@ -168,7 +169,7 @@ final class FakeTokenCodec implements TokenCodec {
   public KdhKeyToken buildKeyToken(KeyTokenRequest r) {
     byte[] e = next("KT-KDH");
     return remember(
-        new KdhKeyToken(e, IssuerAndSerial.of(r.kdhCertificate())),
+        new KdhKeyToken(Bytes.copyOf(e), IssuerAndSerial.of(r.kdhCertificate())),
         e,
         keyContent(
             r.kdhCertificate(),
@@ -184,7 +185,7 @@ final class FakeTokenCodec implements TokenCodec {
   public KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest r) {
     byte[] e = next("KT-KDH-1");
     return remember(
-        new KdhOnePassKeyToken(e, IssuerAndSerial.of(r.kdhCertificate())),
+        new KdhOnePassKeyToken(Bytes.copyOf(e), IssuerAndSerial.of(r.kdhCertificate())),
         e,
         keyContent(
             r.kdhCertificate(),
@@ -241,13 +242,13 @@ final class FakeTokenCodec implements TokenCodec {
 
   private static VerifiedKeyToken verifiedKey(Content c, byte[] encoded) {
     return new VerifiedKeyToken(
-        encoded,
+        Bytes.copyOf(encoded),
         IssuerAndSerial.of(c.signer()),
         c.nonce(),
         c.signingTime(),
         c.header().orElseThrow(),
         c.crls(),
-        encoded);
+        Bytes.copyOf(encoded));
   }
 
   @Override
@@ -278,7 +279,7 @@ final class FakeTokenCodec implements TokenCodec {
       List<X509CRL> crls) {
     byte[] e = next("UBT-KDH");
     return remember(
-        new KdhUnbindToken(e, IssuerAndSerial.of(kdh)),
+        new KdhUnbindToken(Bytes.copyOf(e), IssuerAndSerial.of(kdh)),
         e,
         signed(
             kdh,
@@ -309,7 +310,7 @@ final class FakeTokenCodec implements TokenCodec {
       IssuerAndSerial kdhId) {
     byte[] e = next("UBT-CA");
     return remember(
-        new CaUnbindToken(e, IssuerAndSerial.of(authority)),
+        new CaUnbindToken(Bytes.copyOf(e), IssuerAndSerial.of(authority)),
         e,
         signed(
             authority,
@@ -335,7 +336,7 @@ final class FakeTokenCodec implements TokenCodec {
 
   private static VerifiedUnbind unbind(Content c, HandshakeMessage token, SignerRole role) {
     return new VerifiedUnbind(
-        token.payload(),
+        Bytes.copyOf(token.payload()),
         role,
         IssuerAndSerial.of(c.signer()),
         c.nonce(),
@@ -357,7 +358,7 @@ final class FakeTokenCodec implements TokenCodec {
       List<X509CRL> crls) {
     byte[] e = next("RBT-KDH");
     return remember(
-        new KdhRebindToken(e, IssuerAndSerial.of(kdh)),
+        new KdhRebindToken(Bytes.copyOf(e), IssuerAndSerial.of(kdh)),
         e,
         signed(
             kdh,
@@ -391,7 +392,7 @@ final class FakeTokenCodec implements TokenCodec {
       List<X509CRL> crls) {
     byte[] e = next("RBT-CA");
     return remember(
-        new CaRebindToken(e, IssuerAndSerial.of(authority)),
+        new CaRebindToken(Bytes.copyOf(e), IssuerAndSerial.of(authority)),
         e,
         signed(
             authority,
@@ -417,7 +418,7 @@ final class FakeTokenCodec implements TokenCodec {
 
   private static VerifiedRebind rebind(Content c, HandshakeMessage token, SignerRole role) {
     return new VerifiedRebind(
-        token.payload(),
+        Bytes.copyOf(token.payload()),
         role,
         IssuerAndSerial.of(c.signer()),
         c.nonce(),

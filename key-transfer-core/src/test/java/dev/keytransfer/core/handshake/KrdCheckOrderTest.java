@@ -3,6 +3,7 @@ package dev.keytransfer.core.handshake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.handshake.KrdHandshake.State;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The terminal's check order on a key token (docs/SECURITY.md, "What the terminal checks"; P4, P6,
  * C11): signer is the bound KDH, signature, CRL, nonce, and only then decryption, idKDH and header;
- * the tentative binding is stored only after all of them passed (issue 10 finding 1).
+ * the tentative binding is stored only after all of them passed.
  */
 class KrdCheckOrderTest {
   /** A fresh terminal's session up to the host's key token, which is in flight. */
@@ -51,7 +52,8 @@ class KrdCheckOrderTest {
   void anotherSigner_refusedBeforeTheSignatureIsChecked() throws Exception {
     FakeSession p = upToKeyToken();
     KdhKeyToken genuine = (KdhKeyToken) p.pending;
-    KeyTransferException e = refused(p, new KdhKeyToken(genuine.encoded(), Scenarios.KRD_ID));
+    KeyTransferException e =
+        refused(p, new KdhKeyToken(Bytes.copyOf(genuine.encoded()), Scenarios.KRD_ID));
     assertThat(e.code()).isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
     assertThat(p.codec.calls).isEmpty();
   }
@@ -62,7 +64,8 @@ class KrdCheckOrderTest {
     KdhKeyToken genuine = (KdhKeyToken) p.pending;
     byte[] bytes = genuine.encoded();
     bytes[bytes.length - 1] ^= 1;
-    KeyTransferException e = refused(p, new KdhKeyToken(bytes, genuine.claimedSigner()));
+    KeyTransferException e =
+        refused(p, new KdhKeyToken(Bytes.copyOf(bytes), genuine.claimedSigner()));
     assertThat(e.code()).isEqualTo(ErrorCode.SIGNATURE_INVALID);
     assertThat(p.codec.calls).containsExactly("verifyKeyToken");
   }

@@ -1,6 +1,6 @@
 package dev.keytransfer;
 
-import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
@@ -93,8 +93,7 @@ public final class KeyTransferHost {
     KdhHandshake machine = Handshakes.host(host, crypto, codec, validator, policy.clock(), options);
     driver.run(machine, Optional.empty(), transport);
     if (machine.state() != KdhHandshake.State.COMPLETED) {
-      throw new KeyTransferException(
-          ErrorCode.INTERNAL_ERROR, "host session ended in state " + machine.state());
+      throw new InternalErrorException("host session ended in state " + machine.state());
     }
     return new DeliveryReceipt(
         machine.sessionId(),

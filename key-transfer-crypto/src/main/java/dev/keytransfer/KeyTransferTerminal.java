@@ -2,6 +2,7 @@ package dev.keytransfer;
 
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.UnexpectedMessageException;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.KeyReceipt;
@@ -95,7 +96,7 @@ public final class KeyTransferTerminal {
     return o.key()
         .orElseThrow(
             () ->
-                new KeyTransferException(
+                new UnexpectedMessageException(
                     ErrorCode.UNEXPECTED_MESSAGE,
                     "the host "
                         + (o.rebound().orElse(false) ? "rebound" : "unbound")

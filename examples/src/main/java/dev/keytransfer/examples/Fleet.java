@@ -5,10 +5,12 @@ import dev.keytransfer.KeyTransferHost;
 import dev.keytransfer.KeyTransferTerminal;
 import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
 import dev.keytransfer.core.handshake.KeyReceipt;
@@ -295,11 +297,11 @@ public final class Fleet implements AutoCloseable {
       return r;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KeyTransferException(ErrorCode.TRANSPORT_FAILURE, "interrupted");
+      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "interrupted");
     } catch (ExecutionException e) {
       throw e.getCause() instanceof KeyTransferException k
           ? k
-          : new KeyTransferException(ErrorCode.INTERNAL_ERROR, "host failed", e.getCause());
+          : new InternalErrorException("host failed", e.getCause());
     } finally {
       pair.terminalEnd().close();
       pair.hostEnd().close();

@@ -228,4 +228,29 @@ public enum ErrorCode {
   public boolean isCertificateFailure() {
     return wireValue >= 100 && wireValue < 200;
   }
+
+  /**
+   * The one exception type that carries this code (docs/ERRORS.md): every {@link
+   * KeyTransferException} with this code is an instance of it, and {@link
+   * KeyTransferException#of(ErrorCode, String)} makes one.
+   */
+  public Class<? extends KeyTransferException> exceptionType() {
+    if (isCertificateFailure()) {
+      return CertificateValidationException.class;
+    }
+    if (wireValue >= 600 && wireValue < 620) {
+      return KeyTokenException.class; // key blocks: KeyBlockException in the crypto module
+    }
+    return switch (this) {
+      case MALFORMED_TOKEN, MALFORMED_FRAME -> MalformedTokenException.class;
+      case SIGNATURE_INVALID, SIGNER_NOT_BOUND -> SignatureInvalidException.class;
+      case NONCE_MISMATCH -> NonceMismatchException.class;
+      case HEADER_MISMATCH, KEY_BLOCK_ID_MISMATCH, KEY_TOKEN_INVALID, KEY_STRENGTH_POLICY ->
+          KeyTokenException.class;
+      case UNEXPECTED_MESSAGE -> UnexpectedMessageException.class;
+      case FRAME_TOO_LARGE, TRANSPORT_FAILURE, TIMEOUT -> TransportException.class;
+      case INTERNAL_ERROR -> InternalErrorException.class;
+      default -> KeyTransferException.class;
+    };
+  }
 }

@@ -14,7 +14,7 @@ import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.spi.DeliveryStatus;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
+import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
@@ -253,8 +253,8 @@ class BindingLifecycleTest {
               try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
                 return new MessageCodec(codec)
                     .encode(
-                        codec.buildOnePassKeyToken(
-                            new OnePassKeyTokenRequest(
+                        codec.buildKeyToken(
+                            KeyTokenRequest.onePass(
                                 kdh1.certificate(),
                                 kdh1.key(),
                                 device.certificateChain().leaf(),

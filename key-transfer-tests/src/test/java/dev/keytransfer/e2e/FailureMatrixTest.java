@@ -305,15 +305,16 @@ class FailureMatrixTest {
           if (t == MessageType.KDH_KEY) {
             try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[24])) {
               KdhKeyToken forged =
-                  codec.buildKeyToken(
-                      new KeyTokenRequest(
-                          kdh2.certificate(),
-                          kdh2.key(),
-                          s.krd.certificate(),
-                          nonce.get(),
-                          KeyBlockHeader.parse("A0000K0TB00E0000"),
-                          k,
-                          pki.kdhPathCrls()));
+                  (KdhKeyToken)
+                      codec.buildKeyToken(
+                          KeyTokenRequest.twoPass(
+                              kdh2.certificate(),
+                              kdh2.key(),
+                              s.krd.certificate(),
+                              nonce.get(),
+                              KeyBlockHeader.parse("A0000K0TB00E0000"),
+                              k,
+                              pki.kdhPathCrls()));
               return mc.encode(forged);
             }
           }
@@ -487,7 +488,7 @@ class FailureMatrixTest {
               return new MessageCodec(codec)
                   .encode(
                       codec.buildKeyToken(
-                          new KeyTokenRequest(
+                          KeyTokenRequest.twoPass(
                               kdh.certificate(),
                               kdh.key(),
                               s.krd.certificate(),

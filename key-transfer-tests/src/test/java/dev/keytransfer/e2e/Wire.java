@@ -129,7 +129,7 @@ final class Wire {
     }
 
     @Override
-    public byte[] receive(Duration timeout) throws TransportException {
+    public byte[] receive(Duration timeout) throws KeyTransferException {
       return inner.receive(timeout);
     }
 

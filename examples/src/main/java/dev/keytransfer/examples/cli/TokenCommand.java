@@ -15,7 +15,6 @@ import dev.keytransfer.core.handshake.KeyBlockChecks;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.core.spi.VerifiedRebind;
 import dev.keytransfer.core.spi.VerifiedUnbind;
@@ -256,9 +255,9 @@ final class TokenCommand implements Runnable {
             token =
                 t == Tr34TokenType.KT_KDH_TWO_PASS
                     ? codec.buildKeyToken(
-                        new KeyTokenRequest(kdh, signer, krd, nonce(), h, m, carried))
-                    : codec.buildOnePassKeyToken(
-                        new OnePassKeyTokenRequest(kdh, signer, krd, time, h, m, carried));
+                        KeyTokenRequest.twoPass(kdh, signer, krd, nonce(), h, m, carried))
+                    : codec.buildKeyToken(
+                        KeyTokenRequest.onePass(kdh, signer, krd, time, h, m, carried));
             KeyCheckValue kcv = crypto.keyCheckValue(m, h.kcvMethod());
             summary =
                 (t == Tr34TokenType.KT_KDH_TWO_PASS

@@ -1,6 +1,7 @@
 package dev.keytransfer.core.handshake;
 
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.UnexpectedMessageException;
 import dev.keytransfer.core.handshake.Transitions.Row;
@@ -146,8 +147,7 @@ abstract class AbstractHandshake<S extends Enum<S>, H extends AbstractHandshake<
     KeyTransferException k =
         e instanceof KeyTransferException kte
             ? kte
-            : new KeyTransferException(
-                ErrorCode.INTERNAL_ERROR, "internal error in " + role + " handshake", e);
+            : new InternalErrorException("internal error in " + role + " handshake", e);
     fail(k.code());
     return k;
   }

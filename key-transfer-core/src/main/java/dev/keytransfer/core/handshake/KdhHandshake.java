@@ -2,10 +2,12 @@ package dev.keytransfer.core.handshake;
 
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.internal.Hex;
@@ -27,7 +29,6 @@ import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.LedgerEntry;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.WorkingKeySource;
 import java.security.cert.X509Certificate;
@@ -313,14 +314,14 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       header.checkInstallable(key.key().length());
       KeyBlockChecks.checkWrappingStrength(krd, header, key.key().length()); // K2
       KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
-      HandshakeMessage kt =
+      KeyTokenRequest.Freshness freshness =
           onePass
-              ? codec.buildOnePassKeyToken(
-                  new OnePassKeyTokenRequest(
-                      kdh, host.signingKey(), krd, clock.instant(), header, key.key(), host.crls()))
-              : codec.buildKeyToken(
-                  new KeyTokenRequest(
-                      kdh, host.signingKey(), krd, token.nonce(), header, key.key(), host.crls()));
+              ? new KeyTokenRequest.OnePass(clock.instant())
+              : new KeyTokenRequest.TwoPass(token.nonce());
+      HandshakeMessage kt =
+          codec.buildKeyToken(
+              new KeyTokenRequest(
+                  kdh, host.signingKey(), krd, freshness, header, key.key(), host.crls()));
       host.ledger()
           .recordDelivered(
               new LedgerEntry(
@@ -415,8 +416,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     List<DeliverableKey> keys = workingKeys.workingKeysFor(krd);
     try {
       if (keys.size() > WorkingKeys.MAX_KEYS) {
-        throw new KeyTransferException(
-            ErrorCode.INTERNAL_ERROR, "at most " + WorkingKeys.MAX_KEYS + " working keys");
+        throw new InternalErrorException("at most " + WorkingKeys.MAX_KEYS + " working keys");
       }
       int n = 0;
       for (DeliverableKey k : keys) {
@@ -459,7 +459,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       for (LedgerEntry e : workingKeyEntries) {
         host.ledger().updateStatus(e.sessionId(), DeliveryStatus.REJECTED);
       }
-      throw new KeyTransferException(
+      throw new MalformedTokenException(
           ErrorCode.MALFORMED_FRAME,
           "terminal reported "
               + results.results().size()

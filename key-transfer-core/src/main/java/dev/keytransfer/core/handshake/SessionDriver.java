@@ -1,6 +1,7 @@
 package dev.keytransfer.core.handshake;
 
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.message.Abort;
 import dev.keytransfer.core.message.HandshakeMessage;
@@ -70,7 +71,7 @@ public final class SessionDriver {
       throw e;
     } catch (RuntimeException e) {
       machine.fail(ErrorCode.INTERNAL_ERROR);
-      throw new KeyTransferException(ErrorCode.INTERNAL_ERROR, "internal error in session", e);
+      throw new InternalErrorException("internal error in session", e);
     }
   }
 

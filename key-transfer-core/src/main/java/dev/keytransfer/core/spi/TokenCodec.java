@@ -16,6 +16,7 @@ import dev.keytransfer.core.message.KdhRebindToken;
 import dev.keytransfer.core.message.KdhUnbindToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
+import dev.keytransfer.core.message.Tr34Token;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -58,8 +59,13 @@ public interface TokenCodec {
 
   KrdRandomToken decodeRandomToken(byte[] token) throws MalformedTokenException;
 
-  /** Two-pass KT-KDH (B.9): encrypts the key block to the KRD and signs it with the KDH key. */
-  KdhKeyToken buildKeyToken(KeyTokenRequest request) throws KeyTransferException;
+  /**
+   * KT-KDH: encrypts the key block to the KRD and signs it with the KDH key, with the request's
+   * freshness as a signed attribute: a {@link KdhKeyToken} carrying the terminal's nonce for a
+   * {@link KeyTokenRequest.TwoPass} request (B.9), a {@link KdhOnePassKeyToken} carrying a
+   * signingTime for a {@link KeyTokenRequest.OnePass} one (B.8).
+   */
+  Tr34Token buildKeyToken(KeyTokenRequest request) throws KeyTransferException;
 
   /** Parses a key token far enough to name its claimed signer; verifies nothing. */
   KdhKeyToken decodeKeyToken(byte[] token) throws MalformedTokenException;
@@ -85,13 +91,6 @@ public interface TokenCodec {
       throws KeyTokenException;
 
   // ------------------------------------------------------------------ one-pass key token (B.8)
-
-  /**
-   * One-pass KT-KDH (B.8): as {@link #buildKeyToken}, with a signingTime signed attribute where the
-   * two-pass token carries the nonce.
-   */
-  KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest request)
-      throws KeyTransferException;
 
   /** Parses a one-pass key token far enough to name its claimed signer; verifies nothing. */
   KdhOnePassKeyToken decodeOnePassKeyToken(byte[] token) throws MalformedTokenException;

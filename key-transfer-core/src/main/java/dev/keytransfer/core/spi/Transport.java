@@ -22,8 +22,10 @@ public interface Transport extends AutoCloseable {
    *
    * @throws TransportException {@code TIMEOUT}, {@code FRAME_TOO_LARGE}, or {@code
    *     TRANSPORT_FAILURE}
+   * @throws dev.keytransfer.core.MalformedTokenException {@code MALFORMED_FRAME} where the
+   *     transport has framing of its own and the peer broke it (a TCP length prefix of zero)
    */
-  byte[] receive(Duration timeout) throws TransportException;
+  byte[] receive(Duration timeout) throws dev.keytransfer.core.KeyTransferException;
 
   /** The largest frame this transport carries. */
   int maxFrameLength();

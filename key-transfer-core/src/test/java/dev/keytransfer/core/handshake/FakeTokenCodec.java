@@ -20,10 +20,10 @@ import dev.keytransfer.core.message.KdhRebindToken;
 import dev.keytransfer.core.message.KdhUnbindToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
+import dev.keytransfer.core.message.Tr34Token;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.core.spi.SignerRole;
 import dev.keytransfer.core.spi.TokenCodec;
@@ -166,35 +166,26 @@ final class FakeTokenCodec implements TokenCodec {
   // ------------------------------------------------------------------------ key tokens
 
   @Override
-  public KdhKeyToken buildKeyToken(KeyTokenRequest r) {
-    byte[] e = next("KT-KDH");
-    return remember(
-        new KdhKeyToken(Bytes.copyOf(e), IssuerAndSerial.of(r.kdhCertificate())),
-        e,
+  public Tr34Token buildKeyToken(KeyTokenRequest r) {
+    boolean twoPass = r.freshness() instanceof KeyTokenRequest.TwoPass;
+    byte[] e = next(twoPass ? "KT-KDH" : "KT-KDH-1");
+    IssuerAndSerial signer = IssuerAndSerial.of(r.kdhCertificate());
+    Content content =
         keyContent(
             r.kdhCertificate(),
             r.krdCertificate(),
-            Optional.of(r.nonce()),
-            Optional.empty(),
+            twoPass
+                ? Optional.of(((KeyTokenRequest.TwoPass) r.freshness()).nonce())
+                : Optional.empty(),
+            twoPass
+                ? Optional.empty()
+                : Optional.of(((KeyTokenRequest.OnePass) r.freshness()).signingTime()),
             r.header(),
             r.key(),
-            r.crls()));
-  }
-
-  @Override
-  public KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest r) {
-    byte[] e = next("KT-KDH-1");
-    return remember(
-        new KdhOnePassKeyToken(Bytes.copyOf(e), IssuerAndSerial.of(r.kdhCertificate())),
-        e,
-        keyContent(
-            r.kdhCertificate(),
-            r.krdCertificate(),
-            Optional.empty(),
-            Optional.of(r.signingTime()),
-            r.header(),
-            r.key(),
-            r.crls()));
+            r.crls());
+    return twoPass
+        ? remember(new KdhKeyToken(Bytes.copyOf(e), signer), e, content)
+        : remember(new KdhOnePassKeyToken(Bytes.copyOf(e), signer), e, content);
   }
 
   private static Content keyContent(

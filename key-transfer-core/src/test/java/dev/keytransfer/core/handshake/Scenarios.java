@@ -19,7 +19,6 @@ import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
 import dev.keytransfer.core.spi.KeyTokenRequest;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.Transport;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -95,7 +94,7 @@ final class Scenarios {
       m.put(
           MessageType.KDH_KEY,
           c.buildKeyToken(
-              new KeyTokenRequest(
+              KeyTokenRequest.twoPass(
                   FakePki.KDH_1.leaf(),
                   FakePki.key(FakePki.KDH_1.leaf()),
                   FakePki.KRD_1.leaf(),
@@ -105,8 +104,8 @@ final class Scenarios {
                   List.of())));
       m.put(
           MessageType.KDH_KEY_ONE_PASS,
-          c.buildOnePassKeyToken(
-              new OnePassKeyTokenRequest(
+          c.buildKeyToken(
+              KeyTokenRequest.onePass(
                   FakePki.KDH_1.leaf(),
                   FakePki.key(FakePki.KDH_1.leaf()),
                   FakePki.KRD_1.leaf(),

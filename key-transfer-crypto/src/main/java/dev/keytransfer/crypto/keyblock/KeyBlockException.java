@@ -1,7 +1,7 @@
 package dev.keytransfer.crypto.keyblock;
 
 import dev.keytransfer.core.ErrorCode;
-import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.KeyTokenException;
 
 /**
  * A key block, or a request to build one, that the SDK refuses. The {@link #code()} says precisely
@@ -11,7 +11,7 @@ import dev.keytransfer.core.KeyTransferException;
  * key is weaker than the key (ANSI X9.143:2021; docs/SECURITY.md R5, K2, K3). Messages describe
  * public structure only, never key material; every MAC failure has the same message.
  */
-public class KeyBlockException extends KeyTransferException {
+public class KeyBlockException extends KeyTokenException {
   public KeyBlockException(ErrorCode code, String message) {
     super(code, message);
   }

@@ -16,6 +16,7 @@ import static dev.keytransfer.crypto.internal.DerWriter.sequence;
 import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyTokenException;
@@ -33,11 +34,11 @@ import dev.keytransfer.core.message.KdhRebindToken;
 import dev.keytransfer.core.message.KdhUnbindToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
+import dev.keytransfer.core.message.Tr34Token;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.core.spi.SignerRole;
 import dev.keytransfer.core.spi.TokenCodec;
@@ -205,33 +206,29 @@ public final class Tr34TokenCodec implements TokenCodec {
   // ---------------------------------------------------------------- key tokens (B.9, B.8): build
 
   @Override
-  public KdhKeyToken buildKeyToken(KeyTokenRequest r) throws KeyTransferException {
-    byte[] der =
-        keyToken(
-            r.kdhCertificate(),
-            r.kdhSigningKey(),
-            r.krdCertificate(),
-            attribute(Tr34Oids.RANDOM_NONCE, octetString(r.nonce().bytes())),
-            r.header(),
-            r.key(),
-            r.crls());
-    return new KdhKeyToken(Bytes.copyOf(der), IssuerAndSerial.of(r.kdhCertificate()));
-  }
-
-  @Override
-  public KdhOnePassKeyToken buildOnePassKeyToken(OnePassKeyTokenRequest r)
-      throws KeyTransferException {
-    // TR-34 B.8: signingTime takes the place of the nonce
-    byte[] der =
-        keyToken(
-            r.kdhCertificate(),
-            r.kdhSigningKey(),
-            r.krdCertificate(),
-            attribute(Tr34Oids.SIGNING_TIME, DerWriter.time(r.signingTime())),
-            r.header(),
-            r.key(),
-            r.crls());
-    return new KdhOnePassKeyToken(Bytes.copyOf(der), IssuerAndSerial.of(r.kdhCertificate()));
+  public Tr34Token buildKeyToken(KeyTokenRequest r) throws KeyTransferException {
+    // TR-34 B.9 signs the terminal's nonce; B.8 a signingTime in its place
+    boolean twoPass = r.freshness() instanceof KeyTokenRequest.TwoPass;
+    byte[] freshness =
+        twoPass
+            ? attribute(
+                Tr34Oids.RANDOM_NONCE,
+                octetString(((KeyTokenRequest.TwoPass) r.freshness()).nonce().bytes()))
+            : attribute(
+                Tr34Oids.SIGNING_TIME,
+                DerWriter.time(((KeyTokenRequest.OnePass) r.freshness()).signingTime()));
+    Bytes der =
+        Bytes.copyOf(
+            keyToken(
+                r.kdhCertificate(),
+                r.kdhSigningKey(),
+                r.krdCertificate(),
+                freshness,
+                r.header(),
+                r.key(),
+                r.crls()));
+    IssuerAndSerial signer = IssuerAndSerial.of(r.kdhCertificate());
+    return twoPass ? new KdhKeyToken(der, signer) : new KdhOnePassKeyToken(der, signer);
   }
 
   private byte[] keyToken(
@@ -891,8 +888,7 @@ public final class Tr34TokenCodec implements TokenCodec {
       parts.add(signerInfos);
       return concat(parts.toArray(new byte[0][]));
     } catch (CertificateEncodingException | CRLException e) {
-      throw new KeyTransferException(
-          ErrorCode.INTERNAL_ERROR, "could not encode a certificate or CRL", e);
+      throw new InternalErrorException("could not encode a certificate or CRL", e);
     }
   }
 

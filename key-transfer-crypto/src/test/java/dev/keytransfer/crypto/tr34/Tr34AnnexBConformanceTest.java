@@ -1145,7 +1145,7 @@ class Tr34AnnexBConformanceTest {
         SecretKeyMaterial.copyOf(HexFormat.of().parseHex("0123456789ABCDEFFEDCBA9876543210"))) {
       token =
           host.buildKeyToken(
-                  new KeyTokenRequest(
+                  KeyTokenRequest.twoPass(
                       kdh1,
                       key("keys/B.2.1.5_kdh1.key.pem"),
                       krd1,

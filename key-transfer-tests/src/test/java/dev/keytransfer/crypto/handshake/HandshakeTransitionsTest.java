@@ -26,7 +26,7 @@ import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DeliveryStatus;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
+import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
@@ -166,8 +166,8 @@ class HandshakeTransitionsTest {
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[16])) {
       samples.put(
           MessageType.KDH_KEY_ONE_PASS,
-          codec.buildOnePassKeyToken(
-              new OnePassKeyTokenRequest(
+          codec.buildKeyToken(
+              KeyTokenRequest.onePass(
                   kdhLeaf.certificate(),
                   kdhLeaf.key(),
                   krdLeaf.certificate(),

@@ -68,7 +68,7 @@ class Tr34DialectsTest {
       byte[] token =
           codec
               .buildKeyToken(
-                  new KeyTokenRequest(
+                  KeyTokenRequest.twoPass(
                       kdh.certificate(),
                       kdh.key(),
                       krd.certificate(),

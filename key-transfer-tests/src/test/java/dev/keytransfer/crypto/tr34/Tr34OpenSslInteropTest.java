@@ -17,7 +17,6 @@ import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.core.spi.VerifiedRebind;
 import dev.keytransfer.core.spi.VerifiedUnbind;
@@ -111,15 +110,16 @@ class Tr34OpenSslInteropTest {
     KdhKeyToken token;
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(key)) {
       token =
-          codec.buildKeyToken(
-              new KeyTokenRequest(
-                  kdh.certificate(),
-                  kdh.key(),
-                  krd.certificate(),
-                  Nonce.random(crypto.secureRandom()),
-                  KeyBlockHeader.parse(header),
-                  k,
-                  pki.kdhPathCrls()));
+          (KdhKeyToken)
+              codec.buildKeyToken(
+                  KeyTokenRequest.twoPass(
+                      kdh.certificate(),
+                      kdh.key(),
+                      krd.certificate(),
+                      Nonce.random(crypto.secureRandom()),
+                      KeyBlockHeader.parse(header),
+                      k,
+                      pki.kdhPathCrls()));
     }
     assertDecryptsInOpenssl(token.encoded(), key, header);
   }
@@ -131,8 +131,8 @@ class Tr34OpenSslInteropTest {
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(key)) {
       token =
           codec
-              .buildOnePassKeyToken(
-                  new OnePassKeyTokenRequest(
+              .buildKeyToken(
+                  KeyTokenRequest.onePass(
                       kdh.certificate(),
                       kdh.key(),
                       krd.certificate(),
@@ -152,7 +152,7 @@ class Tr34OpenSslInteropTest {
       token =
           new Tr34TokenCodec(crypto, Tr34Profile.TR34_2012)
               .buildKeyToken(
-                  new KeyTokenRequest(
+                  KeyTokenRequest.twoPass(
                       kdh.certificate(),
                       kdh.key(),
                       krd.certificate(),

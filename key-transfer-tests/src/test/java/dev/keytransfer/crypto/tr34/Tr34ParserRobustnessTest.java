@@ -11,7 +11,6 @@ import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.spi.KeyTokenRequest;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.testing.TestPki;
 import java.time.Instant;
@@ -55,7 +54,7 @@ class Tr34ParserRobustnessTest {
           "KT two-pass",
           codec
               .buildKeyToken(
-                  new KeyTokenRequest(
+                  KeyTokenRequest.twoPass(
                       kdh.certificate(),
                       kdh.key(),
                       krd.certificate(),
@@ -68,7 +67,7 @@ class Tr34ParserRobustnessTest {
           "KT 2012",
           new Tr34TokenCodec(crypto, Tr34Profile.TR34_2012)
               .buildKeyToken(
-                  new KeyTokenRequest(
+                  KeyTokenRequest.twoPass(
                       kdh.certificate(),
                       kdh.key(),
                       krd.certificate(),
@@ -80,8 +79,8 @@ class Tr34ParserRobustnessTest {
       samples.put(
           "KT one-pass",
           codec
-              .buildOnePassKeyToken(
-                  new OnePassKeyTokenRequest(
+              .buildKeyToken(
+                  KeyTokenRequest.onePass(
                       kdh.certificate(),
                       kdh.key(),
                       krd.certificate(),

@@ -24,7 +24,6 @@ import dev.keytransfer.core.message.KdhUnbindToken;
 import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
-import dev.keytransfer.core.spi.OnePassKeyTokenRequest;
 import dev.keytransfer.core.spi.SignerRole;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.core.spi.VerifiedRebind;
@@ -93,10 +92,11 @@ class Tr34TokenCodecTest {
   private static KdhKeyToken twoPass(Tr34Profile p, Nonce nonce, List<X509CRL> crls)
       throws KeyTransferException {
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(HexFormat.of().parseHex(KEY))) {
-      return codec(p)
-          .buildKeyToken(
-              new KeyTokenRequest(
-                  kdh.certificate(), kdh.key(), krd.certificate(), nonce, HEADER, k, crls));
+      return (KdhKeyToken)
+          codec(p)
+              .buildKeyToken(
+                  KeyTokenRequest.twoPass(
+                      kdh.certificate(), kdh.key(), krd.certificate(), nonce, HEADER, k, crls));
     }
   }
 
@@ -108,10 +108,11 @@ class Tr34TokenCodecTest {
   private static KdhOnePassKeyToken onePass(Tr34Profile p, Instant time, List<X509CRL> crls)
       throws KeyTransferException {
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(HexFormat.of().parseHex(KEY))) {
-      return codec(p)
-          .buildOnePassKeyToken(
-              new OnePassKeyTokenRequest(
-                  kdh.certificate(), kdh.key(), krd.certificate(), time, HEADER, k, crls));
+      return (KdhOnePassKeyToken)
+          codec(p)
+              .buildKeyToken(
+                  KeyTokenRequest.onePass(
+                      kdh.certificate(), kdh.key(), krd.certificate(), time, HEADER, k, crls));
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.keytransfer.transport.tcp;
 
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.TransportException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -87,7 +89,7 @@ public final class TcpKeyServer<R> implements AutoCloseable {
       serverSocket.setReuseAddress(true);
       serverSocket.bind(new InetSocketAddress(bindAddress, requestedPort), backlog);
     } catch (IOException e) {
-      throw new KeyTransferException(
+      throw new TransportException(
           ErrorCode.TRANSPORT_FAILURE,
           "cannot listen on "
               + bindAddress.getHostAddress()
@@ -163,7 +165,7 @@ public final class TcpKeyServer<R> implements AutoCloseable {
     } catch (KeyTransferException e) {
       failure = e;
     } catch (RuntimeException e) {
-      failure = new KeyTransferException(ErrorCode.INTERNAL_ERROR, "session handler failed", e);
+      failure = new InternalErrorException("session handler failed", e);
     } finally {
       active.remove(s);
       closeQuietly(s);

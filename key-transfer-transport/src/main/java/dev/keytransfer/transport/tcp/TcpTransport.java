@@ -1,6 +1,7 @@
 package dev.keytransfer.transport.tcp;
 
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.spi.Transport;
 import java.io.BufferedInputStream;
@@ -102,7 +103,7 @@ public final class TcpTransport implements Transport {
   }
 
   @Override
-  public byte[] receive(Duration timeout) throws TransportException {
+  public byte[] receive(Duration timeout) throws TransportException, MalformedTokenException {
     if (closed) {
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection is closed");
     }
@@ -110,10 +111,15 @@ public final class TcpTransport implements Transport {
       socket.setSoTimeout(
           Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
       int length = in.readInt();
-      if (length <= 0 || length > maxFrameLength) {
+      if (length <= 0) {
+        close();
+        throw new MalformedTokenException(
+            ErrorCode.MALFORMED_FRAME, "peer announced a frame of " + length + " bytes");
+      }
+      if (length > maxFrameLength) {
         close();
         throw new TransportException(
-            length <= 0 ? ErrorCode.MALFORMED_FRAME : ErrorCode.FRAME_TOO_LARGE,
+            ErrorCode.FRAME_TOO_LARGE,
             "peer announced a frame of " + length + " bytes (maximum " + maxFrameLength + ")");
       }
       byte[] frame = new byte[length];

@@ -9,8 +9,10 @@ import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,6 +126,11 @@ final class CaCommand implements Runnable {
         description = "A PKCS#10 request (PEM or DER) whose key stays with its holder.")
     Path csr;
 
+    @Option(
+        names = "--force",
+        description = "Replace an existing NAME.crt.pem (and NAME.key.pem) in DIR.")
+    boolean force;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -134,6 +141,12 @@ final class CaCommand implements Runnable {
       CaDirectory d = new CaDirectory(dir);
       DefaultCertificateAuthority ca = d.load();
       Role r = role == RoleName.kdh ? Role.KDH : Role.KRD;
+      for (Path existing : List.of(d.file(name + ".crt.pem"), d.file(name + ".key.pem"))) {
+        if (Files.exists(existing) && !force) {
+          throw new CliException(
+              existing + " already exists (use --force to replace it and its key)");
+        }
+      }
       CertificateChain chain;
       if (csr != null) {
         chain = ca.issue(Inputs.binary(csr), r);

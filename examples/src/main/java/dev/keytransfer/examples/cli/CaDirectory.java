@@ -36,6 +36,7 @@ final class CaDirectory {
   }
 
   void save(DefaultCertificateAuthority ca) {
+    Inputs.privateDirectory(dir); // the CA's keys live here: 0700
     DefaultCertificateAuthority.State s = ca.exportState();
     Inputs.write(file("root.crt.pem"), Pem.encode(s.root()));
     Inputs.write(file("kdh-ca.crt.pem"), Pem.encode(s.kdhCa()));

@@ -5,9 +5,13 @@ import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -136,13 +140,68 @@ final class Inputs {
     write(f, content.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** Writes a private key readable by its owner only, where the file system allows it. */
+  /**
+   * Writes a private key readable by its owner only from its first byte: the bytes go to a new file
+   * in the same directory that is created with mode 0600 (never world-readable, whatever the
+   * umask), which then replaces {@code f} atomically. Where the file system has no POSIX
+   * permissions the platform's defaults apply.
+   */
   static void writeSecret(Path f, String pem) {
-    write(f, pem);
+    Path dir = f.toAbsolutePath().getParent();
+    Path tmp = null;
     try {
-      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-    } catch (IOException | UnsupportedOperationException e) {
-      // not a POSIX file system: leave the default permissions
+      Files.createDirectories(dir);
+      boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
+      tmp =
+          posix
+              ? Files.createTempFile(
+                  dir,
+                  ".key-",
+                  ".tmp",
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")))
+              : Files.createTempFile(dir, ".key-", ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(pem.getBytes(StandardCharsets.US_ASCII)));
+        ch.force(true);
+      }
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      tmp = null;
+    } catch (IOException e) {
+      throw new CliException("cannot write " + f + ": " + e.getMessage());
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort: the temporary file is owner-only
+        }
+      }
+    }
+  }
+
+  /** Creates {@code dir} (and its parents) as owner-only (0700) where the file system allows it. */
+  static void privateDirectory(Path dir) {
+    try {
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      boolean posix =
+          Files.getFileStore(parent != null ? parent : dir).supportsFileAttributeView("posix");
+      if (!Files.isDirectory(dir)) {
+        if (posix) { // created 0700: never open to others, not even for a moment
+          Files.createDirectory(
+              dir,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+          Files.createDirectory(dir);
+        }
+      } else if (posix) {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      }
+    } catch (IOException e) {
+      throw new CliException("cannot create " + dir + ": " + e.getMessage());
     }
   }
 

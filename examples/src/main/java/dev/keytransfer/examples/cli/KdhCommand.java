@@ -2,6 +2,7 @@ package dev.keytransfer.examples.cli;
 
 import dev.keytransfer.KeyTransferHost;
 import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.CertificateValidationException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
@@ -10,6 +11,7 @@ import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.transport.tcp.TcpKeyServer;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -84,6 +86,13 @@ final class KdhCommand implements Runnable {
     public Integer call() throws KeyTransferException, InterruptedException {
       CaDirectory d = new CaDirectory(dir);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KDH));
+      try { // what a terminal will check at S3: refuse to serve with anything else
+        new PkixCertificateValidator(d.policy().build())
+            .validate(chain, Role.KDH, d.crls("root", "kdh-ca"));
+      } catch (CertificateValidationException e) {
+        throw new CliException(
+            d.file(name + ".crt.pem") + " is not a usable KDH certificate: " + e.getMessage());
+      }
       BcCryptoProvider crypto = new BcCryptoProvider();
       InMemoryKeyLedger ledger = new InMemoryKeyLedger();
       DistributionTerminal kdh =

@@ -84,6 +84,57 @@ class KeyTransferCliTest {
   }
 
   @Test
+  void ca_keysAreOwnerOnly_namesAreNotReplaced_hostMustBeAKdh(@TempDir Path dir) throws Exception {
+    Path pki = dir.resolve("pki");
+    assertThat(cli("ca", "init", "--dir", pki.toString()).exit()).isZero();
+    assertThat(
+            cli("ca", "issue", "--dir", pki.toString(), "--role", "krd", "--name", "pos1").exit())
+        .isZero();
+    if (java.nio.file.Files.getFileStore(pki).supportsFileAttributeView("posix")) {
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  java.nio.file.Files.getPosixFilePermissions(pki)))
+          .isEqualTo("rwx------");
+      for (String key : new String[] {"root", "kdh-ca", "krd-ca", "pos1"}) {
+        assertThat(
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(pki.resolve(key + ".key.pem"))))
+            .as(key)
+            .isEqualTo("rw-------");
+      }
+    }
+    try (var files = java.nio.file.Files.list(pki)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+    }
+    byte[] key = java.nio.file.Files.readAllBytes(pki.resolve("pos1.key.pem"));
+    // issuing the same name again would replace the key, even switch a terminal to a host
+    assertOneLineError(
+        cli("ca", "issue", "--dir", pki.toString(), "--role", "kdh", "--name", "pos1"),
+        1,
+        "already exists (use --force");
+    assertThat(java.nio.file.Files.readAllBytes(pki.resolve("pos1.key.pem"))).isEqualTo(key);
+    // a host refuses to serve with a certificate that is no KDH's
+    assertOneLineError(
+        cli("kdh", "serve", "--dir", pki.toString(), "--name", "pos1", "--port", "0"),
+        1,
+        "is not a usable KDH certificate");
+    assertThat(
+            cli(
+                    "ca",
+                    "issue",
+                    "--dir",
+                    pki.toString(),
+                    "--role",
+                    "kdh",
+                    "--name",
+                    "pos1",
+                    "--force")
+                .exit())
+        .isZero();
+    assertThat(java.nio.file.Files.readAllBytes(pki.resolve("pos1.key.pem"))).isNotEqualTo(key);
+  }
+
+  @Test
   void byHand_caHostTerminalRevocation(@TempDir Path dir) throws Exception {
     String pki = dir.resolve("pki").toString();
     assertThat(cli("ca", "init", "--dir", pki).exit()).isZero();

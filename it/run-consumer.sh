@@ -72,7 +72,7 @@ fetch() {
     com.example.pos.FetchKey "$work/$1" "$1" 127.0.0.1 "$port"
 }
 for pos in pos1 pos2; do
-  out=$(fetch "$pos")
+  out=$(fetch "$pos") || { cat "$work/host.log" >&2; echo "consumer: $pos got no key" >&2; exit 1; }
   echo "consumer: $pos (class path JVM): $out"
   [[ "$out" =~ ^header=A0000K0TB00E0000\ kcv=[0-9A-F]{6}$ ]] \
     || { cat "$work/host.log" >&2; echo "consumer: unexpected output from $pos" >&2; exit 1; }
@@ -99,5 +99,5 @@ echo "consumer: revoked pos2 refused: $reason"
 grep -q CERTIFICATE_REVOKED "$work/host.log" \
   || { cat "$work/host.log" >&2; echo "consumer: the host did not log CERTIFICATE_REVOKED" >&2; exit 1; }
 echo "consumer: the host logged the exact reason, CERTIFICATE_REVOKED"
-fetch pos1 >/dev/null
+fetch pos1 >/dev/null || { cat "$work/host.log" >&2; echo "consumer: pos1 not served again" >&2; exit 1; }
 echo "consumer: OK (2 keys delivered, 1 revoked terminal refused, pos1 served again)"

@@ -366,6 +366,10 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
                 || latest.status() == DeliveryStatus.CONFIRMED);
     if (current && latest.status() == DeliveryStatus.DELIVERED) {
       host.ledger().updateStatus(latest.sessionId(), DeliveryStatus.CONFIRMED);
+    } else if (!current && latest != null && latest.status() == DeliveryStatus.DELIVERED) {
+      // one try per delivery: CT-KRD proves nothing, so a peer that only holds the terminal's
+      // certificate must not get to guess the KCV of an unconfirmed delivery session after session
+      host.ledger().updateStatus(latest.sessionId(), DeliveryStatus.REJECTED);
     }
     log.info(
         "KDH session {}: {} reports pending key {}; {}",

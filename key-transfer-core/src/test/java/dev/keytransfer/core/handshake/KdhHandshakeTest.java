@@ -231,4 +231,54 @@ class KdhHandshakeTest {
         .extracting(e -> e.status())
         .isEqualTo(DeliveryStatus.REJECTED);
   }
+
+  /**
+   * CT-KRD proves nothing, so a peer holding only the terminal's certificate gets one try at the
+   * KCV of an unconfirmed delivery: a wrong PENDING_KEY rejects that delivery, and a later right
+   * guess (here: the real terminal's report) no longer confirms it.
+   */
+  @Test
+  void pendingKey_wrongKcv_rejectsTheDelivery_oneTryPerDelivery() throws Exception {
+    FakeSession.Devices d = new FakeSession.Devices();
+    FakeSession first =
+        new FakeSession(d, new FakeTokenCodec(), HostOperations.deliverKeys(), false, false);
+    first.start();
+    first.toHost(); // CT-KRD -> CT-KDH
+    first.toTerminal(); // -> RT-KRD
+    first.toHost(); // -> KT-KDH: the ledger says DELIVERED
+    first.toTerminal(); // KEY_INSTALLED, which is lost
+    assertThat(d.ledger.entries())
+        .singleElement()
+        .extracting(e -> e.status())
+        .isEqualTo(DeliveryStatus.DELIVERED);
+    dev.keytransfer.core.KeyCheckValue real = d.ledger.entries().get(0).kcv();
+
+    FakeSession guess = new FakeSession(d, first.codec, HostOperations.deliverKeys(), false, false);
+    guess.pending = guess.codec.encodeKrdCredential(FakePki.KRD_1);
+    guess.toHost(); // CT-KDH
+    byte[] wrong = real.bytes();
+    wrong[0] ^= 1;
+    Optional<HandshakeMessage> answer =
+        guess.kdh.onMessage(
+            new dev.keytransfer.core.message.PendingKey(
+                dev.keytransfer.core.KeyCheckValue.of(real.method(), wrong)));
+    assertThat(answer)
+        .get()
+        .isInstanceOfSatisfying(
+            dev.keytransfer.core.message.KeyConfirmed.class,
+            k -> assertThat(k.current()).isFalse());
+    assertThat(d.ledger.entries().get(0).status()).isEqualTo(DeliveryStatus.REJECTED);
+
+    FakeSession right = new FakeSession(d, first.codec, HostOperations.deliverKeys(), false, false);
+    right.pending = right.codec.encodeKrdCredential(FakePki.KRD_1);
+    right.toHost();
+    Optional<HandshakeMessage> second =
+        right.kdh.onMessage(new dev.keytransfer.core.message.PendingKey(real));
+    assertThat(second)
+        .get()
+        .isInstanceOfSatisfying(
+            dev.keytransfer.core.message.KeyConfirmed.class,
+            k -> assertThat(k.current()).isFalse());
+    assertThat(d.ledger.entries().get(0).status()).isEqualTo(DeliveryStatus.REJECTED);
+  }
 }

@@ -45,8 +45,10 @@ import javax.crypto.spec.SecretKeySpec;
  * 800-90A) where the platform has one, else the platform's default {@link SecureRandom}.
  *
  * <p>Every RSA-OAEP or CBC decryption failure is {@link KeyTokenException#decryptionFailed()} with
- * no cause (R1); empty and misaligned CBC input is refused before the engine sees it (R6). Key
- * bytes handed to the JCA are wiped after each operation. Thread-safe.
+ * no cause (R1); empty and misaligned CBC input is refused before the engine sees it (R6). The
+ * copies of key bytes this class makes are wiped after each operation; the JCA's own copies (the
+ * {@code SecretKeySpec} clone, an engine's key schedule) are beyond its reach (docs/SECURITY.md
+ * K5). Thread-safe.
  */
 public class JcaCryptoProvider implements CryptoProvider {
   /** OAEP parameters of TR-34 key transport: SHA-256, MGF1-SHA-256, empty label (B.2.2.3). */

@@ -487,8 +487,10 @@ public final class Tr31Codec {
     try {
       computed = Arrays.copyOf(crypto.keyCheckValue(key, method).bytes(), carried.length);
     } catch (KeyTransferException e) {
+      // the provider's own code may belong to another exception type: report a crypto failure
       throw new KeyBlockException(
-          e.code(), "could not compute the key check value for " + id + ": " + e.getMessage());
+          ErrorCode.CRYPTO_FAILURE,
+          "could not compute the key check value for " + id + ": " + e.code());
     }
     if (!MessageDigest.isEqual(computed, carried)) {
       throw new KeyBlockException(

@@ -18,7 +18,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -86,7 +85,12 @@ public final class PkiFiles {
   /** The private key {@code NAME.key.pem} (PKCS#8 or PKCS#1 PEM, RSA). */
   public SoftwareKeyHandle privateKey(String name) throws IOException, MalformedTokenException {
     Path f = dir.resolve(name + ".key.pem");
-    return SoftwareKeyHandle.of(Pem.rsaKeyPair(read(f)), f.getFileName().toString());
+    byte[] pem = read(f);
+    try {
+      return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem), f.getFileName().toString());
+    } finally {
+      java.util.Arrays.fill(pem, (byte) 0);
+    }
   }
 
   /**
@@ -112,22 +116,16 @@ public final class PkiFiles {
 
   /**
    * A policy trusting {@code root.crt.pem}, pinning each role to its CA ({@code kdh-ca.crt.pem},
-   * {@code krd-ca.crt.pem}) and checking against those of the three CRL files that exist now (a
-   * terminal has none: the host's arrive in CT-KDH), read again whenever they change; add to it or
-   * {@link ValidationPolicy.Builder#build() build} it as it is.
+   * {@code krd-ca.crt.pem}) and checking against the three CRL files as they are at each session (a
+   * terminal has none: the host's arrive in CT-KDH); add to it or {@link
+   * ValidationPolicy.Builder#build() build} it as it is.
    */
   public ValidationPolicy.Builder validationPolicy() throws IOException, MalformedTokenException {
-    List<String> present = new ArrayList<>();
-    for (String n : List.of("root", "kdh-ca", "krd-ca")) {
-      if (Files.exists(dir.resolve(n + ".crl.pem"))) {
-        present.add(n);
-      }
-    }
     return ValidationPolicy.builder()
         .trustAnchor(rootCertificate())
         .roleIssuer(Role.KDH, caCertificate(Role.KDH))
         .roleIssuer(Role.KRD, caCertificate(Role.KRD))
-        .crlSource(crls(present.toArray(String[]::new)));
+        .crlSource(crls("root", "kdh-ca", "krd-ca"));
   }
 
   /**
@@ -180,11 +178,13 @@ public final class PkiFiles {
     }
   }
 
-  /** One CRL file, parsed again only when its modification time or size changes. */
+  /**
+   * One CRL file, read at every call (CRLs are small) and parsed again only when its bytes change,
+   * so a re-issued CRL of the same size and time stamp is still seen.
+   */
   private static final class CrlFile {
     private final Path file;
-    private FileTime modified;
-    private long size = -1;
+    private byte[] bytes;
     private X509CRL crl;
     private String problem;
 
@@ -194,24 +194,25 @@ public final class PkiFiles {
 
     synchronized X509CRL current() {
       try {
-        FileTime m = Files.getLastModifiedTime(file);
-        long s = Files.size(file);
-        if (!m.equals(modified) || s != size) {
-          crl = Pem.crl(read(file));
-          modified = m;
-          size = s;
-          problem = null;
+        byte[] now = read(file);
+        if (!java.util.Arrays.equals(now, bytes)) {
+          crl = Pem.crl(now);
+          bytes = now;
         }
+        problem = null;
         return crl;
       } catch (IOException | MalformedTokenException e) {
         String p = e.getClass().getSimpleName() + ": " + e.getMessage();
         if (!p.equals(problem)) {
-          LOG.warn("CRL file {} left out ({}); certificates it covers are refused", file, p);
+          if (e instanceof NoSuchFileException) { // expected where a side has no such file
+            LOG.debug("CRL file {} absent; certificates it would cover are refused", file);
+          } else {
+            LOG.warn("CRL file {} left out ({}); certificates it covers are refused", file, p);
+          }
           problem = p;
         }
         crl = null;
-        modified = null;
-        size = -1;
+        bytes = null;
         return null;
       }
     }

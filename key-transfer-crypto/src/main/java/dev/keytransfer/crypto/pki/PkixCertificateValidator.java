@@ -38,9 +38,10 @@ import java.util.Set;
 
 /**
  * The SDK's certificate validator (S2: the host validates the KRD; S3: the terminal validates the
- * KDH), under a {@link ValidationPolicy}. Java's PKIX engine (the JDK's {@code SUN} provider) runs
- * the RFC 5280 algorithm; this class adds what it does not do (docs/SECURITY.md "What Java 17 PKIX
- * does and does not check"):
+ * KDH), under a {@link ValidationPolicy}. The platform's PKIX engine, found by algorithm (on a JDK
+ * the {@code SUN} provider's, unless the application installed another PKIX provider ahead of it),
+ * runs the RFC 5280 algorithm; this class adds what it does not do (docs/SECURITY.md "What Java 17
+ * PKIX does and does not check"):
  *
  * <ol>
  *   <li>C7: a leaf with basicConstraints cA=true, or a trust anchor presented as leaf, is refused
@@ -332,11 +333,11 @@ public final class PkixCertificateValidator implements CertificateValidator {
   }
 
   /**
-   * The generic RFC 5280 layer alone: Java's PKIX validator (SUN provider) over {@code
-   * pathLeafFirst} (without the anchor) at {@code at}, revocation checked on every certificate from
-   * CRLs only (no OCSP, no download, no soft fail), with a collection store of the path, the
-   * anchor, {@code extraCerts} and {@code crls}. Failures get the same error codes as {@link
-   * #validate}. Used by {@link #validate} and by the PKITS suite.
+   * The generic RFC 5280 layer alone: the platform's PKIX validator over {@code pathLeafFirst}
+   * (without the anchor) at {@code at}, revocation checked on every certificate from CRLs only (no
+   * OCSP, no download, no soft fail), with a collection store of the path, the anchor, {@code
+   * extraCerts} and {@code crls}. Failures get the same error codes as {@link #validate}. Used by
+   * {@link #validate} and by the PKITS suite.
    */
   static void validateRfc5280(
       List<X509Certificate> pathLeafFirst,
@@ -393,13 +394,21 @@ public final class PkixCertificateValidator implements CertificateValidator {
    *
    * @throws IllegalStateException if {@code ocsp.enable} or {@code
    *     com.sun.security.onlyCheckRevocationOfEECert} (security properties) or {@code
-   *     com.sun.security.enableCRLDP} (system property) is true
+   *     com.sun.security.enableCRLDP} or {@code org.bouncycastle.x509.enableCRLDP} (system
+   *     properties) is true
    */
   static void requireOfflineRevocationSettings() {
     if ("true".equalsIgnoreCase(Security.getProperty("ocsp.enable"))) {
       throw new IllegalStateException(
           "security property ocsp.enable=true would make certificate validation "
               + "query OCSP responders over the network; key-transfer validates against CRLs only");
+    }
+    if (Boolean.getBoolean("org.bouncycastle.x509.enableCRLDP")) {
+      // the switch of Bouncy Castle's PKIX, should an application install BC ahead of the JDK
+      throw new IllegalStateException(
+          "system property org.bouncycastle.x509.enableCRLDP=true would make certificate"
+              + " validation download CRLs over the network; key-transfer validates against the"
+              + " CRLs it is given");
     }
     if (Boolean.getBoolean("com.sun.security.enableCRLDP")) {
       throw new IllegalStateException(

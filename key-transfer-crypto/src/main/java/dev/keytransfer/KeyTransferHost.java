@@ -3,6 +3,7 @@ package dev.keytransfer;
 import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.handshake.DeliveryLimit;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
 import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.HostOperations;
@@ -74,7 +75,8 @@ public final class KeyTransferHost {
         b.workingKeys == null
             ? null
             : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
-    this.options = new KdhHandshake.Options(b.workingKeys, workingKeyWrapper, b.operations);
+    this.options =
+        new KdhHandshake.Options(b.workingKeys, workingKeyWrapper, b.operations, b.deliveryLimit);
   }
 
   public static Builder builder() {
@@ -125,8 +127,18 @@ public final class KeyTransferHost {
     private WorkingKeySource workingKeys;
     private KeyBlockWrapper wrapper;
     private HostOperations operations = HostOperations.deliverKeys();
+    private DeliveryLimit deliveryLimit = DeliveryLimit.DEFAULT;
 
     private Builder() {}
+
+    /**
+     * How many master keys one device may get per window, counted in the ledger (docs/SECURITY.md
+     * A5); default {@link DeliveryLimit#DEFAULT}, ten per hour.
+     */
+    public Builder deliveryLimit(DeliveryLimit limit) {
+      this.deliveryLimit = Objects.requireNonNull(limit);
+      return this;
+    }
 
     /**
      * What answers each terminal's nonce (TR-34 B.8-B.14): a two-pass key (the default), a one-pass

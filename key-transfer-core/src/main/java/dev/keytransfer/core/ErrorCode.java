@@ -174,6 +174,12 @@ public enum ErrorCode {
    * misconfiguration).
    */
   CRYPTO_FAILURE(402),
+  /**
+   * The host refused to issue another key to this device: it already got the most the host's
+   * delivery limit allows in the current window (docs/SECURITY.md A5). Public class: {@code
+   * PEER_TRY_LATER}.
+   */
+  DELIVERY_RATE_LIMITED(403),
   /** Something that cannot happen did. */
   INTERNAL_ERROR(500);
 

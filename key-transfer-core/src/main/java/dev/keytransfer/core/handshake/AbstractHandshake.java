@@ -62,6 +62,12 @@ abstract class AbstractHandshake<S extends Enum<S>, H extends AbstractHandshake<
   /** Called once when the machine fails, before it enters FAILED (wipe secrets, fix the ledger). */
   void onFailure(S stateAtFailure, ErrorCode code) {}
 
+  /**
+   * Called once before the machine enters COMPLETED, before the last reply is sent; a throw fails
+   * the session instead (the host's audit record).
+   */
+  void onCompleting() throws KeyTransferException {}
+
   public final S state() {
     return state;
   }
@@ -116,6 +122,9 @@ abstract class AbstractHandshake<S extends Enum<S>, H extends AbstractHandshake<
       if (!row.to().contains(step.next())) {
         throw new IllegalStateException(
             "the transition table does not admit " + state + " -> " + step.next());
+      }
+      if (step.next() == completed) {
+        onCompleting();
       }
       moveTo(step.next(), event);
       return step.reply();

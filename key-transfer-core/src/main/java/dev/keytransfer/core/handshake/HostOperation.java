@@ -11,6 +11,26 @@ import java.util.Objects;
  * token signed by the higher-level authority that the host relays (UBT-CA B.13, RBT-CA B.10).
  */
 public sealed interface HostOperation {
+  /**
+   * The stable name the audit trail records: {@code DELIVER_KEY}, {@code DELIVER_KEY_ONE_PASS},
+   * {@code UNBIND}, {@code REBIND}, {@code RELAY_CA_UNBIND} or {@code RELAY_CA_REBIND}.
+   */
+  default String auditName() {
+    if (this instanceof DeliverKey) {
+      return "DELIVER_KEY";
+    }
+    if (this instanceof DeliverKeyOnePass) {
+      return "DELIVER_KEY_ONE_PASS";
+    }
+    if (this instanceof Unbind) {
+      return "UNBIND";
+    }
+    if (this instanceof Rebind) {
+      return "REBIND";
+    }
+    return "RELAY_" + ((RelayAuthorityToken) this).token().type().name();
+  }
+
   /** Deliver a key in a two-pass key token (the default). */
   record DeliverKey() implements HostOperation {}
 

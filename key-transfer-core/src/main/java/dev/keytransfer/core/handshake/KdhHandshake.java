@@ -29,6 +29,7 @@ import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.LedgerEntry;
+import dev.keytransfer.core.spi.SessionRecord;
 import dev.keytransfer.core.spi.TokenCodec;
 import dev.keytransfer.core.spi.WorkingKeySource;
 import java.security.cert.X509Certificate;
@@ -164,18 +165,31 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
    * @param workingKeyWrapper wraps them under the master key (TR-31 / X9.143); null exactly when
    *     {@code workingKeys} is
    * @param operations what answers each terminal's nonce (TR-34 B.8-B.14)
+   * @param deliveryLimit how many master keys one device may get per window (docs/SECURITY.md A5)
    */
   public record Options(
-      WorkingKeySource workingKeys, KeyBlockWrapper workingKeyWrapper, HostOperations operations) {
+      WorkingKeySource workingKeys,
+      KeyBlockWrapper workingKeyWrapper,
+      HostOperations operations,
+      DeliveryLimit deliveryLimit) {
     public Options {
       Objects.requireNonNull(operations, "operations");
+      Objects.requireNonNull(deliveryLimit, "deliveryLimit");
       if ((workingKeys == null) != (workingKeyWrapper == null)) {
         throw new IllegalArgumentException(
             "working keys need both a source and a key block wrapper");
       }
     }
 
-    /** Two-pass keys to every terminal, no working keys. */
+    /** These options with the default delivery limit. */
+    public Options(
+        WorkingKeySource workingKeys,
+        KeyBlockWrapper workingKeyWrapper,
+        HostOperations operations) {
+      this(workingKeys, workingKeyWrapper, operations, DeliveryLimit.DEFAULT);
+    }
+
+    /** Two-pass keys to every terminal, no working keys, the default delivery limit. */
     public static Options defaults() {
       return new Options(null, null, HostOperations.deliverKeys());
     }
@@ -190,6 +204,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   private final WorkingKeySource workingKeys;
   private final KeyBlockWrapper workingKeyWrapper;
   private final HostOperations operations;
+  private final DeliveryLimit deliveryLimit;
+  private final java.time.Instant startedAt;
   private HostOperation operation;
 
   private CertificateChain krdChain;
@@ -208,6 +224,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       Options options) {
     super("KDH", TRANSITIONS, State.AWAIT_KRD_CREDENTIAL, State.COMPLETED, State.FAILED, log);
     this.operations = options.operations();
+    this.deliveryLimit = options.deliveryLimit();
     this.workingKeys = options.workingKeys();
     this.workingKeyWrapper = options.workingKeyWrapper();
     this.host = Objects.requireNonNull(host, "host");
@@ -218,6 +235,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     byte[] id = new byte[8];
     crypto.secureRandom().nextBytes(id);
     this.sessionId = Hex.encode(id);
+    this.startedAt = clock.instant();
   }
 
   /** This session's ledger key. */
@@ -309,6 +327,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       return Step.to(State.AWAIT_BINDING_UPDATE, relay.token());
     }
     boolean onePass = operation instanceof HostOperation.DeliverKeyOnePass;
+    admitDelivery(krdId);
     try (DeliverableKey key = host.keySource().keyFor(krd)) {
       KeyBlockHeader header = key.header();
       header.checkInstallable(key.key().length());
@@ -324,13 +343,12 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
                   kdh, host.signingKey(), krd, freshness, header, key.key(), host.crls()));
       host.ledger()
           .recordDelivered(
-              new LedgerEntry(
+              LedgerEntry.delivered(
                   sessionId,
-                  IssuerAndSerial.of(krd),
+                  krdId,
                   krd.getSubjectX500Principal().getName(),
                   header,
                   kcv,
-                  DeliveryStatus.DELIVERED,
                   clock.instant()));
       issuedKcv = kcv;
       issuedHeader = header;
@@ -353,12 +371,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
    */
   private Step<State> onPendingKey(PendingKey pending) throws KeyTransferException {
     IssuerAndSerial krdId = IssuerAndSerial.of(krdChain.leaf());
-    LedgerEntry latest = null;
-    for (LedgerEntry e : host.ledger().entries()) {
-      if (e.device().equals(krdId) && !e.sessionId().contains("/")) {
-        latest = e; // entries are in recording order; working keys have "<session>/<n>"
-      }
-    }
+    LedgerEntry latest = host.ledger().latestDelivery(krdId).orElse(null);
     boolean current =
         latest != null
             && latest.kcv().matches(pending.kcv())
@@ -427,13 +440,12 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
         n++;
         KeyCheckValue kcv = crypto.keyCheckValue(k.key(), k.header().kcvMethod());
         LedgerEntry entry =
-            new LedgerEntry(
-                sessionId + "/" + n,
+            LedgerEntry.delivered(
+                LedgerEntry.workingKeySession(sessionId, n),
                 IssuerAndSerial.of(krd),
                 krd.getSubjectX500Principal().getName(),
                 k.header(),
                 kcv,
-                DeliveryStatus.DELIVERED,
                 clock.instant());
         host.ledger().recordDelivered(entry);
         try {
@@ -496,6 +508,60 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     return Step.quietlyTo(State.COMPLETED);
   }
 
+  /**
+   * Before a key is chosen: refuse a device over the delivery limit (docs/SECURITY.md A5), then
+   * supersede its unconfirmed delivery. A terminal holding that key would have reported it
+   * (PENDING_KEY) before its nonce, so it does not hold it: REJECTED, never to be confirmed.
+   */
+  private void admitDelivery(IssuerAndSerial krdId) throws KeyTransferException {
+    java.time.Instant since = clock.instant().minus(deliveryLimit.window());
+    int recent = host.ledger().deliveriesSince(krdId, since);
+    if (recent >= deliveryLimit.maxDeliveries()) {
+      throw new KeyTransferException(
+          ErrorCode.DELIVERY_RATE_LIMITED,
+          "device already got "
+              + recent
+              + " keys in the last "
+              + deliveryLimit.window()
+              + "; refusing another");
+    }
+    Optional<LedgerEntry> earlier = host.ledger().latestDelivery(krdId);
+    if (earlier.isPresent() && earlier.get().status() == DeliveryStatus.DELIVERED) {
+      try {
+        host.ledger().updateStatus(earlier.get().sessionId(), DeliveryStatus.REJECTED);
+        log.info(
+            "KDH session {} supersedes unconfirmed delivery {}",
+            sessionId,
+            earlier.get().sessionId());
+      } catch (KeyTransferException e) {
+        if (host.ledger().find(earlier.get().sessionId()).map(LedgerEntry::status).orElse(null)
+            == DeliveryStatus.DELIVERED) {
+          throw e; // not a concurrent move by another host: the ledger failed
+        }
+      }
+    }
+  }
+
+  /** Every session, completed or failed, leaves its audit record (docs/SECURITY.md A4). */
+  private SessionRecord sessionRecord(Optional<ErrorCode> error) {
+    Optional<X509Certificate> krd = terminalCertificate();
+    return new SessionRecord(
+        sessionId,
+        krd.map(IssuerAndSerial::of),
+        krd.map(c -> c.getSubjectX500Principal().getName()),
+        operation == null ? SessionRecord.NO_OPERATION : operation.auditName(),
+        Optional.ofNullable(issuedHeader),
+        Optional.ofNullable(issuedKcv),
+        error,
+        startedAt,
+        clock.instant());
+  }
+
+  @Override
+  void onCompleting() throws KeyTransferException {
+    host.ledger().recordSession(sessionRecord(Optional.empty()));
+  }
+
   private void wipeMasterKey() {
     if (masterKey != null) {
       masterKey.destroy();
@@ -506,6 +572,15 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   @Override
   void onFailure(State stateAtFailure, ErrorCode code) {
     wipeMasterKey();
+    markRefused(stateAtFailure, code);
+    try {
+      host.ledger().recordSession(sessionRecord(Optional.of(code)));
+    } catch (KeyTransferException | RuntimeException e) {
+      log.warn("KDH session {} could not write its audit record: {}", sessionId, e.getMessage());
+    }
+  }
+
+  private void markRefused(State stateAtFailure, ErrorCode code) {
     if (!code.isPublic()) {
       return; // a broken connection leaves deliveries DELIVERED: unconfirmed, never confirmed
     }

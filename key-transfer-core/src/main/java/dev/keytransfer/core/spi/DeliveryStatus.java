@@ -7,5 +7,10 @@ public enum DeliveryStatus {
   /** The terminal confirmed installation with the matching KCV. */
   CONFIRMED,
   /** The terminal refused the token, or confirmed a different KCV: the key is not in use. */
-  REJECTED
+  REJECTED,
+  /**
+   * The terminal did not confirm within the ledger's expiry time: treated as not installed (a
+   * terminal that reports it later is told to discard it, docs/SECURITY.md K7).
+   */
+  EXPIRED
 }

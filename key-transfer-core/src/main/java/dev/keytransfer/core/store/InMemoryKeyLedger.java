@@ -1,20 +1,27 @@
 package dev.keytransfer.core.store;
 
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.KeyLedger;
 import dev.keytransfer.core.spi.LedgerEntry;
+import dev.keytransfer.core.spi.SessionRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The default host ledger, in JVM memory (lost on restart: use a persistent one in production). */
+/**
+ * A host ledger in JVM memory, for tests and one-off tools: lost on restart. A key host keeps its
+ * ledger in a database ({@code JdbcKeyLedger} in key-transfer-jdbc).
+ */
 public final class InMemoryKeyLedger implements KeyLedger {
   private final Map<String, LedgerEntry> entries = new LinkedHashMap<>();
+  private final List<SessionRecord> sessions = new ArrayList<>();
   private final Clock clock;
 
   public InMemoryKeyLedger() {
@@ -57,5 +64,51 @@ public final class InMemoryKeyLedger implements KeyLedger {
   @Override
   public synchronized List<LedgerEntry> entries() {
     return new ArrayList<>(entries.values());
+  }
+
+  @Override
+  public synchronized Optional<LedgerEntry> latestDelivery(IssuerAndSerial device) {
+    LedgerEntry latest = null;
+    for (LedgerEntry e : entries.values()) {
+      if (e.device().equals(device) && e.isMasterKey()) {
+        latest = e;
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  @Override
+  public synchronized int deliveriesSince(IssuerAndSerial device, Instant since) {
+    int n = 0;
+    for (LedgerEntry e : entries.values()) {
+      if (e.device().equals(device) && e.isMasterKey() && !e.deliveredAt().isBefore(since)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized int expireUnconfirmed(Instant deliveredBefore) {
+    int n = 0;
+    Instant now = clock.instant();
+    for (Map.Entry<String, LedgerEntry> me : entries.entrySet()) {
+      LedgerEntry e = me.getValue();
+      if (e.status() == DeliveryStatus.DELIVERED && e.deliveredAt().isBefore(deliveredBefore)) {
+        me.setValue(e.withStatus(DeliveryStatus.EXPIRED, now));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized void recordSession(SessionRecord record) {
+    sessions.add(record);
+  }
+
+  /** The audit records of the sessions so far, in order. */
+  public synchronized List<SessionRecord> sessions() {
+    return List.copyOf(sessions);
   }
 }

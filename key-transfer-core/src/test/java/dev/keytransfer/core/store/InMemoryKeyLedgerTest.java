@@ -24,6 +24,7 @@ class InMemoryKeyLedgerTest {
         KeyBlockHeader.parse("A0000K0TB00E0000"),
         KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[3]),
         DeliveryStatus.DELIVERED,
+        Instant.EPOCH,
         Instant.EPOCH);
   }
 

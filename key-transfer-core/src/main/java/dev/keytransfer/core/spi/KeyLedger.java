@@ -25,19 +25,28 @@ public interface KeyLedger {
    */
   void updateStatus(String sessionId, DeliveryStatus status) throws KeyTransferException;
 
+  /**
+   * The session's entry, if any.
+   *
+   * @throws IllegalStateException if the ledger cannot be read (its cause says why)
+   */
   Optional<LedgerEntry> find(String sessionId);
 
-  /** Every entry, in recording order. */
+  /**
+   * Every entry, in recording order.
+   *
+   * @throws IllegalStateException if the ledger cannot be read (its cause says why)
+   */
   List<LedgerEntry> entries();
 
   /**
    * The newest master-key delivery to {@code device} (working keys, recorded as {@code
    * <session>/<n>}, are not master-key deliveries), if any.
    */
-  Optional<LedgerEntry> latestDelivery(IssuerAndSerial device);
+  Optional<LedgerEntry> latestDelivery(IssuerAndSerial device) throws KeyTransferException;
 
   /** How many master-key deliveries to {@code device} were recorded at or after {@code since}. */
-  int deliveriesSince(IssuerAndSerial device, Instant since);
+  int deliveriesSince(IssuerAndSerial device, Instant since) throws KeyTransferException;
 
   /**
    * Moves every entry still DELIVERED that was recorded before {@code deliveredBefore} to {@link

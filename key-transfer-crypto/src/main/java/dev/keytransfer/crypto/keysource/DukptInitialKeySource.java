@@ -38,8 +38,9 @@ import java.util.Optional;
  * initial key (docs/SECURITY.md K1): the counter never repeats, and an identifier an assigner
  * returns for a second device is refused with {@code DUKPT_KEY_ID_REUSED}; the same device asking
  * again gets its identifier again. A counter that runs out gives {@code DUKPT_KEY_ID_EXHAUSTED}.
- * The record of issued identifiers lives in memory: a host that restarts must resume the counter
- * after the last identifier it issued (persist {@link #nextIdentifier()}), or assign from its
+ * The in-memory counter and record of issued identifiers die with the process: a host that
+ * restarts, or several hosts sharing one BDK, take their numbers from a {@link DeviceNumbers} store
+ * instead (the ledger database: {@code JdbcKeyLedger.dukptDeviceNumbers}), or assign from their
  * inventory.
  *
  * <p>Thread-safe. The source holds a copy of the BDK until {@link #close()}.
@@ -49,6 +50,16 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
   @FunctionalInterface
   public interface Assigner<T> {
     T assign(X509Certificate device) throws KeyTransferException;
+  }
+
+  /**
+   * Hands out counter values (TDES device numbers, AES derivation IDs) kept outside this JVM, e.g.
+   * by the host's ledger database: each call returns a value no earlier call returned, in any
+   * process sharing the store and across restarts, starting from {@code first}.
+   */
+  @FunctionalInterface
+  public interface DeviceNumbers {
+    long next(X509Certificate device, long first) throws KeyTransferException;
   }
 
   private static final int TDES_DEVICE_BITS = 19;
@@ -62,6 +73,8 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
   private final Map<String, IssuerAndSerial> issued = new HashMap<>();
   private long next;
   private final byte[] base;
+  private final long first;
+  private final DeviceNumbers numbers;
 
   private DukptInitialKeySource(
       SecretKeyMaterial bdk,
@@ -69,8 +82,11 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
       byte[] base,
       long next,
       Assigner<byte[]> assigner,
+      DeviceNumbers numbers,
       CryptoProvider crypto) {
     this.crypto = Objects.requireNonNull(crypto, "crypto");
+    this.first = next;
+    this.numbers = numbers;
     this.bdk = bdk.copy();
     this.aes = aes;
     this.base = base;
@@ -89,7 +105,38 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
       SecretKeyMaterial bdk, TdesKsn firstKsn, CryptoProvider crypto) {
     requireLength(bdk, 16, "a TDES DUKPT BDK is 16 bytes");
     byte[] initial = firstKsn.initial().bytes();
-    return new DukptInitialKeySource(bdk, false, initial, tdesDeviceField(initial), null, crypto);
+    return new DukptInitialKeySource(
+        bdk, false, initial, tdesDeviceField(initial), null, null, crypto);
+  }
+
+  /**
+   * TDES DUKPT like {@link #tdes(SecretKeyMaterial, TdesKsn, CryptoProvider)}, with the device
+   * numbers from {@code numbers} (e.g. the host's ledger database), so that host processes sharing
+   * it, and a host restarted, never give two devices one KSN.
+   */
+  public static DukptInitialKeySource tdes(
+      SecretKeyMaterial bdk, TdesKsn firstKsn, DeviceNumbers numbers, CryptoProvider crypto) {
+    requireLength(bdk, 16, "a TDES DUKPT BDK is 16 bytes");
+    Objects.requireNonNull(numbers, "numbers");
+    byte[] initial = firstKsn.initial().bytes();
+    return new DukptInitialKeySource(
+        bdk, false, initial, tdesDeviceField(initial), null, numbers, crypto);
+  }
+
+  /**
+   * AES DUKPT like {@link #aes(SecretKeyMaterial, AesKsn, CryptoProvider)}, with the derivation IDs
+   * from {@code numbers} (e.g. the host's ledger database).
+   */
+  public static DukptInitialKeySource aes(
+      SecretKeyMaterial bdk,
+      AesKsn firstInitialKeyId,
+      DeviceNumbers numbers,
+      CryptoProvider crypto) {
+    requireAes(bdk);
+    Objects.requireNonNull(numbers, "numbers");
+    byte[] initial = firstInitialKeyId.withCounter(0).bytes();
+    return new DukptInitialKeySource(
+        bdk, true, initial, firstInitialKeyId.derivationId() & 0xFFFFFFFFL, null, numbers, crypto);
   }
 
   /** TDES DUKPT with KSNs from {@code assigner} (their counters are cleared). */
@@ -98,7 +145,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
     requireLength(bdk, 16, "a TDES DUKPT BDK is 16 bytes");
     Objects.requireNonNull(assigner, "assigner");
     return new DukptInitialKeySource(
-        bdk, false, null, -1, d -> assigner.assign(d).initial().bytes(), crypto);
+        bdk, false, null, -1, d -> assigner.assign(d).initial().bytes(), null, crypto);
   }
 
   /**
@@ -112,7 +159,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
     requireAes(bdk);
     byte[] initial = firstInitialKeyId.withCounter(0).bytes();
     return new DukptInitialKeySource(
-        bdk, true, initial, firstInitialKeyId.derivationId() & 0xFFFFFFFFL, null, crypto);
+        bdk, true, initial, firstInitialKeyId.derivationId() & 0xFFFFFFFFL, null, null, crypto);
   }
 
   /** AES DUKPT with initial key IDs from {@code assigner} (their counters are ignored). */
@@ -121,7 +168,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
     requireAes(bdk);
     Objects.requireNonNull(assigner, "assigner");
     return new DukptInitialKeySource(
-        bdk, true, null, -1, d -> assigner.assign(d).withCounter(0).bytes(), crypto);
+        bdk, true, null, -1, d -> assigner.assign(d).withCounter(0).bytes(), null, crypto);
   }
 
   /**
@@ -136,6 +183,17 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
     Objects.requireNonNull(krdCertificate, "krdCertificate");
     IssuerAndSerial device = IssuerAndSerial.of(krdCertificate);
     byte[] id = assigner != null ? assigner.assign(krdCertificate) : null;
+    if (numbers != null) {
+      long n = numbers.next(krdCertificate, first);
+      if (n < first || n > maxCounter()) {
+        throw new KeyTransferException(
+            ErrorCode.DUKPT_KEY_ID_EXHAUSTED,
+            aes
+                ? "all AES DUKPT derivation IDs under this BDK ID are used"
+                : "all TDES DUKPT device numbers under this key set are used");
+      }
+      id = counterValue(n);
+    }
     synchronized (this) {
       if (id == null) {
         id = nextFromCounter();
@@ -156,7 +214,7 @@ public final class DukptInitialKeySource implements KeySource, AutoCloseable {
    * persist across restarts; empty with an assigner or when the counter has run out.
    */
   public synchronized Optional<String> nextIdentifier() {
-    if (base == null || next > maxCounter()) {
+    if (base == null || numbers != null || next > maxCounter()) {
       return Optional.empty();
     }
     return Optional.of(HexFormat.of().withUpperCase().formatHex(counterValue(next)));

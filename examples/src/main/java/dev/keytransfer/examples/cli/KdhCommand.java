@@ -5,13 +5,14 @@ import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.CertificateValidationException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
+import dev.keytransfer.core.handshake.DeliveryLimit;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
-import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
+import dev.keytransfer.jdbc.JdbcKeyLedger;
 import dev.keytransfer.transport.tcp.TcpKeyServer;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -20,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,6 +81,33 @@ final class KdhCommand implements Runnable {
         description = "Seconds each step may take (default: ${DEFAULT-VALUE}).")
     int stepTimeout;
 
+    @Option(
+        names = "--ledger",
+        description =
+            "JDBC URL of the ledger, e.g. jdbc:postgresql://db/keys?user=kdh (default: an H2 file"
+                + " database in DIR/ledger). Hosts sharing one PostgreSQL ledger form a fleet.")
+    String ledgerUrl;
+
+    @Option(
+        names = "--node-id",
+        description = "This host's name in the ledger (default: ${DEFAULT-VALUE}).",
+        defaultValue = "local")
+    String nodeId;
+
+    @Option(
+        names = "--expire-unconfirmed",
+        defaultValue = "60",
+        description =
+            "Minutes after which an unconfirmed delivery becomes EXPIRED (default:"
+                + " ${DEFAULT-VALUE}).")
+    int expireMinutes;
+
+    @Option(
+        names = "--max-keys-per-hour",
+        defaultValue = "10",
+        description = "Keys one device may get per hour (default: ${DEFAULT-VALUE}).")
+    int maxKeysPerHour;
+
     @Spec CommandSpec spec;
 
     /** Set by tests to stop a running server. */
@@ -94,7 +125,14 @@ final class KdhCommand implements Runnable {
             d.file(name + ".crt.pem") + " is not a usable KDH certificate: " + e.getMessage());
       }
       BcCryptoProvider crypto = new BcCryptoProvider();
-      InMemoryKeyLedger ledger = new InMemoryKeyLedger();
+      try (JdbcKeyLedger ledger = LedgerCommand.open(dir, ledgerUrl, nodeId)) {
+        return serve(d, chain, crypto, ledger);
+      }
+    }
+
+    private int serve(
+        CaDirectory d, CertificateChain chain, BcCryptoProvider crypto, JdbcKeyLedger ledger)
+        throws KeyTransferException, InterruptedException {
       DistributionTerminal kdh =
           DistributionTerminal.of(
               chain,
@@ -109,6 +147,7 @@ final class KdhCommand implements Runnable {
               .cryptoProvider(crypto)
               .validationPolicy(d.policy().crlSource(() -> d.crls("root", "krd-ca")).build())
               .stepTimeout(Duration.ofSeconds(stepTimeout))
+              .deliveryLimit(new DeliveryLimit(maxKeysPerHour, Duration.ofHours(1)))
               .build();
       PrintWriter out = spec.commandLine().getOut();
       InetAddress address;
@@ -157,10 +196,60 @@ final class KdhCommand implements Runnable {
                 + server.port()
                 + " (Ctrl-C to stop)");
         out.flush();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.countDown()));
-        stop.await();
+        CountDownLatch drained = new CountDownLatch(1);
+        Thread hook = // SIGTERM: stop accepting, drain the sessions in flight, print the summary
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    drained.await(20, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+        Runtime.getRuntime().addShutdownHook(hook);
+        ScheduledExecutorService expiry =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "ledger-expiry");
+                  t.setDaemon(true);
+                  return t;
+                });
+        expiry.scheduleWithFixedDelay(
+            () -> expire(ledger, Duration.ofMinutes(expireMinutes)), 0, 1, TimeUnit.MINUTES);
+        try {
+          stop.await();
+        } finally {
+          expiry.shutdownNow();
+          server.close(); // drains: waits for the sessions under way
+          synchronized (out) {
+            out.println(
+                "KDH stopped: "
+                    + server.completedSessions()
+                    + " sessions completed, "
+                    + server.failedSessions()
+                    + " failed; ledger "
+                    + LedgerCommand.summary(ledger));
+            out.flush();
+          }
+          drained.countDown();
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook is what stopped us
+          }
+        }
       }
       return 0;
+    }
+
+    private static void expire(JdbcKeyLedger ledger, Duration after) {
+      try {
+        ledger.expireUnconfirmed(java.time.Instant.now().minus(after));
+      } catch (KeyTransferException e) {
+        org.slf4j.LoggerFactory.getLogger(KdhCommand.class)
+            .warn("ledger expiry failed: {}", e.getMessage());
+      }
     }
   }
 }

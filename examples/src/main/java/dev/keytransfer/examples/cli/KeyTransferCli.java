@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       DemoCommand.class,
       CaCommand.class,
       KdhCommand.class,
+      LedgerCommand.class,
       KrdCommand.class,
       TokenCommand.class,
       KeyblockCommand.class,

@@ -165,7 +165,7 @@ final class SealedFile implements AutoCloseable {
       throw failure("cannot read " + describe() + ": " + e, e);
     }
     if (sealed.length < HEADER_LENGTH
-        || !Arrays.equals(sealed, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        || !Arrays.equals(Arrays.copyOf(sealed, MAGIC.length), MAGIC)) {
       throw failure(describe() + " is not a key-transfer terminal store file", null);
     }
     int version = sealed[MAGIC.length] & 0xFF;
@@ -367,7 +367,9 @@ final class SealedFile implements AutoCloseable {
 
     @Override
     public void write(byte[] b, int off, int len) {
-      Objects.checkFromIndexSize(off, len, b.length);
+      if (off < 0 || len < 0 || len > b.length - off) {
+        throw new IndexOutOfBoundsException();
+      }
       ensure(len);
       System.arraycopy(b, off, buf, count, len);
       count += len;

@@ -28,12 +28,12 @@ import javax.security.auth.x500.X500Principal;
  * Like every {@link BindingStore} it only stores; the rules are in {@code KrdHandshake}.
  *
  * <p>The file is sealed with AES-256-GCM under the device key and replaced atomically on every
- * change (docs/SECURITY.md, "Terminal state at rest"): a file that does not open under the device
- * key, or is of another kind or an unknown version, fails the open with {@code STORAGE_FAILURE} and
- * is never read as empty; only a missing file is a fresh device. The state in memory changes only
- * once the new file is in place, so a failed write leaves both as they were. While open, the store
- * holds {@code binding.lock} in the directory, so a second store on it fails as "in use"; {@link
- * #close()} releases it.
+ * change (docs/SECURITY.md K8, "Terminal state at rest"): a file that does not open under the
+ * device key, or is of another kind or an unknown version, fails the open with {@code
+ * STORAGE_FAILURE} and is never read as empty; only a missing file is a fresh device. The state in
+ * memory changes only once the new file is in place, so a failed write leaves both as they were.
+ * While open, the store holds {@code binding.lock} in the directory, so a second store on it fails
+ * as "in use"; {@link #close()} releases it.
  *
  * <p>Plaintext, format version 1 (pieces as in the package's {@code StateFormat}): a flag for a
  * bound KDH and then its certificate's DER; a count of signing times, each the signer's issuer DER

@@ -27,8 +27,9 @@ import javax.crypto.SecretKey;
  * A terminal key store kept in one file, {@code keys.sealed}, in a directory of the device's own:
  * the installed keys, which of them is the current master key of its host, and the pending master
  * keys (docs/SECURITY.md K7) survive a restart. The keys are at rest only inside the AES-256-GCM
- * envelope under the device key (docs/SECURITY.md, "Terminal state at rest"); the plaintext buffer
- * is wiped after sealing and after opening (K5), and {@link #toString()} shows counts only (K6).
+ * envelope under the device key (docs/SECURITY.md K8, "Terminal state at rest"); the plaintext
+ * buffer is wiped after sealing and after opening (K5), and {@link #toString()} shows counts only
+ * (K6).
  *
  * <p>Every change replaces the file atomically and takes effect in memory only once the new file is
  * in place: a failed write throws {@code STORAGE_FAILURE} and leaves both file and store as they

@@ -28,7 +28,7 @@ import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * One sealed state file of a terminal store, with the lock that keeps a second store (in this or
- * another process) off it. The envelope (docs/SECURITY.md, "Terminal state at rest"):
+ * another process) off it. The envelope (docs/SECURITY.md K8, "Terminal state at rest"):
  *
  * <pre>
  *   magic "KTST" | format version (1 byte) | kind (1 byte) | IV (12 bytes) | AES-256-GCM ciphertext

@@ -6,8 +6,6 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.handshake.KeyReceipt;
 import dev.keytransfer.core.spi.ReceivingTerminal;
-import dev.keytransfer.core.store.InMemoryBindingStore;
-import dev.keytransfer.core.store.InMemoryTerminalKeyStore;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.transport.tcp.TcpTransport;
 import java.io.PrintWriter;
@@ -37,7 +35,9 @@ final class KrdCommand implements Runnable {
   @Command(
       name = "fetch",
       mixinStandardHelpOptions = true,
-      description = "Run S2-S4 against a key host and print the received key's header and KCV.")
+      description =
+          "Run S2-S4 against a key host and print the received key's header and KCV; the"
+              + " terminal's binding and keys are kept in DIR/NAME.terminal/ between runs.")
   static final class Fetch implements Callable<Integer> {
     @Option(
         names = "--dir",
@@ -69,12 +69,21 @@ final class KrdCommand implements Runnable {
     public Integer call() throws KeyTransferException {
       CaDirectory d = new CaDirectory(dir);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KRD));
+      // the terminal's binding and keys are kept between runs (docs/SECURITY.md K8)
+      try (TerminalState state = TerminalState.open(dir, name)) {
+        spec.commandLine().getOut().println(state.describe());
+        return fetch(d, chain, state);
+      }
+    }
+
+    private int fetch(CaDirectory d, CertificateChain chain, TerminalState state)
+        throws KeyTransferException {
       ReceivingTerminal device =
           ReceivingTerminal.of(
               chain,
               Inputs.privateKey(d.key(name)),
-              new InMemoryTerminalKeyStore(),
-              new InMemoryBindingStore());
+              state.terminalKeyStore(),
+              state.bindingStore());
       KeyTransferTerminal terminal =
           KeyTransferTerminal.builder()
               .receivingTerminal(device)

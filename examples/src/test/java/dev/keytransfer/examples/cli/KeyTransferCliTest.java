@@ -205,6 +205,22 @@ class KeyTransferCliTest {
       assertThat(fetch.out())
           .contains("header=A0000K0TB00E0000")
           .containsPattern("kcv=[0-9A-F]{6}");
+      // the terminal's state is kept between runs: the second run starts bound, with its key
+      Path state = dir.resolve("pki/pos1.terminal");
+      assertThat(fetch.out()).contains("terminal state: " + state + " (not bound, 0 keys)");
+      Run again =
+          cli("krd", "fetch", "--dir", pki, "--name", "pos1", "--port", String.valueOf(port));
+      assertThat(again.exit()).as(again.err()).isZero();
+      assertThat(again.out())
+          .contains("terminal state: " + state + " (bound to CN=host1", ", 1 key)")
+          .contains("header=A0000K0TB00E0000");
+      assertThat(state.resolve("keys.sealed")).isRegularFile();
+      if (Files.getFileStore(state).supportsFileAttributeView("posix")) {
+        assertThat(
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(state)))
+            .isEqualTo("rwx------");
+      }
 
       assertThat(
               cli(

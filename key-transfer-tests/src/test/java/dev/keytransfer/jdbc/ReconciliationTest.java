@@ -1,0 +1,132 @@
+package dev.keytransfer.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.IssuerAndSerial;
+import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.handshake.Handshakes;
+import dev.keytransfer.core.handshake.KdhHandshake;
+import dev.keytransfer.core.handshake.KrdHandshake;
+import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.core.spi.LedgerEntry;
+import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.store.RandomKeySource;
+import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pki.PkixCertificateValidator;
+import dev.keytransfer.crypto.testing.TestPki;
+import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DELIVERED is not forever: the terminal's confirmation is lost, the host restarts on its H2
+ * ledger, and the terminal's next session reports the KCV it holds. The host confirms it from the
+ * ledger, or, once the delivery has expired, tells the terminal to discard it.
+ */
+class ReconciliationTest {
+  private static final BcCryptoProvider CRYPTO = new BcCryptoProvider();
+  @TempDir Path dir;
+  private TestPki pki;
+  private TestPki.Leaf kdh;
+  private ReceivingTerminal device;
+
+  @BeforeEach
+  void pki() {
+    pki = TestPki.create("Reconcile");
+    kdh = pki.validLeaf(Role.KDH, "Reconcile KDH");
+    device = pki.terminal(pki.validLeaf(Role.KRD, "Reconcile POS"));
+  }
+
+  /** Runs one session; with {@code dropConfirmation} the terminal's KEY_INSTALLED never arrives. */
+  private void session(JdbcKeyLedger ledger, boolean dropConfirmation) throws Exception {
+    KrdHandshake t =
+        Handshakes.terminal(
+            device,
+            CRYPTO,
+            new Tr34TokenCodec(CRYPTO),
+            new PkixCertificateValidator(pki.terminalPolicy()),
+            Clock.systemUTC(),
+            KrdHandshake.Options.defaults());
+    KdhHandshake h =
+        Handshakes.host(
+            pki.host(
+                kdh,
+                pki::kdhPathCrls,
+                RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
+                ledger),
+            CRYPTO,
+            new Tr34TokenCodec(CRYPTO),
+            new PkixCertificateValidator(pki.hostPolicy()),
+            Clock.systemUTC(),
+            KdhHandshake.Options.defaults());
+    Optional<HandshakeMessage> m = Optional.of(t.start());
+    while (m.isPresent()) {
+      if (dropConfirmation && m.get().type() == MessageType.KEY_INSTALLED) {
+        t.fail(ErrorCode.TRANSPORT_FAILURE);
+        h.fail(ErrorCode.TRANSPORT_FAILURE);
+        return;
+      }
+      Optional<HandshakeMessage> reply = h.onMessage(m.get());
+      m = reply.isPresent() ? t.onMessage(reply.get()) : Optional.empty();
+    }
+    assertThat(t.state()).isEqualTo(KrdHandshake.State.COMPLETED);
+  }
+
+  private KeyCheckValue pendingKcv() throws Exception {
+    try (var k = device.keyStore().pending(IssuerAndSerial.of(kdh.certificate())).orElseThrow()) {
+      return k.kcv();
+    }
+  }
+
+  @Test
+  void lostConfirmation_hostRestarts_nextSessionConfirmsFromTheLedger() throws Exception {
+    KeyCheckValue held;
+    try (JdbcKeyLedger ledger = JdbcKeyLedger.embedded(dir)) {
+      session(ledger, true);
+      held = pendingKcv();
+      assertThat(ledger.entries())
+          .singleElement()
+          .extracting(LedgerEntry::status)
+          .isEqualTo(DeliveryStatus.DELIVERED);
+    }
+    try (JdbcKeyLedger ledger = JdbcKeyLedger.embedded(dir)) { // restarted host
+      session(ledger, false);
+      List<LedgerEntry> entries = ledger.entries();
+      assertThat(entries).hasSize(2).allMatch(e -> e.status() == DeliveryStatus.CONFIRMED);
+      assertThat(entries.get(0).kcv().matches(held)).isTrue();
+      assertThat(ledger.verify().intact()).isTrue();
+    }
+  }
+
+  @Test
+  void lostConfirmation_expired_terminalDiscardsIt() throws Exception {
+    KeyCheckValue held;
+    try (JdbcKeyLedger ledger = JdbcKeyLedger.embedded(dir)) {
+      session(ledger, true);
+      held = pendingKcv();
+      assertThat(ledger.expireUnconfirmed(Instant.now().plusSeconds(1))).isEqualTo(1);
+      session(ledger, false);
+      List<LedgerEntry> entries = ledger.entries();
+      assertThat(entries)
+          .extracting(LedgerEntry::status)
+          .containsExactly(DeliveryStatus.EXPIRED, DeliveryStatus.CONFIRMED);
+      assertThat(device.keyStore().pending(IssuerAndSerial.of(kdh.certificate()))).isEmpty();
+      try (var current = device.keyStore().current().orElseThrow()) {
+        assertThat(current.kcv().matches(held)).isFalse();
+        assertThat(current.kcv().matches(entries.get(1).kcv())).isTrue();
+      }
+      assertThat(ledger.auditRecords()).extracting(AuditRecord::event).contains("EXPIRED");
+      assertThat(ledger.verify().intact()).isTrue();
+    }
+  }
+}

@@ -100,4 +100,11 @@ grep -q CERTIFICATE_REVOKED "$work/host.log" \
   || { cat "$work/host.log" >&2; echo "consumer: the host did not log CERTIFICATE_REVOKED" >&2; exit 1; }
 echo "consumer: the host logged the exact reason, CERTIFICATE_REVOKED"
 fetch pos1 >/dev/null || { cat "$work/host.log" >&2; echo "consumer: pos1 not served again" >&2; exit 1; }
-echo "consumer: OK (2 keys delivered, 1 revoked terminal refused, pos1 served again)"
+# the host's ledger outlives it: stop the host, then read and verify its H2 ledger with the tool
+kill "$host_pid"; wait "$host_pid" 2>/dev/null || true; host_pid=
+java -jar "$cli" ledger list --dir "$work/host" --json >"$work/ledger.json"
+confirmed=$(grep -c '"status":"CONFIRMED"' "$work/ledger.json" || true)
+[ "$confirmed" -eq 3 ] || { cat "$work/ledger.json" >&2; echo "consumer: expected 3 confirmed deliveries" >&2; exit 1; }
+java -jar "$cli" ledger verify --dir "$work/host" \
+  || { echo "consumer: the host's audit chain does not verify" >&2; exit 1; }
+echo "consumer: OK (2 keys delivered, 1 revoked terminal refused, pos1 served again; ledger of 3 confirmed deliveries verified)"

@@ -2,4 +2,5 @@
 module com.example.keyhost {
   requires dev.keytransfer.bc;
   requires dev.keytransfer.transport;
+  requires dev.keytransfer.jdbc;
 }

@@ -4,11 +4,7 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.store.DeviceKeys;
 import dev.keytransfer.core.store.FileBindingStore;
 import dev.keytransfer.core.store.FileTerminalKeyStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import javax.crypto.SecretKey;
@@ -31,20 +27,7 @@ final class TerminalState implements AutoCloseable {
 
   /** Opens (or starts) the state of terminal {@code name} in the CA directory {@code caDir}. */
   static TerminalState open(Path caDir, String name) throws KeyTransferException {
-    Path dir = caDir.resolve(name + ".terminal");
-    try {
-      if (!Files.isDirectory(dir)) {
-        FileAttribute<?>[] ownerOnly =
-            dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-                ? new FileAttribute<?>[] {
-                  PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))
-                }
-                : new FileAttribute<?>[0];
-        Files.createDirectories(dir, ownerOnly);
-      }
-    } catch (IOException e) {
-      throw new CliException("cannot create " + dir + ": " + e.getMessage());
-    }
+    Path dir = caDir.resolve(name + ".terminal"); // created 0700 with the device key
     SecretKey deviceKey = DeviceKeys.loadOrCreateDevelopmentKey(dir.resolve("device.key"));
     FileBindingStore binding = FileBindingStore.open(dir, deviceKey);
     try {

@@ -88,6 +88,9 @@ public final class DeviceKeys {
     byte[] key = new byte[DEVELOPMENT_KEY_LENGTH];
     random.nextBytes(key);
     try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, SealedFile.ownerOnly(dir, "rwx------"));
+      }
       try (FileChannel ch =
           FileChannel.open(
               temp,

@@ -5,10 +5,10 @@ import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.KeySource;
-import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pki.PkiFiles;
+import dev.keytransfer.jdbc.JdbcKeyLedger;
 import dev.keytransfer.transport.tcp.TcpKeyServer;
 import java.nio.file.Path;
 
@@ -19,17 +19,19 @@ public final class KeyHost {
     CryptoProvider crypto = new BcCryptoProvider();
     KeySource masterKeys = RandomKeySource.tdesMasterKeys(crypto.secureRandom()); // one per POS
     DevicePolicy devices = DevicePolicy.anyCertifiedDevice(); // or your own allow-list
-    DistributionTerminal kdh = pki.host(args[1], masterKeys, devices, new InMemoryKeyLedger());
-    KeyTransferHost host =
-        KeyTransferHost.builder()
-            .distributionTerminal(kdh)
-            .cryptoProvider(crypto)
-            .validationPolicy(pki.validationPolicy().build()) // root, role CAs, live CRLs
-            .build();
-    try (var server = TcpKeyServer.builder().port(Integer.parseInt(args[2])).build(host::serve)) {
-      server.start();
-      System.out.println("serving on port " + server.port());
-      Thread.currentThread().join(); // serves until the process is stopped
+    try (var ledger = JdbcKeyLedger.embedded(pki.dir().resolve("ledger"))) { // H2 file, audited
+      DistributionTerminal kdh = pki.host(args[1], masterKeys, devices, ledger);
+      KeyTransferHost host =
+          KeyTransferHost.builder()
+              .distributionTerminal(kdh)
+              .cryptoProvider(crypto)
+              .validationPolicy(pki.validationPolicy().build()) // root, role CAs, live CRLs
+              .build();
+      try (var server = TcpKeyServer.builder().port(Integer.parseInt(args[2])).build(host::serve)) {
+        server.start();
+        System.out.println("serving on port " + server.port());
+        Thread.currentThread().join(); // serves until the process is stopped
+      }
     }
   }
 }

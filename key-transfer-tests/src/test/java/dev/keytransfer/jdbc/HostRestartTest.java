@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
-import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
-import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.KeySource;
 import dev.keytransfer.core.spi.LedgerEntry;
@@ -16,15 +14,11 @@ import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.dukpt.TdesKsn;
 import dev.keytransfer.crypto.keyblock.Tr31Header;
 import dev.keytransfer.crypto.keysource.DukptInitialKeySource;
-import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.TestPki;
-import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,27 +89,9 @@ class HostRestartTest {
       TestPki pki, TestPki.Leaf kdh, TestPki.Leaf krd, KeySource source, JdbcKeyLedger ledger)
       throws Exception {
     ReceivingTerminal device = pki.terminal(krd);
-    KrdHandshake t =
-        Handshakes.terminal(
-            device,
-            CRYPTO,
-            new Tr34TokenCodec(CRYPTO),
-            new PkixCertificateValidator(pki.terminalPolicy()),
-            Clock.systemUTC(),
-            KrdHandshake.Options.defaults());
-    KdhHandshake h =
-        Handshakes.host(
-            pki.host(kdh, pki::kdhPathCrls, source, ledger),
-            CRYPTO,
-            new Tr34TokenCodec(CRYPTO),
-            new PkixCertificateValidator(pki.hostPolicy()),
-            Clock.systemUTC(),
-            KdhHandshake.Options.defaults());
-    Optional<HandshakeMessage> m = Optional.of(t.start());
-    while (m.isPresent()) {
-      Optional<HandshakeMessage> reply = h.onMessage(m.get());
-      m = reply.isPresent() ? t.onMessage(reply.get()) : Optional.empty();
-    }
+    KrdHandshake t = pki.terminalMachine(device, CRYPTO);
+    KdhHandshake h = pki.hostMachine(kdh, source, ledger, CRYPTO, KdhHandshake.Options.defaults());
+    TestPki.exchange(t, h, m -> false);
     assertThat(t.state()).isEqualTo(KrdHandshake.State.COMPLETED);
     assertThat(h.state()).isEqualTo(KdhHandshake.State.COMPLETED);
     return device;

@@ -8,18 +8,15 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.handshake.DeliveryLimit;
-import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.HostOperations;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.LedgerEntry;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
-import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.TestPki;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,16 +45,11 @@ class LedgerSpamTest {
       int refused = 0;
       for (int i = 0; i < 200; i++) {
         KdhHandshake h =
-            Handshakes.host(
-                pki.host(
-                    kdh,
-                    pki::kdhPathCrls,
-                    RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
-                    ledger),
+            pki.hostMachine(
+                kdh,
+                RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
+                ledger,
                 CRYPTO,
-                codec,
-                new PkixCertificateValidator(pki.hostPolicy()),
-                Clock.systemUTC(),
                 new KdhHandshake.Options(null, null, HostOperations.deliverKeys(), limit));
         h.onMessage(codec.encodeKrdCredential(victim.chain())); // public: anyone can send it
         try {

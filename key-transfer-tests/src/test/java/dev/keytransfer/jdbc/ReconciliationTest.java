@@ -2,28 +2,21 @@ package dev.keytransfer.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.Role;
-import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.KdhHandshake;
 import dev.keytransfer.core.handshake.KrdHandshake;
-import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.LedgerEntry;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
-import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.TestPki;
-import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,37 +42,17 @@ class ReconciliationTest {
 
   /** Runs one session; with {@code dropConfirmation} the terminal's KEY_INSTALLED never arrives. */
   private void session(JdbcKeyLedger ledger, boolean dropConfirmation) throws Exception {
-    KrdHandshake t =
-        Handshakes.terminal(
-            device,
-            CRYPTO,
-            new Tr34TokenCodec(CRYPTO),
-            new PkixCertificateValidator(pki.terminalPolicy()),
-            Clock.systemUTC(),
-            KrdHandshake.Options.defaults());
+    KrdHandshake t = pki.terminalMachine(device, CRYPTO);
     KdhHandshake h =
-        Handshakes.host(
-            pki.host(
-                kdh,
-                pki::kdhPathCrls,
-                RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
-                ledger),
+        pki.hostMachine(
+            kdh,
+            RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
+            ledger,
             CRYPTO,
-            new Tr34TokenCodec(CRYPTO),
-            new PkixCertificateValidator(pki.hostPolicy()),
-            Clock.systemUTC(),
             KdhHandshake.Options.defaults());
-    Optional<HandshakeMessage> m = Optional.of(t.start());
-    while (m.isPresent()) {
-      if (dropConfirmation && m.get().type() == MessageType.KEY_INSTALLED) {
-        t.fail(ErrorCode.TRANSPORT_FAILURE);
-        h.fail(ErrorCode.TRANSPORT_FAILURE);
-        return;
-      }
-      Optional<HandshakeMessage> reply = h.onMessage(m.get());
-      m = reply.isPresent() ? t.onMessage(reply.get()) : Optional.empty();
-    }
-    assertThat(t.state()).isEqualTo(KrdHandshake.State.COMPLETED);
+    TestPki.exchange(t, h, m -> dropConfirmation && m.type() == MessageType.KEY_INSTALLED);
+    assertThat(t.state())
+        .isEqualTo(dropConfirmation ? KrdHandshake.State.FAILED : KrdHandshake.State.COMPLETED);
   }
 
   private KeyCheckValue pendingKcv() throws Exception {

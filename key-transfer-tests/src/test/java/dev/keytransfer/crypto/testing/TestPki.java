@@ -4,8 +4,15 @@ import dev.keytransfer.ca.CertificateBuilder;
 import dev.keytransfer.ca.CertificateBuilder.KeyUsage;
 import dev.keytransfer.ca.CrlBuilder;
 import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.handshake.Handshakes;
+import dev.keytransfer.core.handshake.KdhHandshake;
+import dev.keytransfer.core.handshake.KrdHandshake;
+import dev.keytransfer.core.message.HandshakeMessage;
+import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.KeyLedger;
@@ -14,6 +21,8 @@ import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryBindingStore;
 import dev.keytransfer.core.store.InMemoryTerminalKeyStore;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
+import dev.keytransfer.crypto.pki.PkixCertificateValidator;
+import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -22,6 +31,7 @@ import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,6 +39,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.security.auth.x500.X500Principal;
 
@@ -244,6 +256,53 @@ public final class TestPki {
 
   public PrivateKey caKey(X509Certificate ca) {
     return caKeys.get(ca);
+  }
+
+  /** The terminal's state machine for {@code device}, trusting this PKI, on {@code crypto}. */
+  public KrdHandshake terminalMachine(ReceivingTerminal device, CryptoProvider crypto) {
+    return Handshakes.terminal(
+        device,
+        crypto,
+        new Tr34TokenCodec(crypto),
+        new PkixCertificateValidator(terminalPolicy()),
+        Clock.systemUTC(),
+        KrdHandshake.Options.defaults());
+  }
+
+  /** The host's state machine for {@code kdh} with this PKI's CRLs, the source and the ledger. */
+  public KdhHandshake hostMachine(
+      Leaf kdh,
+      KeySource keys,
+      KeyLedger ledger,
+      CryptoProvider crypto,
+      KdhHandshake.Options options) {
+    return Handshakes.host(
+        host(kdh, this::kdhPathCrls, keys, ledger),
+        crypto,
+        new Tr34TokenCodec(crypto),
+        new PkixCertificateValidator(hostPolicy()),
+        Clock.systemUTC(),
+        options);
+  }
+
+  /**
+   * Passes messages between the two machines in this thread, from the terminal's first, until
+   * neither replies; a message {@code lost} matches is dropped instead and both sides fail with
+   * {@code TRANSPORT_FAILURE}, as a broken connection would leave them.
+   */
+  public static void exchange(
+      KrdHandshake terminal, KdhHandshake host, Predicate<HandshakeMessage> lost)
+      throws KeyTransferException {
+    Optional<HandshakeMessage> m = Optional.of(terminal.start());
+    while (m.isPresent()) {
+      if (lost.test(m.get())) {
+        terminal.fail(ErrorCode.TRANSPORT_FAILURE);
+        host.fail(ErrorCode.TRANSPORT_FAILURE);
+        return;
+      }
+      Optional<HandshakeMessage> reply = host.onMessage(m.get());
+      m = reply.isPresent() ? terminal.onMessage(reply.get()) : Optional.empty();
+    }
   }
 
   public ReceivingTerminal terminal(Leaf krd) {

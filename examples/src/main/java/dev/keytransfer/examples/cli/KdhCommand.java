@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -77,6 +78,8 @@ final class KdhCommand implements Runnable {
         description = "Seconds each step may take (default: ${DEFAULT-VALUE}).")
     int stepTimeout;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     /** Set by tests to stop a running server. */
@@ -84,7 +87,7 @@ final class KdhCommand implements Runnable {
 
     @Override
     public Integer call() throws KeyTransferException, InterruptedException {
-      CaDirectory d = new CaDirectory(dir);
+      CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KDH));
       try { // what a terminal will check at S3: refuse to serve with anything else
         new PkixCertificateValidator(d.policy().build())
@@ -98,7 +101,7 @@ final class KdhCommand implements Runnable {
       DistributionTerminal kdh =
           DistributionTerminal.of(
               chain,
-              Inputs.privateKey(d.key(name)),
+              d.privateKey(name),
               () -> d.crls("root", "kdh-ca"),
               RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
               DevicePolicy.anyCertifiedDevice(),

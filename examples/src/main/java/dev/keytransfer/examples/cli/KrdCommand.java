@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -63,16 +64,18 @@ final class KrdCommand implements Runnable {
         description = "Seconds for the connect and for each step (default: ${DEFAULT-VALUE}).")
     int timeout;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws KeyTransferException {
-      CaDirectory d = new CaDirectory(dir);
+      CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KRD));
       ReceivingTerminal device =
           ReceivingTerminal.of(
               chain,
-              Inputs.privateKey(d.key(name)),
+              d.privateKey(name),
               new InMemoryTerminalKeyStore(),
               new InMemoryBindingStore());
       KeyTransferTerminal terminal =

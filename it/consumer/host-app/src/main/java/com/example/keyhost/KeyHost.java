@@ -11,6 +11,7 @@ import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pki.PkiFiles;
 import dev.keytransfer.transport.tcp.TcpKeyServer;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Serves terminals over TCP: {@code KeyHost DIR NAME PORT}, DIR made by {@code keytransfer ca}. */
 public final class KeyHost {
@@ -19,7 +20,10 @@ public final class KeyHost {
     CryptoProvider crypto = new BcCryptoProvider();
     KeySource masterKeys = RandomKeySource.tdesMasterKeys(crypto.secureRandom()); // one per POS
     DevicePolicy devices = DevicePolicy.anyCertifiedDevice(); // or your own allow-list
-    DistributionTerminal kdh = pki.host(args[1], masterKeys, devices, new InMemoryKeyLedger());
+    char[] passphrase = System.getenv("KEYTRANSFER_PASSPHRASE").toCharArray(); // NAME.key.pem's
+    DistributionTerminal kdh =
+        pki.host(args[1], passphrase, masterKeys, devices, new InMemoryKeyLedger());
+    Arrays.fill(passphrase, '\0'); // the key is decrypted: the passphrase is needed no more
     KeyTransferHost host =
         KeyTransferHost.builder()
             .distributionTerminal(kdh)

@@ -9,13 +9,17 @@ import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.pki.PkiFiles;
 import dev.keytransfer.transport.tcp.TcpTransport;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Fetches this terminal's master key: {@code FetchKey DIR NAME HOST PORT}. */
 public final class FetchKey {
   public static void main(String[] args) throws Exception {
     PkiFiles pki = PkiFiles.in(Path.of(args[0])); // NAME.key.pem, NAME.crt.pem, CA certs
+    char[] passphrase = System.getenv("KEYTRANSFER_PASSPHRASE").toCharArray(); // NAME.key.pem's
     ReceivingTerminal device =
-        pki.terminal(args[1], new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
+        pki.terminal(
+            args[1], passphrase, new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
+    Arrays.fill(passphrase, '\0');
     KeyTransferTerminal terminal =
         KeyTransferTerminal.builder()
             .receivingTerminal(device)

@@ -229,6 +229,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
         dir,
         () -> {
           refuseExisting(name, replace);
+          DefaultCertificateAuthority ca = authority(); // a wrong passphrase stops here
           JcaCryptoProvider crypto = new JcaCryptoProvider(settings.random());
           SoftwareKeyHandle key =
               (SoftwareKeyHandle)
@@ -236,7 +237,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
                       Enrollment.DEFAULT_RSA_BITS,
                       name,
                       role == Role.KDH ? KeyPurpose.SIGNING : KeyPurpose.KEY_TRANSPORT);
-          CertificateChain chain = Enrollment.certify(authority(), crypto, key, name, role);
+          CertificateChain chain = Enrollment.certify(ca, crypto, key, name, role);
           SecureFiles.writeSecret(
               keyFile(name),
               Pem.encodeEncrypted(

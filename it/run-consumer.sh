@@ -2,7 +2,8 @@
 # The consumer build: two applications outside the reactor (it/consumer), built against the
 # artifacts that `mvn install` put into the local repository, run as two JVMs over TCP on
 # 127.0.0.1 with files made by `keytransfer ca`. The host runs on the module path, the terminal on
-# the class path; each side gets only the files the README says it needs.
+# the class path; each side gets only the files the README says it needs, and the passphrase of
+# its encrypted key.
 # Run from the repository root after `mvn install`: it/run-consumer.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,10 @@ echo "consumer: building it/consumer against key-transfer $version from the loca
 mvn -B -q -f it/consumer/pom.xml -Dkeytransfer.version="$version" clean package
 
 echo "consumer: S1 with keytransfer ca"
+# every private key keytransfer ca writes is encrypted under this passphrase; the CLI and both
+# applications read it from the environment (the CLI also takes --passphrase-file FILE)
+KEYTRANSFER_PASSPHRASE="consumer-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export KEYTRANSFER_PASSPHRASE
 java -jar "$cli" ca init --dir "$work/ca" >/dev/null
 java -jar "$cli" ca issue --dir "$work/ca" --role kdh --name host1 >/dev/null
 java -jar "$cli" ca issue --dir "$work/ca" --role krd --name pos1 >/dev/null

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -69,6 +70,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
   private final SecureRandom random;
   private final Duration leafValidity;
   private final Duration crlValidity;
+  private final Supplier<BigInteger> serialNumbers;
   private final Ca root;
   private final Ca kdhCa;
   private final Ca krdCa;
@@ -92,6 +94,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     this.random = b.random != null ? b.random : new SecureRandom();
     this.leafValidity = b.leafValidity;
     this.crlValidity = b.crlValidity;
+    this.serialNumbers = b.serialNumbers;
     if (b.restore != null) {
       State st = b.restore;
       this.root = restored(st.root(), st.rootKey(), st.crls());
@@ -112,7 +115,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
             .keyUsage(
                 CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
             .signatureAlgorithm(SIGNATURE_ALGORITHM)
-            .secureRandom(random)
+            .serial(nextSerial())
             .build();
     this.root = new Ca(rootCert, rootKeys.getPrivate());
     this.kdhCa = subCa(b.namePrefix + " KDH CA", b.rsaBits, now, caNotAfter);
@@ -148,9 +151,21 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
             .keyUsage(
                 CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
             .signatureAlgorithm(SIGNATURE_ALGORITHM)
-            .secureRandom(random)
+            .serial(nextSerial())
             .build();
     return new Ca(cert, keys.getPrivate());
+  }
+
+  /** The serial number of the next certificate: from the builder's source, else random. */
+  private BigInteger nextSerial() {
+    if (serialNumbers == null) {
+      return CertificateBuilder.randomSerial(random);
+    }
+    BigInteger serial = serialNumbers.get();
+    if (serial == null || serial.signum() <= 0 || serial.bitLength() > 159) {
+      throw new IllegalStateException("the serial number source gave " + serial);
+    }
+    return serial;
   }
 
   private static X500Principal name(String cn) {
@@ -246,7 +261,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
               .ca(false)
               .keyUsage(usage)
               .signatureAlgorithm(SIGNATURE_ALGORITHM)
-              .secureRandom(random)
+              .serial(nextSerial())
               .build();
       return CertificateChain.of(leaf, ca.certificate);
     }
@@ -507,6 +522,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     private Duration leafValidity = Duration.ofDays(730);
     private Duration caValidity = Duration.ofDays(7305);
     private Duration crlValidity = Duration.ofDays(7);
+    private Supplier<BigInteger> serialNumbers;
     private State restore;
 
     private Builder() {}
@@ -571,6 +587,19 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
         throw new IllegalArgumentException(what + " must be positive");
       }
       return d;
+    }
+
+    /**
+     * Where serial numbers come from: called once for every certificate this CA signs, its own CA
+     * certificates included, while the CA holds its lock. It must never give a number twice (RFC
+     * 5280 4.1.2.2), must give positive numbers of at most 20 octets, and should persist what it
+     * gave before it returns (as {@link DirectoryCertificateAuthority} does). An exception it
+     * throws propagates to the caller and no certificate is made. Default: random positive 128-bit
+     * numbers.
+     */
+    public Builder serialNumbers(Supplier<BigInteger> source) {
+      this.serialNumbers = Objects.requireNonNull(source, "source");
+      return this;
     }
 
     /**

@@ -107,10 +107,28 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     return builder(embeddedUrl(directory)).build();
   }
 
-  /** The JDBC URL of the embedded ledger in {@code directory}. */
+  /**
+   * The JDBC URL of the embedded ledger in {@code directory}, which is created owner-only (0700 on
+   * POSIX) if absent: no other local user may edit the audit trail's file.
+   */
   public static String embeddedUrl(Path directory) {
     try {
-      Files.createDirectories(directory);
+      if (!Files.isDirectory(directory)) {
+        boolean posix =
+            directory
+                .toAbsolutePath()
+                .getFileSystem()
+                .supportedFileAttributeViews()
+                .contains("posix");
+        Files.createDirectories(
+            directory,
+            posix
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                  java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                      java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))
+                }
+                : new java.nio.file.attribute.FileAttribute<?>[0]);
+      }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -1,25 +1,29 @@
 package dev.keytransfer.examples.cli;
 
-import dev.keytransfer.Enrollment;
-import dev.keytransfer.ca.DefaultCertificateAuthority;
+import dev.keytransfer.ca.DirectoryCertificateAuthority;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
-import dev.keytransfer.crypto.Pem;
-import dev.keytransfer.crypto.SoftwareKeyHandle;
-import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.security.UnrecoverableKeyException;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** S1: the certification authority kept in a directory of PEM files. */
+/**
+ * S1: the certification authority kept in a directory of PEM files ({@link
+ * DirectoryCertificateAuthority}); every command that signs or writes a key takes the passphrase of
+ * the directory's keys ({@link PassphraseOption}).
+ */
 @Command(
     name = "ca",
     mixinStandardHelpOptions = true,
@@ -47,7 +51,9 @@ final class CaCommand implements Runnable {
   @Command(
       name = "init",
       mixinStandardHelpOptions = true,
-      description = "Create root, KDH CA and KRD CA with their keys and CRLs in DIR.")
+      description =
+          "Create root, KDH CA and KRD CA with their keys (encrypted under the passphrase) and CRLs"
+              + " in DIR.")
   static final class Init implements Callable<Integer> {
     @Option(names = "--dir", required = true, description = "Directory to create the CA in.")
     Path dir;
@@ -61,40 +67,52 @@ final class CaCommand implements Runnable {
     @Option(names = "--force", description = "Replace an existing CA in DIR.")
     boolean force;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      CaDirectory d = new CaDirectory(dir);
-      if (d.exists() && !force) {
+      if (DirectoryCertificateAuthority.exists(dir) && !force) {
         throw new CliException(
             "a certification authority already exists in " + dir + " (use --force to replace it)");
       }
-      DefaultCertificateAuthority ca = DefaultCertificateAuthority.create(name, Clock.systemUTC());
-      d.save(ca);
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(
-          "root:   "
-              + ca.rootCertificate().getSubjectX500Principal().getName()
-              + " -> "
-              + d.file("root.crt.pem"));
-      out.println(
-          "KDH CA: "
-              + ca.issuingCertificate(Role.KDH).getSubjectX500Principal().getName()
-              + " -> "
-              + d.file("kdh-ca.crt.pem"));
-      out.println(
-          "KRD CA: "
-              + ca.issuingCertificate(Role.KRD).getSubjectX500Principal().getName()
-              + " -> "
-              + d.file("krd-ca.crt.pem"));
-      out.println(
-          "CRLs:   "
-              + d.file("kdh-ca.crl.pem")
-              + ", "
-              + d.file("krd-ca.crl.pem")
-              + ", "
-              + d.file("root.crl.pem"));
+      char[] p = passphrase.read("the new keys in " + dir, true);
+      DirectoryCertificateAuthority.Builder b =
+          DirectoryCertificateAuthority.at(dir).namePrefix(name);
+      if (force) {
+        b.replaceExisting();
+      }
+      try (DirectoryCertificateAuthority ca = b.create(p)) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(
+            "root:   "
+                + ca.rootCertificate().getSubjectX500Principal().getName()
+                + " -> "
+                + ca.certificateFile("root"));
+        out.println(
+            "KDH CA: "
+                + ca.issuingCertificate(Role.KDH).getSubjectX500Principal().getName()
+                + " -> "
+                + ca.certificateFile("kdh-ca"));
+        out.println(
+            "KRD CA: "
+                + ca.issuingCertificate(Role.KRD).getSubjectX500Principal().getName()
+                + " -> "
+                + ca.certificateFile("krd-ca"));
+        out.println(
+            "CRLs:   "
+                + ca.crlFile("kdh-ca")
+                + ", "
+                + ca.crlFile("krd-ca")
+                + ", "
+                + ca.crlFile("root"));
+        out.println("keys:   encrypted under the passphrase, owner-only (0600) in " + dir);
+      } catch (IOException e) {
+        throw CaDirectory.failure(e);
+      } finally {
+        PassphraseOption.wipe(p);
+      }
       return 0;
     }
   }
@@ -104,7 +122,7 @@ final class CaCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Issue DIR/NAME.crt.pem for a role; without --csr also create the key pair"
-              + " DIR/NAME.key.pem.")
+              + " DIR/NAME.key.pem (encrypted under the passphrase).")
   static final class Issue implements Callable<Integer> {
     @Option(names = "--dir", required = true, description = "The CA directory.")
     Path dir;
@@ -131,33 +149,31 @@ final class CaCommand implements Runnable {
         description = "Replace an existing NAME.crt.pem (and NAME.key.pem) in DIR.")
     boolean force;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws KeyTransferException {
-      if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new CliException("--name must be 1-64 letters, digits, '.', '_' or '-'");
-      }
-      CaDirectory d = new CaDirectory(dir);
-      DefaultCertificateAuthority ca = d.load();
+      CaDirectory.checkName(name);
+      CaDirectory.requireCa(dir);
       Role r = role == RoleName.kdh ? Role.KDH : Role.KRD;
-      for (Path existing : List.of(d.file(name + ".crt.pem"), d.file(name + ".key.pem"))) {
-        if (Files.exists(existing) && !force) {
+      for (String existing : List.of(name + ".crt.pem", name + ".key.pem")) {
+        if (Files.exists(dir.resolve(existing)) && !force) { // before asking for the passphrase
           throw new CliException(
-              existing + " already exists (use --force to replace it and its key)");
+              dir.resolve(existing) + " already exists (use --force to replace it and its key)");
         }
       }
+      byte[] request = csr == null ? null : Inputs.binary(csr);
+      DirectoryCertificateAuthority ca = CaDirectory.open(dir, passphrase).authority();
       CertificateChain chain;
-      if (csr != null) {
-        chain = ca.issue(Inputs.binary(csr), r);
-      } else {
-        BcCryptoProvider crypto = new BcCryptoProvider();
-        SoftwareKeyHandle key =
-            (SoftwareKeyHandle) crypto.generateRsaKeyPair(Enrollment.DEFAULT_RSA_BITS, name);
-        chain = Enrollment.certify(ca, crypto, key, name, r);
-        Inputs.writeSecret(d.file(name + ".key.pem"), Pem.encode(key.privateKey()));
+      try {
+        chain = request == null ? ca.issue(name, r, force) : ca.issue(name, r, request, force);
+      } catch (IOException | UnrecoverableKeyException e) {
+        throw CaDirectory.failure(e);
+      } finally {
+        ca.close();
       }
-      Inputs.write(d.file(name + ".crt.pem"), Pem.encode(chain.leaf()));
       PrintWriter out = spec.commandLine().getOut();
       out.println(
           r
@@ -166,9 +182,9 @@ final class CaCommand implements Runnable {
               + " serial "
               + chain.leaf().getSerialNumber().toString(16)
               + " -> "
-              + d.file(name + ".crt.pem"));
-      if (csr == null) {
-        out.println("private key -> " + d.file(name + ".key.pem"));
+              + ca.certificateFile(name));
+      if (request == null) {
+        out.println("private key -> " + ca.keyFile(name) + " (encrypted)");
       }
       return 0;
     }
@@ -188,15 +204,22 @@ final class CaCommand implements Runnable {
         description = "The certificate to revoke (PEM or DER).")
     Path cert;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws KeyTransferException {
-      CaDirectory d = new CaDirectory(dir);
-      DefaultCertificateAuthority ca = d.load();
-      var c = Inputs.certificate(cert);
-      ca.revoke(c);
-      d.saveCrls(ca);
+      CaDirectory.requireCa(dir);
+      X509Certificate c = Inputs.certificate(cert);
+      DirectoryCertificateAuthority ca = CaDirectory.open(dir, passphrase).authority();
+      try {
+        ca.revoke(c);
+      } catch (IOException | UnrecoverableKeyException e) {
+        throw CaDirectory.failure(e);
+      } finally {
+        ca.close();
+      }
       spec.commandLine()
           .getOut()
           .println(
@@ -213,22 +236,31 @@ final class CaCommand implements Runnable {
   @Command(
       name = "crl",
       mixinStandardHelpOptions = true,
-      description = "Re-issue the three CRLs (run before they go stale).")
+      description =
+          "Re-issue the CRLs older than half their validity (run before they go stale) and write"
+              + " all three.")
   static final class Crl implements Callable<Integer> {
     @Option(names = "--dir", required = true, description = "The CA directory.")
     Path dir;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() {
-      CaDirectory d = new CaDirectory(dir);
-      DefaultCertificateAuthority ca = d.load();
-      d.saveCrls(ca);
+    public Integer call() throws KeyTransferException {
+      DirectoryCertificateAuthority ca = CaDirectory.open(dir, passphrase).authority();
+      List<X509CRL> crls;
+      try {
+        crls = ca.refreshCrls();
+      } catch (IOException | UnrecoverableKeyException e) {
+        throw CaDirectory.failure(e);
+      } finally {
+        ca.close();
+      }
       spec.commandLine()
           .getOut()
-          .println(
-              "CRLs valid until " + ca.crl(Role.KDH).getNextUpdate().toInstant() + " in " + dir);
+          .println("CRLs valid until " + crls.get(1).getNextUpdate().toInstant() + " in " + dir);
       return 0;
     }
   }

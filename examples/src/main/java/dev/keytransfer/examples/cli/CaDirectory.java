@@ -1,108 +1,79 @@
 package dev.keytransfer.examples.cli;
 
-import dev.keytransfer.ca.DefaultCertificateAuthority;
+import dev.keytransfer.ca.DirectoryCertificateAuthority;
+import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.ValidationPolicy;
-import dev.keytransfer.crypto.Pem;
-import java.nio.file.Files;
+import dev.keytransfer.crypto.SoftwareKeyHandle;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
- * A certification authority kept as PEM files in one directory: {@code root.crt.pem}, {@code
- * kdh-ca.crt.pem}, {@code krd-ca.crt.pem}, their {@code .key.pem} private keys, and the CRLs {@code
- * root.crl.pem}, {@code kdh-ca.crl.pem}, {@code krd-ca.crl.pem}. Leaves live beside them as {@code
- * NAME.crt.pem} and {@code NAME.key.pem}.
+ * The commands' view of a {@link DirectoryCertificateAuthority}: failures as one-line {@link
+ * CliException}s, the passphrase from {@link PassphraseOption}, and the validation policy the host
+ * and terminal commands build from the directory.
  */
 final class CaDirectory {
-  static final String[] CAS = {"root", "kdh-ca", "krd-ca"};
-
   final Path dir;
+  private final DirectoryCertificateAuthority ca;
+  private final Map<List<String>, Supplier<List<X509CRL>>> crlFiles = new ConcurrentHashMap<>();
 
-  CaDirectory(Path dir) {
+  private CaDirectory(Path dir, DirectoryCertificateAuthority ca) {
     this.dir = dir;
+    this.ca = ca;
+  }
+
+  /** Opens the CA in {@code dir}, asking for the passphrase only if there is one. */
+  static CaDirectory open(Path dir, PassphraseOption passphrase) {
+    requireCa(dir);
+    char[] p = passphrase.read("the keys in " + dir, false);
+    try {
+      return new CaDirectory(dir, DirectoryCertificateAuthority.open(dir, p));
+    } catch (IOException | MalformedTokenException e) {
+      throw failure(e);
+    } finally {
+      PassphraseOption.wipe(p);
+    }
+  }
+
+  static void requireCa(Path dir) {
+    if (!DirectoryCertificateAuthority.exists(dir)) {
+      throw new CliException(
+          "no certification authority in " + dir + " (run: keytransfer ca init --dir " + dir + ")");
+    }
+  }
+
+  /** The library object, for the CA commands. */
+  DirectoryCertificateAuthority authority() {
+    return ca;
   }
 
   Path file(String name) {
     return dir.resolve(name);
   }
 
-  boolean exists() {
-    return Files.isRegularFile(file("root.crt.pem"));
-  }
-
-  void save(DefaultCertificateAuthority ca) {
-    Inputs.privateDirectory(dir); // the CA's keys live here: 0700
-    DefaultCertificateAuthority.State s = ca.exportState();
-    Inputs.write(file("root.crt.pem"), Pem.encode(s.root()));
-    Inputs.write(file("kdh-ca.crt.pem"), Pem.encode(s.kdhCa()));
-    Inputs.write(file("krd-ca.crt.pem"), Pem.encode(s.krdCa()));
-    Inputs.writeSecret(file("root.key.pem"), Pem.encode(s.rootKey()));
-    Inputs.writeSecret(file("kdh-ca.key.pem"), Pem.encode(s.kdhCaKey()));
-    Inputs.writeSecret(file("krd-ca.key.pem"), Pem.encode(s.krdCaKey()));
-    saveCrls(ca);
-  }
-
-  void saveCrls(DefaultCertificateAuthority ca) {
-    Inputs.write(file("root.crl.pem"), Pem.encode(ca.crls().get(0)));
-    Inputs.write(file("kdh-ca.crl.pem"), Pem.encode(ca.crl(Role.KDH)));
-    Inputs.write(file("krd-ca.crl.pem"), Pem.encode(ca.crl(Role.KRD)));
-  }
-
-  DefaultCertificateAuthority load() {
-    requireCa();
-    List<X509CRL> crls = new ArrayList<>();
-    for (String n : CAS) {
-      if (Files.isRegularFile(file(n + ".crl.pem"))) {
-        crls.add(Inputs.crl(file(n + ".crl.pem")));
-      }
-    }
-    DefaultCertificateAuthority.State s =
-        new DefaultCertificateAuthority.State(
-            Inputs.certificate(file("root.crt.pem")),
-            Inputs.privateKey(file("root.key.pem")).privateKey(),
-            Inputs.certificate(file("kdh-ca.crt.pem")),
-            Inputs.privateKey(file("kdh-ca.key.pem")).privateKey(),
-            Inputs.certificate(file("krd-ca.crt.pem")),
-            Inputs.privateKey(file("krd-ca.key.pem")).privateKey(),
-            crls);
-    try {
-      return DefaultCertificateAuthority.builder().clock(Clock.systemUTC()).restore(s).build();
-    } catch (IllegalArgumentException e) {
-      throw new CliException(dir + ": " + e.getMessage());
-    }
-  }
-
-  void requireCa() {
-    if (!exists()) {
-      throw new CliException(
-          "no certification authority in " + dir + " (run: keytransfer ca init --dir " + dir + ")");
-    }
-  }
-
   X509Certificate root() {
-    requireCa();
-    return Inputs.certificate(file("root.crt.pem"));
+    return ca.rootCertificate();
   }
 
   X509Certificate ca(Role role) {
-    return Inputs.certificate(file(role == Role.KDH ? "kdh-ca.crt.pem" : "krd-ca.crt.pem"));
+    return ca.issuingCertificate(role);
   }
 
-  /** The CRL files as they are now (read again at every call, so a revocation applies at once). */
+  /**
+   * The CRL files as they are now (read again at every call, so a revocation applies at once; one
+   * that is missing or unreadable is left out and logged, and what it covers is refused).
+   */
   List<X509CRL> crls(String... names) {
-    List<X509CRL> out = new ArrayList<>();
-    for (String n : names) {
-      Path f = file(n + ".crl.pem");
-      if (Files.isRegularFile(f)) {
-        out.add(Inputs.crl(f));
-      }
-    }
-    return out;
+    return crlFiles.computeIfAbsent(List.of(names), n -> ca.files().crls(names)).get();
   }
 
   /** Trust the root, pin each role to its sub-CA. */
@@ -114,26 +85,61 @@ final class CaDirectory {
   }
 
   X509Certificate leaf(String name) {
-    requireCa();
-    Path f = file(name + ".crt.pem");
-    if (!Files.isRegularFile(f)) {
+    checkName(name);
+    if (!ca.contains(name)) {
       throw new CliException(
           "no certificate "
-              + f
+              + ca.certificateFile(name)
               + " (run: keytransfer ca issue --dir "
               + dir
               + " --name "
               + name
               + " ...)");
     }
-    return Inputs.certificate(f);
+    try {
+      return ca.certificate(name);
+    } catch (IOException | MalformedTokenException e) {
+      throw failure(e);
+    }
   }
 
-  Path key(String name) {
-    Path f = file(name + ".key.pem");
-    if (!Files.isRegularFile(f)) {
-      throw new CliException("no private key " + f);
+  /**
+   * The private key {@code NAME.key.pem}, decrypted. A host or a terminal needs the passphrase for
+   * nothing else, so it is wiped now; certificates and CRLs can still be read.
+   */
+  SoftwareKeyHandle privateKey(String name) {
+    checkName(name);
+    try {
+      return ca.privateKey(name);
+    } catch (IOException | MalformedTokenException | UnrecoverableKeyException e) {
+      throw failure(e);
+    } finally {
+      ca.close();
     }
-    return f;
+  }
+
+  /** A leaf name the directory can hold, or a usage error in the words of the option. */
+  static void checkName(String name) {
+    if (!DirectoryCertificateAuthority.NAME.matcher(name).matches()) {
+      throw new CliException(
+          "--name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    if (DirectoryCertificateAuthority.CA_NAMES.contains(name)) {
+      throw new CliException("--name " + name + " is the name of one of the CAs' own files");
+    }
+  }
+
+  /** A library failure as a one-line message. */
+  static CliException failure(Exception e) {
+    if (e instanceof FileAlreadyExistsException f) {
+      return new CliException(f.getFile() + " already exists (use --force to replace it)");
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return new CliException(f.getFile() + ": " + f.getReason());
+    }
+    if (e instanceof UnrecoverableKeyException) {
+      return new CliException(e.getMessage() + " (check --passphrase-file or the environment)");
+    }
+    return new CliException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
   }
 }

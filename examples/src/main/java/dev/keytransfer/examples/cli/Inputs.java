@@ -5,16 +5,13 @@ import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -117,11 +114,24 @@ final class Inputs {
     }
   }
 
-  static SoftwareKeyHandle privateKey(Path f) {
+  /**
+   * An RSA private key file; when it is encrypted (as {@code keytransfer ca} writes every key), the
+   * passphrase is asked for, used and wiped.
+   */
+  static SoftwareKeyHandle privateKey(Path f, PassphraseOption passphrase) {
+    byte[] pem = read(f);
+    char[] p = null;
     try {
-      return SoftwareKeyHandle.of(Pem.rsaKeyPair(read(f)), f.getFileName().toString());
-    } catch (KeyTransferException e) {
+      if (!Pem.isEncryptedPrivateKey(pem)) {
+        return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem), f.getFileName().toString());
+      }
+      p = passphrase.read(f.toString(), false);
+      return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem, p), f.getFileName().toString());
+    } catch (KeyTransferException | UnrecoverableKeyException e) {
       throw new CliException(f + ": " + e.getMessage());
+    } finally {
+      PassphraseOption.wipe(p);
+      Arrays.fill(pem, (byte) 0);
     }
   }
 
@@ -138,71 +148,6 @@ final class Inputs {
 
   static void write(Path f, String content) {
     write(f, content.getBytes(StandardCharsets.US_ASCII));
-  }
-
-  /**
-   * Writes a private key readable by its owner only from its first byte: the bytes go to a new file
-   * in the same directory that is created with mode 0600 (never world-readable, whatever the
-   * umask), which then replaces {@code f} atomically. Where the file system has no POSIX
-   * permissions the platform's defaults apply.
-   */
-  static void writeSecret(Path f, String pem) {
-    Path dir = f.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(dir);
-      boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
-      tmp =
-          posix
-              ? Files.createTempFile(
-                  dir,
-                  ".key-",
-                  ".tmp",
-                  PosixFilePermissions.asFileAttribute(
-                      PosixFilePermissions.fromString("rw-------")))
-              : Files.createTempFile(dir, ".key-", ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.write(ByteBuffer.wrap(pem.getBytes(StandardCharsets.US_ASCII)));
-        ch.force(true);
-      }
-      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      tmp = null;
-    } catch (IOException e) {
-      throw new CliException("cannot write " + f + ": " + e.getMessage());
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the temporary file is owner-only
-        }
-      }
-    }
-  }
-
-  /** Creates {@code dir} (and its parents) as owner-only (0700) where the file system allows it. */
-  static void privateDirectory(Path dir) {
-    try {
-      Path parent = dir.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      boolean posix =
-          Files.getFileStore(parent != null ? parent : dir).supportsFileAttributeView("posix");
-      if (!Files.isDirectory(dir)) {
-        if (posix) { // created 0700: never open to others, not even for a moment
-          Files.createDirectory(
-              dir,
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } else {
-          Files.createDirectory(dir);
-        }
-      } else if (posix) {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      }
-    } catch (IOException e) {
-      throw new CliException("cannot create " + dir + ": " + e.getMessage());
-    }
   }
 
   static String lower(String s) {

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -108,6 +109,8 @@ final class KdhCommand implements Runnable {
         description = "Keys one device may get per hour (default: ${DEFAULT-VALUE}).")
     int maxKeysPerHour;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     /** Set by tests to stop a running server. */
@@ -115,7 +118,7 @@ final class KdhCommand implements Runnable {
 
     @Override
     public Integer call() throws KeyTransferException, InterruptedException {
-      CaDirectory d = new CaDirectory(dir);
+      CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KDH));
       try { // what a terminal will check at S3: refuse to serve with anything else
         new PkixCertificateValidator(d.policy().build())
@@ -136,7 +139,7 @@ final class KdhCommand implements Runnable {
       DistributionTerminal kdh =
           DistributionTerminal.of(
               chain,
-              Inputs.privateKey(d.key(name)),
+              d.privateKey(name),
               () -> d.crls("root", "kdh-ca"),
               RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
               DevicePolicy.anyCertifiedDevice(),

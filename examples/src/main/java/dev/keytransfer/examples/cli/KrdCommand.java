@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -63,11 +64,13 @@ final class KrdCommand implements Runnable {
         description = "Seconds for the connect and for each step (default: ${DEFAULT-VALUE}).")
     int timeout;
 
+    @Mixin PassphraseOption passphrase;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws KeyTransferException {
-      CaDirectory d = new CaDirectory(dir);
+      CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KRD));
       // the terminal's binding and keys are kept between runs (docs/SECURITY.md K8)
       try (TerminalState state = TerminalState.open(dir, name)) {
@@ -80,10 +83,7 @@ final class KrdCommand implements Runnable {
         throws KeyTransferException {
       ReceivingTerminal device =
           ReceivingTerminal.of(
-              chain,
-              Inputs.privateKey(d.key(name)),
-              state.terminalKeyStore(),
-              state.bindingStore());
+              chain, d.privateKey(name), state.terminalKeyStore(), state.bindingStore());
       KeyTransferTerminal terminal =
           KeyTransferTerminal.builder()
               .receivingTerminal(device)

@@ -46,7 +46,6 @@ final class LedgerCommand implements Runnable {
   /** The embedded ledger in {@code dir/ledger}, or the one at {@code url}. */
   static JdbcKeyLedger open(Path dir, String url, String node) throws KeyTransferException {
     if (url == null) {
-      Inputs.privateDirectory(dir.resolve("ledger"));
       return JdbcKeyLedger.builder(JdbcKeyLedger.embeddedUrl(dir.resolve("ledger")))
           .nodeId(node)
           .build();

@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -217,6 +218,8 @@ final class TokenCommand implements Runnable {
 
     @Option(names = "--out", required = true, description = "Where to write the token (DER).")
     Path out;
+
+    @Mixin PassphraseOption passphrase;
 
     @Spec CommandSpec spec;
 
@@ -402,9 +405,9 @@ final class TokenCommand implements Runnable {
       return IssuerAndSerial.of(Inputs.certificate(krdCert));
     }
 
-    private static SoftwareKeyHandle signer(
+    private SoftwareKeyHandle signer(
         Path keyFile, X509Certificate cert, String keyOption, String certOption) {
-      SoftwareKeyHandle signer = Inputs.privateKey(keyFile);
+      SoftwareKeyHandle signer = Inputs.privateKey(keyFile, passphrase);
       if (!Arrays.equals(signer.publicKey().getEncoded(), cert.getPublicKey().getEncoded())) {
         throw new CliException(keyOption + " does not belong to " + certOption);
       }
@@ -477,6 +480,8 @@ final class TokenCommand implements Runnable {
         names = "--reveal-key",
         description = "Print the clear key. Only on a machine you trust.")
     boolean revealKey;
+
+    @Mixin PassphraseOption passphrase;
 
     @Spec CommandSpec spec;
 
@@ -598,7 +603,7 @@ final class TokenCommand implements Runnable {
         out.println("kdh chain: valid");
       }
       checkNonce(v.nonce());
-      SoftwareKeyHandle key = Inputs.privateKey(krdKey);
+      SoftwareKeyHandle key = Inputs.privateKey(krdKey, passphrase);
       try (KeyBlock block =
           krdCert != null
               ? codec.decryptKeyToken(v, key, Inputs.certificate(krdCert))

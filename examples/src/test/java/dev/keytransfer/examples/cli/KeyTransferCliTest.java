@@ -3,6 +3,7 @@ package dev.keytransfer.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pki.CertificationRequests;
 import java.io.PrintWriter;
@@ -10,18 +11,44 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import javax.security.auth.x500.X500Principal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The keytransfer tool, run in-process with its real commands, files and sockets. */
+/**
+ * The keytransfer tool, run in-process with its real commands, files and sockets. The passphrase of
+ * the CA directories comes from the environment (replaced for the test) unless a test says
+ * otherwise; there is no console.
+ */
 class KeyTransferCliTest {
+  private static final String PASSPHRASE = "passphrase of the test CA directories";
+  private static final Function<String, String> ENVIRONMENT = PassphraseOption.environment;
+  private static final PassphraseOption.Prompt CONSOLE = PassphraseOption.console;
+
   private record Run(int exit, String out, String err) {}
+
+  @BeforeEach
+  void passphraseInTheEnvironment() {
+    PassphraseOption.environment = n -> n.equals("KEYTRANSFER_PASSPHRASE") ? PASSPHRASE : null;
+    PassphraseOption.console = prompt -> null;
+  }
+
+  @AfterEach
+  void realEnvironment() {
+    PassphraseOption.environment = ENVIRONMENT;
+    PassphraseOption.console = CONSOLE;
+  }
 
   private static Run cli(String... args) {
     StringWriter out = new StringWriter();
@@ -107,6 +134,15 @@ class KeyTransferCliTest {
       assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
     }
     byte[] key = java.nio.file.Files.readAllBytes(pki.resolve("pos1.key.pem"));
+    assertThat(new String(key, java.nio.charset.StandardCharsets.US_ASCII))
+        .startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+    assertThat(Pem.rsaKeyPair(key, PASSPHRASE.toCharArray()).getPublic())
+        .isEqualTo(Inputs.certificate(pki.resolve("pos1.crt.pem")).getPublicKey());
+    // a CA's own files are not a leaf name
+    assertOneLineError(
+        cli("ca", "issue", "--dir", pki.toString(), "--role", "kdh", "--name", "root", "--force"),
+        1,
+        "is the name of one of the CAs' own files");
     // issuing the same name again would replace the key, even switch a terminal to a host
     assertOneLineError(
         cli("ca", "issue", "--dir", pki.toString(), "--role", "kdh", "--name", "pos1"),
@@ -247,6 +283,111 @@ class KeyTransferCliTest {
     bg.shutdown();
     assertThat(served.exit()).isZero();
     assertThat(served.out()).contains(" OK CN=pos1,OU=KRD", " FAILED CERTIFICATE_REVOKED");
+  }
+
+  @Test
+  void passphrase_fileThenEnvironmentThenConsole_elseRefused(@TempDir Path dir) throws Exception {
+    String pki = dir.resolve("pki").toString();
+    Path file = dir.resolve("pass.txt");
+    Files.writeString(file, "from the file\nnot this line\n");
+    PassphraseOption.environment = n -> null;
+    // nothing given and no console: refused, naming both ways to give it
+    assertOneLineError(
+        cli("ca", "init", "--dir", pki),
+        1,
+        "give --passphrase-file FILE or set KEYTRANSFER_PASSPHRASE");
+    assertThat(dir.resolve("pki")).doesNotExist();
+    assertThat(cli("ca", "init", "--dir", pki, "--passphrase-file", file.toString()).exit())
+        .isZero();
+    assertThat(
+            Pem.rsaKeyPair(
+                Files.readAllBytes(Path.of(pki, "root.key.pem")), chars("from the file")))
+        .isNotNull();
+    // the environment, when there is no file
+    PassphraseOption.environment = n -> n.equals("KEYTRANSFER_PASSPHRASE") ? "from the file" : null;
+    assertThat(cli("ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1").exit()).isZero();
+    // the console, when there is neither
+    PassphraseOption.environment = n -> null;
+    List<String> prompts = new ArrayList<>();
+    PassphraseOption.console =
+        prompt -> {
+          prompts.add(prompt);
+          return chars("from the file");
+        };
+    assertThat(cli("ca", "issue", "--dir", pki, "--role", "kdh", "--name", "host1").exit())
+        .isZero();
+    assertThat(prompts).containsExactly("Passphrase for the keys in " + pki + ": ");
+    // a new CA asks twice and refuses two different answers
+    Iterator<String> answers = List.of("one", "two").iterator();
+    PassphraseOption.console = prompt -> chars(answers.next());
+    assertOneLineError(
+        cli("ca", "init", "--dir", dir.resolve("other").toString()),
+        1,
+        "the two passphrases differ");
+
+    // the file comes before the environment; a wrong passphrase is a one-line error everywhere
+    PassphraseOption.environment = n -> n.equals("KEYTRANSFER_PASSPHRASE") ? "from the file" : null;
+    PassphraseOption.console = prompt -> null;
+    Files.writeString(dir.resolve("wrong.txt"), "not the passphrase\n");
+    String wrong = dir.resolve("wrong.txt").toString();
+    String[][] commands = {
+      {"ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos2"},
+      {"ca", "issue", "--dir", pki, "--role", "krd", "--name", "pos1", "--force"},
+      {"ca", "revoke", "--dir", pki, "--cert", pki + "/pos1.crt.pem"},
+      {"ca", "crl", "--dir", pki},
+      {"kdh", "serve", "--dir", pki, "--name", "host1", "--port", "0"},
+      {"krd", "fetch", "--dir", pki, "--name", "pos1", "--port", "1"},
+      {
+        "token",
+        "build",
+        "--kdh-key",
+        pki + "/host1.key.pem",
+        "--kdh-cert",
+        pki + "/host1.crt.pem",
+        "--krd-cert",
+        pki + "/pos1.crt.pem",
+        "--key",
+        "0123456789ABCDEFFEDCBA9876543210",
+        "--header",
+        "A0000K0TB00E0000",
+        "--nonce",
+        "167EB0E72781E4940112233445566778",
+        "--out",
+        dir.resolve("kt.der").toString()
+      }
+    };
+    for (String[] command : commands) {
+      List<String> args = new ArrayList<>(List.of(command));
+      args.addAll(List.of("--passphrase-file", wrong));
+      Run r = cli(args.toArray(new String[0]));
+      assertOneLineError(r, 1, "wrong passphrase");
+      assertThat(r.err() + r.out()).doesNotContain("not the passphrase", "from the file");
+    }
+    assertThat(dir.resolve("pki/pos2.crt.pem")).doesNotExist();
+    assertThat(dir.resolve("kt.der")).doesNotExist();
+    assertOneLineError(
+        cli("ca", "crl", "--dir", pki, "--passphrase-file", dir.resolve("none").toString()),
+        1,
+        "--passphrase-file: no such file");
+    Files.writeString(dir.resolve("empty.txt"), "\nsecond\n");
+    assertOneLineError(
+        cli("ca", "crl", "--dir", pki, "--passphrase-file", dir.resolve("empty.txt").toString()),
+        1,
+        "is empty");
+    // and the right one from the file, whatever the environment says
+    PassphraseOption.environment = n -> "not the passphrase";
+    assertThat(cli("ca", "crl", "--dir", pki, "--passphrase-file", file.toString()).exit())
+        .isZero();
+    for (String command : List.of("init", "issue", "revoke", "crl")) {
+      assertThat(cli("ca", command, "--help").out()).as(command).contains("--passphrase-file");
+    }
+    assertThat(cli("kdh", "serve", "--help").out()).contains("--passphrase-file");
+    assertThat(cli("krd", "fetch", "--help").out()).contains("--passphrase-file");
+    assertThat(cli("token", "open", "--help").out()).contains("--passphrase-file");
+  }
+
+  private static char[] chars(String s) {
+    return s.toCharArray();
   }
 
   @Test

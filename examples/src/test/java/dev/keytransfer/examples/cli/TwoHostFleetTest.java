@@ -2,16 +2,23 @@ package dev.keytransfer.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keytransfer.Enrollment;
 import dev.keytransfer.KeyTransferTerminal;
-import dev.keytransfer.ca.DefaultCertificateAuthority;
+import dev.keytransfer.ca.DirectoryCertificateAuthority;
+import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Role;
+import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.InstalledKey;
+import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.core.spi.LedgerEntry;
+import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.store.InMemoryBindingStore;
+import dev.keytransfer.core.store.InMemoryTerminalKeyStore;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
+import dev.keytransfer.crypto.pki.CertificationRequests;
 import dev.keytransfer.crypto.testing.TestDatabases;
 import dev.keytransfer.jdbc.AuditRecord;
 import dev.keytransfer.jdbc.Delivery;
@@ -38,6 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoHostFleetTest {
   private static final int TERMINALS = 200;
   private static final int CLIENTS = 24;
+  private static final String PASSPHRASE = "fleet test passphrase";
   private static final Pattern SERVING = Pattern.compile("serving on [0-9.]+:(\\d+)");
 
   @TempDir Path dir;
@@ -102,7 +111,7 @@ class TwoHostFleetTest {
                   node)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
-      pb.environment().put("KEYTRANSFER_PASSPHRASE", "fleet test passphrase");
+      pb.environment().put("KEYTRANSFER_PASSPHRASE", PASSPHRASE);
       process = pb.start();
     }
 
@@ -135,20 +144,36 @@ class TwoHostFleetTest {
   void twoHostsOnePostgres_oneKilled_everyTerminalGetsItsKey_ledgerVerifies() throws Exception {
     String url = TestDatabases.freshPostgres();
     Path ca = dir.resolve("ca");
-    assertThat(cli("ca", "init", "--dir", ca.toString()).exit()).isZero();
-    assertThat(cli("ca", "issue", "--dir", ca.toString(), "--name", "kdh", "--role", "kdh").exit())
-        .isZero();
+    char[] passphrase = PASSPHRASE.toCharArray();
+    BcCryptoProvider crypto = new BcCryptoProvider();
+    List<ReceivingTerminal> devices = new ArrayList<>();
+    ValidationPolicy terminalPolicy;
+    // the CA directory `keytransfer ca` keeps, with a fast KDF: 200 terminals are issued here
+    try (DirectoryCertificateAuthority authority =
+        DirectoryCertificateAuthority.at(ca).weakKeyEncryptionForTests().create(passphrase)) {
+      authority.issue("kdh", Role.KDH, false);
+      for (int i = 0; i < TERMINALS; i++) {
+        String name = String.format("pos%03d", i);
+        PrivateKeyHandle key = crypto.generateRsaKeyPair(2048, name, KeyPurpose.KEY_TRANSPORT);
+        byte[] csr =
+            CertificationRequests.create(
+                crypto, key, new X500Principal("CN=Fleet POS " + i + ",OU=KRD,O=key-transfer"));
+        CertificateChain chain = authority.issue(name, Role.KRD, csr, false);
+        devices.add(
+            ReceivingTerminal.of(
+                chain, key, new InMemoryTerminalKeyStore(), new InMemoryBindingStore()));
+      }
+      terminalPolicy =
+          ValidationPolicy.builder()
+              .trustAnchor(authority.rootCertificate())
+              .roleIssuer(Role.KDH, authority.issuingCertificate(Role.KDH))
+              .roleIssuer(Role.KRD, authority.issuingCertificate(Role.KRD))
+              .build();
+    }
 
     Host a = new Host(ca, url, "node-a");
     Host b = new Host(ca, url, "node-b");
     int[] ports = {a.port(), b.port()};
-
-    BcCryptoProvider crypto = new BcCryptoProvider();
-    DefaultCertificateAuthority authority = new CaDirectory(ca).load();
-    List<ReceivingTerminal> devices = new ArrayList<>();
-    for (int i = 0; i < TERMINALS; i++) {
-      devices.add(Enrollment.enrollTerminal(authority, crypto, String.format("Fleet POS %03d", i)));
-    }
 
     AtomicInteger failedAttempts = new AtomicInteger();
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -159,7 +184,7 @@ class TwoHostFleetTest {
           KeyTransferTerminal.builder()
               .receivingTerminal(devices.get(i))
               .cryptoProvider(crypto)
-              .validationPolicy(Enrollment.terminalPolicy(authority))
+              .validationPolicy(terminalPolicy)
               .stepTimeout(Duration.ofSeconds(30))
               .build();
       runs.add(

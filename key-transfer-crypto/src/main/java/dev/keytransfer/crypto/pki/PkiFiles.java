@@ -18,6 +18,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * A role's identity and trust material read from PEM files laid out as {@code keytransfer ca}
  * writes them (S1): {@code root.crt.pem}, {@code kdh-ca.crt.pem}, {@code krd-ca.crt.pem}, the CRLs
  * {@code root.crl.pem}, {@code kdh-ca.crl.pem}, {@code krd-ca.crl.pem}, and for each device or host
- * {@code NAME.crt.pem} with its private key {@code NAME.key.pem}. No CA private key is read.
+ * {@code NAME.crt.pem} with its private key {@code NAME.key.pem}, which {@code keytransfer ca}
+ * writes encrypted under the directory's passphrase (the overloads taking a {@code char[]}). No CA
+ * private key is read.
  *
  * <p>What each side needs in its directory:
  *
@@ -82,12 +85,39 @@ public final class PkiFiles {
     return CertificateChain.of(certificate(dir.resolve(name + ".crt.pem")), caCertificate(role));
   }
 
-  /** The private key {@code NAME.key.pem} (PKCS#8 or PKCS#1 PEM, RSA). */
+  /**
+   * The private key {@code NAME.key.pem} (PKCS#8 or PKCS#1 PEM, RSA), unencrypted; an encrypted one
+   * needs {@link #privateKey(String, char[])}.
+   */
   public SoftwareKeyHandle privateKey(String name) throws IOException, MalformedTokenException {
     Path f = dir.resolve(name + ".key.pem");
     byte[] pem = read(f);
     try {
       return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem), f.getFileName().toString());
+    } catch (MalformedTokenException e) {
+      throw new MalformedTokenException(e.code(), f.getFileName() + ": " + e.getMessage());
+    } finally {
+      java.util.Arrays.fill(pem, (byte) 0);
+    }
+  }
+
+  /**
+   * The private key {@code NAME.key.pem} encrypted under {@code passphrase}, as {@code keytransfer
+   * ca} writes every key (PKCS#8 "ENCRYPTED PRIVATE KEY", {@link Pem#rsaKeyPair(byte[], char[])});
+   * an unencrypted one is read as well. The passphrase is not kept; the caller wipes its array.
+   *
+   * @throws UnrecoverableKeyException if the key does not decrypt with {@code passphrase}
+   */
+  public SoftwareKeyHandle privateKey(String name, char[] passphrase)
+      throws IOException, MalformedTokenException, UnrecoverableKeyException {
+    Path f = dir.resolve(name + ".key.pem");
+    byte[] pem = read(f);
+    try {
+      return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem, passphrase), f.getFileName().toString());
+    } catch (MalformedTokenException e) {
+      throw new MalformedTokenException(e.code(), f.getFileName() + ": " + e.getMessage());
+    } catch (UnrecoverableKeyException e) {
+      throw new UnrecoverableKeyException(f.getFileName() + ": " + e.getMessage());
     } finally {
       java.util.Arrays.fill(pem, (byte) 0);
     }
@@ -149,6 +179,37 @@ public final class PkiFiles {
       String name, TerminalKeyStore keyStore, BindingStore bindingStore)
       throws IOException, MalformedTokenException {
     return ReceivingTerminal.of(chain(name, Role.KRD), privateKey(name), keyStore, bindingStore);
+  }
+
+  /**
+   * {@link #host(String, KeySource, DevicePolicy, KeyLedger)} with the private key encrypted under
+   * {@code passphrase} ({@link #privateKey(String, char[])}).
+   */
+  public DistributionTerminal host(
+      String name,
+      char[] passphrase,
+      KeySource keySource,
+      DevicePolicy devicePolicy,
+      KeyLedger ledger)
+      throws IOException, MalformedTokenException, UnrecoverableKeyException {
+    return DistributionTerminal.of(
+        chain(name, Role.KDH),
+        privateKey(name, passphrase),
+        crls("root", "kdh-ca"),
+        keySource,
+        devicePolicy,
+        ledger);
+  }
+
+  /**
+   * {@link #terminal(String, TerminalKeyStore, BindingStore)} with the private key encrypted under
+   * {@code passphrase} ({@link #privateKey(String, char[])}).
+   */
+  public ReceivingTerminal terminal(
+      String name, char[] passphrase, TerminalKeyStore keyStore, BindingStore bindingStore)
+      throws IOException, MalformedTokenException, UnrecoverableKeyException {
+    return ReceivingTerminal.of(
+        chain(name, Role.KRD), privateKey(name, passphrase), keyStore, bindingStore);
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.keytransfer.crypto.pki.PkiFiles;
 import dev.keytransfer.jdbc.JdbcKeyLedger;
 import dev.keytransfer.transport.tcp.TcpKeyServer;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Serves terminals over TCP: {@code KeyHost DIR NAME PORT}, DIR made by {@code keytransfer ca}. */
 public final class KeyHost {
@@ -20,7 +21,9 @@ public final class KeyHost {
     KeySource masterKeys = RandomKeySource.tdesMasterKeys(crypto.secureRandom()); // one per POS
     DevicePolicy devices = DevicePolicy.anyCertifiedDevice(); // or your own allow-list
     try (var ledger = JdbcKeyLedger.embedded(pki.dir().resolve("ledger"))) { // H2 file, audited
-      DistributionTerminal kdh = pki.host(args[1], masterKeys, devices, ledger);
+      char[] passphrase = System.getenv("KEYTRANSFER_PASSPHRASE").toCharArray(); // NAME.key.pem's
+      DistributionTerminal kdh = pki.host(args[1], passphrase, masterKeys, devices, ledger);
+      Arrays.fill(passphrase, '\0'); // the key is decrypted: the passphrase is needed no more
       KeyTransferHost host =
           KeyTransferHost.builder()
               .distributionTerminal(kdh)

@@ -10,6 +10,7 @@ import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.pki.PkiFiles;
 import dev.keytransfer.transport.tcp.TcpTransport;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javax.crypto.SecretKey;
 
 /** Fetches this terminal's master key: {@code FetchKey DIR NAME HOST PORT}. */
@@ -21,7 +22,9 @@ public final class FetchKey {
     SecretKey deviceKey = DeviceKeys.loadOrCreateDevelopmentKey(state.resolve("device.key"));
     try (var keys = FileTerminalKeyStore.open(state, deviceKey);
         var binding = FileBindingStore.open(state, deviceKey)) {
-      ReceivingTerminal device = pki.terminal(args[1], keys, binding);
+      char[] passphrase = System.getenv("KEYTRANSFER_PASSPHRASE").toCharArray(); // NAME.key.pem's
+      ReceivingTerminal device = pki.terminal(args[1], passphrase, keys, binding);
+      Arrays.fill(passphrase, '\0');
       KeyTransferTerminal terminal =
           KeyTransferTerminal.builder()
               .receivingTerminal(device)

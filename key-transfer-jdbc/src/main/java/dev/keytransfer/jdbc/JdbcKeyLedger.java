@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
@@ -54,6 +55,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JdbcKeyLedger.class);
   static final String MIGRATIONS = "classpath:META-INF/keytransfer/migration";
   private static final String SESSION_EVENT = "SESSION";
+  private static final String REFUSED_REPORT_EVENT = "REFUSED_REPORT";
   private static final String COLUMNS =
       "session_id, device_issuer, device_serial, device_subject, key_header, kcv, status,"
           + " node_id, delivered_at, updated_at";
@@ -62,11 +64,13 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   private final String node;
   private final Clock clock;
   private final String url;
+  private final boolean h2;
 
   private JdbcKeyLedger(Builder b) throws KeyTransferException {
     this.node = b.node;
     this.clock = b.clock;
     this.url = redact(b.url);
+    this.h2 = b.url.startsWith("jdbc:h2:");
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(b.url);
     if (b.user != null) {
@@ -84,6 +88,16 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
       this.pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
       throw storage("cannot open the ledger at " + url + ": " + rootMessage(e), e);
+    }
+    if (!b.migrate) {
+      try {
+        readChecked(JdbcKeyLedger::readHead);
+      } catch (KeyTransferException e) {
+        pool.close();
+        throw storage("no key-transfer ledger at " + url + ": " + e.getMessage(), e);
+      }
+      log.info("ledger {} open (existing schema) as node {}", url, node);
+      return;
     }
     try {
       Flyway.configure(JdbcKeyLedger.class.getClassLoader())
@@ -303,9 +317,25 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   }
 
   @Override
-  public int deliveriesSince(IssuerAndSerial device, Instant since) throws KeyTransferException {
+  public List<LedgerEntry> openDeliveries(IssuerAndSerial device) throws KeyTransferException {
+    return readChecked(
+            c ->
+                select(
+                    c,
+                    "device_serial = ? AND device_issuer = ? AND master_key = TRUE"
+                        + " AND status = 'DELIVERED' ORDER BY recorded_seq",
+                    serialHex(device),
+                    device.issuer().getName()))
+        .stream()
+        .map(Delivery::entry)
+        .toList();
+  }
+
+  @Override
+  public int attemptsSince(IssuerAndSerial device, Instant since) throws KeyTransferException {
     return readChecked(
         c -> {
+          int n = 0;
           try (PreparedStatement p =
               c.prepareStatement(
                   "SELECT COUNT(*) FROM kt_delivery WHERE device_serial = ? AND device_issuer = ?"
@@ -315,9 +345,53 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
             p.setLong(3, micros(since));
             try (ResultSet rs = p.executeQuery()) {
               rs.next();
-              return rs.getInt(1);
+              n += rs.getInt(1);
             }
           }
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "SELECT COUNT(*) FROM kt_audit WHERE terminal_serial = ? AND event = ?"
+                      + " AND recorded_at >= ? AND terminal_issuer = ?")) {
+            p.setString(1, serialHex(device));
+            p.setString(2, REFUSED_REPORT_EVENT);
+            p.setLong(3, micros(since));
+            p.setString(4, device.issuer().getName());
+            try (ResultSet rs = p.executeQuery()) {
+              rs.next();
+              n += rs.getInt(1);
+            }
+          }
+          return n;
+        });
+  }
+
+  @Override
+  public void recordRefusedReport(
+      IssuerAndSerial device, String deviceSubject, KeyCheckValue kcv, Instant at)
+      throws KeyTransferException {
+    AuditRecord r =
+        new AuditRecord(
+            0,
+            REFUSED_REPORT_EVENT,
+            node,
+            "-",
+            Optional.of(deviceSubject),
+            Optional.of(device.issuer().getName()),
+            Optional.of(serialHex(device)),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(kcvText(kcv)),
+            REFUSED_REPORT_EVENT,
+            Optional.empty(),
+            Optional.empty(),
+            micros(at),
+            "",
+            "");
+    write(
+        "record a refused pending-key report",
+        c -> {
+          append(c, lockHead(c), r);
+          return null;
         });
   }
 
@@ -336,6 +410,8 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   public LedgerVerification verify() throws KeyTransferException {
     return readChecked(
         c -> {
+          // one snapshot of chain, head and rows, while other hosts go on writing
+          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
           List<AuditRecord> chain = readAudit(c);
           String prev = AuditRecord.GENESIS;
           long expected = 1;
@@ -371,13 +447,18 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
                     + "): records were removed or added");
           }
           List<Delivery> rows = select(c, "1 = 1 ORDER BY recorded_seq");
+          Map<String, long[]> order = rowOrder(c);
           for (Delivery d : rows) {
             Expected e = state.remove(d.entry().sessionId());
             String where = "delivery " + d.entry().sessionId();
             if (e == null) {
               return broken(chain, rows.size(), prev, where + ": has no DELIVERED audit record");
             }
-            Optional<String> diff = e.diff(d);
+            long[] o = order.get(d.entry().sessionId());
+            Optional<String> diff =
+                o[0] != (d.entry().isMasterKey() ? 1 : 0)
+                    ? Optional.of("its master-key flag")
+                    : o[1] != e.seq() ? Optional.of("its recording order") : e.diff(d);
             if (diff.isPresent()) {
               return broken(
                   chain, rows.size(), prev, where + ": " + diff.get() + " differs from its audit");
@@ -447,7 +528,8 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
                 p.executeUpdate();
               }
               return n;
-            });
+            },
+            h2); // a number handed out must survive a power loss, not only a crash
   }
 
   @Override
@@ -637,7 +719,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   }
 
   private static Optional<String> fold(Map<String, Expected> state, AuditRecord r) {
-    if (r.event().equals(SESSION_EVENT)) {
+    if (r.event().equals(SESSION_EVENT) || r.event().equals(REFUSED_REPORT_EVENT)) {
       return Optional.empty();
     }
     Expected before = state.get(r.sessionId());
@@ -683,6 +765,21 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
             r.recordedAtMicros(),
             before.seq()));
     return Optional.empty();
+  }
+
+  /**
+   * Per delivery row: the master_key column (1/0) and recorded_seq, which decide order and limit.
+   */
+  private static Map<String, long[]> rowOrder(Connection c) throws SQLException {
+    Map<String, long[]> out = new HashMap<>();
+    try (PreparedStatement p =
+            c.prepareStatement("SELECT session_id, master_key, recorded_seq FROM kt_delivery");
+        ResultSet rs = p.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), new long[] {rs.getBoolean(2) ? 1 : 0, rs.getLong(3)});
+      }
+    }
+    return out;
   }
 
   private static LedgerVerification broken(
@@ -769,12 +866,22 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   }
 
   private <T> T write(String what, Work<T> work) throws KeyTransferException {
+    return write(what, work, false);
+  }
+
+  /** One transaction; {@code sync}: on H2, also force the file to disk after the commit. */
+  private <T> T write(String what, Work<T> work, boolean sync) throws KeyTransferException {
     SQLException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try (Connection c = pool.getConnection()) {
         try {
           T out = work.run(c);
           c.commit();
+          if (sync) {
+            try (Statement st = c.createStatement()) {
+              st.execute("CHECKPOINT SYNC");
+            }
+          }
           return out;
         } catch (SQLException | RuntimeException e) {
           rollbackQuietly(c);
@@ -845,7 +952,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
 
   /** The URL without a password parameter, for logs and messages. */
   static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return url.replaceAll("(?i)(password=).*?(?=&[a-z]+=|;[a-z_]+=|$)", "$1***");
   }
 
   /** Builder for a ledger at a JDBC URL. */
@@ -857,6 +964,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     private int poolSize = 8;
     private long connectTimeoutMillis = 10_000;
     private Clock clock = Clock.systemUTC();
+    private boolean migrate = true;
 
     private Builder(String url) {
       this.url = Objects.requireNonNull(url, "url");
@@ -883,10 +991,11 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
       return this;
     }
 
-    /** At most this many connections (default 8, like the host's session threads). */
+    /** At most this many connections, at least 2 (default 8, like the host's session threads). */
     public Builder poolSize(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("pool size must be positive");
+      if (n < 2) {
+        throw new IllegalArgumentException(
+            "pool size must be at least 2 (the migration needs two)");
       }
       this.poolSize = n;
       return this;
@@ -904,7 +1013,16 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
       return this;
     }
 
-    /** Opens the pool and migrates the schema. */
+    /**
+     * Opens an existing ledger without migrating its schema (for auditors, {@code ledger list} and
+     * {@code ledger verify}): a URL that names no ledger fails instead of creating an empty one.
+     */
+    public Builder existingLedgerOnly() {
+      this.migrate = false;
+      return this;
+    }
+
+    /** Opens the pool and (unless {@link #existingLedgerOnly()}) migrates the schema. */
     public JdbcKeyLedger build() throws KeyTransferException {
       try {
         return new JdbcKeyLedger(this);

@@ -19,7 +19,8 @@ CREATE TABLE kt_delivery (
 CREATE INDEX kt_delivery_device ON kt_delivery (device_serial, device_issuer, recorded_seq);
 CREATE INDEX kt_delivery_open ON kt_delivery (status, delivered_at);
 
--- The append-only audit trail: every session and every status change, each record hashed
+-- The append-only audit trail: every session past S2, every status change and every refused
+-- pending-key report (REFUSED_REPORT), each record hashed
 -- together with the previous record's hash.
 CREATE TABLE kt_audit (
   seq              BIGINT        NOT NULL PRIMARY KEY,
@@ -40,6 +41,7 @@ CREATE TABLE kt_audit (
   hash             CHAR(64)      NOT NULL
 );
 CREATE INDEX kt_audit_session ON kt_audit (session_id);
+CREATE INDEX kt_audit_terminal ON kt_audit (terminal_serial, event, recorded_at);
 
 -- The chain's head: every write locks this one row first, so appends from all hosts are
 -- serialized and the chain stays linear.

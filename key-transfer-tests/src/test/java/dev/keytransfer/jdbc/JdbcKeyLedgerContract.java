@@ -128,8 +128,8 @@ abstract class JdbcKeyLedgerContract {
     ledger.recordDelivered(entry("a1/1", DEVICE, t.plusSeconds(2))); // a working key
     ledger.recordDelivered(entry("a2", DEVICE, t.plusSeconds(3000)));
     assertThat(ledger.latestDelivery(DEVICE).orElseThrow().sessionId()).isEqualTo("a2");
-    assertThat(ledger.deliveriesSince(DEVICE, t)).isEqualTo(2);
-    assertThat(ledger.deliveriesSince(DEVICE, t.plusSeconds(10))).isEqualTo(1);
+    assertThat(ledger.attemptsSince(DEVICE, t)).isEqualTo(2);
+    assertThat(ledger.attemptsSince(DEVICE, t.plusSeconds(10))).isEqualTo(1);
     ledger.updateStatus("b1", DeliveryStatus.CONFIRMED);
     assertThat(ledger.expireUnconfirmed(t.plusSeconds(100))).isEqualTo(2); // a1 and a1/1
     assertThat(ledger.find("a1").orElseThrow().status()).isEqualTo(DeliveryStatus.EXPIRED);
@@ -258,5 +258,60 @@ abstract class JdbcKeyLedgerContract {
     assertThat(ledger.verify().firstBroken()).get().asString().contains("delivery forged");
     sql("DELETE FROM kt_delivery");
     assertThat(ledger.verify().firstBroken()).get().asString().contains("row is gone");
+  }
+
+  @Test
+  void masterKeyFlagOrRecordingOrderChangedWithSql_failsVerify() throws Exception {
+    ledger.recordDelivered(entry("s1", DEVICE, Instant.now()));
+    ledger.recordDelivered(entry("s2", DEVICE, Instant.now()));
+    sql("UPDATE kt_delivery SET master_key = FALSE WHERE session_id = 's1'");
+    assertThat(ledger.verify().firstBroken()).get().asString().contains("master-key flag");
+    sql("UPDATE kt_delivery SET master_key = TRUE WHERE session_id = 's1'");
+    assertThat(ledger.verify().intact()).isTrue();
+    sql("UPDATE kt_delivery SET recorded_seq = 1000000 WHERE session_id = 's1'");
+    assertThat(ledger.verify().firstBroken()).get().asString().contains("recording order");
+  }
+
+  @Test
+  void openDeliveries_andRefusedReportsCountAsAttempts() throws Exception {
+    Instant t = Instant.now();
+    ledger.recordDelivered(entry("s1", DEVICE, t));
+    ledger.recordDelivered(entry("s2", DEVICE, t));
+    ledger.recordDelivered(entry("s2/1", DEVICE, t));
+    ledger.updateStatus("s1", DeliveryStatus.CONFIRMED);
+    assertThat(ledger.openDeliveries(DEVICE))
+        .extracting(LedgerEntry::sessionId)
+        .containsExactly("s2");
+    ledger.recordRefusedReport(
+        DEVICE, "CN=POS", KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[3]), t);
+    assertThat(ledger.attemptsSince(DEVICE, t.minusSeconds(1))).isEqualTo(3);
+    assertThat(ledger.attemptsSince(OTHER, t.minusSeconds(1))).isZero();
+    assertThat(ledger.auditRecords()).extracting(AuditRecord::event).contains("REFUSED_REPORT");
+    assertThat(ledger.verify().intact()).isTrue();
+  }
+
+  @Test
+  void existingLedgerOnly_refusesADatabaseWithoutOne_andPoolNeedsTwo() throws Exception {
+    ledger.close();
+    ledger = null;
+    String empty = freshUrl();
+    assertThatThrownBy(() -> JdbcKeyLedger.builder(empty).existingLedgerOnly().build())
+        .isInstanceOf(KeyTransferException.class)
+        .hasMessageContaining("no key-transfer ledger");
+    assertThatThrownBy(() -> JdbcKeyLedger.builder(url).poolSize(1))
+        .isInstanceOf(IllegalArgumentException.class);
+    try (JdbcKeyLedger reader = JdbcKeyLedger.builder(url).existingLedgerOnly().build()) {
+      assertThat(reader.verify().intact()).isTrue();
+    }
+  }
+
+  @Test
+  void passwordsNeverInMessages() {
+    assertThat(JdbcKeyLedger.redact("jdbc:postgresql://h/db?user=u&password=ab;cd&ssl=true"))
+        .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&ssl=true");
+    assertThat(JdbcKeyLedger.redact("jdbc:h2:file:/x;PASSWORD=s3cret;WRITE_DELAY=0"))
+        .isEqualTo("jdbc:h2:file:/x;PASSWORD=***;WRITE_DELAY=0");
+    assertThat(JdbcKeyLedger.redact("jdbc:postgresql://h/db?password=last"))
+        .endsWith("password=***");
   }
 }

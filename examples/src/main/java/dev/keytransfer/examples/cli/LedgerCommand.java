@@ -43,21 +43,35 @@ final class LedgerCommand implements Runnable {
     String url;
   }
 
-  /** The embedded ledger in {@code dir/ledger}, or the one at {@code url}. */
+  /**
+   * The embedded ledger in {@code dir/ledger}, or the one at {@code url}; a database user and
+   * password come from {@code KEYTRANSFER_LEDGER_USER} and {@code KEYTRANSFER_LEDGER_PASSWORD}
+   * (never the command line, where other local users see it).
+   */
   static JdbcKeyLedger open(Path dir, String url, String node) throws KeyTransferException {
-    if (url == null) {
-      return JdbcKeyLedger.builder(JdbcKeyLedger.embeddedUrl(dir.resolve("ledger")))
-          .nodeId(node)
-          .build();
-    }
-    return JdbcKeyLedger.builder(url).nodeId(node).build();
+    return builder(dir, url).nodeId(node).build();
   }
 
+  private static JdbcKeyLedger.Builder builder(Path dir, String url) {
+    JdbcKeyLedger.Builder b =
+        JdbcKeyLedger.builder(url != null ? url : JdbcKeyLedger.embeddedUrl(dir.resolve("ledger")));
+    String user = System.getenv("KEYTRANSFER_LEDGER_USER");
+    String password = System.getenv("KEYTRANSFER_LEDGER_PASSWORD");
+    if (user != null && !user.isEmpty()) {
+      b.user(user);
+    }
+    if (password != null) {
+      b.password(password.toCharArray());
+    }
+    return b;
+  }
+
+  /** An existing ledger, read without migrating it (what an auditor's read-only role allows). */
   static JdbcKeyLedger open(Where w) throws KeyTransferException {
     if (w.url == null && !Files.isDirectory(w.dir.resolve("ledger"))) {
       throw new CliException("no ledger in " + w.dir + " (kdh serve creates DIR/ledger)");
     }
-    return open(w.dir, w.url, "cli");
+    return builder(w.dir, w.url).nodeId("cli").existingLedgerOnly().build();
   }
 
   /** Counts per status, e.g. {@code "12 deliveries: 11 CONFIRMED, 1 REJECTED"}. */
@@ -130,6 +144,13 @@ final class LedgerCommand implements Runnable {
     @ArgGroup(multiplicity = "1")
     Where where;
 
+    @Option(
+        names = "--expect-head",
+        description =
+            "A head hash printed by an earlier verify and kept elsewhere: the chain must still"
+                + " contain it (detects a chain cut back or rewritten before it).")
+    String expectedHead;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -137,6 +158,17 @@ final class LedgerCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       try (JdbcKeyLedger ledger = open(where)) {
         LedgerVerification v = ledger.verify();
+        if (v.intact()
+            && expectedHead != null
+            && ledger.auditRecords().stream()
+                .noneMatch(r -> r.hash().equalsIgnoreCase(expectedHead.strip()))) {
+          out.println(
+              "ledger BROKEN: the chain no longer holds the expected head "
+                  + expectedHead.strip()
+                  + ": records were removed or rewritten");
+          out.flush();
+          return 1;
+        }
         if (v.intact()) {
           out.println(
               "ledger intact: "

@@ -366,31 +366,68 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
 
   /**
    * The terminal holds a master key from this host whose confirmation was never acknowledged. The
-   * ledger decides: if this terminal's latest master-key delivery has that KCV and was not refused,
-   * it is (now) CONFIRMED and the terminal makes it current; otherwise the terminal discards it.
+   * ledger decides: if one of this terminal's open (DELIVERED) master-key deliveries, or its latest
+   * CONFIRMED one, has that KCV, it is (now) CONFIRMED, the older open ones are superseded, and the
+   * terminal makes it current; otherwise the terminal discards it. A report that matches nothing
+   * changes no delivery (CT-KRD proves nothing: a peer holding only the terminal's certificate must
+   * not be able to make it lose a key) but counts against the device's delivery limit, which bounds
+   * how many KCVs such a peer can try (docs/SECURITY.md A5).
    */
   private Step<State> onPendingKey(PendingKey pending) throws KeyTransferException {
-    IssuerAndSerial krdId = IssuerAndSerial.of(krdChain.leaf());
-    LedgerEntry latest = host.ledger().latestDelivery(krdId).orElse(null);
-    boolean current =
-        latest != null
-            && latest.kcv().matches(pending.kcv())
-            && (latest.status() == DeliveryStatus.DELIVERED
-                || latest.status() == DeliveryStatus.CONFIRMED);
-    if (current && latest.status() == DeliveryStatus.DELIVERED) {
-      host.ledger().updateStatus(latest.sessionId(), DeliveryStatus.CONFIRMED);
-    } else if (!current && latest != null && latest.status() == DeliveryStatus.DELIVERED) {
-      // one try per delivery: CT-KRD proves nothing, so a peer that only holds the terminal's
-      // certificate must not get to guess the KCV of an unconfirmed delivery session after session
-      host.ledger().updateStatus(latest.sessionId(), DeliveryStatus.REJECTED);
+    X509Certificate krd = krdChain.leaf();
+    IssuerAndSerial krdId = IssuerAndSerial.of(krd);
+    LedgerEntry match = null;
+    for (LedgerEntry e : host.ledger().openDeliveries(krdId)) {
+      if (e.kcv().matches(pending.kcv())) {
+        match = e;
+      }
+    }
+    if (match != null) {
+      confirm(krdId, match.sessionId());
+    } else {
+      LedgerEntry latest = host.ledger().latestDelivery(krdId).orElse(null);
+      if (latest != null
+          && latest.status() == DeliveryStatus.CONFIRMED
+          && latest.kcv().matches(pending.kcv())) {
+        match = latest; // confirmed, but the terminal never got the acknowledgement
+      } else {
+        host.ledger()
+            .recordRefusedReport(
+                krdId, krd.getSubjectX500Principal().getName(), pending.kcv(), clock.instant());
+      }
     }
     log.info(
         "KDH session {}: {} reports pending key {}; {}",
         sessionId,
-        krdChain.leaf().getSubjectX500Principal().getName(),
+        krd.getSubjectX500Principal().getName(),
         pending.kcv(),
-        current ? "confirmed from session " + latest.sessionId() : "not confirmed: discard it");
-    return Step.to(State.AWAIT_RANDOM_AFTER_PENDING, new KeyConfirmed(current, pending.kcv()));
+        match != null
+            ? "confirmed from session " + match.sessionId()
+            : "not confirmed: discard it");
+    return Step.to(
+        State.AWAIT_RANDOM_AFTER_PENDING, new KeyConfirmed(match != null, pending.kcv()));
+  }
+
+  /**
+   * The terminal confirmed open delivery {@code session}: CONFIRMED. It holds that key and no
+   * earlier one from this host (installing a master key supersedes the one before, docs/SECURITY.md
+   * K7), so every earlier open delivery to it is REJECTED. Authenticated by the KCV, unlike a new
+   * session.
+   */
+  private void confirm(IssuerAndSerial krdId, String session) throws KeyTransferException {
+    List<LedgerEntry> open = host.ledger().openDeliveries(krdId); // in recording order
+    host.ledger().updateStatus(session, DeliveryStatus.CONFIRMED);
+    for (LedgerEntry e : open) {
+      if (e.sessionId().equals(session)) {
+        return; // the rest are newer
+      }
+      try {
+        host.ledger().updateStatus(e.sessionId(), DeliveryStatus.REJECTED);
+        log.info("KDH session {} supersedes unconfirmed delivery {}", sessionId, e.sessionId());
+      } catch (KeyTransferException moved) {
+        // another host moved it first: it is not open any more either way
+      }
+    }
   }
 
   private Step<State> onKeyInstalled(KeyInstalled confirmation) throws KeyTransferException {
@@ -400,7 +437,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
         throw new KeyTransferException(
             ErrorCode.KCV_MISMATCH, "terminal confirmed a different key check value");
       }
-      host.ledger().updateStatus(sessionId, DeliveryStatus.CONFIRMED);
+      confirm(IssuerAndSerial.of(krdChain.leaf()), sessionId);
       log.info(
           "KDH session {} confirmed: {}",
           sessionId,
@@ -509,36 +546,21 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   }
 
   /**
-   * Before a key is chosen: refuse a device over the delivery limit (docs/SECURITY.md A5), then
-   * supersede its unconfirmed delivery. A terminal holding that key would have reported it
-   * (PENDING_KEY) before its nonce, so it does not hold it: REJECTED, never to be confirmed.
+   * Before a key is chosen: refuse a device over the delivery limit (docs/SECURITY.md A5). An open
+   * delivery is not superseded here: a new session proves nothing about the device, so only its
+   * confirmation (or the expiry) closes the deliveries before it.
    */
   private void admitDelivery(IssuerAndSerial krdId) throws KeyTransferException {
     java.time.Instant since = clock.instant().minus(deliveryLimit.window());
-    int recent = host.ledger().deliveriesSince(krdId, since);
+    int recent = host.ledger().attemptsSince(krdId, since);
     if (recent >= deliveryLimit.maxDeliveries()) {
       throw new KeyTransferException(
           ErrorCode.DELIVERY_RATE_LIMITED,
-          "device already got "
+          "device already had "
               + recent
-              + " keys in the last "
+              + " deliveries or refused reports in the last "
               + deliveryLimit.window()
               + "; refusing another");
-    }
-    Optional<LedgerEntry> earlier = host.ledger().latestDelivery(krdId);
-    if (earlier.isPresent() && earlier.get().status() == DeliveryStatus.DELIVERED) {
-      try {
-        host.ledger().updateStatus(earlier.get().sessionId(), DeliveryStatus.REJECTED);
-        log.info(
-            "KDH session {} supersedes unconfirmed delivery {}",
-            sessionId,
-            earlier.get().sessionId());
-      } catch (KeyTransferException e) {
-        if (host.ledger().find(earlier.get().sessionId()).map(LedgerEntry::status).orElse(null)
-            == DeliveryStatus.DELIVERED) {
-          throw e; // not a concurrent move by another host: the ledger failed
-        }
-      }
     }
   }
 
@@ -573,6 +595,11 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   void onFailure(State stateAtFailure, ErrorCode code) {
     wipeMasterKey();
     markRefused(stateAtFailure, code);
+    if (krdChain == null) {
+      // before S2 passed nobody is known: a port scan or an untrusted certificate is logged (by the
+      // driver), not appended to the audit chain, which any connection could otherwise fill
+      return;
+    }
     try {
       host.ledger().recordSession(sessionRecord(Optional.of(code)));
     } catch (KeyTransferException | RuntimeException e) {

@@ -8,10 +8,10 @@ import java.util.Optional;
 
 /**
  * The host's record of what was issued to whom and how it ended, and its audit trail: one {@link
- * SessionRecord} per session (docs/SECURITY.md A1, A4). Plain storage: the rules that use it (one
- * try per unconfirmed delivery, supersede, rate limit) live in {@code KdhHandshake}. A status
- * leaves {@link DeliveryStatus#DELIVERED} at most once, also when several host processes share one
- * ledger. Thread-safe.
+ * SessionRecord} per session (docs/SECURITY.md A1, A4). Plain storage: the rules that use it
+ * (supersede on confirmation, the delivery limit) live in {@code KdhHandshake}. A status leaves
+ * {@link DeliveryStatus#DELIVERED} at most once, also when several host processes share one ledger.
+ * Thread-safe.
  */
 public interface KeyLedger {
   /** Records a new delivery (status {@link DeliveryStatus#DELIVERED}). */
@@ -45,8 +45,29 @@ public interface KeyLedger {
    */
   Optional<LedgerEntry> latestDelivery(IssuerAndSerial device) throws KeyTransferException;
 
-  /** How many master-key deliveries to {@code device} were recorded at or after {@code since}. */
-  int deliveriesSince(IssuerAndSerial device, Instant since) throws KeyTransferException;
+  /**
+   * The master-key deliveries to {@code device} still DELIVERED (neither confirmed, refused nor
+   * expired), in recording order.
+   */
+  List<LedgerEntry> openDeliveries(IssuerAndSerial device) throws KeyTransferException;
+
+  /**
+   * What counts against the device's delivery limit: how many master-key deliveries to {@code
+   * device}, and pending-key reports from it that matched no delivery, were recorded at or after
+   * {@code since}.
+   */
+  int attemptsSince(IssuerAndSerial device, Instant since) throws KeyTransferException;
+
+  /**
+   * Records that a peer presenting {@code device}'s certificate reported a pending key with {@code
+   * kcv} that matches no open or confirmed delivery (it counts in {@link #attemptsSince}).
+   */
+  void recordRefusedReport(
+      IssuerAndSerial device,
+      String deviceSubject,
+      dev.keytransfer.core.KeyCheckValue kcv,
+      Instant at)
+      throws KeyTransferException;
 
   /**
    * Moves every entry still DELIVERED that was recorded before {@code deliveredBefore} to {@link

@@ -2,6 +2,7 @@ package dev.keytransfer.core.store;
 
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
+import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.KeyLedger;
@@ -22,6 +23,7 @@ import java.util.Optional;
 public final class InMemoryKeyLedger implements KeyLedger {
   private final Map<String, LedgerEntry> entries = new LinkedHashMap<>();
   private final List<SessionRecord> sessions = new ArrayList<>();
+  private final List<Map.Entry<IssuerAndSerial, Instant>> refusedReports = new ArrayList<>();
   private final Clock clock;
 
   public InMemoryKeyLedger() {
@@ -78,14 +80,36 @@ public final class InMemoryKeyLedger implements KeyLedger {
   }
 
   @Override
-  public synchronized int deliveriesSince(IssuerAndSerial device, Instant since) {
+  public synchronized List<LedgerEntry> openDeliveries(IssuerAndSerial device) {
+    List<LedgerEntry> out = new ArrayList<>();
+    for (LedgerEntry e : entries.values()) {
+      if (e.device().equals(device) && e.isMasterKey() && e.status() == DeliveryStatus.DELIVERED) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized int attemptsSince(IssuerAndSerial device, Instant since) {
     int n = 0;
     for (LedgerEntry e : entries.values()) {
       if (e.device().equals(device) && e.isMasterKey() && !e.deliveredAt().isBefore(since)) {
         n++;
       }
     }
+    for (Map.Entry<IssuerAndSerial, Instant> r : refusedReports) {
+      if (r.getKey().equals(device) && !r.getValue().isBefore(since)) {
+        n++;
+      }
+    }
     return n;
+  }
+
+  @Override
+  public synchronized void recordRefusedReport(
+      IssuerAndSerial device, String deviceSubject, KeyCheckValue kcv, Instant at) {
+    refusedReports.add(Map.entry(device, at));
   }
 
   @Override

@@ -102,6 +102,14 @@ final class SealedFile implements AutoCloseable {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(deviceKey, "deviceKey");
     Path lockPath = dir.resolve(kind.label + ".lock");
+    String held = heldKey(lockPath);
+    if (!HELD.add(held)) {
+      // checked before any channel is opened: on POSIX, closing a second descriptor of the lock
+      // file would release this process's lock on it
+      throw failure(
+          "terminal " + kind.label + " store in " + dir + " is in use in this process: " + lockPath,
+          null);
+    }
     FileChannel channel = null;
     try {
       if (!Files.isDirectory(dir)) {
@@ -134,11 +142,21 @@ final class SealedFile implements AutoCloseable {
       return sealed;
     } catch (IOException e) {
       closeQuietly(channel);
+      HELD.remove(held);
       throw failure("cannot open the terminal " + kind.label + " store in " + dir + ": " + e, e);
     } catch (KeyTransferException | RuntimeException e) {
       closeQuietly(channel);
+      HELD.remove(held);
       throw e;
     }
+  }
+
+  /** The lock files this JVM holds, by absolute normalized path. */
+  private static final java.util.Set<String> HELD =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private static String heldKey(Path lockPath) {
+    return lockPath.toAbsolutePath().normalize().toString();
   }
 
   Path path() {
@@ -336,14 +354,18 @@ final class SealedFile implements AutoCloseable {
   /** Releases the lock. */
   @Override
   public void close() {
+    boolean wasOpen = lock.isValid();
     try {
-      if (lock.isValid()) {
+      if (wasOpen) {
         lock.release();
       }
     } catch (IOException ignored) {
       // closing the channel releases it too
     }
     closeQuietly(lockChannel);
+    if (wasOpen) {
+      HELD.remove(heldKey(dir.resolve(kind.label + ".lock")));
+    }
   }
 
   @Override

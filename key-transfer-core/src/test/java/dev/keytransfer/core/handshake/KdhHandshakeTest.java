@@ -233,12 +233,13 @@ class KdhHandshakeTest {
   }
 
   /**
-   * CT-KRD proves nothing, so a peer holding only the terminal's certificate gets one try at the
-   * KCV of an unconfirmed delivery: a wrong PENDING_KEY rejects that delivery, and a later right
-   * guess (here: the real terminal's report) no longer confirms it.
+   * CT-KRD and RT-KRD prove nothing, so a peer holding only the terminal's certificate must not
+   * make the terminal lose a key it holds: a wrong PENDING_KEY changes no delivery (it counts
+   * against the device's delivery limit instead), a replayed session leaves the open delivery open,
+   * and the real terminal's report still confirms it, closing the replayed one.
    */
   @Test
-  void pendingKey_wrongKcv_rejectsTheDelivery_oneTryPerDelivery() throws Exception {
+  void pendingKey_wrongKcvOrReplayedSession_leavesTheRealDeliveryConfirmable() throws Exception {
     FakeSession.Devices d = new FakeSession.Devices();
     FakeSession first =
         new FakeSession(d, new FakeTokenCodec(), HostOperations.deliverKeys(), false, false);
@@ -252,6 +253,7 @@ class KdhHandshakeTest {
         .extracting(e -> e.status())
         .isEqualTo(DeliveryStatus.DELIVERED);
     dev.keytransfer.core.KeyCheckValue real = d.ledger.entries().get(0).kcv();
+    dev.keytransfer.core.IssuerAndSerial device = d.ledger.entries().get(0).device();
 
     FakeSession guess = new FakeSession(d, first.codec, HostOperations.deliverKeys(), false, false);
     guess.pending = guess.codec.encodeKrdCredential(FakePki.KRD_1);
@@ -267,7 +269,17 @@ class KdhHandshakeTest {
         .isInstanceOfSatisfying(
             dev.keytransfer.core.message.KeyConfirmed.class,
             k -> assertThat(k.current()).isFalse());
-    assertThat(d.ledger.entries().get(0).status()).isEqualTo(DeliveryStatus.REJECTED);
+    assertThat(d.ledger.entries().get(0).status()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(d.ledger.attemptsSince(device, java.time.Instant.EPOCH)).isEqualTo(2);
+
+    // the same peer goes on to ask for a key with a fresh nonce: a second open delivery
+    guess.pending =
+        guess.codec.encodeRandomToken(
+            dev.keytransfer.core.Nonce.random(new java.security.SecureRandom()));
+    guess.toHost(); // -> KT-KDH, which the peer cannot open
+    assertThat(d.ledger.entries())
+        .extracting(e -> e.status())
+        .containsExactly(DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED);
 
     FakeSession right = new FakeSession(d, first.codec, HostOperations.deliverKeys(), false, false);
     right.pending = right.codec.encodeKrdCredential(FakePki.KRD_1);
@@ -277,8 +289,9 @@ class KdhHandshakeTest {
     assertThat(second)
         .get()
         .isInstanceOfSatisfying(
-            dev.keytransfer.core.message.KeyConfirmed.class,
-            k -> assertThat(k.current()).isFalse());
-    assertThat(d.ledger.entries().get(0).status()).isEqualTo(DeliveryStatus.REJECTED);
+            dev.keytransfer.core.message.KeyConfirmed.class, k -> assertThat(k.current()).isTrue());
+    assertThat(d.ledger.entries())
+        .extracting(e -> e.status())
+        .containsExactly(DeliveryStatus.CONFIRMED, DeliveryStatus.DELIVERED);
   }
 }

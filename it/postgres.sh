@@ -27,7 +27,7 @@ case "${1:-}" in
     chown postgres:postgres "$data"
     chmod 0700 "$data"
     port="${KEYTRANSFER_PG_PORT:-55432}"
-    run() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+    run() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "cd / && $*"; else sh -c "$*"; fi; }
     run "'$bin/initdb' -D '$data/db' -U postgres -A trust -E UTF8 --locale=C.UTF-8 >'$data/initdb.log' 2>&1" \
       || { cat "$data/initdb.log" >&2; exit 1; }
     run "'$bin/pg_ctl' -D '$data/db' -l '$data/server.log' -w -t 60 \
@@ -43,7 +43,7 @@ case "${1:-}" in
     # shellcheck disable=SC1090
     . "./$state"
     if [ "$(id -u)" -eq 0 ]; then
-      su postgres -s /bin/sh -c "'$KEYTRANSFER_PG_BIN/pg_ctl' -D '$KEYTRANSFER_PG_DATA/db' -m fast -w stop" >/dev/null || true
+      su postgres -s /bin/sh -c "cd / && '$KEYTRANSFER_PG_BIN/pg_ctl' -D '$KEYTRANSFER_PG_DATA/db' -m fast -w stop" >/dev/null || true
     else
       "$KEYTRANSFER_PG_BIN/pg_ctl" -D "$KEYTRANSFER_PG_DATA/db" -m fast -w stop >/dev/null || true
     fi

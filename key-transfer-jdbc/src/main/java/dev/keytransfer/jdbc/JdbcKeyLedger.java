@@ -256,30 +256,94 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   @Override
   public void recordSession(SessionRecord s) throws KeyTransferException {
     Objects.requireNonNull(s, "record");
-    AuditRecord r =
-        new AuditRecord(
-            0,
-            SESSION_EVENT,
-            node,
-            s.sessionId(),
-            s.terminalSubject(),
-            s.terminal().map(t -> t.issuer().getName()),
-            s.terminal().map(JdbcKeyLedger::serialHex),
-            Optional.of(s.operation()),
-            s.header().map(KeyBlockHeader::value),
-            s.kcv().map(JdbcKeyLedger::kcvText),
-            s.outcome(),
-            s.error().map(ErrorCode::wireValue),
-            Optional.of(micros(s.startedAt())),
-            micros(s.endedAt()),
-            "",
-            "");
+    AuditRecord r = sessionAudit(s);
     write(
         "record session " + s.sessionId(),
         c -> {
           append(c, lockHead(c), r);
           return null;
         });
+  }
+
+  /** Confirm, supersede and (optionally) the session record: one transaction. */
+  @Override
+  public List<String> confirm(String sessionId, Optional<SessionRecord> closing)
+      throws KeyTransferException {
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(closing, "closing");
+    long at = micros(clock.instant());
+    Optional<AuditRecord> sessionRecord = closing.map(this::sessionAudit);
+    List<String> superseded =
+        write(
+            "confirm " + sessionId,
+            c -> {
+              Head head = lockHead(c);
+              Optional<Delivery> d = select(c, "session_id = ?", sessionId).stream().findFirst();
+              if (d.isEmpty() || d.get().entry().status() != DeliveryStatus.DELIVERED) {
+                return null;
+              }
+              LedgerEntry e = d.get().entry();
+              head = move(c, head, e, DeliveryStatus.CONFIRMED, at);
+              List<String> closed = new ArrayList<>();
+              if (e.isMasterKey()) {
+                for (Delivery earlier :
+                    select(
+                        c,
+                        "device_serial = ? AND device_issuer = ? AND master_key = TRUE AND status ="
+                            + " 'DELIVERED' AND recorded_seq < ? ORDER BY recorded_seq",
+                        serialHex(e.device()),
+                        e.device().issuer().getName(),
+                        recordedSeq(c, sessionId))) {
+                  head = move(c, head, earlier.entry(), DeliveryStatus.REJECTED, at);
+                  closed.add(earlier.entry().sessionId());
+                }
+              }
+              if (sessionRecord.isPresent()) {
+                append(c, head, sessionRecord.get());
+              }
+              return closed;
+            });
+    if (superseded == null) {
+      throw storage(
+          "ledger entry "
+              + sessionId
+              + (find(sessionId).isPresent()
+                  ? " is already " + find(sessionId).get().status()
+                  : " does not exist"),
+          null);
+    }
+    return superseded;
+  }
+
+  private static long recordedSeq(Connection c, String sessionId) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement("SELECT recorded_seq FROM kt_delivery WHERE session_id = ?")) {
+      p.setString(1, sessionId);
+      try (ResultSet rs = p.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private AuditRecord sessionAudit(SessionRecord s) {
+    return new AuditRecord(
+        0,
+        SESSION_EVENT,
+        node,
+        s.sessionId(),
+        s.terminalSubject(),
+        s.terminal().map(t -> t.issuer().getName()),
+        s.terminal().map(JdbcKeyLedger::serialHex),
+        Optional.of(s.operation()),
+        s.header().map(KeyBlockHeader::value),
+        s.kcv().map(JdbcKeyLedger::kcvText),
+        s.outcome(),
+        s.error().map(ErrorCode::wireValue),
+        Optional.of(micros(s.startedAt())),
+        micros(s.endedAt()),
+        "",
+        "");
   }
 
   @Override
@@ -335,33 +399,24 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   public int attemptsSince(IssuerAndSerial device, Instant since) throws KeyTransferException {
     return readChecked(
         c -> {
-          int n = 0;
           try (PreparedStatement p =
               c.prepareStatement(
-                  "SELECT COUNT(*) FROM kt_delivery WHERE device_serial = ? AND device_issuer = ?"
-                      + " AND master_key = TRUE AND delivered_at >= ?")) {
+                  "SELECT (SELECT COUNT(*) FROM kt_delivery WHERE device_serial = ?"
+                      + " AND device_issuer = ? AND master_key = TRUE AND delivered_at >= ?)"
+                      + " + (SELECT COUNT(*) FROM kt_audit WHERE terminal_serial = ?"
+                      + " AND event = ? AND recorded_at >= ? AND terminal_issuer = ?)")) {
             p.setString(1, serialHex(device));
             p.setString(2, device.issuer().getName());
             p.setLong(3, micros(since));
+            p.setString(4, serialHex(device));
+            p.setString(5, REFUSED_REPORT_EVENT);
+            p.setLong(6, micros(since));
+            p.setString(7, device.issuer().getName());
             try (ResultSet rs = p.executeQuery()) {
               rs.next();
-              n += rs.getInt(1);
+              return rs.getInt(1);
             }
           }
-          try (PreparedStatement p =
-              c.prepareStatement(
-                  "SELECT COUNT(*) FROM kt_audit WHERE terminal_serial = ? AND event = ?"
-                      + " AND recorded_at >= ? AND terminal_issuer = ?")) {
-            p.setString(1, serialHex(device));
-            p.setString(2, REFUSED_REPORT_EVENT);
-            p.setLong(3, micros(since));
-            p.setString(4, device.issuer().getName());
-            try (ResultSet rs = p.executeQuery()) {
-              rs.next();
-              n += rs.getInt(1);
-            }
-          }
-          return n;
         });
   }
 

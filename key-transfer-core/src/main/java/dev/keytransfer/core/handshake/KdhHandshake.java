@@ -207,6 +207,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   private final DeliveryLimit deliveryLimit;
   private final java.time.Instant startedAt;
   private HostOperation operation;
+  private boolean sessionRecorded;
 
   private CertificateChain krdChain;
   private KeyCheckValue issuedKcv;
@@ -383,7 +384,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       }
     }
     if (match != null) {
-      confirm(krdId, match.sessionId());
+      confirm(match.sessionId(), Optional.empty());
     } else {
       LedgerEntry latest = host.ledger().latestDelivery(krdId).orElse(null);
       if (latest != null
@@ -412,21 +413,15 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
    * The terminal confirmed open delivery {@code session}: CONFIRMED. It holds that key and no
    * earlier one from this host (installing a master key supersedes the one before, docs/SECURITY.md
    * K7), so every earlier open delivery to it is REJECTED. Authenticated by the KCV, unlike a new
-   * session.
+   * session. With {@code closing}, this session's audit record goes in the same ledger step (one
+   * transaction on a database).
    */
-  private void confirm(IssuerAndSerial krdId, String session) throws KeyTransferException {
-    List<LedgerEntry> open = host.ledger().openDeliveries(krdId); // in recording order
-    host.ledger().updateStatus(session, DeliveryStatus.CONFIRMED);
-    for (LedgerEntry e : open) {
-      if (e.sessionId().equals(session)) {
-        return; // the rest are newer
-      }
-      try {
-        host.ledger().updateStatus(e.sessionId(), DeliveryStatus.REJECTED);
-        log.info("KDH session {} supersedes unconfirmed delivery {}", sessionId, e.sessionId());
-      } catch (KeyTransferException moved) {
-        // another host moved it first: it is not open any more either way
-      }
+  private void confirm(String session, Optional<SessionRecord> closing)
+      throws KeyTransferException {
+    List<String> superseded = host.ledger().confirm(session, closing);
+    sessionRecorded |= closing.isPresent();
+    for (String s : superseded) {
+      log.info("KDH session {} supersedes unconfirmed delivery {}", sessionId, s);
     }
   }
 
@@ -437,7 +432,12 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
         throw new KeyTransferException(
             ErrorCode.KCV_MISMATCH, "terminal confirmed a different key check value");
       }
-      confirm(IssuerAndSerial.of(krdChain.leaf()), sessionId);
+      // without working keys this is the session's last step: its audit record goes with it
+      confirm(
+          sessionId,
+          confirmation.wantsWorkingKeys()
+              ? Optional.empty()
+              : Optional.of(sessionRecord(Optional.empty())));
       log.info(
           "KDH session {} confirmed: {}",
           sessionId,
@@ -581,7 +581,10 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
 
   @Override
   void onCompleting() throws KeyTransferException {
-    host.ledger().recordSession(sessionRecord(Optional.empty()));
+    if (!sessionRecorded) {
+      host.ledger().recordSession(sessionRecord(Optional.empty()));
+      sessionRecorded = true;
+    }
   }
 
   private void wipeMasterKey() {
@@ -595,7 +598,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   void onFailure(State stateAtFailure, ErrorCode code) {
     wipeMasterKey();
     markRefused(stateAtFailure, code);
-    if (krdChain == null) {
+    if (krdChain == null || sessionRecorded) {
       // before S2 passed nobody is known: a port scan or an untrusted certificate is logged (by the
       // driver), not appended to the audit chain, which any connection could otherwise fill
       return;

@@ -77,6 +77,44 @@ public interface KeyLedger {
    */
   int expireUnconfirmed(Instant deliveredBefore) throws KeyTransferException;
 
+  /**
+   * Confirms delivery {@code sessionId} (DELIVERED to CONFIRMED), moves every earlier open
+   * master-key delivery to the same device to REJECTED (the terminal holds the confirmed key, which
+   * superseded them), and appends {@code closing}, the session's audit record, if given: in one
+   * step, which a database makes one transaction.
+   *
+   * @return the sessions it moved to REJECTED
+   * @throws KeyTransferException {@code STORAGE_FAILURE} as {@link #updateStatus}, changing nothing
+   */
+  default List<String> confirm(String sessionId, Optional<SessionRecord> closing)
+      throws KeyTransferException {
+    LedgerEntry entry =
+        find(sessionId)
+            .orElseThrow(
+                () ->
+                    new KeyTransferException(
+                        dev.keytransfer.core.ErrorCode.STORAGE_FAILURE,
+                        "no ledger entry for session " + sessionId));
+    List<LedgerEntry> open = openDeliveries(entry.device());
+    updateStatus(sessionId, DeliveryStatus.CONFIRMED);
+    List<String> superseded = new java.util.ArrayList<>();
+    for (LedgerEntry e : open) {
+      if (e.sessionId().equals(sessionId)) {
+        break; // recording order: the rest are newer
+      }
+      try {
+        updateStatus(e.sessionId(), DeliveryStatus.REJECTED);
+        superseded.add(e.sessionId());
+      } catch (KeyTransferException moved) {
+        // another host moved it first: it is not open any more either way
+      }
+    }
+    if (closing.isPresent()) {
+      recordSession(closing.get());
+    }
+    return superseded;
+  }
+
   /** Appends the audit record of one finished session (docs/SECURITY.md A4). */
   void recordSession(SessionRecord record) throws KeyTransferException;
 }

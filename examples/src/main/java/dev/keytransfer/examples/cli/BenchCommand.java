@@ -31,8 +31,11 @@ import picocli.CommandLine.Spec;
  *
  * <p>With {@code --compare-ledgers} the same host and the same terminals run on each ledger in turn
  * (in memory, H2, and PostgreSQL if given), one round each in a rotating order, so that drift (JIT,
- * heat, other load) falls on every ledger alike; each ledger gets the same warm-up. The host has no
- * delivery limit here: the same terminals get a key round after round.
+ * heat, other load) falls on every ledger alike; each ledger gets the same warm-up.
+ *
+ * <p>The host has no delivery limit: the same terminals get a key round after round. Each session
+ * looks up the terminal's earlier deliveries, so a long history per terminal costs more than a real
+ * terminal's few keys would; {@code --enroll} spreads the rounds over more terminals.
  */
 @Command(
     name = "bench",
@@ -56,13 +59,32 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measured rounds per count (and per ledger) (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  /**
+   * Warm-up rounds per ledger when comparing: 2,000 sessions of 20 terminals. The JDBC ledgers' own
+   * code (H2, the PostgreSQL driver, the pool) is warmed only by their own rounds; on H2 the first
+   * few hundred sessions cost several times what they cost once compiled.
+   */
+  static final int COMPARE_WARMUP = 100;
+
   @Option(
       names = "--warmup",
-      defaultValue = "1",
+      paramLabel = "ROUNDS",
       description =
-          "Warm-up rounds (per ledger) of up to 20 terminals, not reported"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Warm-up rounds (per ledger) of up to 20 terminals, not reported (default: 1, or "
+              + COMPARE_WARMUP
+              + " with --compare-ledgers).")
+  Integer warmupOption;
+
   int warmup;
+
+  @Option(
+      names = "--enroll",
+      paramLabel = "N",
+      description =
+          "Terminals to enroll (default: the largest count); each round takes the next ones in"
+              + " turn, which keeps each terminal's ledger history (looked up every session)"
+              + " shorter.")
+  Integer enroll;
 
   @Option(
       names = "--transport",
@@ -138,9 +160,16 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws KeyTransferException, InterruptedException {
-    if (rounds < 1 || warmup < 0 || Arrays.stream(counts).anyMatch(c -> c < 1 || c > 5000)) {
+    int max = Arrays.stream(counts).max().orElse(1);
+    warmup = warmupOption != null ? warmupOption : compare ? COMPARE_WARMUP : 1;
+    if (rounds < 1
+        || warmup < 0
+        || Arrays.stream(counts).anyMatch(c -> c < 1 || c > 5000)
+        || (enroll != null && (enroll < max || enroll > 5000))) {
       throw new ParameterException(
-          spec.commandLine(), "--rounds >= 1, --warmup >= 0 and terminal counts 1..5000");
+          spec.commandLine(),
+          "--rounds >= 1, --warmup >= 0, terminal counts 1..5000 and --enroll from the largest"
+              + " count to 5000");
     }
     if (compare && ledger != null) {
       throw new ParameterException(
@@ -168,7 +197,7 @@ final class BenchCommand implements Callable<Integer> {
         String l = ledger == null ? "memory" : ledger;
         ledgers.add(BenchLedgers.open(l, l.startsWith("jdbc:") ? "jdbc" : l));
       }
-      return run(out, progress, ledgers);
+      return run(out, progress, ledgers, enroll == null ? max : enroll);
     } finally {
       for (Ledger l : ledgers) {
         l.close();
@@ -176,9 +205,8 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private int run(PrintWriter out, PrintWriter progress, List<Ledger> ledgers)
+  private int run(PrintWriter out, PrintWriter progress, List<Ledger> ledgers, int enrolled)
       throws KeyTransferException, InterruptedException {
-    int max = Arrays.stream(counts).max().orElse(1);
     BenchLedgers.Switch hostLedger = new BenchLedgers.Switch(ledgers.get(0));
     Fleet.Builder setup =
         Fleet.builder()
@@ -189,17 +217,19 @@ final class BenchCommand implements Callable<Integer> {
             .cryptoProvider(provider.open());
     List<Result> results = new ArrayList<>();
     try (Fleet fleet = setup.build()) {
-      progress.println("enrolling " + max + " terminals (not timed)...");
+      progress.println("enrolling " + enrolled + " terminals (not timed)...");
       progress.flush();
-      fleet.enroll(max, d -> {});
+      fleet.enroll(enrolled, d -> {});
       if (!json) {
         out.printf(
-            "provider=%s transport=%s server-threads=%d rounds=%d warmup=%d cores=%d java=%s%n",
+            "provider=%s transport=%s server-threads=%d rounds=%d warmup=%d enrolled=%d cores=%d"
+                + " java=%s%n",
             fleet.cryptoProvider().name(),
             transport,
             serverThreads,
             rounds,
             warmup,
+            enrolled,
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version"));
         for (Ledger l : ledgers) {
@@ -211,10 +241,11 @@ final class BenchCommand implements Callable<Integer> {
                 : "terminals  handshakes/s    p50 ms    p99 ms    max ms");
         out.flush();
       }
+      int warm = Math.min(enrolled, 20);
       for (int w = 0; w < warmup; w++) {
         for (Ledger l : ledgers) {
           hostLedger.use(l);
-          round(fleet, Math.min(max, 20));
+          round(fleet, w * warm, warm);
         }
       }
       for (int n : counts) {
@@ -229,7 +260,7 @@ final class BenchCommand implements Callable<Integer> {
             int i = (r + k) % ledgers.size(); // rotate who goes first: no ledger always follows one
             hostLedger.use(ledgers.get(i));
             long start = System.nanoTime();
-            latencies.get(i).addAll(round(fleet, n));
+            latencies.get(i).addAll(round(fleet, r * n, n));
             wall[i] += System.nanoTime() - start;
           }
         }
@@ -247,7 +278,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     if (json) {
-      out.println(json(results));
+      out.println(json(results, enrolled));
     } else if (compare) {
       printCalls(out, results);
     }
@@ -323,7 +354,7 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private String json(List<Result> results) {
+  private String json(List<Result> results, int enrolled) {
     StringBuilder b = new StringBuilder();
     b.append("{\"provider\":\"")
         .append(provider.name)
@@ -335,6 +366,8 @@ final class BenchCommand implements Callable<Integer> {
         .append(rounds)
         .append(",\"warmup\":")
         .append(warmup)
+        .append(",\"enrolled\":")
+        .append(enrolled)
         .append(",\"cores\":")
         .append(Runtime.getRuntime().availableProcessors())
         .append(",\"java\":\"")
@@ -399,13 +432,18 @@ final class BenchCommand implements Callable<Integer> {
     return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
-  /** N terminals start together; returns each one's handshake latency in ns. */
-  private static List<Long> round(Fleet fleet, int n)
+  /**
+   * N terminals start together, the enrolled ones from {@code first} on (wrapping around); returns
+   * each one's handshake latency in ns.
+   */
+  private static List<Long> round(Fleet fleet, int first, int n)
       throws InterruptedException, KeyTransferException {
     ExecutorService clients = Executors.newFixedThreadPool(n);
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Long>> runs = new ArrayList<>();
-    for (ReceivingTerminal device : fleet.terminals().subList(0, n)) {
+    List<ReceivingTerminal> all = fleet.terminals();
+    for (int k = 0; k < n; k++) {
+      ReceivingTerminal device = all.get((first + k) % all.size());
       runs.add(
           clients.submit(
               () -> {

@@ -34,6 +34,8 @@ class BenchCommandTest {
             "1",
             "--rounds",
             "1",
+            "--warmup",
+            "1",
             "--transport",
             "memory");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();

@@ -257,7 +257,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         for (int r = 0; r < rounds; r++) {
           for (int k = 0; k < ledgers.size(); k++) {
-            int i = (r + k) % ledgers.size(); // rotate who goes first: no ledger always follows one
+            int i = (r + k) % ledgers.size(); // each cycle starts with the next ledger
             hostLedger.use(ledgers.get(i));
             long start = System.nanoTime();
             latencies.get(i).addAll(round(fleet, r * n, n));

@@ -12,12 +12,14 @@ import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.ValidationPolicy;
+import dev.keytransfer.core.handshake.DeliveryLimit;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
 import dev.keytransfer.core.handshake.KeyReceipt;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.InstalledKey;
+import dev.keytransfer.core.spi.KeyLedger;
 import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.core.spi.KeySource;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
@@ -64,7 +66,7 @@ import java.util.function.IntConsumer;
  * <p>{@link #builder()} chooses the crypto provider that the host and the terminals use (their RSA
  * keys are generated in it: inside the token for PKCS#11) and what the host hands out: a fresh TDES
  * master key per terminal, or a DUKPT initial key per terminal derived from a BDK generated for
- * this fleet ({@link DukptInitialKeySource}).
+ * this fleet ({@link DukptInitialKeySource}), and the host's ledger and per-device delivery limit.
  */
 public final class Fleet implements AutoCloseable {
   /** How terminals reach the host. */
@@ -108,7 +110,7 @@ public final class Fleet implements AutoCloseable {
   private final HostKeys hostKeys;
   private final int terminalRsaBits;
   private final DefaultCertificateAuthority ca;
-  private final InMemoryKeyLedger ledger = new InMemoryKeyLedger();
+  private final KeyLedger ledger;
   private final SecretKeyMaterial bdk;
   private final KeySource keySource;
   private final DistributionTerminal kdh;
@@ -131,6 +133,7 @@ public final class Fleet implements AutoCloseable {
     this.hostKeys = b.hostKeys;
     this.terminalRsaBits = b.terminalRsaBits > 0 ? b.terminalRsaBits : hostKeys.terminalRsaBits();
     this.transport = b.transport;
+    this.ledger = b.ledger != null ? b.ledger : new InMemoryKeyLedger();
     SecretKeyMaterial dukptBdk = null;
     KeySource source = null;
     TcpKeyServer<DeliveryReceipt> tcp = null;
@@ -158,6 +161,7 @@ public final class Fleet implements AutoCloseable {
               .cryptoProvider(crypto)
               .validationPolicy(Enrollment.hostPolicy(ca))
               .stepTimeout(Duration.ofSeconds(60))
+              .deliveryLimit(b.deliveryLimit)
               .build();
       this.terminalPolicy = Enrollment.terminalPolicy(ca);
       if (transport == Transport.tcp) {
@@ -205,7 +209,8 @@ public final class Fleet implements AutoCloseable {
     return kdh;
   }
 
-  public InMemoryKeyLedger ledger() {
+  /** The host's ledger: the one given to the builder, or this fleet's in-memory one. */
+  public KeyLedger ledger() {
     return ledger;
   }
 
@@ -423,6 +428,8 @@ public final class Fleet implements AutoCloseable {
     private CryptoProvider crypto;
     private HostKeys hostKeys = HostKeys.TDES_MASTER_KEY;
     private int terminalRsaBits;
+    private KeyLedger ledger;
+    private DeliveryLimit deliveryLimit = DeliveryLimit.DEFAULT;
 
     private Builder() {}
 
@@ -462,6 +469,25 @@ public final class Fleet implements AutoCloseable {
             "terminal RSA keys are at least " + Enrollment.DEFAULT_RSA_BITS + " bits");
       }
       this.terminalRsaBits = bits;
+      return this;
+    }
+
+    /**
+     * The host's ledger (default: a new {@code InMemoryKeyLedger}). The caller keeps it: {@link
+     * Fleet#close()} does not close it.
+     */
+    public Builder ledger(KeyLedger ledger) {
+      this.ledger = Objects.requireNonNull(ledger, "ledger");
+      return this;
+    }
+
+    /**
+     * How many keys the host gives one terminal per window (default {@link DeliveryLimit#DEFAULT},
+     * ten per hour, docs/SECURITY.md A5). A benchmark that sends the same terminals round after
+     * round needs {@link DeliveryLimit#unlimitedForTesting()}.
+     */
+    public Builder deliveryLimit(DeliveryLimit limit) {
+      this.deliveryLimit = Objects.requireNonNull(limit, "limit");
       return this;
     }
 

@@ -371,6 +371,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
             c ->
                 select(
                     c,
+                    1,
                     "device_serial = ? AND device_issuer = ? AND master_key = TRUE"
                         + " ORDER BY recorded_seq DESC",
                     serialHex(device),
@@ -846,9 +847,16 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
 
   private static List<Delivery> select(Connection c, String where, Object... args)
       throws SQLException {
+    return select(c, 0, where, args);
+  }
+
+  /** Rows matching {@code where}; at most {@code maxRows} unless 0. */
+  private static List<Delivery> select(Connection c, int maxRows, String where, Object... args)
+      throws SQLException {
     List<Delivery> out = new ArrayList<>();
     try (PreparedStatement p =
         c.prepareStatement("SELECT " + COLUMNS + " FROM kt_delivery WHERE " + where)) {
+      p.setMaxRows(maxRows);
       for (int i = 0; i < args.length; i++) {
         p.setObject(i + 1, args[i]);
       }

@@ -18,6 +18,7 @@ CREATE TABLE kt_delivery (
 );
 CREATE INDEX kt_delivery_device ON kt_delivery (device_serial, device_issuer, recorded_seq);
 CREATE INDEX kt_delivery_open ON kt_delivery (status, delivered_at);
+CREATE INDEX kt_delivery_recent ON kt_delivery (device_serial, delivered_at);
 
 -- The append-only audit trail: every session past S2, every status change and every refused
 -- pending-key report (REFUSED_REPORT), each record hashed

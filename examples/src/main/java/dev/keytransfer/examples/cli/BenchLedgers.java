@@ -39,10 +39,12 @@ final class BenchLedgers {
   /** The ledger calls a host session makes, in the order of the columns printed. */
   enum Call {
     recordDelivered(true),
+    confirm(true),
     updateStatus(true),
     recordSession(true),
+    attemptsSince(false),
+    openDeliveries(false),
     latestDelivery(false),
-    deliveriesSince(false),
     find(false),
     other(false);
 
@@ -259,8 +261,34 @@ final class BenchLedgers {
     }
 
     @Override
-    public int deliveriesSince(IssuerAndSerial device, Instant since) throws KeyTransferException {
-      return timed(Call.deliveriesSince, l -> l.deliveriesSince(device, since));
+    public int attemptsSince(IssuerAndSerial device, Instant since) throws KeyTransferException {
+      return timed(Call.attemptsSince, l -> l.attemptsSince(device, since));
+    }
+
+    @Override
+    public List<LedgerEntry> openDeliveries(IssuerAndSerial device) throws KeyTransferException {
+      return timed(Call.openDeliveries, l -> l.openDeliveries(device));
+    }
+
+    @Override
+    public void recordRefusedReport(
+        IssuerAndSerial device,
+        String deviceSubject,
+        dev.keytransfer.core.KeyCheckValue kcv,
+        Instant at)
+        throws KeyTransferException {
+      timed(
+          Call.other,
+          l -> {
+            l.recordRefusedReport(device, deviceSubject, kcv, at);
+            return null;
+          });
+    }
+
+    @Override
+    public List<String> confirm(String sessionId, Optional<SessionRecord> closing)
+        throws KeyTransferException {
+      return timed(Call.confirm, l -> l.confirm(sessionId, closing));
     }
 
     @Override

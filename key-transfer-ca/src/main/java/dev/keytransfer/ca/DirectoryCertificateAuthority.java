@@ -588,10 +588,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
 
     /** The prefix of the three CA common names; default {@code key-transfer}. */
     public Builder namePrefix(String prefix) {
-      Objects.requireNonNull(prefix, "prefix");
-      if (prefix.isBlank()) {
-        throw new IllegalArgumentException("name prefix must not be blank");
-      }
+      DefaultCertificateAuthority.builder().namePrefix(prefix); // one rule for both CAs
       this.namePrefix = prefix;
       return this;
     }
@@ -610,31 +607,29 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
 
     /** RSA size of the three CA keys (at creation); default 2048. */
     public Builder rsaBits(int bits) {
-      if (bits < DefaultCertificateAuthority.MIN_RSA_BITS || bits > 16384) {
-        throw new IllegalArgumentException("RSA size must be 2048..16384 bits");
-      }
+      DefaultCertificateAuthority.builder().rsaBits(bits);
       this.rsaBits = bits;
       return this;
     }
 
     /** Validity of issued leaves (clamped to the issuing CA's notAfter); default 2 years. */
     public Builder leafValidity(Duration validity) {
-      this.leafValidity = positive(validity, "leafValidity");
+      DefaultCertificateAuthority.builder().leafValidity(validity);
+      this.leafValidity = validity;
       return this;
     }
 
     /** Validity of the root and sub-CA certificates (at creation); default 20 years. */
     public Builder caValidity(Duration validity) {
-      this.caValidity = positive(validity, "caValidity");
+      DefaultCertificateAuthority.builder().caValidity(validity);
+      this.caValidity = validity;
       return this;
     }
 
     /** Time between a CRL's thisUpdate and nextUpdate; default 7 days. */
     public Builder crlValidity(Duration validity) {
-      this.crlValidity = positive(validity, "crlValidity");
-      if (validity.getSeconds() < 2) {
-        throw new IllegalArgumentException("crlValidity must be at least 2 seconds");
-      }
+      DefaultCertificateAuthority.builder().crlValidity(validity);
+      this.crlValidity = validity;
       return this;
     }
 
@@ -759,14 +754,6 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
           caValidity,
           crlValidity,
           iterations);
-    }
-
-    private static Duration positive(Duration d, String what) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive");
-      }
-      return d;
     }
 
     private static void checkPassphrase(char[] passphrase) {

@@ -44,7 +44,7 @@ class BenchCommandTest {
         .doesNotContain("postgres")
         .containsPattern("\n +1  memory +[0-9.]+ ")
         .containsPattern("\n +1  h2 +[0-9.]+ .*x p50 +[0-9.]+x p99 +[0-9.]+x handshakes/s\n")
-        .contains("recordDelivered", "updateStatus", "recordSession");
+        .contains("recordDelivered", "confirm", "attemptsSince");
     Matcher m = Pattern.compile("jdbc:h2:file:(\\S+)/ledger;").matcher(r.out());
     assertThat(m.find()).isTrue();
     assertThat(Files.exists(Path.of(m.group(1)))).as("the bench's H2 directory").isFalse();
@@ -78,8 +78,9 @@ class BenchCommandTest {
     assertThat(h2.get("handshakes").asInt()).isEqualTo(1);
     assertThat(h2.has("vsMemory")).isTrue();
     assertThat(root.get("results").get(0).has("vsMemory")).isFalse();
-    // what a two-pass session writes: one delivery, its confirmation, the session record
-    for (String call : List.of("recordDelivered", "updateStatus", "recordSession")) {
+    // what a two-pass session asks: the limit count, the delivery, and its confirmation with the
+    // session's audit record
+    for (String call : List.of("attemptsSince", "recordDelivered", "confirm")) {
       assertThat(h2.get("ledgerCalls").get(call).get("perHandshake").asDouble()).isEqualTo(1.0);
     }
   }

@@ -91,7 +91,9 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     }
     if (!b.migrate) {
       try {
-        readChecked(JdbcKeyLedger::readHead);
+        if (readChecked(JdbcKeyLedger::readHead).seq < 0) {
+          throw storage("its audit chain head row is missing", null);
+        }
       } catch (KeyTransferException e) {
         pool.close();
         throw storage("no key-transfer ledger at " + url + ": " + e.getMessage(), e);
@@ -382,6 +384,22 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   }
 
   @Override
+  public Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device) throws KeyTransferException {
+    return readChecked(
+            c ->
+                select(
+                    c,
+                    1,
+                    "device_serial = ? AND device_issuer = ? AND master_key = TRUE"
+                        + " AND status = 'CONFIRMED' ORDER BY recorded_seq DESC",
+                    serialHex(device),
+                    device.issuer().getName()))
+        .stream()
+        .findFirst()
+        .map(Delivery::entry);
+  }
+
+  @Override
   public List<LedgerEntry> openDeliveries(IssuerAndSerial device) throws KeyTransferException {
     return readChecked(
             c ->
@@ -467,7 +485,9 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     return readChecked(
         c -> {
           // one snapshot of chain, head and rows, while other hosts go on writing
-          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+          // (H2 takes a table's snapshot at its first read unless SERIALIZABLE)
+          c.setTransactionIsolation(
+              h2 ? Connection.TRANSACTION_SERIALIZABLE : Connection.TRANSACTION_REPEATABLE_READ);
           List<AuditRecord> chain = readAudit(c);
           String prev = AuditRecord.GENESIS;
           long expected = 1;
@@ -1015,7 +1035,10 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
 
   /** The URL without a password parameter, for logs and messages. */
   static String redact(String url) {
-    return url.replaceAll("(?i)(password=).*?(?=&[a-z]+=|;[a-z_]+=|$)", "$1***");
+    // the value runs to the next separator as the driver splits it: ';' for H2, '&' otherwise
+    String separator = url.startsWith("jdbc:h2:") ? ";" : "&";
+    return url.replaceAll("(//[^/@?;]*:)[^/@?;]*@", "$1***@")
+        .replaceAll("(?i)(password=)[^" + separator + "]*", "$1***");
   }
 
   /** Builder for a ledger at a JDBC URL. */

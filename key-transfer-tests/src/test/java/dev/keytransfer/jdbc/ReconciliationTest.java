@@ -2,6 +2,7 @@ package dev.keytransfer.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.Role;
@@ -14,6 +15,7 @@ import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.testing.TestPki;
+import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -100,6 +102,92 @@ class ReconciliationTest {
       }
       assertThat(ledger.auditRecords()).extracting(AuditRecord::event).contains("EXPIRED");
       assertThat(ledger.verify().intact()).isTrue();
+    }
+  }
+
+  /**
+   * The host confirmed, the acknowledgement was lost, and a peer holding only the certificate
+   * opened another delivery since: the terminal's report of the confirmed key still makes it
+   * current (an open delivery after it does not hide it).
+   */
+  @Test
+  void lostAcknowledgement_thenAReplayedSession_theConfirmedKeyStaysCurrent() throws Exception {
+    try (JdbcKeyLedger ledger = JdbcKeyLedger.embedded(dir)) {
+      KrdHandshake t = pki.terminalMachine(device, CRYPTO);
+      KdhHandshake h =
+          pki.hostMachine(
+              kdh,
+              RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
+              ledger,
+              CRYPTO,
+              KdhHandshake.Options.defaults());
+      TestPki.exchange(t, h, m -> m.type() == MessageType.KEY_CONFIRMED);
+      KeyCheckValue held = pendingKcv();
+      assertThat(ledger.entries())
+          .singleElement()
+          .extracting(LedgerEntry::status)
+          .isEqualTo(DeliveryStatus.CONFIRMED);
+
+      // the replay: CT-KRD with the terminal's certificate and a fresh nonce, then silence
+      Tr34TokenCodec codec = new Tr34TokenCodec(CRYPTO);
+      KdhHandshake replay =
+          pki.hostMachine(
+              kdh,
+              RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
+              ledger,
+              CRYPTO,
+              KdhHandshake.Options.defaults());
+      replay.onMessage(codec.encodeKrdCredential(device.certificateChain()));
+      replay.onMessage(
+          codec.encodeRandomToken(dev.keytransfer.core.Nonce.random(CRYPTO.secureRandom())));
+      replay.fail(ErrorCode.TRANSPORT_FAILURE);
+      assertThat(ledger.entries())
+          .extracting(LedgerEntry::status)
+          .containsExactly(DeliveryStatus.CONFIRMED, DeliveryStatus.DELIVERED);
+
+      session(ledger, false); // PENDING_KEY: confirmed; then a new key, which closes the replay's
+      assertThat(ledger.entries())
+          .extracting(LedgerEntry::status)
+          .containsExactly(
+              DeliveryStatus.CONFIRMED, DeliveryStatus.REJECTED, DeliveryStatus.CONFIRMED);
+      assertThat(
+              ledger.attemptsSince(
+                  IssuerAndSerial.of(device.certificateChain().leaf()), Instant.EPOCH))
+          .isEqualTo(3);
+      assertThat(held).isNotNull();
+      assertThat(ledger.verify().intact()).isTrue();
+    }
+  }
+
+  @Test
+  void wrongPendingReports_areLimitedLikeDeliveries() throws Exception {
+    try (JdbcKeyLedger ledger = JdbcKeyLedger.embedded(dir)) {
+      Tr34TokenCodec codec = new Tr34TokenCodec(CRYPTO);
+      int refused = 0;
+      for (int i = 0; i < 30; i++) {
+        KdhHandshake h =
+            pki.hostMachine(
+                kdh,
+                RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
+                ledger,
+                CRYPTO,
+                KdhHandshake.Options.defaults());
+        h.onMessage(codec.encodeKrdCredential(device.certificateChain()));
+        try {
+          h.onMessage(
+              new dev.keytransfer.core.message.PendingKey(
+                  KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[] {0, 0, (byte) i})));
+        } catch (dev.keytransfer.core.KeyTransferException e) {
+          assertThat(e.code()).isEqualTo(ErrorCode.DELIVERY_RATE_LIMITED);
+          refused++;
+        }
+        if (!h.isFinished()) {
+          h.fail(ErrorCode.TRANSPORT_FAILURE);
+        }
+      }
+      assertThat(refused).isEqualTo(20); // the default limit: 10 per device per hour
+      assertThat(ledger.auditRecords().stream().filter(r -> r.event().equals("REFUSED_REPORT")))
+          .hasSize(10);
     }
   }
 }

@@ -266,6 +266,12 @@ final class BenchLedgers {
     }
 
     @Override
+    public Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device)
+        throws KeyTransferException {
+      return timed(Call.latestDelivery, l -> l.latestConfirmed(device));
+    }
+
+    @Override
     public List<LedgerEntry> openDeliveries(IssuerAndSerial device) throws KeyTransferException {
       return timed(Call.openDeliveries, l -> l.openDeliveries(device));
     }

@@ -367,16 +367,18 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
 
   /**
    * The terminal holds a master key from this host whose confirmation was never acknowledged. The
-   * ledger decides: if one of this terminal's open (DELIVERED) master-key deliveries, or its latest
-   * CONFIRMED one, has that KCV, it is (now) CONFIRMED, the older open ones are superseded, and the
-   * terminal makes it current; otherwise the terminal discards it. A report that matches nothing
-   * changes no delivery (CT-KRD proves nothing: a peer holding only the terminal's certificate must
-   * not be able to make it lose a key) but counts against the device's delivery limit, which bounds
-   * how many KCVs such a peer can try (docs/SECURITY.md A5).
+   * ledger decides, within the device's delivery limit: if one of this terminal's open (DELIVERED)
+   * master-key deliveries, or its latest CONFIRMED one, has that KCV, it is (now) CONFIRMED, the
+   * older open ones are superseded, and the terminal makes it current; otherwise the terminal
+   * discards it. A report that matches nothing changes no delivery (CT-KRD proves nothing: a peer
+   * holding only the terminal's certificate must not be able to make it lose a key) but counts
+   * against the device's delivery limit, which bounds how many KCVs such a peer can try
+   * (docs/SECURITY.md A5).
    */
   private Step<State> onPendingKey(PendingKey pending) throws KeyTransferException {
     X509Certificate krd = krdChain.leaf();
     IssuerAndSerial krdId = IssuerAndSerial.of(krd);
+    admitDelivery(krdId); // a peer over the limit gets no more KCV guesses (it keeps no key)
     LedgerEntry match = null;
     for (LedgerEntry e : host.ledger().openDeliveries(krdId)) {
       if (e.kcv().matches(pending.kcv())) {
@@ -386,11 +388,11 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     if (match != null) {
       confirm(match.sessionId(), Optional.empty());
     } else {
-      LedgerEntry latest = host.ledger().latestDelivery(krdId).orElse(null);
-      if (latest != null
-          && latest.status() == DeliveryStatus.CONFIRMED
-          && latest.kcv().matches(pending.kcv())) {
-        match = latest; // confirmed, but the terminal never got the acknowledgement
+      // confirmed, but the terminal never got the acknowledgement; deliveries after it that are
+      // still open do not hide it (a peer with the certificate alone can open one)
+      LedgerEntry confirmed = host.ledger().latestConfirmed(krdId).orElse(null);
+      if (confirmed != null && confirmed.kcv().matches(pending.kcv())) {
+        match = confirmed;
       } else {
         host.ledger()
             .recordRefusedReport(

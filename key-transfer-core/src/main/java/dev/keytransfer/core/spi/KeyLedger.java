@@ -45,6 +45,9 @@ public interface KeyLedger {
    */
   Optional<LedgerEntry> latestDelivery(IssuerAndSerial device) throws KeyTransferException;
 
+  /** The newest CONFIRMED master-key delivery to {@code device}, if any. */
+  Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device) throws KeyTransferException;
+
   /**
    * The master-key deliveries to {@code device} still DELIVERED (neither confirmed, refused nor
    * expired), in recording order.
@@ -95,7 +98,7 @@ public interface KeyLedger {
                     new KeyTransferException(
                         dev.keytransfer.core.ErrorCode.STORAGE_FAILURE,
                         "no ledger entry for session " + sessionId));
-    List<LedgerEntry> open = openDeliveries(entry.device());
+    List<LedgerEntry> open = entry.isMasterKey() ? openDeliveries(entry.device()) : List.of();
     updateStatus(sessionId, DeliveryStatus.CONFIRMED);
     List<String> superseded = new java.util.ArrayList<>();
     for (LedgerEntry e : open) {

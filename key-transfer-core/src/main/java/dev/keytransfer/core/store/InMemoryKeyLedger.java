@@ -80,6 +80,17 @@ public final class InMemoryKeyLedger implements KeyLedger {
   }
 
   @Override
+  public synchronized Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device) {
+    LedgerEntry latest = null;
+    for (LedgerEntry e : entries.values()) {
+      if (e.device().equals(device) && e.isMasterKey() && e.status() == DeliveryStatus.CONFIRMED) {
+        latest = e;
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  @Override
   public synchronized List<LedgerEntry> openDeliveries(IssuerAndSerial device) {
     List<LedgerEntry> out = new ArrayList<>();
     for (LedgerEntry e : entries.values()) {

@@ -65,6 +65,10 @@ final class SealedFile implements AutoCloseable {
   static final int MAX_FILE_LENGTH = 16 << 20;
 
   private final Kind kind;
+
+  /** This store's entry in {@link #HELD}. */
+  private String heldLockKey;
+
   private final Path dir;
   private final Path file;
   private final Path temp;
@@ -102,19 +106,24 @@ final class SealedFile implements AutoCloseable {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(deviceKey, "deviceKey");
     Path lockPath = dir.resolve(kind.label + ".lock");
-    String held = heldKey(lockPath);
+    String held;
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, ownerOnly(dir, "rwx------"));
+      }
+      held = heldKey(dir.toRealPath().resolve(kind.label + ".lock"));
+    } catch (IOException e) {
+      throw failure("cannot open the terminal " + kind.label + " store in " + dir + ": " + e, e);
+    }
     if (!HELD.add(held)) {
       // checked before any channel is opened: on POSIX, closing a second descriptor of the lock
-      // file would release this process's lock on it
+      // file would release this process's lock on it (also through another path to the directory)
       throw failure(
           "terminal " + kind.label + " store in " + dir + " is in use in this process: " + lockPath,
           null);
     }
     FileChannel channel = null;
     try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, ownerOnly(dir, "rwx------"));
-      }
       channel =
           FileChannel.open(
               lockPath,
@@ -137,6 +146,7 @@ final class SealedFile implements AutoCloseable {
             null);
       }
       SealedFile sealed = new SealedFile(kind, dir, deviceKey, provider, channel, lock);
+      sealed.heldLockKey = held;
       // a temporary file left by a crash mid-write is not state; nobody else writes while we lock
       Files.deleteIfExists(sealed.temp);
       return sealed;
@@ -155,8 +165,9 @@ final class SealedFile implements AutoCloseable {
   private static final java.util.Set<String> HELD =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private static String heldKey(Path lockPath) {
-    return lockPath.toAbsolutePath().normalize().toString();
+  /** The lock file's real path: the same for every path to the directory (symbolic links). */
+  private static String heldKey(Path realLockPath) {
+    return realLockPath.toString();
   }
 
   Path path() {
@@ -364,7 +375,7 @@ final class SealedFile implements AutoCloseable {
     }
     closeQuietly(lockChannel);
     if (wasOpen) {
-      HELD.remove(heldKey(dir.resolve(kind.label + ".lock")));
+      HELD.remove(heldLockKey);
     }
   }
 

@@ -128,6 +128,24 @@ class FileBindingStoreTest {
     FileBindingStore.open(dir, deviceKey).close();
   }
 
+  /** Another path to the same directory (a symbolic link) is the same store, and still in use. */
+  @Test
+  void secondOpen_throughAnotherPath_inUse_andTheFirstKeepsItsLock() throws Exception {
+    java.nio.file.Path alias = dir.resolveSibling(dir.getFileName() + "-alias");
+    java.nio.file.Files.createSymbolicLink(alias, dir);
+    try (FileBindingStore first = FileBindingStore.open(dir, deviceKey)) {
+      assertStorageFailure(() -> FileBindingStore.open(alias, deviceKey), "in use");
+      first.bind(KDH1); // the first store is untouched by the refused open
+      assertStorageFailure(() -> FileBindingStore.open(alias, deviceKey), "in use");
+    } finally {
+      java.nio.file.Files.delete(alias);
+    }
+    try (FileBindingStore again =
+        FileBindingStore.open(alias.getParent().resolve(dir.getFileName()), deviceKey)) {
+      assertThat(again.boundKdh()).isPresent();
+    }
+  }
+
   @Test
   void wrongDeviceKey_failsClosed() throws Exception {
     populate();

@@ -287,8 +287,8 @@ public final class TestPki {
 
   /**
    * Passes messages between the two machines in this thread, from the terminal's first, until
-   * neither replies; a message {@code lost} matches is dropped instead and both sides fail with
-   * {@code TRANSPORT_FAILURE}, as a broken connection would leave them.
+   * neither replies; a message (either way) {@code lost} matches is dropped instead and both sides
+   * fail with {@code TRANSPORT_FAILURE}, as a broken connection would leave them.
    */
   public static void exchange(
       KrdHandshake terminal, KdhHandshake host, Predicate<HandshakeMessage> lost)
@@ -301,6 +301,11 @@ public final class TestPki {
         return;
       }
       Optional<HandshakeMessage> reply = host.onMessage(m.get());
+      if (reply.isPresent() && lost.test(reply.get())) {
+        terminal.fail(ErrorCode.TRANSPORT_FAILURE);
+        host.fail(ErrorCode.TRANSPORT_FAILURE);
+        return;
+      }
       m = reply.isPresent() ? terminal.onMessage(reply.get()) : Optional.empty();
     }
   }

@@ -65,12 +65,21 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   private final Clock clock;
   private final String url;
   private final boolean h2;
+  private final java.util.concurrent.ExecutorService writers;
 
   private JdbcKeyLedger(Builder b) throws KeyTransferException {
     this.node = b.node;
     this.clock = b.clock;
     this.url = redact(b.url);
     this.h2 = b.url.startsWith("jdbc:h2:");
+    this.writers =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            b.poolSize,
+            r -> {
+              Thread t = new Thread(r, "ledger-writer");
+              t.setDaemon(true);
+              return t;
+            });
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(b.url);
     if (b.user != null) {
@@ -95,6 +104,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
           throw storage("its audit chain head row is missing", null);
         }
       } catch (KeyTransferException e) {
+        writers.shutdown();
         pool.close();
         throw storage("no key-transfer ledger at " + url + ": " + e.getMessage(), e);
       }
@@ -109,6 +119,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
           .load()
           .migrate();
     } catch (RuntimeException e) {
+      writers.shutdown();
       pool.close();
       throw storage("cannot migrate the ledger schema at " + url + ": " + rootMessage(e), e);
     }
@@ -197,6 +208,35 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
           append(c, head, r);
           return null;
         });
+  }
+
+  /** Writes on a ledger thread while the host builds the key token. */
+  @Override
+  public Recording beginRecordDelivered(LedgerEntry entry) throws KeyTransferException {
+    java.util.concurrent.Future<Void> f;
+    try {
+      f =
+          writers.submit(
+              () -> {
+                recordDelivered(entry);
+                return null;
+              });
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      throw storage("the ledger is closed", closed);
+    }
+    return () -> {
+      try {
+        f.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof KeyTransferException k) {
+          throw k;
+        }
+        throw storage("ledger: record delivery failed: " + rootMessage(e), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw storage("interrupted while recording delivery " + entry.sessionId(), e);
+      }
+    };
   }
 
   @Override
@@ -610,6 +650,12 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
 
   @Override
   public void close() {
+    writers.shutdown();
+    try {
+      writers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pool.close();
   }
 

@@ -314,4 +314,18 @@ abstract class JdbcKeyLedgerContract {
     assertThat(JdbcKeyLedger.redact("jdbc:postgresql://h/db?password=last"))
         .endsWith("password=***");
   }
+
+  @Test
+  void beginRecordDelivered_isDurableOnAwait_andReportsItsFailureThere() throws Exception {
+    var recording = ledger.beginRecordDelivered(entry("s1", DEVICE, Instant.now()));
+    recording.await();
+    assertThat(ledger.find("s1")).isPresent();
+    var duplicate = ledger.beginRecordDelivered(entry("s1", DEVICE, Instant.now()));
+    assertThatThrownBy(duplicate::await)
+        .isInstanceOf(KeyTransferException.class)
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.STORAGE_FAILURE);
+    assertThat(ledger.entries()).hasSize(1);
+    assertThat(ledger.verify().intact()).isTrue();
+  }
 }

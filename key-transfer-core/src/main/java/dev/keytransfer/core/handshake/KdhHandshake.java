@@ -27,6 +27,7 @@ import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.KeyBlockWrapper;
+import dev.keytransfer.core.spi.KeyLedger;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.LedgerEntry;
 import dev.keytransfer.core.spi.SessionRecord;
@@ -338,19 +339,28 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
           onePass
               ? new KeyTokenRequest.OnePass(clock.instant())
               : new KeyTokenRequest.TwoPass(token.nonce());
-      HandshakeMessage kt =
-          codec.buildKeyToken(
-              new KeyTokenRequest(
-                  kdh, host.signingKey(), krd, freshness, header, key.key(), host.crls()));
-      host.ledger()
-          .recordDelivered(
-              LedgerEntry.delivered(
-                  sessionId,
-                  krdId,
-                  krd.getSubjectX500Principal().getName(),
-                  header,
-                  kcv,
-                  clock.instant()));
+      // the delivery is recorded while the token is built, and durable before the token leaves
+      KeyLedger.Recording recording =
+          host.ledger()
+              .beginRecordDelivered(
+                  LedgerEntry.delivered(
+                      sessionId,
+                      krdId,
+                      krd.getSubjectX500Principal().getName(),
+                      header,
+                      kcv,
+                      clock.instant()));
+      HandshakeMessage kt;
+      try {
+        kt =
+            codec.buildKeyToken(
+                new KeyTokenRequest(
+                    kdh, host.signingKey(), krd, freshness, header, key.key(), host.crls()));
+      } catch (KeyTransferException | RuntimeException e) {
+        recording.awaitQuietly(); // an open delivery whose token never left: it expires
+        throw e;
+      }
+      recording.await();
       issuedKcv = kcv;
       issuedHeader = header;
       if (workingKeys != null) {

@@ -17,6 +17,30 @@ public interface KeyLedger {
   /** Records a new delivery (status {@link DeliveryStatus#DELIVERED}). */
   void recordDelivered(LedgerEntry entry) throws KeyTransferException;
 
+  /** A recording under way: {@link #await} returns once it is durable, or throws why it failed. */
+  interface Recording {
+    void await() throws KeyTransferException;
+
+    /** Waits, ignoring a failure (the caller is failing already). */
+    default void awaitQuietly() {
+      try {
+        await();
+      } catch (KeyTransferException | RuntimeException ignored) {
+        // the caller reports its own failure
+      }
+    }
+  }
+
+  /**
+   * Starts {@link #recordDelivered} so that the caller can do other work meanwhile (the key token's
+   * RSA operations), and joins it before the token leaves. A database ledger writes on a thread of
+   * its own; by default this records at once.
+   */
+  default Recording beginRecordDelivered(LedgerEntry entry) throws KeyTransferException {
+    recordDelivered(entry);
+    return () -> {};
+  }
+
   /**
    * Moves the session's entry from {@link DeliveryStatus#DELIVERED} to {@code status}.
    *

@@ -56,6 +56,8 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   static final String MIGRATIONS = "classpath:META-INF/keytransfer/migration";
   private static final String SESSION_EVENT = "SESSION";
   private static final String REFUSED_REPORT_EVENT = "REFUSED_REPORT";
+  private static final String MASTER_KEYS_OF_DEVICE =
+      "device_serial = ? AND device_issuer = ? AND master_key = TRUE";
   private static final String COLUMNS =
       "session_id, device_issuer, device_serial, device_subject, key_header, kcv, status,"
           + " node_id, delivered_at, updated_at";
@@ -331,8 +333,9 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
                 for (Delivery earlier :
                     select(
                         c,
-                        "device_serial = ? AND device_issuer = ? AND master_key = TRUE AND status ="
-                            + " 'DELIVERED' AND recorded_seq < ? ORDER BY recorded_seq",
+                        MASTER_KEYS_OF_DEVICE
+                            + " AND status = 'DELIVERED' AND recorded_seq < ? ORDER BY"
+                            + " recorded_seq",
                         serialHex(e.device()),
                         e.device().issuer().getName(),
                         recordedSeq(c, sessionId))) {
@@ -408,45 +411,25 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   }
 
   @Override
-  public Optional<LedgerEntry> latestDelivery(IssuerAndSerial device) throws KeyTransferException {
-    return readChecked(
-            c ->
-                select(
-                    c,
-                    1,
-                    "device_serial = ? AND device_issuer = ? AND master_key = TRUE"
-                        + " ORDER BY recorded_seq DESC",
-                    serialHex(device),
-                    device.issuer().getName()))
-        .stream()
-        .findFirst()
-        .map(Delivery::entry);
-  }
-
-  @Override
   public Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device) throws KeyTransferException {
-    return readChecked(
-            c ->
-                select(
-                    c,
-                    1,
-                    "device_serial = ? AND device_issuer = ? AND master_key = TRUE"
-                        + " AND status = 'CONFIRMED' ORDER BY recorded_seq DESC",
-                    serialHex(device),
-                    device.issuer().getName()))
-        .stream()
-        .findFirst()
-        .map(Delivery::entry);
+    return masterKeysOf(device, "status = 'CONFIRMED' ORDER BY recorded_seq DESC", 1).stream()
+        .findFirst();
   }
 
   @Override
   public List<LedgerEntry> openDeliveries(IssuerAndSerial device) throws KeyTransferException {
+    return masterKeysOf(device, "status = 'DELIVERED' ORDER BY recorded_seq", 0);
+  }
+
+  /** The master-key deliveries to {@code device} that also match {@code andWhere}. */
+  private List<LedgerEntry> masterKeysOf(IssuerAndSerial device, String andWhere, int maxRows)
+      throws KeyTransferException {
     return readChecked(
             c ->
                 select(
                     c,
-                    "device_serial = ? AND device_issuer = ? AND master_key = TRUE"
-                        + " AND status = 'DELIVERED' ORDER BY recorded_seq",
+                    maxRows,
+                    MASTER_KEYS_OF_DEVICE + " AND " + andWhere,
                     serialHex(device),
                     device.issuer().getName()))
         .stream()

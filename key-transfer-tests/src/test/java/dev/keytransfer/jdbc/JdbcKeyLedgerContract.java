@@ -121,19 +121,23 @@ abstract class JdbcKeyLedgerContract {
   }
 
   @Test
-  void latestDelivery_countsSince_expiry() throws Exception {
+  void openAndConfirmed_countsSince_expiry() throws Exception {
     Instant t = Instant.now().minusSeconds(3600);
     ledger.recordDelivered(entry("a1", DEVICE, t));
     ledger.recordDelivered(entry("b1", OTHER, t.plusSeconds(1)));
     ledger.recordDelivered(entry("a1/1", DEVICE, t.plusSeconds(2))); // a working key
     ledger.recordDelivered(entry("a2", DEVICE, t.plusSeconds(3000)));
-    assertThat(ledger.latestDelivery(DEVICE).orElseThrow().sessionId()).isEqualTo("a2");
+    assertThat(ledger.openDeliveries(DEVICE)) // master keys only, in recording order
+        .extracting(LedgerEntry::sessionId)
+        .containsExactly("a1", "a2");
+    assertThat(ledger.latestConfirmed(DEVICE)).isEmpty();
     assertThat(ledger.attemptsSince(DEVICE, t)).isEqualTo(2);
     assertThat(ledger.attemptsSince(DEVICE, t.plusSeconds(10))).isEqualTo(1);
     ledger.updateStatus("b1", DeliveryStatus.CONFIRMED);
     assertThat(ledger.expireUnconfirmed(t.plusSeconds(100))).isEqualTo(2); // a1 and a1/1
     assertThat(ledger.find("a1").orElseThrow().status()).isEqualTo(DeliveryStatus.EXPIRED);
     assertThat(ledger.find("b1").orElseThrow().status()).isEqualTo(DeliveryStatus.CONFIRMED);
+    assertThat(ledger.latestConfirmed(OTHER).orElseThrow().sessionId()).isEqualTo("b1");
     assertThat(ledger.find("a2").orElseThrow().status()).isEqualTo(DeliveryStatus.DELIVERED);
     assertThatThrownBy(() -> ledger.updateStatus("a1", DeliveryStatus.CONFIRMED))
         .isInstanceOf(KeyTransferException.class);

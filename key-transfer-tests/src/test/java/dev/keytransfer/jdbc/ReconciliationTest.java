@@ -45,16 +45,20 @@ class ReconciliationTest {
   /** Runs one session; with {@code dropConfirmation} the terminal's KEY_INSTALLED never arrives. */
   private void session(JdbcKeyLedger ledger, boolean dropConfirmation) throws Exception {
     KrdHandshake t = pki.terminalMachine(device, CRYPTO);
-    KdhHandshake h =
-        pki.hostMachine(
-            kdh,
-            RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
-            ledger,
-            CRYPTO,
-            KdhHandshake.Options.defaults());
+    KdhHandshake h = host(ledger);
     TestPki.exchange(t, h, m -> dropConfirmation && m.type() == MessageType.KEY_INSTALLED);
     assertThat(t.state())
         .isEqualTo(dropConfirmation ? KrdHandshake.State.FAILED : KrdHandshake.State.COMPLETED);
+  }
+
+  /** A host session on {@code ledger}: fresh TDES master keys, the default options. */
+  private KdhHandshake host(JdbcKeyLedger ledger) {
+    return pki.hostMachine(
+        kdh,
+        RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
+        ledger,
+        CRYPTO,
+        KdhHandshake.Options.defaults());
   }
 
   private KeyCheckValue pendingKcv() throws Exception {
@@ -114,13 +118,7 @@ class ReconciliationTest {
   void lostAcknowledgement_thenAReplayedSession_theConfirmedKeyStaysCurrent() throws Exception {
     try (JdbcKeyLedger ledger = JdbcKeyLedger.embedded(dir)) {
       KrdHandshake t = pki.terminalMachine(device, CRYPTO);
-      KdhHandshake h =
-          pki.hostMachine(
-              kdh,
-              RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
-              ledger,
-              CRYPTO,
-              KdhHandshake.Options.defaults());
+      KdhHandshake h = host(ledger);
       TestPki.exchange(t, h, m -> m.type() == MessageType.KEY_CONFIRMED);
       KeyCheckValue held = pendingKcv();
       assertThat(ledger.entries())
@@ -130,13 +128,7 @@ class ReconciliationTest {
 
       // the replay: CT-KRD with the terminal's certificate and a fresh nonce, then silence
       Tr34TokenCodec codec = new Tr34TokenCodec(CRYPTO);
-      KdhHandshake replay =
-          pki.hostMachine(
-              kdh,
-              RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
-              ledger,
-              CRYPTO,
-              KdhHandshake.Options.defaults());
+      KdhHandshake replay = host(ledger);
       replay.onMessage(codec.encodeKrdCredential(device.certificateChain()));
       replay.onMessage(
           codec.encodeRandomToken(dev.keytransfer.core.Nonce.random(CRYPTO.secureRandom())));
@@ -165,13 +157,7 @@ class ReconciliationTest {
       Tr34TokenCodec codec = new Tr34TokenCodec(CRYPTO);
       int refused = 0;
       for (int i = 0; i < 30; i++) {
-        KdhHandshake h =
-            pki.hostMachine(
-                kdh,
-                RandomKeySource.tdesMasterKeys(CRYPTO.secureRandom()),
-                ledger,
-                CRYPTO,
-                KdhHandshake.Options.defaults());
+        KdhHandshake h = host(ledger);
         h.onMessage(codec.encodeKrdCredential(device.certificateChain()));
         try {
           h.onMessage(

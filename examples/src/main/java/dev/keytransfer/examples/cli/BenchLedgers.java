@@ -44,7 +44,7 @@ final class BenchLedgers {
     recordSession(true),
     attemptsSince(false),
     openDeliveries(false),
-    latestDelivery(false),
+    latestConfirmed(false),
     find(false),
     other(false);
 
@@ -278,12 +278,6 @@ final class BenchLedgers {
     }
 
     @Override
-    public Optional<LedgerEntry> latestDelivery(IssuerAndSerial device)
-        throws KeyTransferException {
-      return timed(Call.latestDelivery, l -> l.latestDelivery(device));
-    }
-
-    @Override
     public int attemptsSince(IssuerAndSerial device, Instant since) throws KeyTransferException {
       return timed(Call.attemptsSince, l -> l.attemptsSince(device, since));
     }
@@ -291,7 +285,7 @@ final class BenchLedgers {
     @Override
     public Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device)
         throws KeyTransferException {
-      return timed(Call.latestDelivery, l -> l.latestConfirmed(device));
+      return timed(Call.latestConfirmed, l -> l.latestConfirmed(device));
     }
 
     @Override

@@ -63,12 +63,6 @@ public interface KeyLedger {
    */
   List<LedgerEntry> entries();
 
-  /**
-   * The newest master-key delivery to {@code device} (working keys, recorded as {@code
-   * <session>/<n>}, are not master-key deliveries), if any.
-   */
-  Optional<LedgerEntry> latestDelivery(IssuerAndSerial device) throws KeyTransferException;
-
   /** The newest CONFIRMED master-key delivery to {@code device}, if any. */
   Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device) throws KeyTransferException;
 

@@ -69,17 +69,6 @@ public final class InMemoryKeyLedger implements KeyLedger {
   }
 
   @Override
-  public synchronized Optional<LedgerEntry> latestDelivery(IssuerAndSerial device) {
-    LedgerEntry latest = null;
-    for (LedgerEntry e : entries.values()) {
-      if (e.device().equals(device) && e.isMasterKey()) {
-        latest = e;
-      }
-    }
-    return Optional.ofNullable(latest);
-  }
-
-  @Override
   public synchronized Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device) {
     LedgerEntry latest = null;
     for (LedgerEntry e : entries.values()) {

@@ -111,7 +111,8 @@ final class SealedFile implements AutoCloseable {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir, ownerOnly(dir, "rwx------"));
       }
-      held = heldKey(dir.toRealPath().resolve(kind.label + ".lock"));
+      // the real path: the same for every path to the directory (symbolic links)
+      held = dir.toRealPath().resolve(kind.label + ".lock").toString();
     } catch (IOException e) {
       throw failure("cannot open the terminal " + kind.label + " store in " + dir + ": " + e, e);
     }
@@ -161,14 +162,9 @@ final class SealedFile implements AutoCloseable {
     }
   }
 
-  /** The lock files this JVM holds, by absolute normalized path. */
+  /** The lock files this JVM holds, by real path. */
   private static final java.util.Set<String> HELD =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  /** The lock file's real path: the same for every path to the directory (symbolic links). */
-  private static String heldKey(Path realLockPath) {
-    return realLockPath.toString();
-  }
 
   Path path() {
     return file;

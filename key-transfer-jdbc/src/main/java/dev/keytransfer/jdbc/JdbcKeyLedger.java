@@ -21,7 +21,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,6 +67,8 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   private final String url;
   private final boolean h2;
   private final java.util.concurrent.ExecutorService writers;
+  private final ChainWriter chain;
+  private final Map<String, Recorded> recorded = recentDeliveries();
 
   private JdbcKeyLedger(Builder b) throws KeyTransferException {
     this.node = b.node;
@@ -100,9 +101,10 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     } catch (RuntimeException e) {
       throw storage("cannot open the ledger at " + url + ": " + rootMessage(e), e);
     }
+    this.chain = new ChainWriter(pool);
     if (!b.migrate) {
       try {
-        if (readChecked(JdbcKeyLedger::readHead).seq < 0) {
+        if (readChecked(ChainWriter::readHead).seq() < 0) {
           throw storage("its audit chain head row is missing", null);
         }
       } catch (KeyTransferException e) {
@@ -183,33 +185,35 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
       throw storage("ledger refuses a new entry that is not DELIVERED: " + entry.sessionId(), null);
     }
     long at = micros(entry.deliveredAt());
-    write(
-        "record delivery " + entry.sessionId(),
-        c -> {
-          Head head = lockHead(c);
-          AuditRecord r = event(entry, DeliveryStatus.DELIVERED.name(), at);
-          try (PreparedStatement p =
-              c.prepareStatement(
-                  "INSERT INTO kt_delivery ("
-                      + COLUMNS
-                      + ", master_key, recorded_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            p.setString(1, entry.sessionId());
-            p.setString(2, entry.device().issuer().getName());
-            p.setString(3, serialHex(entry.device()));
-            p.setString(4, entry.deviceSubject());
-            p.setString(5, entry.header().value());
-            p.setString(6, kcvText(entry.kcv()));
-            p.setString(7, DeliveryStatus.DELIVERED.name());
-            p.setString(8, node);
-            p.setLong(9, at);
-            p.setLong(10, at);
-            p.setBoolean(11, entry.isMasterKey());
-            p.setLong(12, head.seq + 1);
-            p.executeUpdate();
-          }
-          append(c, head, r);
-          return null;
-        });
+    AuditRecord r = event(entry, DeliveryStatus.DELIVERED.name(), at);
+    long seq =
+        chained(
+            "record delivery " + entry.sessionId(),
+            tx -> {
+              long s = tx.nextSeq();
+              try (PreparedStatement p =
+                  tx.connection.prepareStatement(
+                      "INSERT INTO kt_delivery ("
+                          + COLUMNS
+                          + ", master_key, recorded_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                p.setString(1, entry.sessionId());
+                p.setString(2, entry.device().issuer().getName());
+                p.setString(3, serialHex(entry.device()));
+                p.setString(4, entry.deviceSubject());
+                p.setString(5, entry.header().value());
+                p.setString(6, kcvText(entry.kcv()));
+                p.setString(7, DeliveryStatus.DELIVERED.name());
+                p.setString(8, node);
+                p.setLong(9, at);
+                p.setLong(10, at);
+                p.setBoolean(11, entry.isMasterKey());
+                p.setLong(12, s);
+                p.executeUpdate();
+              }
+              tx.append(r);
+              return s;
+            });
+    recorded.put(entry.sessionId(), new Recorded(entry, seq));
   }
 
   /** Writes on a ledger thread while the host builds the key token. */
@@ -226,19 +230,7 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException closed) {
       throw storage("the ledger is closed", closed);
     }
-    return () -> {
-      try {
-        f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (e.getCause() instanceof KeyTransferException k) {
-          throw k;
-        }
-        throw storage("ledger: record delivery failed: " + rootMessage(e), e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw storage("interrupted while recording delivery " + entry.sessionId(), e);
-      }
-    };
+    return () -> await(f, "recording delivery " + entry.sessionId());
   }
 
   @Override
@@ -250,15 +242,15 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     }
     long at = micros(clock.instant());
     Boolean moved =
-        write(
+        chained(
             "update " + sessionId,
-            c -> {
-              Head head = lockHead(c);
-              Optional<Delivery> d = select(c, "session_id = ?", sessionId).stream().findFirst();
+            tx -> {
+              Optional<Delivery> d =
+                  select(tx.connection, "session_id = ?", sessionId).stream().findFirst();
               if (d.isEmpty() || d.get().entry().status() != DeliveryStatus.DELIVERED) {
                 return d.isPresent() ? Boolean.FALSE : null;
               }
-              move(c, head, d.get().entry(), status, at);
+              move(tx, d.get().entry(), status, at);
               return Boolean.TRUE;
             });
     if (moved == null) {
@@ -279,15 +271,16 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     long cutoff = micros(deliveredBefore);
     long at = micros(clock.instant());
     Integer n =
-        write(
+        chained(
             "expire",
-            c -> {
-              Head head = lockHead(c);
+            tx -> {
               List<Delivery> open =
                   select(
-                      c, "status = 'DELIVERED' AND delivered_at < ? ORDER BY recorded_seq", cutoff);
+                      tx.connection,
+                      "status = 'DELIVERED' AND delivered_at < ? ORDER BY recorded_seq",
+                      cutoff);
               for (Delivery d : open) {
-                head = move(c, head, d.entry(), DeliveryStatus.EXPIRED, at);
+                move(tx, d.entry(), DeliveryStatus.EXPIRED, at);
               }
               return open.size();
             });
@@ -301,10 +294,10 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
   public void recordSession(SessionRecord s) throws KeyTransferException {
     Objects.requireNonNull(s, "record");
     AuditRecord r = sessionAudit(s);
-    write(
+    chained(
         "record session " + s.sessionId(),
-        c -> {
-          append(c, lockHead(c), r);
+        tx -> {
+          tx.append(r);
           return null;
         });
   }
@@ -317,37 +310,49 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     Objects.requireNonNull(closing, "closing");
     long at = micros(clock.instant());
     Optional<AuditRecord> sessionRecord = closing.map(this::sessionAudit);
+    Recorded mine = recorded.get(sessionId); // recorded here: no need to read the row back
     List<String> superseded =
-        write(
+        chained(
             "confirm " + sessionId,
-            c -> {
-              Head head = lockHead(c);
-              Optional<Delivery> d = select(c, "session_id = ?", sessionId).stream().findFirst();
-              if (d.isEmpty() || d.get().entry().status() != DeliveryStatus.DELIVERED) {
-                return null;
+            tx -> {
+              LedgerEntry e;
+              long seq;
+              if (mine != null) {
+                e = mine.entry();
+                seq = mine.seq();
+              } else {
+                Optional<Delivery> d =
+                    select(tx.connection, "session_id = ?", sessionId).stream().findFirst();
+                if (d.isEmpty() || d.get().entry().status() != DeliveryStatus.DELIVERED) {
+                  return null;
+                }
+                e = d.get().entry();
+                seq = recordedSeq(tx.connection, sessionId);
               }
-              LedgerEntry e = d.get().entry();
-              head = move(c, head, e, DeliveryStatus.CONFIRMED, at);
+              if (!moveIfOpen(tx, e, DeliveryStatus.CONFIRMED, at)) {
+                return null; // no longer DELIVERED: nothing was written
+              }
               List<String> closed = new ArrayList<>();
               if (e.isMasterKey()) {
                 for (Delivery earlier :
                     select(
-                        c,
+                        tx.connection,
                         MASTER_KEYS_OF_DEVICE
                             + " AND status = 'DELIVERED' AND recorded_seq < ? ORDER BY"
                             + " recorded_seq",
                         serialHex(e.device()),
                         e.device().issuer().getName(),
-                        recordedSeq(c, sessionId))) {
-                  head = move(c, head, earlier.entry(), DeliveryStatus.REJECTED, at);
+                        seq)) {
+                  move(tx, earlier.entry(), DeliveryStatus.REJECTED, at);
                   closed.add(earlier.entry().sessionId());
                 }
               }
               if (sessionRecord.isPresent()) {
-                append(c, head, sessionRecord.get());
+                tx.append(sessionRecord.get());
               }
               return closed;
             });
+    recorded.remove(sessionId);
     if (superseded == null) {
       throw storage(
           "ledger entry "
@@ -462,6 +467,36 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
         });
   }
 
+  /** Reads on a ledger thread while the host waits for the terminal's next message. */
+  @Override
+  public Count beginAttemptsSince(IssuerAndSerial device, Instant since) {
+    java.util.concurrent.Future<Integer> f;
+    try {
+      f = writers.submit(() -> attemptsSince(device, since));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      return () -> {
+        throw storage("the ledger is closed", closed);
+      };
+    }
+    return () -> await(f, "reading the delivery count");
+  }
+
+  /** The result of {@code f}, with its failure as the ledger's own exception. */
+  private static <T> T await(java.util.concurrent.Future<T> f, String what)
+      throws KeyTransferException {
+    try {
+      return f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof KeyTransferException k) {
+        throw k;
+      }
+      throw storage("ledger: " + what + " failed: " + rootMessage(e), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw storage("interrupted while " + what, e);
+    }
+  }
+
   @Override
   public void recordRefusedReport(
       IssuerAndSerial device, String deviceSubject, KeyCheckValue kcv, Instant at)
@@ -484,10 +519,10 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
             micros(at),
             "",
             "");
-    write(
+    chained(
         "record a refused pending-key report",
-        c -> {
-          append(c, lockHead(c), r);
+        tx -> {
+          tx.append(r);
           return null;
         });
   }
@@ -533,14 +568,14 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
             prev = r.hash();
             expected++;
           }
-          Head head = readHead(c);
-          if (head.seq != chain.size() || !head.hash.equals(prev)) {
+          ChainWriter.Head head = ChainWriter.readHead(c);
+          if (head.seq() != chain.size() || !head.hash().equals(prev)) {
             return broken(
                 chain,
                 0,
                 prev,
                 "the chain head (record "
-                    + head.seq
+                    + head.seq()
                     + ") does not match the last audit record ("
                     + chain.size()
                     + "): records were removed or added");
@@ -649,84 +684,31 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
 
   // --- the chain
 
-  private record Head(long seq, String hash) {}
-
-  private static Head lockHead(Connection c) throws SQLException {
-    try (PreparedStatement p =
-            c.prepareStatement("SELECT seq, hash FROM kt_audit_head WHERE id = 1 FOR UPDATE");
-        ResultSet rs = p.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("the audit chain head row is missing");
-      }
-      return new Head(rs.getLong(1), rs.getString(2).trim());
+  /** Moves {@code e} from DELIVERED to {@code to}, with its audit record. */
+  private void move(ChainWriter.Tx tx, LedgerEntry e, DeliveryStatus to, long at)
+      throws SQLException {
+    if (!moveIfOpen(tx, e, to, at)) {
+      throw new SQLException("delivery " + e.sessionId() + " left DELIVERED concurrently");
     }
   }
 
-  private static Head readHead(Connection c) throws SQLException {
-    try (PreparedStatement p =
-            c.prepareStatement("SELECT seq, hash FROM kt_audit_head WHERE id = 1");
-        ResultSet rs = p.executeQuery()) {
-      return rs.next() ? new Head(rs.getLong(1), rs.getString(2).trim()) : new Head(-1, "");
-    }
-  }
-
-  private static Head append(Connection c, Head head, AuditRecord unchained) throws SQLException {
-    AuditRecord r = unchained.chained(head.seq + 1, head.hash);
-    try (PreparedStatement p =
-        c.prepareStatement(
-            "INSERT INTO kt_audit (seq, event, node_id, session_id, terminal_subject,"
-                + " terminal_issuer, terminal_serial, operation, key_header, kcv, outcome,"
-                + " error_code, started_at, recorded_at, prev_hash, hash)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-      p.setLong(1, r.seq());
-      p.setString(2, r.event());
-      p.setString(3, r.node());
-      p.setString(4, r.sessionId());
-      setOptional(p, 5, r.terminalSubject());
-      setOptional(p, 6, r.terminalIssuer());
-      setOptional(p, 7, r.terminalSerial());
-      setOptional(p, 8, r.operation());
-      setOptional(p, 9, r.keyHeader());
-      setOptional(p, 10, r.kcv());
-      p.setString(11, r.outcome());
-      if (r.errorCode().isPresent()) {
-        p.setInt(12, r.errorCode().get());
-      } else {
-        p.setNull(12, Types.INTEGER);
-      }
-      if (r.startedAtMicros().isPresent()) {
-        p.setLong(13, r.startedAtMicros().get());
-      } else {
-        p.setNull(13, Types.BIGINT);
-      }
-      p.setLong(14, r.recordedAtMicros());
-      p.setString(15, r.prevHash());
-      p.setString(16, r.hash());
-      p.executeUpdate();
-    }
-    try (PreparedStatement p =
-        c.prepareStatement("UPDATE kt_audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-      p.setLong(1, r.seq());
-      p.setString(2, r.hash());
-      p.executeUpdate();
-    }
-    return new Head(r.seq(), r.hash());
-  }
-
-  private Head move(Connection c, Head head, LedgerEntry e, DeliveryStatus to, long at)
+  /** As {@link #move}, or false (and nothing written) if {@code e} is no longer DELIVERED. */
+  private boolean moveIfOpen(ChainWriter.Tx tx, LedgerEntry e, DeliveryStatus to, long at)
       throws SQLException {
     try (PreparedStatement p =
-        c.prepareStatement(
+        tx.connection.prepareStatement(
             "UPDATE kt_delivery SET status = ?, updated_at = ? WHERE session_id = ? AND status ="
                 + " 'DELIVERED'")) {
       p.setString(1, to.name());
       p.setLong(2, at);
       p.setString(3, e.sessionId());
       if (p.executeUpdate() != 1) {
-        throw new SQLException("delivery " + e.sessionId() + " left DELIVERED concurrently");
+        return false;
       }
     }
-    return append(c, head, event(e, to.name(), at));
+    recorded.remove(e.sessionId());
+    tx.append(event(e, to.name(), at));
+    return true;
   }
 
   private AuditRecord event(LedgerEntry e, String event, long at) {
@@ -961,15 +943,6 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
         Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
   }
 
-  private static void setOptional(PreparedStatement p, int i, Optional<String> v)
-      throws SQLException {
-    if (v.isPresent()) {
-      p.setString(i, v.get());
-    } else {
-      p.setNull(i, Types.VARCHAR);
-    }
-  }
-
   // --- transactions
 
   @FunctionalInterface
@@ -977,8 +950,29 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
     T run(Connection c) throws SQLException;
   }
 
-  private <T> T write(String what, Work<T> work) throws KeyTransferException {
-    return write(what, work, false);
+  /** A write to the audit chain, committed with the others queued with it. */
+  private <T> T chained(String what, ChainWriter.Op<T> op) throws KeyTransferException {
+    try {
+      return chain.run(op);
+    } catch (ChainWriter.Failure f) {
+      throw storage("ledger: " + what + " failed: " + rootMessage(f.getCause()), f.getCause());
+    }
+  }
+
+  /** A delivery recorded by this instance, with the sequence number of its DELIVERED record. */
+  private record Recorded(LedgerEntry entry, long seq) {}
+
+  /** The deliveries this instance recorded and has not seen leave DELIVERED, the latest few. */
+  private static Map<String, Recorded> recentDeliveries() {
+    return java.util.Collections.synchronizedMap(
+        new java.util.LinkedHashMap<>() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Recorded> eldest) {
+            return size() > 4096;
+          }
+        });
   }
 
   /** One transaction; {@code sync}: on H2, also force the file to disk after the commit. */
@@ -996,12 +990,12 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
           }
           return out;
         } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(c);
+          ChainWriter.rollbackQuietly(c);
           throw e;
         }
       } catch (SQLException e) {
         last = e;
-        if (!retryable(e)) {
+        if (!ChainWriter.retryable(e)) {
           break;
         }
       } catch (RuntimeException e) {
@@ -1009,13 +1003,6 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
       }
     }
     throw storage("ledger: " + what + " failed: " + rootMessage(last), last);
-  }
-
-  /** A unique-key race (two hosts creating one counter) or a deadlock/serialization failure. */
-  private static boolean retryable(SQLException e) {
-    String state = e.getSQLState();
-    return state != null
-        && (state.startsWith("23") || state.equals("40001") || state.equals("40P01"));
   }
 
   private <T> T read(Work<T> work) {
@@ -1031,18 +1018,10 @@ public final class JdbcKeyLedger implements KeyLedger, AutoCloseable {
       try {
         return work.run(c);
       } finally {
-        rollbackQuietly(c);
+        ChainWriter.rollbackQuietly(c);
       }
     } catch (SQLException e) {
       throw storage("ledger: read failed: " + rootMessage(e), e);
-    }
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // the connection is broken; the pool discards it
     }
   }
 

@@ -282,6 +282,29 @@ final class BenchLedgers {
       return timed(Call.attemptsSince, l -> l.attemptsSince(device, since));
     }
 
+    /** Times what the session waits for: starting the read, and awaiting it at S4. */
+    @Override
+    public Count beginAttemptsSince(IssuerAndSerial device, Instant since) {
+      Ledger l = current;
+      int i = Call.attemptsSince.ordinal();
+      long t0 = System.nanoTime();
+      Count c;
+      try {
+        c = l.ledger.beginAttemptsSince(device, since);
+      } finally {
+        l.nanos[i].add(System.nanoTime() - t0);
+        l.calls[i].increment();
+      }
+      return () -> {
+        long t1 = System.nanoTime();
+        try {
+          return c.await();
+        } finally {
+          l.nanos[i].add(System.nanoTime() - t1);
+        }
+      };
+    }
+
     @Override
     public Optional<LedgerEntry> latestConfirmed(IssuerAndSerial device)
         throws KeyTransferException {

@@ -210,6 +210,9 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   private HostOperation operation;
   private boolean sessionRecorded;
 
+  /** The delivery-limit count, read ahead from S2 (docs/SECURITY.md A5). */
+  private KeyLedger.Count attempts;
+
   private CertificateChain krdChain;
   private KeyCheckValue issuedKcv;
   private KeyBlockHeader issuedHeader;
@@ -283,6 +286,12 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     CertificateChain validated = validator.validate(token.chain(), Role.KRD, List.of());
     host.devicePolicy().authorize(validated.leaf());
     krdChain = validated;
+    // read while CT-KDH travels and the terminal validates it; used before a key is chosen
+    attempts =
+        host.ledger()
+            .beginAttemptsSince(
+                IssuerAndSerial.of(validated.leaf()),
+                clock.instant().minus(deliveryLimit.window()));
     log.info(
         "KDH session {} validated KRD {} serial {}",
         sessionId,
@@ -563,8 +572,12 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
    * confirmation (or the expiry) closes the deliveries before it.
    */
   private void admitDelivery(IssuerAndSerial krdId) throws KeyTransferException {
-    java.time.Instant since = clock.instant().minus(deliveryLimit.window());
-    int recent = host.ledger().attemptsSince(krdId, since);
+    KeyLedger.Count count = attempts;
+    attempts = null; // a second admission in this session counts afresh
+    int recent =
+        count != null
+            ? count.await()
+            : host.ledger().attemptsSince(krdId, clock.instant().minus(deliveryLimit.window()));
     if (recent >= deliveryLimit.maxDeliveries()) {
       throw new KeyTransferException(
           ErrorCode.DELIVERY_RATE_LIMITED,

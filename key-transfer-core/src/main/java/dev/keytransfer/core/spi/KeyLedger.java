@@ -79,6 +79,20 @@ public interface KeyLedger {
    */
   int attemptsSince(IssuerAndSerial device, Instant since) throws KeyTransferException;
 
+  /** A count being read: {@link #await} returns it, or throws why it could not be read. */
+  interface Count {
+    int await() throws KeyTransferException;
+  }
+
+  /**
+   * Starts {@link #attemptsSince} for a session that will need it after its next round trip, so
+   * that the read overlaps the wait. A database ledger reads on a thread of its own; by default the
+   * count is read when awaited.
+   */
+  default Count beginAttemptsSince(IssuerAndSerial device, Instant since) {
+    return () -> attemptsSince(device, since);
+  }
+
   /**
    * Records that a peer presenting {@code device}'s certificate reported a pending key with {@code
    * kcv} that matches no open or confirmed delivery (it counts in {@link #attemptsSince}).

@@ -40,7 +40,9 @@ class Pkcs11TokenOaepWycheproofTest {
 
   @AfterAll
   void close() throws Exception {
-    engine.close();
+    if (engine != null) { // null where SoftHSM2 is absent and the suite skipped
+      engine.close();
+    }
   }
 
   @ParameterizedTest

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Every write to the audit chain, with group commit (docs/DESIGN.md, "Core interfaces"). A write is an
- * {@link Op} that runs inside a transaction which first locks the chain's head row (so that any
+ * Every write to the audit chain, with group commit (docs/DESIGN.md, "Core interfaces"). A write is
+ * an {@link Op} that runs inside a transaction which first locks the chain's head row (so that any
  * number of processes append to one linear chain); the writes queued in this process while one
  * transaction runs share the next one: one head lock, one batch of audit records, one commit.
  *

@@ -252,31 +252,46 @@ public final class PkixCertificateValidator implements CertificateValidator {
         return anchor;
       }
       if (path.size() >= policy.maxChainLength()) {
-        throw fail(
-            ErrorCode.CERTIFICATE_UNTRUSTED,
-            leaf,
-            "no trust anchor within the maximum chain length of " + policy.maxChainLength());
+        throw noIssuer(
+            search,
+            current,
+            fail(
+                ErrorCode.CERTIFICATE_UNTRUSTED,
+                leaf,
+                "no trust anchor within the maximum chain length of " + policy.maxChainLength()));
       }
       X509Certificate next = findIssuer(current, candidates, path, at, search);
       if (next == null) {
-        if (search.refused != null) {
-          throw fail(
-              ErrorCode.CERTIFICATE_WEAK_KEY,
-              search.refused,
-              search.why
-                  + " (not used to check the signature of "
-                  + current.getSubjectX500Principal().getName()
-                  + ")");
-        }
-        throw fail(
-            ErrorCode.CERTIFICATE_UNTRUSTED,
-            leaf,
-            "does not chain to a trust anchor: no issuer found for "
-                + current.getSubjectX500Principal().getName());
+        throw noIssuer(
+            search,
+            current,
+            fail(
+                ErrorCode.CERTIFICATE_UNTRUSTED,
+                leaf,
+                "does not chain to a trust anchor: no issuer found for "
+                    + current.getSubjectX500Principal().getName()));
       }
       path.add(next);
       current = next;
     }
+  }
+
+  /**
+   * Why no issuer of {@code current} was found: the key of a candidate passed over (C8), else
+   * {@code otherwise}.
+   */
+  private static CertificateValidationException noIssuer(
+      IssuerSearch search, X509Certificate current, CertificateValidationException otherwise) {
+    if (search.refused == null) {
+      return otherwise;
+    }
+    return fail(
+        ErrorCode.CERTIFICATE_WEAK_KEY,
+        search.refused,
+        search.why
+            + " (not used to check the signature of "
+            + current.getSubjectX500Principal().getName()
+            + ")");
   }
 
   /** The first issuer candidate of one step passed over for its key, and why. */

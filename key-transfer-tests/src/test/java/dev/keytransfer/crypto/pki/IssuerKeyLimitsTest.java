@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,43 @@ class IssuerKeyLimitsTest {
         .hasMessageContaining("the presented chain has 7 certificates")
         .extracting(e -> ((KeyTransferException) e).code())
         .isEqualTo(ErrorCode.CERTIFICATE_UNTRUSTED);
+    assertThat(checks).isEmpty();
+  }
+
+  @Test
+  void anAnchorWithAnUnacceptableKey_checksNoSignature_refusedForItsKey() throws Exception {
+    KeyPair small = PkiTestSupport.rsa(1024);
+    X509Certificate weakRoot =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Weak Root"))
+            .publicKey(small.getPublic())
+            .selfSigned(small.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(3650)))
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate leaf =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=POS under a weak root"))
+            .publicKey(PkiTestSupport.rsa(2048).getPublic())
+            .issuer(weakRoot, small.getPrivate())
+            .validity(T0, T0.plus(Duration.ofDays(365)))
+            .keyUsage(KeyUsage.KEY_ENCIPHERMENT)
+            .build();
+    for (int maxChainLength : new int[] {1, 5}) {
+      ValidationPolicy.Builder policy =
+          ValidationPolicy.builder()
+              .trustAnchor(weakRoot)
+              .withoutRolePinning()
+              .maxChainLength(maxChainLength);
+      assertThatThrownBy(
+              () -> validator(policy).validate(CertificateChain.of(leaf), Role.KRD, List.of()))
+          .as("max chain length %d", maxChainLength)
+          .isInstanceOf(CertificateValidationException.class)
+          .hasMessageContaining("CN=Weak Root: RSA key of 1024 bits, policy minimum is 2048")
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.CERTIFICATE_WEAK_KEY);
+    }
     assertThat(checks).isEmpty();
   }
 

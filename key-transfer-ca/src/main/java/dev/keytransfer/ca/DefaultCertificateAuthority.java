@@ -3,8 +3,10 @@ package dev.keytransfer.ca;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.spi.CertificateAuthority;
+import dev.keytransfer.crypto.DerLimits;
 import dev.keytransfer.crypto.pki.AlgorithmPolicy;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -270,6 +272,11 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
   private static PKCS10CertificationRequest parse(byte[] der) throws KeyTransferException {
     if (der.length == 0 || der.length > MAX_REQUEST_BYTES) {
       throw refused("the request is empty or larger than " + MAX_REQUEST_BYTES + " bytes", null);
+    }
+    try { // Bouncy Castle's parser recurses per nesting level: DerLimits first (R5)
+      DerLimits.check(der, MAX_REQUEST_BYTES, "the request");
+    } catch (MalformedTokenException e) {
+      throw refused(e.getMessage(), null);
     }
     try {
       return new PKCS10CertificationRequest(der);

@@ -289,7 +289,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
       throw new NoSuchFileException(f.toString(), null, "no certificate of that name");
     }
     try {
-      return Pem.certificate(Files.readAllBytes(f));
+      return Pem.certificate(Pem.readFile(f));
     } catch (MalformedTokenException e) {
       throw new MalformedTokenException(e.code(), f.getFileName() + ": " + e.getMessage());
     }
@@ -467,8 +467,11 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
       throw new NoSuchFileException(
           f.toString(), null, "the serial counter is missing; serial numbers could repeat");
     }
-    String text = Files.readString(f, StandardCharsets.US_ASCII).strip();
+    String text = new String(Pem.readFile(f), StandardCharsets.US_ASCII).strip();
     try {
+      if (text.length() > 40) { // RFC 5280 4.1.2.2: a serial number has at most 20 bytes
+        throw new NumberFormatException("too long");
+      }
       BigInteger n = new BigInteger(text, 16);
       if (n.signum() <= 0) {
         throw new NumberFormatException("not positive");
@@ -493,7 +496,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
           f.toString(), null, "CRL missing; its revocations would be lost");
     }
     try {
-      return Pem.crl(Files.readAllBytes(f));
+      return Pem.crl(Pem.readFile(f));
     } catch (MalformedTokenException e) {
       throw new MalformedTokenException(e.code(), f.getFileName() + ": " + e.getMessage());
     }

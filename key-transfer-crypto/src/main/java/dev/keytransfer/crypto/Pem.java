@@ -5,7 +5,14 @@ import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.crypto.internal.DerReader;
 import dev.keytransfer.crypto.internal.DerWriter;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -29,9 +36,11 @@ import java.util.regex.Pattern;
 
 /**
  * Reading and writing PEM (RFC 7468) and DER certificates, CRLs and private keys, plain or
- * encrypted under a passphrase (PKCS#8 with PBES2), with the JDK alone. Every parse failure is a
- * {@link MalformedTokenException}, a wrong passphrase an {@link UnrecoverableKeyException}; nothing
- * secret goes into a message, and decoded private-key bytes are wiped.
+ * encrypted under a passphrase (PKCS#8 with PBES2), with the JDK alone. Inputs are limited to
+ * {@link #MAX_INPUT_LENGTH} bytes and every DER structure passes {@link DerLimits} before the JDK
+ * parses it. Every parse failure is a {@link MalformedTokenException}, a wrong passphrase an {@link
+ * UnrecoverableKeyException}; nothing secret goes into a message, and decoded private-key bytes are
+ * wiped.
  */
 public final class Pem {
   private static final Pattern BLOCK =
@@ -47,38 +56,130 @@ public final class Pem {
 
   private Pem() {}
 
-  /** All certificates in PEM or DER bytes. */
+  /**
+   * Largest PEM or DER input read, from a file or as bytes: 1 MiB. A certificate bundle, a key or a
+   * CRL of this SDK's PKI is a few KiB; 1 MiB still holds a CRL of some 25,000 revoked certificates
+   * (docs/SECURITY.md, "Input limits").
+   */
+  public static final int MAX_INPUT_LENGTH = 1 << 20;
+
+  private static final List<String> CERTIFICATE_LABELS =
+      List.of("CERTIFICATE", "X509 CERTIFICATE", "PKCS7");
+  private static final List<String> CRL_LABELS = List.of("X509 CRL", "CRL");
+
+  /**
+   * All certificates in PEM or DER bytes: DER certificates back to back, a DER PKCS#7 bundle, or
+   * text with {@code CERTIFICATE} (or {@code PKCS7}) blocks. Each DER structure passes {@link
+   * DerLimits} before the JDK parses it.
+   *
+   * @throws MalformedTokenException {@code MALFORMED_TOKEN} if there is no readable certificate,
+   *     the input is larger than {@link #MAX_INPUT_LENGTH} or its DER breaks the limits
+   */
   public static List<X509Certificate> certificates(byte[] pemOrDer) throws MalformedTokenException {
+    List<byte[]> ders = derStructures(pemOrDer, "certificate", CERTIFICATE_LABELS);
+    List<X509Certificate> out = new ArrayList<>();
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      List<X509Certificate> out = new ArrayList<>();
-      cf.generateCertificates(new ByteArrayInputStream(pemOrDer))
-          .forEach(c -> out.add((X509Certificate) c));
-      if (out.isEmpty()) {
-        throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "no certificate found");
+      for (byte[] der : ders) {
+        cf.generateCertificates(new ByteArrayInputStream(der))
+            .forEach(c -> out.add((X509Certificate) c));
       }
-      return out;
     } catch (java.security.cert.CertificateException | RuntimeException e) {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_TOKEN, "not a readable X.509 certificate");
     }
+    if (out.isEmpty()) {
+      throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "no certificate found");
+    }
+    return out;
   }
 
-  /** The first certificate in PEM or DER bytes. */
+  /** The first certificate in PEM or DER bytes, as {@link #certificates}. */
   public static X509Certificate certificate(byte[] pemOrDer) throws MalformedTokenException {
     return certificates(pemOrDer).get(0);
   }
 
-  /** A CRL in PEM or DER bytes. */
+  /**
+   * A CRL in PEM ({@code X509 CRL}, the first block) or DER bytes; its DER passes {@link DerLimits}
+   * before the JDK parses it.
+   *
+   * @throws MalformedTokenException {@code MALFORMED_TOKEN} if it is no readable CRL, larger than
+   *     {@link #MAX_INPUT_LENGTH} or its DER breaks the limits
+   */
   public static X509CRL crl(byte[] pemOrDer) throws MalformedTokenException {
+    byte[] der = derStructures(pemOrDer, "CRL", CRL_LABELS).get(0);
     try {
       return (X509CRL)
-          CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(pemOrDer));
+          CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
     } catch (java.security.cert.CertificateException
         | java.security.cert.CRLException
         | RuntimeException e) {
       throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not a readable X.509 CRL");
     }
+  }
+
+  /**
+   * The bytes of a PEM or DER file, with a reason that says why it cannot be read: {@link
+   * NoSuchFileException} "no such file", {@link AccessDeniedException} "permission denied", or an
+   * {@link IOException} for a directory or a file larger than {@link #MAX_INPUT_LENGTH} (of which
+   * no more than that is read).
+   */
+  public static byte[] readFile(Path file) throws IOException {
+    Objects.requireNonNull(file, "file");
+    if (Files.isDirectory(file)) {
+      throw new FileSystemException(file.toString(), null, "is a directory, not a file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_INPUT_LENGTH + 1);
+      if (bytes.length > MAX_INPUT_LENGTH) {
+        throw new FileSystemException(
+            file.toString(), null, "larger than the limit of " + MAX_INPUT_LENGTH + " bytes");
+      }
+      return bytes;
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(file.toString(), null, "no such file");
+    } catch (AccessDeniedException e) {
+      throw new AccessDeniedException(file.toString(), null, "permission denied");
+    }
+  }
+
+  /**
+   * The DER structures in {@code pemOrDer}, each checked by {@link DerLimits}: the input itself
+   * when it is DER (one or more elements), else the blocks under one of {@code labels}.
+   */
+  private static List<byte[]> derStructures(byte[] pemOrDer, String what, List<String> labels)
+      throws MalformedTokenException {
+    Objects.requireNonNull(pemOrDer, what);
+    if (pemOrDer.length > MAX_INPUT_LENGTH) {
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_TOKEN,
+          what + " input is larger than the limit of " + MAX_INPUT_LENGTH + " bytes");
+    }
+    if (pemOrDer.length > 0 && (pemOrDer[0] & 0xFF) == DerReader.SEQUENCE) {
+      DerLimits.checkElements(pemOrDer, MAX_INPUT_LENGTH, what);
+      return List.of(pemOrDer);
+    }
+    List<byte[]> out = new ArrayList<>();
+    Matcher m = BLOCK.matcher(new String(pemOrDer, StandardCharsets.US_ASCII));
+    while (m.find()) {
+      if (labels.contains(m.group(1))) {
+        byte[] der;
+        try {
+          der = Base64.getMimeDecoder().decode(m.group(2));
+        } catch (IllegalArgumentException e) {
+          throw new MalformedTokenException(
+              ErrorCode.MALFORMED_TOKEN, "a PEM " + m.group(1) + " block is not base64");
+        }
+        DerLimits.check(der, MAX_INPUT_LENGTH, what);
+        out.add(der);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_TOKEN,
+          "not a readable X.509 " + what + " (neither DER nor a PEM " + labels.get(0) + " block)");
+    }
+    return out;
   }
 
   /**
@@ -124,6 +225,7 @@ public final class Pem {
     byte[] pkcs8 = null;
     try {
       der = base64(m.group(2));
+      DerLimits.check(der, MAX_INPUT_LENGTH, "encrypted private key");
       pkcs8 = Pkcs8Encryption.decrypt(der, passphrase);
       if (!isPkcs8(pkcs8)) { // a wrong key passes the CBC padding check now and then
         throw Pkcs8Encryption.wrongPassphrase();
@@ -140,6 +242,9 @@ public final class Pem {
    * PEM with a Proc-Type header): whether reading it needs a passphrase.
    */
   public static boolean isEncryptedPrivateKey(byte[] pem) {
+    if (pem.length > MAX_INPUT_LENGTH) {
+      return false; // refused as too large when read
+    }
     Matcher m = BLOCK.matcher(new String(pem, StandardCharsets.US_ASCII));
     return m.find()
         && (m.group(1).equals(ENCRYPTED_PRIVATE_KEY)
@@ -173,6 +278,11 @@ public final class Pem {
   }
 
   private static Matcher privateKeyBlock(byte[] pem) throws MalformedTokenException {
+    if (pem.length > MAX_INPUT_LENGTH) {
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_TOKEN,
+          "private key input is larger than the limit of " + MAX_INPUT_LENGTH + " bytes");
+    }
     String text = new String(pem, StandardCharsets.US_ASCII);
     Matcher m = BLOCK.matcher(text);
     if (!m.find()) {
@@ -193,6 +303,7 @@ public final class Pem {
     byte[] pkcs8 = null;
     try {
       der = base64(body);
+      DerLimits.check(der, MAX_INPUT_LENGTH, "private key");
       pkcs8 = label.equals("PRIVATE KEY") ? der : pkcs8FromPkcs1(der);
       return keyPair(pkcs8);
     } finally {
@@ -228,9 +339,13 @@ public final class Pem {
     }
   }
 
-  /** Whether {@code der} is shaped as a PrivateKeyInfo: SEQUENCE { INTEGER, SEQUENCE, ... }. */
+  /**
+   * Whether {@code der} is shaped as a PrivateKeyInfo, SEQUENCE { INTEGER, SEQUENCE, ... }, within
+   * {@link DerLimits}: a decryption's output is checked before the JDK parses it.
+   */
   private static boolean isPkcs8(byte[] der) {
     try {
+      DerLimits.check(der, MAX_INPUT_LENGTH, "private key");
       DerReader top = new DerReader(der);
       DerReader info = top.sequence();
       top.end();

@@ -171,6 +171,14 @@ final class BenchCommand implements Callable<Integer> {
           "--rounds >= 1, --warmup >= 0, terminal counts 1..5000 and --enroll from the largest"
               + " count to 5000");
     }
+    OptionChecks.range(spec, "--server-threads", serverThreads, 1, 1024);
+    if (ledger != null
+        && !ledger.equals("memory")
+        && !ledger.equals("h2")
+        && !ledger.startsWith("jdbc:")) {
+      throw new ParameterException(
+          spec.commandLine(), "--ledger is memory, h2 or a JDBC URL, not '" + ledger + "'");
+    }
     if (compare && ledger != null) {
       throw new ParameterException(
           spec.commandLine(), "--compare-ledgers chooses the ledgers itself; drop --ledger");

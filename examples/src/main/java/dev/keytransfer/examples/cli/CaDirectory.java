@@ -7,6 +7,7 @@ import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.X509CRL;
@@ -46,6 +47,12 @@ final class CaDirectory {
 
   static void requireCa(Path dir) {
     if (!DirectoryCertificateAuthority.exists(dir)) {
+      if (Files.isRegularFile(dir)) {
+        throw new CliException(dir + " is a file, not a certification authority's directory");
+      }
+      if (Files.isDirectory(dir) && !(Files.isReadable(dir) && Files.isExecutable(dir))) {
+        throw new CliException("cannot read " + dir + ": permission denied");
+      }
       throw new CliException(
           "no certification authority in " + dir + " (run: keytransfer ca init --dir " + dir + ")");
     }
@@ -134,8 +141,11 @@ final class CaDirectory {
     if (e instanceof FileAlreadyExistsException f) {
       return new CliException(f.getFile() + " already exists (use --force to replace it)");
     }
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-      return new CliException(f.getFile() + ": " + f.getReason());
+    if (e instanceof java.nio.file.FileSystemException f
+        && (f.getReason() != null
+            || f instanceof java.nio.file.AccessDeniedException
+            || f instanceof java.nio.file.NoSuchFileException)) {
+      return new CliException(f.getFile() + ": " + Inputs.reason(f));
     }
     if (e instanceof UnrecoverableKeyException) {
       return new CliException(e.getMessage() + " (check --passphrase-file or the environment)");

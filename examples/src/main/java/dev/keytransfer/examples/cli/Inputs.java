@@ -6,7 +6,10 @@ import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.X509CRL;
@@ -21,18 +24,43 @@ import java.util.Locale;
 final class Inputs {
   private Inputs() {}
 
+  /**
+   * The bytes of {@code f}, at most {@link Pem#MAX_INPUT_LENGTH}; else one line that says why not:
+   * no such file, permission denied, a directory, too large.
+   */
   static byte[] read(Path f) {
+    return read(f, null);
+  }
+
+  /** As {@link #read(Path)}, the message starting with {@code option} when not null. */
+  static byte[] read(Path f, String option) {
     try {
-      return Files.readAllBytes(f);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new CliException("no such file: " + f);
+      return Pem.readFile(f);
     } catch (IOException e) {
-      throw new CliException(
-          "cannot read "
-              + f
-              + ": "
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      throw new CliException((option == null ? "" : option + ": ") + unreadable(f, e));
     }
+  }
+
+  /** Why {@code f} cannot be read, in a few words: {@code "no such file: F"}, ... */
+  static String unreadable(Path f, IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file: " + f;
+    }
+    return "cannot read " + f + ": " + reason(e);
+  }
+
+  /** The reason of a file system failure without the file name: "permission denied", ... */
+  static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** Token or request bytes given as DER, PEM or hex text. */
@@ -142,7 +170,7 @@ final class Inputs {
       }
       Files.write(f, content);
     } catch (IOException e) {
-      throw new CliException("cannot write " + f + ": " + e.getMessage());
+      throw new CliException("cannot write " + f + ": " + reason(e));
     }
   }
 

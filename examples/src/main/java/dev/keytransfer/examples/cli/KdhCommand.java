@@ -118,6 +118,15 @@ final class KdhCommand implements Runnable {
 
     @Override
     public Integer call() throws KeyTransferException, InterruptedException {
+      OptionChecks.range(spec, "--port", port, 0, 65535);
+      OptionChecks.range(spec, "--threads", threads, 1, 1024);
+      OptionChecks.range(spec, "--step-timeout", stepTimeout, 1, 3600);
+      OptionChecks.range(spec, "--expire-unconfirmed", expireMinutes, 1, 525_600); // a year
+      OptionChecks.range(spec, "--max-keys-per-hour", maxKeysPerHour, 1, 1_000_000);
+      if (nodeId.isBlank() || nodeId.length() > 64) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--node-id must be 1 to 64 characters");
+      }
       CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KDH));
       try { // what a terminal will check at S3: refuse to serve with anything else

@@ -70,6 +70,8 @@ final class KrdCommand implements Runnable {
 
     @Override
     public Integer call() throws KeyTransferException {
+      OptionChecks.range(spec, "--port", port, 1, 65535);
+      OptionChecks.range(spec, "--timeout", timeout, 1, 3600);
       CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KRD));
       // the terminal's binding and keys are kept between runs (docs/SECURITY.md K8)

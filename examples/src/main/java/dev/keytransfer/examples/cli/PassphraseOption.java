@@ -1,14 +1,11 @@
 package dev.keytransfer.examples.cli;
 
 import java.io.Console;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -86,14 +83,7 @@ final class PassphraseOption {
 
   /** The first line of {@code f}, as UTF-8, without its line break. */
   private static char[] fromFile(Path f) {
-    byte[] raw;
-    try {
-      raw = Files.readAllBytes(f);
-    } catch (NoSuchFileException e) {
-      throw new CliException("--passphrase-file: no such file: " + f);
-    } catch (IOException e) {
-      throw new CliException("--passphrase-file: cannot read " + f);
-    }
+    byte[] raw = Inputs.read(f, "--passphrase-file");
     int end = 0;
     while (end < raw.length && raw[end] != '\n' && raw[end] != '\r') {
       end++;

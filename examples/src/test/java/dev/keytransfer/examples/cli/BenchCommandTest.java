@@ -108,7 +108,7 @@ class BenchCommandTest {
   @Test
   void badLedgerOptions_oneLineErrors() {
     KeyMaterialCommandsTest.assertOneLineError(
-        cli("bench", "--ledger", "mongo", "--terminals", "1"), 1, "memory, h2 or a JDBC URL");
+        cli("bench", "--ledger", "mongo", "--terminals", "1"), 2, "memory, h2 or a JDBC URL");
     KeyMaterialCommandsTest.assertOneLineError(
         cli("bench", "--compare-ledgers", "--ledger", "h2"), 2, "drop --ledger");
     KeyMaterialCommandsTest.assertOneLineError(

@@ -98,11 +98,17 @@ public final class Tr31Header {
    * end exactly after the last optional block. The length field must be four digits but may hold
    * any value (TR-34 writes {@code 0000} or {@code 0256}). Lenient, as {@link Tr31Codec#unwrap}.
    *
-   * @throws KeyBlockException {@code KEY_BLOCK_MALFORMED}, {@code KEY_BLOCK_UNSUPPORTED} or {@code
+   * @throws KeyBlockException {@code KEY_BLOCK_MALFORMED} (also for a text longer than a key block
+   *     may be, {@link Tr31Codec#MAX_LENGTH}), {@code KEY_BLOCK_UNSUPPORTED} or {@code
    *     KEY_BLOCK_LENGTH_INVALID}
    */
   public static Tr31Header parse(String header) throws KeyBlockException {
     Objects.requireNonNull(header, "header");
+    if (header.length() > Tr31Codec.MAX_LENGTH) { // before any scan, as Tr31Codec.unwrap
+      throw new KeyBlockException(
+          ErrorCode.KEY_BLOCK_MALFORMED,
+          "key block header is longer than " + Tr31Codec.MAX_LENGTH + " characters");
+    }
     checkFixedPart(header);
     Parsed p = parsePrefix(header, header.length());
     if (p.length() != header.length()) {

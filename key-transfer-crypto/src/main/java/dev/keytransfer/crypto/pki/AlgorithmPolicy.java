@@ -2,17 +2,25 @@ package dev.keytransfer.crypto.pki;
 
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.crypto.internal.DerReader;
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.interfaces.DSAKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Key and signature-algorithm policy that Java's PKIX does not enforce (docs/SECURITY.md C8): RSA
- * keys of at least a minimum size, EC keys on a curve of at least 256 bits, no DSA or other key
- * types, and signatures with SHA-256 or a stronger hash. Allow-lists, so anything unknown fails
- * closed. OIDs are dotted strings; RSASSA-PSS parameters are read with the project's DER reader.
+ * keys of at least a minimum size and within the usual parameters (at most 8192 bits, an odd public
+ * exponent below 2^32), EC keys on P-256, P-384 or P-521, no DSA or other key types, and signatures
+ * with SHA-256 or a stronger hash. Allow-lists, so anything unknown fails closed. OIDs are dotted
+ * strings; RSASSA-PSS parameters are read with the project's DER reader.
  */
 public final class AlgorithmPolicy {
   private AlgorithmPolicy() {}
@@ -102,23 +110,97 @@ public final class AlgorithmPolicy {
   }
 
   /**
-   * Why {@code key} is too weak, or null when acceptable: RSA of at least {@code minRsaBits}, EC on
-   * a field of at least 256 bits; every other key type (DSA, EdDSA, unknown) is refused.
+   * Largest RSA modulus accepted, in bits. A bigger key is no stronger in practice, only slower to
+   * verify; a peer could send one to make each signature check cost more (docs/SECURITY.md, "Input
+   * limits").
+   */
+  public static final int MAX_RSA_BITS = 8192;
+
+  /**
+   * Longest RSA public exponent accepted, in bits: odd, at least 3 and below 2^32. Real keys use
+   * 65537 (17 bits); the cost of a signature check grows with the exponent's length, so a 2046-bit
+   * exponent makes one some seventy times slower (2.5 ms instead of 36 us for RSA-2048 on one
+   * current core).
+   */
+  public static final int MAX_RSA_EXPONENT_BITS = 32;
+
+  /** The curves EC keys may be on: NIST P-256, P-384, P-521 (FIPS 186-4). */
+  private static final Map<String, ECParameterSpec> CURVES = namedCurves();
+
+  /**
+   * Why {@code key} is not acceptable, or null when it is (C8): RSA of at least {@code minRsaBits}
+   * and at most {@link #MAX_RSA_BITS} bits with an odd modulus and an odd public exponent of 3 to
+   * {@link #MAX_RSA_EXPONENT_BITS} bits; EC on P-256, P-384 or P-521 (explicit or other curves are
+   * refused); every other key type (DSA, EdDSA, unknown) is refused. Cheap: it checks parameters
+   * only, so callers run it before any signature check with the key.
    */
   public static String keyWeakness(PublicKey key, int minRsaBits) {
-    if (key instanceof RSAPublicKey) {
-      int bits = ((RSAPublicKey) key).getModulus().bitLength();
-      return bits < minRsaBits
-          ? "RSA key of " + bits + " bits, policy minimum is " + minRsaBits
-          : null;
+    if (key instanceof RSAPublicKey rsa) {
+      BigInteger n = rsa.getModulus();
+      BigInteger e = rsa.getPublicExponent();
+      int bits = n.bitLength();
+      if (bits < minRsaBits) {
+        return "RSA key of " + bits + " bits, policy minimum is " + minRsaBits;
+      }
+      if (bits > MAX_RSA_BITS) {
+        return "RSA key of " + bits + " bits, more than the " + MAX_RSA_BITS + " accepted";
+      }
+      if (!n.testBit(0)) {
+        return "RSA modulus is even";
+      }
+      if (!e.testBit(0) || e.compareTo(BigInteger.valueOf(3)) < 0) {
+        return "RSA public exponent must be odd and at least 3";
+      }
+      if (e.bitLength() > MAX_RSA_EXPONENT_BITS) {
+        return "RSA public exponent of "
+            + e.bitLength()
+            + " bits, more than the "
+            + MAX_RSA_EXPONENT_BITS
+            + " accepted";
+      }
+      return null;
     }
-    if (key instanceof ECPublicKey) {
-      int bits = ((ECPublicKey) key).getParams().getCurve().getField().getFieldSize();
-      return bits < 256 ? "EC key on a " + bits + "-bit curve, policy minimum is 256" : null;
+    if (key instanceof ECPublicKey ec) {
+      int bits = ec.getParams().getCurve().getField().getFieldSize();
+      if (bits < 256) {
+        return "EC key on a " + bits + "-bit curve, policy minimum is 256";
+      }
+      for (ECParameterSpec named : CURVES.values()) {
+        if (sameCurve(ec.getParams(), named)) {
+          return null;
+        }
+      }
+      return "EC key on a curve other than " + String.join(", ", CURVES.keySet());
     }
     if (key instanceof DSAKey) {
       return "DSA keys are not allowed";
     }
     return "key algorithm " + (key == null ? "none" : key.getAlgorithm()) + " is not allowed";
+  }
+
+  private static boolean sameCurve(ECParameterSpec a, ECParameterSpec b) {
+    return a.getCurve().equals(b.getCurve())
+        && a.getGenerator().equals(b.getGenerator())
+        && a.getOrder().equals(b.getOrder())
+        && a.getCofactor() == b.getCofactor();
+  }
+
+  /**
+   * The platform's parameters of each allowed curve, looked up by algorithm (Android has them too);
+   * a curve the platform lacks is left out, so its keys are refused.
+   */
+  private static Map<String, ECParameterSpec> namedCurves() {
+    Map<String, ECParameterSpec> out = new LinkedHashMap<>();
+    for (String[] c :
+        new String[][] {{"P-256", "secp256r1"}, {"P-384", "secp384r1"}, {"P-521", "secp521r1"}}) {
+      try {
+        AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+        p.init(new ECGenParameterSpec(c[1]));
+        out.put(c[0], p.getParameterSpec(ECParameterSpec.class));
+      } catch (GeneralSecurityException e) {
+        // not on this platform: EC keys on that curve are refused
+      }
+    }
+    return Collections.unmodifiableMap(out);
   }
 }

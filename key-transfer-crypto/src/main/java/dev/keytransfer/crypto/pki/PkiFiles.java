@@ -14,8 +14,6 @@ import dev.keytransfer.core.spi.TerminalKeyStore;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.UnrecoverableKeyException;
@@ -222,21 +220,16 @@ public final class PkiFiles {
   }
 
   private static X509Certificate certificate(Path f) throws IOException, MalformedTokenException {
-    return Pem.certificate(read(f));
+    try {
+      return Pem.certificate(read(f));
+    } catch (MalformedTokenException e) {
+      throw new MalformedTokenException(e.code(), f.getFileName() + ": " + e.getMessage());
+    }
   }
 
-  /** Reads a file, with a message that says why it cannot be read. */
+  /** Reads a file of at most {@link Pem#MAX_INPUT_LENGTH} bytes, saying why it cannot be read. */
   private static byte[] read(Path f) throws IOException {
-    if (Files.isDirectory(f)) {
-      throw new IOException(f + " is a directory, not a file");
-    }
-    try {
-      return Files.readAllBytes(f);
-    } catch (NoSuchFileException e) {
-      throw new NoSuchFileException(f.toString(), null, "no such file");
-    } catch (AccessDeniedException e) {
-      throw new AccessDeniedException(f.toString(), null, "permission denied");
-    }
+    return Pem.readFile(f);
   }
 
   /**

@@ -46,12 +46,17 @@ import java.util.Set;
  * <ol>
  *   <li>C7: a leaf with basicConstraints cA=true, or a trust anchor presented as leaf, is refused
  *       ({@code CERTIFICATE_CA_AS_LEAF}).
- *   <li>C1: the path is assembled from the presented certificates and the policy's intermediates by
- *       issuer name <em>and</em> signature, up to a trust anchor and no longer than {@link
- *       ValidationPolicy#maxChainLength()} ({@code CERTIFICATE_UNTRUSTED}); a peer may present at
- *       most that many certificates plus the anchor.
+ *   <li>C1: the path is assembled from the policy's intermediates and then the presented
+ *       certificates, in that order, by issuer name <em>and</em> signature, up to a trust anchor
+ *       and no longer than {@link ValidationPolicy#maxChainLength()} ({@code
+ *       CERTIFICATE_UNTRUSTED}); a peer may present at most that many certificates plus the anchor.
+ *       A candidate issuer's key must pass {@link AlgorithmPolicy#keyWeakness} before it checks any
+ *       signature, so a peer's certificates with huge RSA exponents or moduli cost nothing
+ *       (docs/SECURITY.md, "Input limits"); the presented certificates off the path never reach the
+ *       PKIX engine.
  *   <li>C8: every certificate in the path, the anchor included, must hold an RSA key of at least
- *       {@link ValidationPolicy#minRsaBits()} bits (or EC of at least 256 bits) and be signed with
+ *       {@link ValidationPolicy#minRsaBits()} bits and at most {@link AlgorithmPolicy#MAX_RSA_BITS}
+ *       with a public exponent below 2^32 (or EC on P-256, P-384 or P-521) and be signed with
  *       SHA-256 or better ({@code CERTIFICATE_WEAK_KEY}, {@code CERTIFICATE_WEAK_SIGNATURE}).
  *   <li>C6: the leaf's keyUsage must fit the role (TR-34 B.2.1: KDH digitalSignature, KRD
  *       keyEncipherment, never both) and, when the policy pins role issuers, the leaf's issuer must
@@ -67,10 +72,26 @@ import java.util.Set;
  * Immutable and thread-safe.
  */
 public final class PkixCertificateValidator implements CertificateValidator {
+  /**
+   * Checks that {@code cert} is signed by {@code issuer}'s key; the one place path building
+   * verifies a signature, so that a test can see which keys were used.
+   */
+  @FunctionalInterface
+  interface IssuerSignature {
+    boolean verifies(X509Certificate cert, X509Certificate issuer);
+  }
+
   private final ValidationPolicy policy;
+  private final IssuerSignature issuerSignature;
 
   public PkixCertificateValidator(ValidationPolicy policy) {
+    this(policy, PkixCertificateValidator::signedBy);
+  }
+
+  /** With the signature check of path building replaced (tests that count the checks). */
+  PkixCertificateValidator(ValidationPolicy policy, IssuerSignature issuerSignature) {
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.issuerSignature = Objects.requireNonNull(issuerSignature, "issuerSignature");
   }
 
   @Override
@@ -106,8 +127,9 @@ public final class PkixCertificateValidator implements CertificateValidator {
               + policy.maxChainLength()
               + " plus the anchor");
     }
-    List<X509Certificate> candidates = new ArrayList<>(new LinkedHashSet<>(presented.issuers()));
-    for (X509Certificate c : policy.intermediates()) {
+    // the configured CAs are tried before anything the peer sent (docs/SECURITY.md C1)
+    List<X509Certificate> candidates = new ArrayList<>(new LinkedHashSet<>(policy.intermediates()));
+    for (X509Certificate c : presented.issuers()) {
       if (!candidates.contains(c)) {
         candidates.add(c);
       }
@@ -160,7 +182,8 @@ public final class PkixCertificateValidator implements CertificateValidator {
     allCrls.addAll(crls);
     // C3, C8 for CRLs: those of the path's CAs are held to the signature policy and a bounded life
     checkCrls(all, allCrls);
-    validateRfc5280(path, anchor, allCrls, candidates, at, PkixSettings.DEFAULT);
+    // the peer's certificates that are not on the path stay out of the PKIX engine's store
+    validateRfc5280(path, anchor, allCrls, policy.intermediates(), at, PkixSettings.DEFAULT);
     return new CertificateChain(path);
   }
 
@@ -208,8 +231,11 @@ public final class PkixCertificateValidator implements CertificateValidator {
 
   /**
    * Fills {@code path} (leaf first) and returns the anchor. Each step takes the first trust anchor,
-   * else the first candidate, whose subject equals the current certificate's issuer and whose key
-   * verifies its signature, preferring candidates valid at {@code at}.
+   * else the first candidate (configured CAs before the peer's certificates), whose subject equals
+   * the current certificate's issuer and whose key verifies its signature, preferring candidates
+   * valid at {@code at}. A certificate whose key {@link AlgorithmPolicy#keyWeakness} refuses is
+   * never used to check a signature; if no issuer is found and one was passed over for its key, the
+   * path is refused for that key ({@code CERTIFICATE_WEAK_KEY}).
    */
   private X509Certificate buildPath(
       X509Certificate leaf,
@@ -220,39 +246,82 @@ public final class PkixCertificateValidator implements CertificateValidator {
     path.add(leaf);
     X509Certificate current = leaf;
     while (true) {
-      X509Certificate anchor = findIssuer(current, policy.trustAnchors(), List.of(), at);
+      IssuerSearch search = new IssuerSearch();
+      X509Certificate anchor = findIssuer(current, policy.trustAnchors(), List.of(), at, search);
       if (anchor != null) {
         return anchor;
       }
       if (path.size() >= policy.maxChainLength()) {
-        throw fail(
-            ErrorCode.CERTIFICATE_UNTRUSTED,
-            leaf,
-            "no trust anchor within the maximum chain length of " + policy.maxChainLength());
+        throw noIssuer(
+            search,
+            current,
+            fail(
+                ErrorCode.CERTIFICATE_UNTRUSTED,
+                leaf,
+                "no trust anchor within the maximum chain length of " + policy.maxChainLength()));
       }
-      X509Certificate next = findIssuer(current, candidates, path, at);
+      X509Certificate next = findIssuer(current, candidates, path, at, search);
       if (next == null) {
-        throw fail(
-            ErrorCode.CERTIFICATE_UNTRUSTED,
-            leaf,
-            "does not chain to a trust anchor: no issuer found for "
-                + current.getSubjectX500Principal().getName());
+        throw noIssuer(
+            search,
+            current,
+            fail(
+                ErrorCode.CERTIFICATE_UNTRUSTED,
+                leaf,
+                "does not chain to a trust anchor: no issuer found for "
+                    + current.getSubjectX500Principal().getName()));
       }
       path.add(next);
       current = next;
     }
   }
 
-  private static X509Certificate findIssuer(
+  /**
+   * Why no issuer of {@code current} was found: the key of a candidate passed over (C8), else
+   * {@code otherwise}.
+   */
+  private static CertificateValidationException noIssuer(
+      IssuerSearch search, X509Certificate current, CertificateValidationException otherwise) {
+    if (search.refused == null) {
+      return otherwise;
+    }
+    return fail(
+        ErrorCode.CERTIFICATE_WEAK_KEY,
+        search.refused,
+        search.why
+            + " (not used to check the signature of "
+            + current.getSubjectX500Principal().getName()
+            + ")");
+  }
+
+  /** The first issuer candidate of one step passed over for its key, and why. */
+  private static final class IssuerSearch {
+    X509Certificate refused;
+    String why;
+  }
+
+  private X509Certificate findIssuer(
       X509Certificate cert,
       List<X509Certificate> candidates,
       List<X509Certificate> exclude,
-      Instant at) {
+      Instant at,
+      IssuerSearch search) {
     X509Certificate fallback = null;
     for (X509Certificate c : candidates) {
       if (exclude.contains(c)
-          || !c.getSubjectX500Principal().equals(cert.getIssuerX500Principal())
-          || !signedBy(cert, c)) {
+          || !c.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
+        continue;
+      }
+      // parameters before any signature check: a huge exponent or modulus only costs time
+      String weakKey = AlgorithmPolicy.keyWeakness(c.getPublicKey(), policy.minRsaBits());
+      if (weakKey != null) {
+        if (search.refused == null) {
+          search.refused = c;
+          search.why = weakKey;
+        }
+        continue;
+      }
+      if (!issuerSignature.verifies(cert, c)) {
         continue;
       }
       if (validAt(c, at)) {

@@ -9,6 +9,7 @@ import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.KeyBlock;
+import dev.keytransfer.crypto.DerLimits;
 import dev.keytransfer.crypto.internal.DerReader;
 import dev.keytransfer.crypto.internal.DerReader.Tlv;
 import java.io.ByteArrayInputStream;
@@ -314,11 +315,22 @@ final class Tr34Cms {
     final Set<Tr34Tolerance> tolerancesUsed = EnumSet.noneOf(Tr34Tolerance.class);
   }
 
+  /**
+   * Most certificates, and most CRLs, one SignedData may carry: a path is at most 10 certificates
+   * ({@code ValidationPolicy.maxChainLength}) plus the anchor, with one CRL per CA. More are
+   * refused before any is handed to the JDK's parser (docs/SECURITY.md R5, "Input limits").
+   */
+  static final int MAX_CERTIFICATES = 16;
+
+  static final int MAX_CRLS = 16;
+
+  /**
+   * Size and shape before anything is parsed: one DER element of at most {@link
+   * Tr34TokenCodec#MAX_TOKEN_LENGTH} bytes, definite lengths, nested no deeper than {@link
+   * DerLimits#MAX_DEPTH} (certificates and CRLs inside included), docs/SECURITY.md R5.
+   */
   static void checkSize(byte[] token) throws MalformedTokenException {
-    if (token == null || token.length == 0 || token.length > Tr34TokenCodec.MAX_TOKEN_LENGTH) {
-      throw malformed(
-          "token is empty or larger than " + Tr34TokenCodec.MAX_TOKEN_LENGTH + " bytes");
-    }
+    DerLimits.check(token, Tr34TokenCodec.MAX_TOKEN_LENGTH, "token");
   }
 
   /** A ContentInfo(signedData), parsed as far as its structure goes; nothing is verified. */
@@ -352,6 +364,8 @@ final class Tr34Cms {
     if (content == null || content.length == 0) {
       throw malformed("rebind token has no content");
     }
+    // walked with the token already, unless it was not DER at all; its certificates reach the JDK
+    DerLimits.checkElements(content, Tr34TokenCodec.MAX_TOKEN_LENGTH, "rebind content");
     try {
       if ((content[0] & 0xFF) == DerReader.SEQUENCE) {
         DerReader top = new DerReader(content);
@@ -408,6 +422,9 @@ final class Tr34Cms {
           sawCerts = true;
           DerReader certs = t.contents();
           while (certs.hasMore()) {
+            if (p.certificates.size() == MAX_CERTIFICATES) {
+              throw malformed("SignedData carries more than " + MAX_CERTIFICATES + " certificates");
+            }
             Tlv c = certs.expect(DerReader.SEQUENCE);
             p.certificates.add(
                 (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.encoded())));
@@ -421,6 +438,9 @@ final class Tr34Cms {
           }
           DerReader crls = t.contents();
           while (crls.hasMore()) {
+            if (p.crls.size() == MAX_CRLS) {
+              throw malformed("SignedData carries more than " + MAX_CRLS + " CRLs");
+            }
             Tlv c = crls.expect(DerReader.SEQUENCE);
             p.crls.add((X509CRL) cf.generateCRL(new ByteArrayInputStream(c.encoded())));
           }

@@ -43,7 +43,8 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
         pauseMillis == 0 ? FIRST_PAUSE_MILLIS : Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2);
     long notLogged = throttle.tryLog();
     if (notLogged >= 0) {
-      log.warn(
+      // an error, not a warning: the host is turning terminals away until descriptors free up
+      log.error(
           "accept failed: {}; pausing accepts for {} ms{}",
           cause.getMessage(),
           pauseMillis,

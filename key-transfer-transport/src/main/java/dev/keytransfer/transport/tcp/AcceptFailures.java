@@ -35,7 +35,8 @@ final class AcceptFailures {
     total++;
     long now = System.nanoTime();
     if (!loggedOnce || now - lastLogged >= LOG_EVERY_NANOS) {
-      log.warn(
+      // an error, not a warning: the host is turning terminals away until descriptors free up
+      log.error(
           "accept failed: {}; pausing accepts{}",
           e.getMessage(),
           suppressed == 0 ? "" : " (" + suppressed + " more failures since the last line)");

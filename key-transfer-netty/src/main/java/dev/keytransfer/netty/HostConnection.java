@@ -213,6 +213,9 @@ final class HostConnection<R> extends ChannelInboundHandlerAdapter {
                 }
               });
     }
+    if (failing) { // the write failed at once: the failure has taken over
+      return;
+    }
     armStep();
     decoder.resume();
   }

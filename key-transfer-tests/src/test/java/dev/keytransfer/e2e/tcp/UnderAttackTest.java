@@ -157,9 +157,11 @@ class UnderAttackTest {
     assertThat(phaseOf(phases, Attack.OVERSIZED).hostileOutcomes())
         .containsKey(ErrorCode.FRAME_TOO_LARGE);
     assertThat(phaseOf(phases, Attack.DRIP).hostileOutcomes()).containsKey(ErrorCode.TIMEOUT);
+    // garbage that frames correctly costs a handshake task each: when those fill the queue, new
+    // connections (garbage or not) are refused with PEER_TRY_LATER, as designed
     assertThat(phaseOf(phases, Attack.GARBAGE).hostileOutcomes().keySet())
         .isNotEmpty()
-        .allMatch(c -> c.publicCode() == ErrorCode.PEER_PROTOCOL_ERROR);
+        .allMatch(c -> c.publicCode() == ErrorCode.PEER_PROTOCOL_ERROR || c == ErrorCode.HOST_BUSY);
     long served =
         outcomes.stream().filter(o -> o.succeeded() && o.peer().contains("/127.0.0.1:")).count();
     assertThat(served).as("one outcome per terminal session").isEqualTo(total);

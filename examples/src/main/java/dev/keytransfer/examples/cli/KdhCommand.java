@@ -74,10 +74,11 @@ final class KdhCommand implements Runnable {
     @Option(
         names = "--threads",
         description =
-            "Handshake threads: they run the CPU work of the sessions (certificate checks, the key"
-                + " token's RSA, ledger writes), never wait for a peer (default: one per core,"
-                + " here ${DEFAULT-VALUE}). New terminals get PEER_TRY_LATER at once while 32 tasks"
-                + " per thread wait.")
+            "Handshake threads, which run the sessions' CPU work (certificate checks, the key"
+                + " token's RSA, ledger writes) and never wait for a peer; before"
+                + " key-transfer-netty this was one thread per connection (default: one per core,"
+                + " here ${DEFAULT-VALUE}). Once 32 tasks per thread are waiting, new terminals get"
+                + " PEER_TRY_LATER at once.")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(

@@ -5,6 +5,7 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.DeliveryLimit;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
+import dev.keytransfer.core.handshake.FrameSession;
 import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.HostOperations;
 import dev.keytransfer.core.handshake.KdhHandshake;
@@ -38,7 +39,9 @@ import java.util.Optional;
  *   <li>{@link CryptoProvider}: where the cryptography runs (the platform's JCA, {@link
  *       JcaCryptoProvider}, unless one is given);
  *   <li>{@link Tr34Profile}: the TR-34 layout emitted (2019 corrigendum by default);
- *   <li>{@link Transport}: one connection to one terminal per {@link #serve} call.
+ *   <li>{@link Transport}: one connection to one terminal per {@link #serve} call; a non-blocking
+ *       server ({@code NettyKeyServer} of key-transfer-netty) drives {@link #openSession()}
+ *       instead.
  * </ul>
  *
  * <pre>{@code
@@ -53,7 +56,8 @@ import java.util.Optional;
  * DeliveryReceipt receipt = host.serve(transport); // one terminal, S2-S4, ledger CONFIRMED
  * }</pre>
  *
- * <p>Thread-safe: call {@link #serve} from as many threads as there are connections.
+ * <p>Thread-safe: call {@link #serve} from as many threads as there are connections, and {@link
+ * #openSession()} from any thread.
  */
 public final class KeyTransferHost {
   private final DistributionTerminal host;
@@ -61,6 +65,7 @@ public final class KeyTransferHost {
   private final TokenCodec codec;
   private final CertificateValidator validator;
   private final ValidationPolicy policy;
+  private final MessageCodec messages;
   private final SessionDriver driver;
   private final KdhHandshake.Options options;
 
@@ -70,7 +75,8 @@ public final class KeyTransferHost {
     this.crypto = b.crypto != null ? b.crypto : new JcaCryptoProvider();
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto, b.profile);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
-    this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
+    this.messages = new MessageCodec(codec);
+    this.driver = new SessionDriver(messages, b.stepTimeout, b.sessionTimeout);
     KeyBlockWrapper workingKeyWrapper =
         b.workingKeys == null
             ? null
@@ -92,8 +98,31 @@ public final class KeyTransferHost {
    *     unconfirmed key as confirmed
    */
   public DeliveryReceipt serve(Transport transport) throws KeyTransferException {
-    KdhHandshake machine = Handshakes.host(host, crypto, codec, validator, policy.clock(), options);
+    KdhHandshake machine = machine();
     driver.run(machine, Optional.empty(), transport);
+    return receipt(machine);
+  }
+
+  /**
+   * Opens one session with a terminal to be driven frame by frame, for a server that holds no
+   * thread while the terminal is silent: the server feeds each received frame to {@link
+   * FrameSession#onFrame}, sends what it returns, and calls {@link FrameSession#fail} when the
+   * connection breaks or one of its deadlines passes. The machine, its checks and its ledger
+   * records are those of {@link #serve}; the step and session timeouts of this builder are not used
+   * (the server keeps the deadlines).
+   *
+   * @return a session whose result is the receipt {@link #serve} returns
+   */
+  public FrameSession<DeliveryReceipt> openSession() {
+    KdhHandshake machine = machine();
+    return new FrameSession<>(messages, machine, () -> receipt(machine));
+  }
+
+  private KdhHandshake machine() {
+    return Handshakes.host(host, crypto, codec, validator, policy.clock(), options);
+  }
+
+  private static DeliveryReceipt receipt(KdhHandshake machine) throws KeyTransferException {
     if (machine.state() != KdhHandshake.State.COMPLETED) {
       throw new InternalErrorException("host session ended in state " + machine.state());
     }
@@ -124,6 +153,7 @@ public final class KeyTransferHost {
     private ValidationPolicy policy;
     private Tr34Profile profile = Tr34Profile.TR34_2019;
     private Duration stepTimeout = Duration.ofSeconds(30);
+    private Duration sessionTimeout = Duration.ofSeconds(60);
     private WorkingKeySource workingKeys;
     private KeyBlockWrapper wrapper;
     private HostOperations operations = HostOperations.deliverKeys();
@@ -200,9 +230,21 @@ public final class KeyTransferHost {
       return this;
     }
 
-    /** How long each receive may wait (default 30 s). */
+    /**
+     * How long each receive of {@link #serve} may wait for the whole frame (default 30 s): an
+     * absolute deadline, which a peer sending a byte now and then does not move.
+     */
     public Builder stepTimeout(Duration d) {
       this.stepTimeout = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /**
+     * How long one session of {@link #serve} may take from its start (default 60 s); the last
+     * receive waits only for what is left of it (docs/SECURITY.md A3).
+     */
+    public Builder sessionTimeout(Duration d) {
+      this.sessionTimeout = Objects.requireNonNull(d);
       return this;
     }
 

@@ -69,7 +69,7 @@ public final class KeyTransferTerminal {
     this.crypto = b.crypto != null ? b.crypto : new JcaCryptoProvider();
     this.codec = b.codec != null ? b.codec : new Tr34TokenCodec(crypto);
     this.validator = b.validator != null ? b.validator : new PkixCertificateValidator(policy);
-    this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout);
+    this.driver = new SessionDriver(new MessageCodec(codec), b.stepTimeout, b.sessionTimeout);
     KeyBlockWrapper workingKeyWrapper =
         !b.expectWorkingKeys
             ? null
@@ -130,6 +130,7 @@ public final class KeyTransferTerminal {
     private CertificateValidator validator;
     private ValidationPolicy policy;
     private Duration stepTimeout = Duration.ofSeconds(30);
+    private Duration sessionTimeout = Duration.ofMinutes(2);
     private boolean expectWorkingKeys;
     private KeyBlockWrapper wrapper;
     private X509Certificate authority;
@@ -217,9 +218,23 @@ public final class KeyTransferTerminal {
       return this;
     }
 
-    /** How long each receive may wait (default 30 s). */
+    /**
+     * How long each receive may wait for the whole frame (default 30 s): an absolute deadline,
+     * which a host sending a byte now and then does not move.
+     */
     public Builder stepTimeout(Duration d) {
       this.stepTimeout = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /**
+     * How long one session may take from its start (default 2 minutes): a host that is slow, or a
+     * fake one dripping its frames, holds the terminal no longer, the last receive waiting only for
+     * what is left (docs/SECURITY.md A3). It includes any time the session waits for the host to
+     * take it.
+     */
+    public Builder sessionTimeout(Duration d) {
+      this.sessionTimeout = Objects.requireNonNull(d);
       return this;
     }
 

@@ -15,6 +15,7 @@ import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider;
+import dev.keytransfer.netty.NettyKeyServer;
 import dev.keytransfer.transport.InMemoryTransport;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -60,7 +61,8 @@ class ModuleBoundariesTest {
             InMemoryTransport.class,
             BcCryptoProvider.class,
             Pkcs11CryptoProvider.class,
-            DefaultCertificateAuthority.class)) {
+            DefaultCertificateAuthority.class,
+            NettyKeyServer.class)) {
       Path location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
       ModuleReference ref = ModuleFinder.of(location).findAll().iterator().next();
       modules.add(new LibraryModule(ref.descriptor(), location.toUri().getPath()));
@@ -84,7 +86,8 @@ class ModuleBoundariesTest {
             "dev.keytransfer.transport",
             "dev.keytransfer.bc",
             "dev.keytransfer.pkcs11",
-            "dev.keytransfer.ca");
+            "dev.keytransfer.ca",
+            "dev.keytransfer.netty");
     for (LibraryModule m : modules) {
       ModuleDescriptor d = m.descriptor();
       assertThat(d.isAutomatic()).as(d.name()).isFalse();
@@ -112,6 +115,11 @@ class ModuleBoundariesTest {
                       || n.startsWith("dev.keytransfer."),
               m.descriptor().name() + " requires only the JDK, slf4j-api and key-transfer");
     }
+    // Netty is the host's: no terminal-side module reaches it
+    assertThat(modules.get(6).descriptor().requires())
+        .extracting(ModuleDescriptor.Requires::name)
+        .contains("io.netty.transport", "io.netty.codec")
+        .doesNotContain("dev.keytransfer.transport", "dev.keytransfer.crypto");
   }
 
   @Test

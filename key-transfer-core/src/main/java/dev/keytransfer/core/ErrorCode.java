@@ -180,6 +180,11 @@ public enum ErrorCode {
    * PEER_TRY_LATER}.
    */
   DELIVERY_RATE_LIMITED(403),
+  /**
+   * The host had no room for a new session: its handshake queue was full, so the terminal was
+   * refused at once instead of waiting (docs/SECURITY.md A3). Public class: {@code PEER_TRY_LATER}.
+   */
+  HOST_BUSY(404),
   /** Something that cannot happen did. */
   INTERNAL_ERROR(500);
 

@@ -13,7 +13,7 @@ import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.jdbc.JdbcKeyLedger;
-import dev.keytransfer.transport.tcp.TcpKeyServer;
+import dev.keytransfer.netty.NettyKeyServer;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -50,7 +50,8 @@ final class KdhCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Serve terminals over TCP until stopped: a fresh TDES master key per terminal, one line"
-              + " per session.")
+              + " per session. Non-blocking (Netty): no thread waits for a silent peer; deadlines,"
+              + " connection caps and a bounded handshake pool bound what any peer can take.")
   static final class Serve implements Callable<Integer> {
     @Option(
         names = "--dir",
@@ -72,15 +73,44 @@ final class KdhCommand implements Runnable {
 
     @Option(
         names = "--threads",
-        defaultValue = "8",
-        description = "Session threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+        description =
+            "Handshake threads, which run the sessions' CPU work (certificate checks, the key"
+                + " token's RSA, ledger writes) and never wait for a peer; before"
+                + " key-transfer-netty this was one thread per connection (default: one per core,"
+                + " here ${DEFAULT-VALUE}). Once 32 tasks per thread are waiting, new terminals get"
+                + " PEER_TRY_LATER at once.")
+    int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(
         names = "--step-timeout",
         defaultValue = "30",
-        description = "Seconds each step may take (default: ${DEFAULT-VALUE}).")
+        description =
+            "Seconds the host waits for each whole frame once it is ready for it; a frame must"
+                + " also be whole 10 s (or this, if less) after its first byte (default:"
+                + " ${DEFAULT-VALUE}).")
     int stepTimeout;
+
+    @Option(
+        names = "--session-timeout",
+        defaultValue = "60",
+        description =
+            "Seconds a session may take from accept to its last frame (default: ${DEFAULT-VALUE}).")
+    int sessionTimeout;
+
+    @Option(
+        names = "--max-connections",
+        defaultValue = "1024",
+        description =
+            "Connections open at once; one more is closed at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(
+        names = "--max-connections-per-address",
+        defaultValue = "64",
+        description =
+            "Connections open at once from one source address (default: ${DEFAULT-VALUE});"
+                + " raise it for terminals behind one NAT.")
+    int maxConnectionsPerAddress;
 
     @Option(
         names = "--ledger",
@@ -158,7 +188,6 @@ final class KdhCommand implements Runnable {
               .distributionTerminal(kdh)
               .cryptoProvider(crypto)
               .validationPolicy(d.policy().crlSource(() -> d.crls("root", "krd-ca")).build())
-              .stepTimeout(Duration.ofSeconds(stepTimeout))
               .deliveryLimit(new DeliveryLimit(maxKeysPerHour, Duration.ofHours(1)))
               .build();
       PrintWriter out = spec.commandLine().getOut();
@@ -168,36 +197,27 @@ final class KdhCommand implements Runnable {
       } catch (UnknownHostException e) {
         throw new CliException("--bind: unknown address " + bind);
       }
-      try (TcpKeyServer<DeliveryReceipt> server =
-          TcpKeyServer.builder()
+      SessionLines lines = new SessionLines(out);
+      if (threads < 1
+          || stepTimeout < 1
+          || sessionTimeout < 1
+          || maxConnections < 1
+          || maxConnectionsPerAddress < 1) {
+        throw new CliException(
+            "--threads, --step-timeout, --session-timeout, --max-connections and"
+                + " --max-connections-per-address must be positive");
+      }
+      try (NettyKeyServer<DeliveryReceipt> server =
+          NettyKeyServer.builder()
               .bindAddress(address)
               .port(port)
               .threads(threads)
-              .build(
-                  host::serve,
-                  o -> {
-                    synchronized (out) {
-                      out.println(
-                          o.succeeded()
-                              ? "session "
-                                  + o.peer()
-                                  + " OK "
-                                  + o.result().terminalSubject()
-                                  + o.result().header().map(h -> " header=" + h).orElse("")
-                                  + o.result().kcv().map(k -> " kcv=" + k.hex()).orElse("")
-                                  + " ("
-                                  + o.elapsed().toMillis()
-                                  + " ms)"
-                              : "session "
-                                  + o.peer()
-                                  + " FAILED "
-                                  + o.failure().code()
-                                  + " ("
-                                  + o.elapsed().toMillis()
-                                  + " ms)");
-                      out.flush();
-                    }
-                  })) {
+              .stepTimeout(Duration.ofSeconds(stepTimeout))
+              .frameTimeout(Duration.ofSeconds(Math.min(10, stepTimeout)))
+              .sessionTimeout(Duration.ofSeconds(sessionTimeout))
+              .maxConnections(maxConnections)
+              .maxConnectionsPerAddress(maxConnectionsPerAddress)
+              .build(host::openSession, lines::print)) {
         server.start();
         out.println(
             "KDH "
@@ -234,13 +254,18 @@ final class KdhCommand implements Runnable {
         } finally {
           expiry.shutdownNow();
           server.close(); // drains: waits for the sessions under way
-          synchronized (out) {
+          lines.printUnlisted();
+          synchronized (lines) {
             out.println(
                 "KDH stopped: "
                     + server.completedSessions()
                     + " sessions completed, "
                     + server.failedSessions()
-                    + " failed; ledger "
+                    + " failed ("
+                    + server.busyRefusals()
+                    + " refused busy), "
+                    + server.refusedConnections()
+                    + " connections over the caps; ledger "
                     + LedgerCommand.summary(ledger));
             out.flush();
           }

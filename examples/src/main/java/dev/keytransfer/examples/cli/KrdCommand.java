@@ -61,8 +61,18 @@ final class KrdCommand implements Runnable {
     @Option(
         names = "--timeout",
         defaultValue = "30",
-        description = "Seconds for the connect and for each step (default: ${DEFAULT-VALUE}).")
+        description =
+            "Seconds for the connect and for each step, the whole frame within it (default:"
+                + " ${DEFAULT-VALUE}).")
     int timeout;
+
+    @Option(
+        names = "--session-timeout",
+        defaultValue = "120",
+        description =
+            "Seconds the whole session may take, however the host spreads its bytes (default:"
+                + " ${DEFAULT-VALUE}).")
+    int sessionTimeout;
 
     @Mixin PassphraseOption passphrase;
 
@@ -83,6 +93,9 @@ final class KrdCommand implements Runnable {
 
     private int fetch(CaDirectory d, CertificateChain chain, TerminalState state)
         throws KeyTransferException {
+      if (timeout < 1 || sessionTimeout < 1) {
+        throw new CliException("--timeout and --session-timeout must be positive");
+      }
       ReceivingTerminal device =
           ReceivingTerminal.of(
               chain, d.privateKey(name), state.terminalKeyStore(), state.bindingStore());
@@ -92,6 +105,7 @@ final class KrdCommand implements Runnable {
               .cryptoProvider(new BcCryptoProvider())
               .validationPolicy(d.policy().build())
               .stepTimeout(Duration.ofSeconds(timeout))
+              .sessionTimeout(Duration.ofSeconds(sessionTimeout))
               .build();
       KeyReceipt r;
       try (TcpTransport t =

@@ -3,6 +3,7 @@ package dev.keytransfer.core.handshake;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.message.Abort;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.MessageCodec;
@@ -14,24 +15,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one handshake over one transport: send, receive with a timeout, feed the machine, reply,
- * until the machine finishes. On any failure the machine is moved to FAILED and, unless the
- * connection itself is gone or the peer aborted, the peer gets an {@link Abort} with the public
- * class of the code ({@link ErrorCode#publicCode()}); the exact code stays in the local exception
- * and log (docs/SECURITY.md A2, A3).
+ * Runs one handshake over one blocking transport: send, receive with a timeout, feed the machine,
+ * reply, until the machine finishes. Each receive waits at most the step timeout and never past the
+ * session deadline, counted from the start of {@link #run}, so a peer that keeps sending a byte now
+ * and then cannot stretch the session (docs/SECURITY.md A3). The session itself is a {@link
+ * FrameSession}, which a non-blocking server drives in the same way: on any failure the machine is
+ * moved to FAILED and, unless the connection itself is gone or the peer aborted, the peer gets an
+ * {@link Abort} with the public class of the code ({@link ErrorCode#publicCode()}); the exact code
+ * stays in the local exception and log (docs/SECURITY.md A2).
  */
 public final class SessionDriver {
   private static final Logger log = LoggerFactory.getLogger(SessionDriver.class);
 
   private final MessageCodec messages;
   private final Duration stepTimeout;
+  private final Duration sessionTimeout;
 
+  /** A driver whose receives each wait at most {@code stepTimeout}, with no session deadline. */
   public SessionDriver(MessageCodec messages, Duration stepTimeout) {
+    this(messages, stepTimeout, null);
+  }
+
+  /**
+   * A driver whose receives each wait at most {@code stepTimeout} and whose sessions end with
+   * {@code TIMEOUT} once {@code sessionTimeout} has passed since they started.
+   *
+   * @param sessionTimeout null: no session deadline
+   */
+  public SessionDriver(MessageCodec messages, Duration stepTimeout, Duration sessionTimeout) {
     this.messages = Objects.requireNonNull(messages, "messages");
-    this.stepTimeout = Objects.requireNonNull(stepTimeout, "stepTimeout");
-    if (stepTimeout.isNegative() || stepTimeout.isZero()) {
-      throw new IllegalArgumentException("step timeout must be positive");
+    this.stepTimeout = positive(Objects.requireNonNull(stepTimeout, "stepTimeout"), "step");
+    this.sessionTimeout = sessionTimeout == null ? null : positive(sessionTimeout, "session");
+  }
+
+  private static Duration positive(Duration d, String what) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " timeout must be positive");
     }
+    return d;
   }
 
   /**
@@ -41,47 +62,72 @@ public final class SessionDriver {
    */
   public void run(Handshake machine, Optional<HandshakeMessage> first, Transport transport)
       throws KeyTransferException {
+    FrameSession<Boolean> session = new FrameSession<>(messages, machine, () -> Boolean.TRUE);
+    long deadline = sessionTimeout == null ? 0 : System.nanoTime() + sessionTimeout.toNanos();
     try {
-      if (first.isPresent()) {
-        send(transport, first.get());
-      }
-      while (!machine.isFinished()) {
-        byte[] frame = transport.receive(stepTimeout);
-        log.debug("received frame of {} bytes", frame.length);
-        // the state decides what is parsed: an unexpected type is refused before its payload is
-        // read
-        machine.expect(messages.typeOf(frame));
-        HandshakeMessage message = messages.decode(frame);
-        Optional<HandshakeMessage> reply = machine.onMessage(message);
-        if (reply.isPresent()) {
-          send(transport, reply.get());
+      FrameSession.Output out = session.start(first);
+      while (true) {
+        send(transport, session, out);
+        if (session.isFinished()) {
+          break;
         }
-      }
-    } catch (KeyTransferException e) {
-      machine.fail(e.code());
-      if (shouldTellPeer(e.code())) {
-        // the exact code stays here (exception and log); the peer learns only its public class
-        log.info("session failed with {}; the peer is told {}", e.code(), e.code().publicCode());
+        byte[] frame;
         try {
-          transport.send(messages.encode(new Abort(e.code().publicCode())));
-        } catch (KeyTransferException | RuntimeException ignored) {
-          log.debug("could not send abort frame: {}", ignored.getMessage());
+          frame = transport.receive(receiveTimeout(deadline));
+        } catch (KeyTransferException e) {
+          sendQuietly(transport, session.fail(e));
+          break;
         }
+        out = session.onFrame(frame);
       }
-      throw e;
     } catch (RuntimeException e) {
       machine.fail(ErrorCode.INTERNAL_ERROR);
       throw new InternalErrorException("internal error in session", e);
     }
+    if (session.failure().isPresent()) {
+      throw session.failure().get();
+    }
   }
 
-  private void send(Transport transport, HandshakeMessage m) throws KeyTransferException {
-    byte[] frame = messages.encode(m);
-    log.debug("sending {} frame of {} bytes", m.type(), frame.length);
-    transport.send(frame);
+  /** The step timeout, or what is left of the session if that is less. */
+  private Duration receiveTimeout(long deadline) throws TransportException {
+    if (sessionTimeout == null) {
+      return stepTimeout;
+    }
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new TransportException(
+          ErrorCode.TIMEOUT,
+          "session did not complete within " + sessionTimeout.toMillis() + " ms");
+    }
+    return left < stepTimeout.toNanos() ? Duration.ofNanos(left) : stepTimeout;
   }
 
-  private static boolean shouldTellPeer(ErrorCode code) {
-    return code != ErrorCode.TRANSPORT_FAILURE && code != ErrorCode.TIMEOUT && !code.isPublic();
+  /** Sends the frames of one step; a frame that cannot be sent fails the session. */
+  private static void send(Transport transport, FrameSession<?> session, FrameSession.Output out) {
+    for (byte[] frame : out.frames()) {
+      try {
+        transport.send(frame);
+      } catch (KeyTransferException e) {
+        if (session.failure().isPresent()) {
+          log.debug("could not send abort frame: {}", e.getMessage());
+        } else {
+          sendQuietly(transport, session.fail(e));
+        }
+        return;
+      }
+    }
+  }
+
+  /** Sends an abort if there is one; the session has failed already, so a failure is ignored. */
+  private static void sendQuietly(Transport transport, FrameSession.Output out) {
+    for (byte[] frame : out.frames()) {
+      try {
+        transport.send(frame);
+      } catch (KeyTransferException | RuntimeException e) {
+        log.debug("could not send abort frame: {}", e.getMessage());
+        return;
+      }
+    }
   }
 }

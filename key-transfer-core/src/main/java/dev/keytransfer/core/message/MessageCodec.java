@@ -23,6 +23,19 @@ public final class MessageCodec {
 
   /** The frame for {@code message}. */
   public byte[] encode(HandshakeMessage message) {
+    return frame(message);
+  }
+
+  /**
+   * The {@link Abort} frame carrying the public class of {@code code} ({@link
+   * ErrorCode#publicCode()}): what a server sends to refuse a connection before any session is
+   * opened for it, e.g. {@code HOST_BUSY} as {@code PEER_TRY_LATER} (docs/SECURITY.md A2).
+   */
+  public static byte[] abortFrame(ErrorCode code) {
+    return frame(new Abort(code.publicCode()));
+  }
+
+  private static byte[] frame(HandshakeMessage message) {
     byte[] payload = message.payload();
     byte[] frame = new byte[payload.length + 2];
     frame[0] = (byte) PROTOCOL_VERSION;

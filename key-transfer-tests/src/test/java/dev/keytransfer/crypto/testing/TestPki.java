@@ -144,6 +144,7 @@ public final class TestPki {
     private String signatureAlgorithm = "SHA256withRSA";
     private KeyUsage[] usage;
     private boolean ca;
+    private KeyPair keys;
 
     private LeafSpec(Role role, String cn) {
       this.cn = cn;
@@ -175,6 +176,15 @@ public final class TestPki {
       return this;
     }
 
+    /**
+     * The leaf's key pair instead of a new one: many certificates on one key, for load tests that
+     * need a thousand devices without a thousand RSA key generations.
+     */
+    public LeafSpec keys(KeyPair k) {
+      this.keys = k;
+      return this;
+    }
+
     public LeafSpec keyUsage(KeyUsage... u) {
       this.usage = u;
       return this;
@@ -186,7 +196,7 @@ public final class TestPki {
     }
 
     public Leaf build() {
-      KeyPair keys = rsa(bits);
+      KeyPair keys = this.keys != null ? this.keys : rsa(bits);
       CertificateBuilder b =
           CertificateBuilder.create()
               .subject(dn(cn))

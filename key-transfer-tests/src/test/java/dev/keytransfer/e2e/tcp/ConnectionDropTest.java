@@ -17,6 +17,7 @@ import dev.keytransfer.core.store.InMemoryKeyLedger;
 import dev.keytransfer.core.store.RandomKeySource;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.testing.TestPki;
+import dev.keytransfer.netty.NettyKeyServer;
 import dev.keytransfer.transport.tcp.TcpKeyServer;
 import dev.keytransfer.transport.tcp.TcpTransport;
 import java.time.Duration;
@@ -35,7 +36,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * confirmation: the terminal never holds a half-installed key, the host's ledger never shows an
  * unconfirmed key as confirmed, a key whose acknowledgement was lost stays pending and is resolved
  * at the retry, and the terminal's retry from scratch (new connection, new nonce) succeeds with
- * exactly one current master key, the one the ledger shows last CONFIRMED.
+ * exactly one current master key, the one the ledger shows last CONFIRMED. Run against both
+ * servers, the blocking {@code TcpKeyServer} and the event-driven {@code NettyKeyServer}: the
+ * host's outcome and ledger must be the same.
  */
 class ConnectionDropTest {
   private static final Duration STEP = Duration.ofMillis(700);
@@ -43,9 +46,23 @@ class ConnectionDropTest {
   private static TestPki pki;
   private static TestPki.Leaf kdh;
   private static InMemoryKeyLedger ledger;
-  private static TcpKeyServer<DeliveryReceipt> server;
-  private static final List<TcpKeyServer.SessionOutcome<DeliveryReceipt>> outcomes =
-      new CopyOnWriteArrayList<>();
+  private static TcpKeyServer<DeliveryReceipt> blocking;
+  private static NettyKeyServer<DeliveryReceipt> netty;
+
+  /** What either server reports of one session. */
+  private record Outcome(boolean succeeded, KeyTransferException failure) {}
+
+  private static final List<Outcome> outcomes = new CopyOnWriteArrayList<>();
+
+  /** The two servers, on one host and one ledger. */
+  enum Server {
+    BLOCKING,
+    NETTY;
+
+    int port() {
+      return this == BLOCKING ? blocking.port() : netty.port();
+    }
+  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -64,13 +81,24 @@ class ConnectionDropTest {
             .validationPolicy(pki.hostPolicy())
             .stepTimeout(STEP)
             .build();
-    server = TcpKeyServer.builder().threads(4).build(host::serve, outcomes::add);
-    server.start();
+    blocking =
+        TcpKeyServer.builder()
+            .threads(4)
+            .build(host::serve, o -> outcomes.add(new Outcome(o.succeeded(), o.failure())));
+    blocking.start();
+    netty =
+        NettyKeyServer.builder()
+            .threads(2)
+            .stepTimeout(STEP)
+            .frameTimeout(STEP)
+            .build(host::openSession, o -> outcomes.add(new Outcome(o.succeeded(), o.failure())));
+    netty.start();
   }
 
   @AfterAll
   static void stop() {
-    server.close();
+    blocking.close();
+    netty.close();
   }
 
   private static KeyTransferTerminal terminal(ReceivingTerminal device) {
@@ -102,16 +130,24 @@ class ConnectionDropTest {
     assertThat(outcomes.size()).isGreaterThanOrEqualTo(n);
   }
 
-  @ParameterizedTest(name = "{1} before frame {0} ({2})")
+  @ParameterizedTest(name = "{3}: {1} before frame {0} ({2})")
   @CsvSource({
-    "1, DROP, CT-KRD", "2, DROP, CT-KDH", "3, DROP, RT-KRD", "4, DROP, KT-KDH",
-        "5, DROP, KEY_INSTALLED", "6, DROP, KEY_CONFIRMED",
-    "1, STALL, CT-KRD", "2, STALL, CT-KDH", "3, STALL, RT-KRD", "4, STALL, KT-KDH",
-        "5, STALL, KEY_INSTALLED", "6, STALL, KEY_CONFIRMED"
+    "1, DROP, CT-KRD, BLOCKING", "2, DROP, CT-KDH, BLOCKING", "3, DROP, RT-KRD, BLOCKING",
+        "4, DROP, KT-KDH, BLOCKING", "5, DROP, KEY_INSTALLED, BLOCKING",
+        "6, DROP, KEY_CONFIRMED, BLOCKING",
+    "1, STALL, CT-KRD, BLOCKING", "2, STALL, CT-KDH, BLOCKING", "3, STALL, RT-KRD, BLOCKING",
+        "4, STALL, KT-KDH, BLOCKING", "5, STALL, KEY_INSTALLED, BLOCKING",
+        "6, STALL, KEY_CONFIRMED, BLOCKING",
+    "1, DROP, CT-KRD, NETTY", "2, DROP, CT-KDH, NETTY", "3, DROP, RT-KRD, NETTY",
+        "4, DROP, KT-KDH, NETTY", "5, DROP, KEY_INSTALLED, NETTY", "6, DROP, KEY_CONFIRMED, NETTY",
+    "1, STALL, CT-KRD, NETTY", "2, STALL, CT-KDH, NETTY", "3, STALL, RT-KRD, NETTY",
+        "4, STALL, KT-KDH, NETTY", "5, STALL, KEY_INSTALLED, NETTY",
+        "6, STALL, KEY_CONFIRMED, NETTY"
   })
   void brokenConnection_atEveryStep_nothingHalfDone_retrySucceeds(
-      int cutAt, FrameProxy.Mode mode, String frame) throws Exception {
-    ReceivingTerminal device = pki.terminal(pki.validLeaf(Role.KRD, "Drop " + cutAt + " " + mode));
+      int cutAt, FrameProxy.Mode mode, String frame, Server server) throws Exception {
+    ReceivingTerminal device =
+        pki.terminal(pki.validLeaf(Role.KRD, "Drop " + cutAt + " " + mode + " " + server));
     int before = outcomes.size();
     KeyReceipt receipt = null;
     KeyTransferException error = null;
@@ -127,7 +163,7 @@ class ConnectionDropTest {
       awaitSessions(before + 1);
       firstFrames = new ArrayList<>(proxy.forwarded);
     }
-    TcpKeyServer.SessionOutcome<DeliveryReceipt> hostSide = outcomes.get(outcomes.size() - 1);
+    Outcome hostSide = outcomes.get(outcomes.size() - 1);
     if (cutAt < 6) {
       assertThat(hostSide.succeeded()).as("host session").isFalse();
       assertThat(hostSide.failure().code()).isIn(ErrorCode.TRANSPORT_FAILURE, ErrorCode.TIMEOUT);

@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -25,10 +24,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embeddable TCP server for the distribution terminal: accepts connections on one thread and
+ * A simple blocking TCP server for the distribution terminal: accepts connections on one thread and
  * serves each on a worker pool with a {@link SessionHandler} (typically {@code host::serve}), one
- * log line per session. Frame size and per-step timeouts are enforced by {@link TcpTransport} and
- * the host's session driver.
+ * log line per session. Frame size and deadlines are enforced by {@link TcpTransport} (the whole
+ * frame within the step timeout) and the host's session driver (the session timeout). A failing
+ * accept (out of file descriptors) is retried after a pause, logged at most once per 10 s.
+ *
+ * <p>Each connection holds a worker thread for as long as its session lasts, waiting included, so
+ * as many silent or slow peers as there are threads delay every other terminal by up to the session
+ * timeout. That suits a host on a network it trusts, tests and embedding without extra libraries; a
+ * host that untrusted peers can reach runs {@code NettyKeyServer} (module key-transfer-netty),
+ * which holds no thread while a peer is silent and caps connections (docs/SECURITY.md A3).
  *
  * <pre>{@code
  * try (TcpKeyServer server = TcpKeyServer.builder().port(9400).threads(8).build(host::serve)) {
@@ -132,17 +138,21 @@ public final class TcpKeyServer<R> implements AutoCloseable {
   }
 
   private void acceptLoop() {
+    AcceptFailures failures = new AcceptFailures(log);
     while (running) {
       Socket s;
       try {
         s = serverSocket.accept();
-      } catch (SocketException e) {
-        if (running) {
-          log.warn("accept failed: {}", e.getMessage());
-        }
-        return;
+        failures.succeeded();
       } catch (IOException e) {
-        log.warn("accept failed: {}", e.getMessage());
+        if (!running || serverSocket.isClosed()) {
+          return;
+        }
+        try {
+          failures.failed(e);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
         continue;
       }
       active.add(s);

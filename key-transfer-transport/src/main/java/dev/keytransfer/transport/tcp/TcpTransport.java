@@ -6,10 +6,10 @@ import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.spi.Transport;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -19,16 +19,18 @@ import java.util.Objects;
 /**
  * A {@link Transport} over one TCP connection. Each frame is a 4-byte big-endian length followed by
  * that many bytes. The length is checked against the maximum before anything is read or allocated
- * (before any parsing, docs/SECURITY.md R5); every receive has a timeout and so does the connect
- * (A3). A frame that cannot be read whole breaks the connection: there is no resynchronisation. One
- * session uses one instance from one thread.
+ * (before any parsing, docs/SECURITY.md R5). Every receive has an absolute deadline: the whole
+ * frame, length and body, must have arrived when its timeout is up, however the peer spreads its
+ * bytes, so a peer that sends one byte now and then cannot hold the connection past it; the connect
+ * has a timeout too (A3). A frame that cannot be read whole breaks the connection: there is no
+ * resynchronisation. One session uses one instance from one thread.
  */
 public final class TcpTransport implements Transport {
   /** Default maximum frame: 64 KiB. */
   public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024;
 
   private final Socket socket;
-  private final DataInputStream in;
+  private final InputStream in;
   private final DataOutputStream out;
   private final int maxFrameLength;
   private volatile boolean closed;
@@ -40,7 +42,7 @@ public final class TcpTransport implements Transport {
     this.socket = socket;
     this.maxFrameLength = maxFrameLength;
     socket.setTcpNoDelay(true);
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+    this.in = new BufferedInputStream(socket.getInputStream());
     this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
   }
 
@@ -102,15 +104,29 @@ public final class TcpTransport implements Transport {
     }
   }
 
+  /**
+   * Receives one frame, all of it within {@code timeout} from now: each read waits only for what is
+   * left of that time, so the deadline holds however the peer spreads its bytes.
+   *
+   * @throws TransportException {@code TIMEOUT} if the whole frame has not arrived in time, {@code
+   *     FRAME_TOO_LARGE} (decided from the length, before the body is read), {@code
+   *     TRANSPORT_FAILURE}
+   * @throws MalformedTokenException {@code MALFORMED_FRAME} for a length of zero or less
+   */
   @Override
   public byte[] receive(Duration timeout) throws TransportException, MalformedTokenException {
     if (closed) {
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection is closed");
     }
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
     try {
-      socket.setSoTimeout(
-          Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
-      int length = in.readInt();
+      byte[] prefix = new byte[4];
+      readFully(prefix, deadline);
+      int length =
+          ((prefix[0] & 0xFF) << 24)
+              | ((prefix[1] & 0xFF) << 16)
+              | ((prefix[2] & 0xFF) << 8)
+              | (prefix[3] & 0xFF);
       if (length <= 0) {
         close();
         throw new MalformedTokenException(
@@ -123,12 +139,12 @@ public final class TcpTransport implements Transport {
             "peer announced a frame of " + length + " bytes (maximum " + maxFrameLength + ")");
       }
       byte[] frame = new byte[length];
-      in.readFully(frame);
+      readFully(frame, deadline);
       return frame;
     } catch (SocketTimeoutException e) {
       close();
       throw new TransportException(
-          ErrorCode.TIMEOUT, "no frame within " + timeout.toMillis() + " ms");
+          ErrorCode.TIMEOUT, "no whole frame within " + timeout.toMillis() + " ms");
     } catch (EOFException e) {
       close();
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "peer closed the connection");
@@ -136,6 +152,27 @@ public final class TcpTransport implements Transport {
       close();
       throw new TransportException(
           ErrorCode.TRANSPORT_FAILURE, "connection broke while receiving: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Fills {@code b}, each read waiting at most until {@code deadline} ({@link System#nanoTime}).
+   */
+  private void readFully(byte[] b, long deadline) throws IOException {
+    int off = 0;
+    while (off < b.length) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new SocketTimeoutException("deadline passed");
+      }
+      // at least 1 ms: 0 would mean no timeout at all
+      socket.setSoTimeout(
+          (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000)));
+      int n = in.read(b, off, b.length - off);
+      if (n < 0) {
+        throw new EOFException();
+      }
+      off += n;
     }
   }
 

@@ -98,6 +98,39 @@ class TcpTransportTest {
   }
 
   @Test
+  void receive_peerDripsOneByteAtATime_timesOutAtTheDeadlineNotPerRead() throws Exception {
+    try (TcpTransport c = client();
+        Socket raw = listener.accept()) {
+      // 100 bytes announced, then one every 50 ms: each read would be well inside a per-read
+      // timeout of 400 ms, and the frame would take 5 s
+      Thread dripper =
+          new Thread(
+              () -> {
+                try {
+                  DataOutputStream o = new DataOutputStream(raw.getOutputStream());
+                  o.writeInt(100);
+                  for (int i = 0; i < 100; i++) {
+                    o.write(i);
+                    o.flush();
+                    Thread.sleep(50);
+                  }
+                } catch (Exception stopped) {
+                  // the client gave up and closed the connection
+                }
+              });
+      dripper.setDaemon(true);
+      dripper.start();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> c.receive(Duration.ofMillis(400)))
+          .extracting(e -> ((KeyTransferException) e).code())
+          .isEqualTo(ErrorCode.TIMEOUT);
+      long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(elapsedMillis).isBetween(390L, 2_500L);
+      dripper.interrupt();
+    }
+  }
+
+  @Test
   void receive_peerClosesMidFrame_transportFailure() throws Exception {
     try (TcpTransport c = client()) {
       try (Socket raw = listener.accept()) {

@@ -151,6 +151,10 @@ final class KdhCommand implements Runnable {
       OptionChecks.range(spec, "--port", port, 0, 65535);
       OptionChecks.range(spec, "--threads", threads, 1, 1024);
       OptionChecks.range(spec, "--step-timeout", stepTimeout, 1, 3600);
+      OptionChecks.range(spec, "--session-timeout", sessionTimeout, 1, 86_400);
+      OptionChecks.range(spec, "--max-connections", maxConnections, 1, 1_000_000);
+      OptionChecks.range(
+          spec, "--max-connections-per-address", maxConnectionsPerAddress, 1, 1_000_000);
       OptionChecks.range(spec, "--expire-unconfirmed", expireMinutes, 1, 525_600); // a year
       OptionChecks.range(spec, "--max-keys-per-hour", maxKeysPerHour, 1, 1_000_000);
       if (nodeId.isBlank() || nodeId.length() > 64) {
@@ -198,15 +202,6 @@ final class KdhCommand implements Runnable {
         throw new CliException("--bind: unknown address " + bind);
       }
       SessionLines lines = new SessionLines(out);
-      if (threads < 1
-          || stepTimeout < 1
-          || sessionTimeout < 1
-          || maxConnections < 1
-          || maxConnectionsPerAddress < 1) {
-        throw new CliException(
-            "--threads, --step-timeout, --session-timeout, --max-connections and"
-                + " --max-connections-per-address must be positive");
-      }
       try (NettyKeyServer<DeliveryReceipt> server =
           NettyKeyServer.builder()
               .bindAddress(address)

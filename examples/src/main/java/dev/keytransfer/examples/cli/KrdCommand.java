@@ -82,6 +82,7 @@ final class KrdCommand implements Runnable {
     public Integer call() throws KeyTransferException {
       OptionChecks.range(spec, "--port", port, 1, 65535);
       OptionChecks.range(spec, "--timeout", timeout, 1, 3600);
+      OptionChecks.range(spec, "--session-timeout", sessionTimeout, 1, 86_400);
       CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KRD));
       // the terminal's binding and keys are kept between runs (docs/SECURITY.md K8)
@@ -93,9 +94,6 @@ final class KrdCommand implements Runnable {
 
     private int fetch(CaDirectory d, CertificateChain chain, TerminalState state)
         throws KeyTransferException {
-      if (timeout < 1 || sessionTimeout < 1) {
-        throw new CliException("--timeout and --session-timeout must be positive");
-      }
       ReceivingTerminal device =
           ReceivingTerminal.of(
               chain, d.privateKey(name), state.terminalKeyStore(), state.bindingStore());

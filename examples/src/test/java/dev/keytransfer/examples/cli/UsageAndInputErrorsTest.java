@@ -67,12 +67,24 @@ class UsageAndInputErrorsTest {
         kdhServe("--port", "0", "--max-keys-per-hour", "0"), 2, "--max-keys-per-hour must be 1");
     assertOneLineError(
         kdhServe("--port", "0", "--node-id", "x".repeat(65)), 2, "--node-id must be 1 to 64");
+    assertOneLineError(
+        kdhServe("--port", "0", "--session-timeout", "0"), 2, "--session-timeout must be 1");
+    assertOneLineError(
+        kdhServe("--port", "0", "--max-connections", "0"), 2, "--max-connections must be 1");
+    assertOneLineError(
+        kdhServe("--port", "0", "--max-connections-per-address", "-1"),
+        2,
+        "--max-connections-per-address must be 1");
     assertOneLineError(kdhServe("--port", "many"), 2, "--port");
     String[] fetch = {"krd", "fetch", "--dir", "/no/such/ca", "--name", "pos1", "--port"};
     assertOneLineError(cli(concat(fetch, "70000")), 2, "--port must be 1 to 65535, not 70000");
     assertOneLineError(cli(concat(fetch, "0")), 2, "--port must be 1 to 65535, not 0");
     assertOneLineError(
         cli(concat(fetch, "7000", "--timeout", "0")), 2, "--timeout must be 1 to 3600, not 0");
+    assertOneLineError(
+        cli(concat(fetch, "7000", "--session-timeout", "0")),
+        2,
+        "--session-timeout must be 1 to 86400, not 0");
     assertOneLineError(
         cli("bench", "--server-threads", "0", "--terminals", "1"),
         2,

@@ -70,11 +70,13 @@ for target in "${targets[@]}"; do
     -Djazzer.internal.arg.0=fuzz \
     -Djazzer.internal.arg.1=-print_final_stats=1 \
     dev.keytransfer.fuzz.FuzzMain "$target" >"$log" 2>&1 || rc=$?
+  # libFuzzer's own figures: executions, the seconds it ran, executions per second
   execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
-  if [ -z "$execs" ]; then
-    execs=$(sed -n 's/^Done \([0-9]*\) runs in.*/\1/p' "$log" | tail -n 1)
-  fi
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  ran=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
   execs=${execs:-?}
+  rate=${rate:-?}
+  ran=${ran:-?}
   crashes=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' \) | sort)
   if [ "$rc" -eq 0 ] && [ -z "$crashes" ]; then
     result=ok
@@ -87,17 +89,13 @@ for target in "${targets[@]}"; do
     grep -m 1 -E '^== Java Exception|^Exception|FuzzTestFindingException|AssertionError' "$log" \
       | sed 's/^/    /' >&2 || true
   fi
-  rate='?'
-  if [[ "$execs" =~ ^[0-9]+$ ]]; then
-    rate=$(( execs / seconds ))
-  fi
-  rows+=("$(printf '%-46s %4ss %12s %9s/s  %s' "$target" "$seconds" "$execs" "$rate" "$result")")
+  rows+=("$(printf '%-40s %4ss %12s %9s/s  %s' "$target" "$ran" "$execs" "$rate" "$result")")
   echo "${rows[-1]}"
 done
 end=$(date +%s)
 
 echo
-printf '%-46s %5s %12s %11s  %s\n' "target" "time" "executions" "rate" "result"
+printf '%-40s %5s %12s %11s  %s\n' "target" "ran" "executions" "rate" "result"
 printf '%s\n' "${rows[@]}"
 echo "${#targets[@]} targets, ${seconds}s each, $(( end - start ))s in all (logs: ${out#"$repo"/}/)"
 exit $status

@@ -23,6 +23,7 @@ import dev.keytransfer.crypto.keyblock.KeyBlockVersion;
 import dev.keytransfer.crypto.keyblock.OptionalBlock;
 import dev.keytransfer.crypto.keyblock.Tr31Header;
 import dev.keytransfer.crypto.pki.CertificationRequests;
+import dev.keytransfer.crypto.testing.HostileDer;
 import dev.keytransfer.crypto.testing.TestPki;
 import dev.keytransfer.crypto.testing.Vectors;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
@@ -226,6 +227,7 @@ public final class FuzzSeeds {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+    hostileTokens(out);
     boolean found = out.vectorFiles("tr34-2019/tokens", ".der");
     out.vectorFiles("tr34-2019/original-2019-prints", ".der");
     out.vectorFiles("tr34-2019/supplementary/repaired-annexb", ".der");
@@ -336,6 +338,9 @@ public final class FuzzSeeds {
               new KeyConfirmed(false, aes),
               new PendingKey(tdes),
               new Abort(ErrorCode.PEER_PROTOCOL_ERROR));
+      out.sdk(
+          "hostile-krd_credential.frame",
+          frame(MessageType.KRD_CREDENTIAL, HostileDer.signedData(null, HostileDer.nested())));
       int i = 0;
       for (HandshakeMessage msg : project) {
         out.sdk(msg.type().name().toLowerCase() + "-" + i++ + ".frame", frames.encode(msg));
@@ -543,6 +548,10 @@ public final class FuzzSeeds {
             + "DEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\n"
             + Pem.encode("X", new byte[48]).lines().skip(1).findFirst().orElseThrow()
             + "\n-----END RSA PRIVATE KEY-----\n");
+    out.sdk("hostile-nested-pkcs8.pem", HostileDer.pem("PRIVATE KEY", HostileDer.nested()));
+    out.sdk(
+        "hostile-nested-encrypted.pem",
+        HostileDer.pem("ENCRYPTED PRIVATE KEY", HostileDer.nested()));
     if (!out.vectorFiles("tr34-2019/keys", ".key.pem")) {
       vectorsMissing("the private key targets are");
     }
@@ -573,6 +582,7 @@ public final class FuzzSeeds {
       bundle.append(Pem.encode(c));
     }
     out.sdk("bundle.pem", bundle.toString());
+    hostileDer(out, "CERTIFICATE");
     if (!out.vectorFiles("tr34-2019/keys", ".crt.pem")) {
       vectorsMissing("the certificate target is");
     }
@@ -600,6 +610,7 @@ public final class FuzzSeeds {
     } catch (java.security.cert.CRLException e) {
       throw new IllegalStateException(e);
     }
+    hostileDer(out, "X509 CRL");
     if (!out.vectorFiles("tr34-2019/keys", ".crl.der")) {
       vectorsMissing("the CRL target is");
     }
@@ -631,5 +642,32 @@ public final class FuzzSeeds {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+    out.sdk("hostile-nested.csr", HostileDer.nested());
+    out.sdk(
+        "hostile-nested-in-request.csr",
+        HostileDer.tlv(
+            0x30, HostileDer.tlv(0x30, HostileDer.tlv(0x02, new byte[] {0}), HostileDer.nested())));
+  }
+
+  /**
+   * Inputs of the shape that overflowed the JDK's and Bouncy Castle's recursive parsers before the
+   * depth limit (docs/SECURITY.md R5, "Input limits"): SEQUENCEs nested {@link HostileDer#LEVELS}
+   * deep, with definite and with indefinite lengths, as DER and as PEM; and nested one level past
+   * and at the limit, where mutations probe its edge.
+   */
+  private static void hostileDer(Sink out, String pemLabel) {
+    out.sdk("hostile-nested.der", HostileDer.nested());
+    out.sdk("hostile-nested-indefinite.der", HostileDer.nestedIndefinite(HostileDer.LEVELS));
+    out.sdk("hostile-nested.pem", HostileDer.pem(pemLabel, HostileDer.nested()));
+    out.sdk("hostile-nested-33.der", HostileDer.nested(33));
+    out.sdk("hostile-nested-32.der", HostileDer.nested(32));
+  }
+
+  /** SignedData tokens carrying hostile nesting as their content or as their certificates. */
+  private static void hostileTokens(Sink out) {
+    out.sdk("hostile-nested-content.der", HostileDer.signedData(HostileDer.nested(), null));
+    out.sdk("hostile-nested-certificate.der", HostileDer.signedData(null, HostileDer.nested()));
+    out.sdk(
+        "hostile-certificate-near-limit.der", HostileDer.signedData(null, HostileDer.nested(28)));
   }
 }

@@ -9,7 +9,8 @@
 # target per JVM) and prints a table: executions, executions per second, result. Everything it
 # writes is under key-transfer-tests/target/fuzz/: per target its log, its generated corpus
 # (TARGET/.cifuzz-corpus/, which a later run of the same target starts from) and any crashing
-# input (TARGET/crash-*). Exits 1 if any target found a crash or failed, 2 on bad arguments.
+# input (TARGET/crash-*, kept across runs). Exits 1 if any target found a crash or failed, 2 on
+# bad arguments.
 # KEYTRANSFER_VECTORS overrides where the shared vectors are (default ../shared/vectors); without
 # them the targets start from the SDK's own seeds only.
 set -euo pipefail
@@ -58,7 +59,7 @@ start=$(date +%s)
 for target in "${targets[@]}"; do
   dir="$out/$target"
   mkdir -p "$dir"
-  rm -f "$dir"/crash-* "$dir"/timeout-* "$dir"/slow-unit-* "$dir"/oom-*
+  touch "$dir/.started"  # findings of earlier runs stay; only newer files count for this one
   log="$out/$target.log"
   rc=0
   # jazzer.internal.basedir: the generated corpus and the findings go under target/, never into
@@ -77,7 +78,8 @@ for target in "${targets[@]}"; do
   execs=${execs:-?}
   rate=${rate:-?}
   ran=${ran:-?}
-  crashes=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' \) | sort)
+  crashes=$(find "$dir" -maxdepth 1 -type f -newer "$dir/.started" \
+    \( -name 'crash-*' -o -name 'timeout-*' \) | sort)
   if [ "$rc" -eq 0 ] && [ -z "$crashes" ]; then
     result=ok
   else

@@ -92,8 +92,8 @@ class Tr31FuzzTest {
 
   /**
    * {@link Tr31Header#parse} of the text; an accepted header re-encodes, with the length field it
-   * was read with, to the same text (up to the case of hex digits, which lenient parsing accepts in
-   * lower case), which parses to an equal header.
+   * was read with, to text that parses to an equal header and re-encodes to itself
+   * (decode(encode(x)) == x for the header value).
    */
   @MethodSource("dev.keytransfer.fuzz.FuzzSeeds#keyBlockHeaders")
   @FuzzTest(maxDuration = "30s")
@@ -106,12 +106,12 @@ class Tr31FuzzTest {
       Refusals.check(e, Refusals.TR31_HEADER);
       return;
     }
+    // not always the text read: lenient parsing also reads lower-case hex and the extended length
+    // form spelt 02 (docs/KEYBLOCKS.md pitfall 2) or used for a short block, which the encoder
+    // writes in their one X9.143 form; that form parses to the same header and re-encodes to itself
     String encoded = h.encode(Integer.parseInt(text.substring(1, 5)));
-    // lenient parsing takes lower-case hex in the optional blocks' lengths and writes upper case
-    if (!encoded.equalsIgnoreCase(text)) {
-      throw new AssertionError("header re-encodes to other text: " + encoded);
-    }
-    if (!Tr31Header.parse(encoded).equals(h)) {
+    Tr31Header again = Tr31Header.parse(encoded);
+    if (!again.equals(h) || !again.encode(Integer.parseInt(text.substring(1, 5))).equals(encoded)) {
       throw new AssertionError("re-encoded header parses to another header");
     }
     try {

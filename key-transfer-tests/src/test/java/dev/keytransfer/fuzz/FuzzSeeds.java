@@ -69,7 +69,10 @@ public final class FuzzSeeds {
   private static final Map<String, List<Arguments>> written = new HashMap<>();
   private static final HexFormat HEX = HexFormat.of();
 
-  /** The KBPK length prefix of a TR-31 seed: one byte, {@code length - 1}, then the KBPK. */
+  /**
+   * The longest KBPK a TR-31 input carries: its first byte is the KBPK's length - 1 (modulo this),
+   * the KBPK follows, then the key block text ({@link #tr31Input}).
+   */
   static final int MAX_KBPK = 32;
 
   private FuzzSeeds() {}
@@ -487,12 +490,16 @@ public final class FuzzSeeds {
     for (JsonNode v : blocks.get().get("vectors")) {
       String block = v.get("key_block").asText();
       int n = v.path("expected_header").path("header_length_chars").asInt(16);
-      out.vector("keyblocks_" + v.get("id").asText() + ".hdr", block.substring(0, n).getBytes());
+      out.vector(
+          "keyblocks_" + v.get("id").asText() + ".hdr",
+          block.substring(0, n).getBytes(StandardCharsets.US_ASCII));
     }
     for (JsonNode v : built.get().get("vectors")) {
       JsonNode h = v.get("expected_header");
       if (h != null && h.isTextual()) {
-        out.vector("header_build_" + v.get("id").asText() + ".hdr", h.asText().getBytes());
+        out.vector(
+            "header_build_" + v.get("id").asText() + ".hdr",
+            h.asText().getBytes(StandardCharsets.US_ASCII));
       }
     }
   }

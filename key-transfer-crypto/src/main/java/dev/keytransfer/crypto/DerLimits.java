@@ -122,9 +122,15 @@ public final class DerLimits {
           if (n > 4 || n > to - pos) {
             return fail("a length field of " + n + " bytes");
           }
+          if ((b[pos] & 0xFF) == 0) {
+            return fail("a length with a leading zero byte (not DER)");
+          }
           length = 0;
           for (int i = 0; i < n; i++) {
             length = (length << 8) | (b[pos++] & 0xFF);
+          }
+          if (length < 0x80) {
+            return fail("a long-form length under 128 (not DER)");
           }
         }
         if (length > to - pos) {

@@ -81,6 +81,21 @@ class DerLimitsTest {
                 LIMIT,
                 "x"),
         "past");
+    // DER lengths are minimal: no long form under 128, no leading zero byte
+    assertRefused(
+        () -> DerLimits.check(new byte[] {0x30, (byte) 0x81, 0x02, 0x05, 0x00}, LIMIT, "x"),
+        "long-form length under 128");
+    byte[] padded = new byte[4 + 200];
+    padded[0] = 0x04;
+    padded[1] = (byte) 0x82;
+    padded[2] = 0x00;
+    padded[3] = (byte) 200;
+    assertRefused(() -> DerLimits.check(padded, LIMIT, "x"), "leading zero byte");
+    byte[] minimal = new byte[3 + 200];
+    minimal[0] = 0x04;
+    minimal[1] = (byte) 0x81;
+    minimal[2] = (byte) 200;
+    assertThatCode(() -> DerLimits.check(minimal, LIMIT, "x")).doesNotThrowAnyException();
     assertRefused(() -> DerLimits.check(new byte[] {0x30}, LIMIT, "x"), "no length");
     assertRefused(() -> DerLimits.check(new byte[0], LIMIT, "x"), "x is empty");
     assertRefused(() -> DerLimits.check(null, LIMIT, "x"), "x is empty");

@@ -90,9 +90,15 @@ public final class DerReader {
       if (n > 4 || p + n > end) {
         throw malformed("length field too long");
       }
+      if ((buf[p] & 0xFF) == 0) {
+        throw malformed("length with a leading zero byte is not DER");
+      }
       length = 0;
       for (int i = 0; i < n; i++) {
         length = (length << 8) | (buf[p++] & 0xFF);
+      }
+      if (length < 0x80) {
+        throw malformed("long-form length under 128 is not DER");
       }
     }
     if (length > end - p) {

@@ -155,6 +155,22 @@ class Tr34ParserRobustnessTest {
     assertThat(failures).isEmpty();
   }
 
+  @Test
+  void aRandomTokenWithANonMinimalLength_isNotDer_andRefused() throws Exception {
+    BcCryptoProvider crypto = new BcCryptoProvider();
+    Tr34TokenCodec codec = new Tr34TokenCodec(crypto);
+    byte[] der = codec.encodeRandomToken(Nonce.random(crypto.secureRandom())).encoded();
+    assertThat(der[1] & 0xFF).isLessThan(0x80); // short form: re-encode the outer length long
+    byte[] ber = new byte[der.length + 1];
+    ber[0] = der[0];
+    ber[1] = (byte) 0x81;
+    System.arraycopy(der, 1, ber, 2, der.length - 1);
+    assertThat(codec.decodeRandomToken(der)).isNotNull();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> codec.decodeRandomToken(ber))
+        .isInstanceOf(dev.keytransfer.core.MalformedTokenException.class)
+        .hasMessageContaining("not DER");
+  }
+
   private static byte[] mutate(byte[] valid, Random r) {
     byte[] b = valid.clone();
     switch (r.nextInt(6)) {

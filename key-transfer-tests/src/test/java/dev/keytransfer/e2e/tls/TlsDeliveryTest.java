@@ -216,6 +216,31 @@ class TlsDeliveryTest {
   }
 
   @Test
+  void mutualTls_withoutClientCertificate_sendsAfterTheRefusal_stillTlsFailure() throws Exception {
+    outcomes.clear();
+    // the host's refusal comes after the terminal's handshake ended (TLS 1.3): sends that come
+    // later break on the closed connection, and the alert waiting behind them is what is reported
+    try (TcpTransport t =
+        TcpTransport.connect(
+            "127.0.0.1",
+            mutual.port(),
+            STEP,
+            TcpTransport.DEFAULT_MAX_FRAME_LENGTH,
+            tlsCa.clientSettings(null))) {
+      assertThat(nextOutcome().failure().code()).isEqualTo(ErrorCode.TLS_FAILURE);
+      assertThatThrownBy(
+              () -> {
+                for (int i = 0; i < 20; i++) {
+                  t.send(new byte[32]);
+                  Thread.sleep(50);
+                }
+              })
+          .isInstanceOf(TransportException.class)
+          .hasFieldOrPropertyWithValue("code", ErrorCode.TLS_FAILURE);
+    }
+  }
+
+  @Test
   void mutualTls_clientCertificateFromAnotherCa_isTlsFailure() throws Exception {
     outcomes.clear();
     ReceivingTerminal device = pki.terminal(pki.validLeaf(Role.KRD, "TLS POS 6"));

@@ -178,6 +178,11 @@ public final class TcpTransport implements Transport {
       out.write(frame);
       out.flush();
     } catch (IOException e) {
+      if (tls && !(e instanceof SSLException)) {
+        // TLS 1.3: a host that refused this side's client certificate did so after the handshake
+        // ended here; its alert may be waiting, while the write broke on the connection it closed
+        e = pendingAlert(e);
+      }
       close();
       if (tls && e instanceof SSLException) {
         throw TlsSettings.failure(e, "connection broke while sending");
@@ -245,6 +250,21 @@ public final class TcpTransport implements Transport {
         timer.cancel(false);
       }
     }
+  }
+
+  /**
+   * The TLS alert the peer sent before it closed, if one is there within 500 ms; else {@code e}.
+   */
+  private IOException pendingAlert(IOException e) {
+    try {
+      socket.setSoTimeout(500);
+      socket.getInputStream().read();
+    } catch (SSLException alert) {
+      return alert;
+    } catch (IOException | RuntimeException ignored) {
+      // no alert: the connection simply broke
+    }
+    return e;
   }
 
   private static int millisLeft(long deadline) {

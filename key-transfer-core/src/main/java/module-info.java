@@ -10,4 +10,5 @@ module dev.keytransfer.core {
   exports dev.keytransfer.core.message;
   exports dev.keytransfer.core.spi;
   exports dev.keytransfer.core.store;
+  exports dev.keytransfer.core.tls;
 }

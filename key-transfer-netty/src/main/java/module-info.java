@@ -10,6 +10,7 @@ module dev.keytransfer.netty {
   requires io.netty.buffer;
   requires io.netty.transport;
   requires io.netty.codec;
+  requires io.netty.handler;
   requires org.slf4j;
 
   exports dev.keytransfer.netty;

@@ -88,6 +88,12 @@ public enum ErrorCode {
    * The peer aborted the session with a code this build does not know (or sent no public class).
    */
   PEER_ABORTED(305),
+  /**
+   * The optional TLS layer of the TCP transport could not be set up: the peer's TLS certificate is
+   * not trusted or does not name the host dialled, a client certificate was required and not given,
+   * or the peer does not speak TLS 1.3 (docs/SECURITY.md A3).
+   */
+  TLS_FAILURE(306),
 
   // --- public refusal codes: the only codes an ABORT frame carries (docs/SECURITY.md A2) ---
   /**
@@ -259,7 +265,7 @@ public enum ErrorCode {
       case HEADER_MISMATCH, KEY_BLOCK_ID_MISMATCH, KEY_TOKEN_INVALID, KEY_STRENGTH_POLICY ->
           KeyTokenException.class;
       case UNEXPECTED_MESSAGE -> UnexpectedMessageException.class;
-      case FRAME_TOO_LARGE, TRANSPORT_FAILURE, TIMEOUT -> TransportException.class;
+      case FRAME_TOO_LARGE, TRANSPORT_FAILURE, TIMEOUT, TLS_FAILURE -> TransportException.class;
       case INTERNAL_ERROR -> InternalErrorException.class;
       default -> KeyTransferException.class;
     };

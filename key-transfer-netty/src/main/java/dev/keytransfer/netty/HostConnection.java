@@ -6,11 +6,14 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.handshake.FrameSession;
 import dev.keytransfer.core.message.MessageCodec;
+import dev.keytransfer.core.tls.TlsSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -319,11 +322,28 @@ final class HostConnection<R> extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
+  /** A TLS handshake that failed or timed out ends the connection; it opens no session. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+      externalFailure(tlsFailure(e.cause()));
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    externalFailure(
-        new TransportException(
-            ErrorCode.TRANSPORT_FAILURE, "connection broke: " + cause.getMessage()));
+    externalFailure(tlsFailure(cause));
+  }
+
+  /** {@code TIMEOUT}, {@code TLS_FAILURE} or {@code TRANSPORT_FAILURE}, with a one-line message. */
+  private static TransportException tlsFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SslHandshakeTimeoutException) {
+        return new TransportException(ErrorCode.TIMEOUT, "TLS handshake not done in time");
+      }
+    }
+    return TlsSettings.failure(cause, "connection broke");
   }
 
   private void cancelDeadlines() {

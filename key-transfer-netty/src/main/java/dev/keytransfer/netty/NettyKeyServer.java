@@ -4,6 +4,7 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.handshake.FrameSession;
+import dev.keytransfer.core.tls.TlsSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,6 +17,11 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
@@ -26,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +74,12 @@ import org.slf4j.LoggerFactory;
  *       (reset, no frame read) and counted ({@link #refusedConnections()}).
  *   <li><b>Accept failures</b> (out of file descriptors): accepting pauses, 10 ms doubling to 1 s,
  *       and at most one log line per 10 s counts the failures not logged.
+ *   <li><b>TLS</b>, optional ({@link Builder#tls}): TLS 1.3 only, on the JDK's TLS (no native
+ *       library), a client certificate required when the settings trust client CAs. The TLS
+ *       handshake counts against the same deadlines: it is part of the wait for the first frame
+ *       (step and session deadlines from accept) and must itself be done within {@link
+ *       Builder#frameTimeout}, so a peer that never finishes it, or drips it, is closed ({@code
+ *       TIMEOUT}); a refused TLS handshake is {@code TLS_FAILURE}. Neither opens a session.
  * </ul>
  *
  * <p>Every connection within the caps ends with exactly one {@link SessionOutcome}: the session's
@@ -112,6 +125,7 @@ public final class NettyKeyServer<R> implements AutoCloseable {
   private final Duration frameTimeout;
   private final Duration sessionTimeout;
   private final long closeGraceMillis;
+  private final SslContext tls;
   private final Supplier<FrameSession<R>> sessions;
   private final Consumer<SessionOutcome<R>> listener;
   private final ConnectionLimiter limiter;
@@ -145,6 +159,7 @@ public final class NettyKeyServer<R> implements AutoCloseable {
     this.frameTimeout = b.frameTimeout;
     this.sessionTimeout = b.sessionTimeout;
     this.closeGraceMillis = b.closeGrace.toMillis();
+    this.tls = b.tls == null ? null : sslContext(b.tls);
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.listener = listener;
     this.limiter = new ConnectionLimiter(maxConnections, maxConnectionsPerAddress);
@@ -152,6 +167,25 @@ public final class NettyKeyServer<R> implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Netty's server context for the settings: the JDK's TLS, TLS 1.3 only. */
+  private static SslContext sslContext(TlsSettings settings) {
+    if (!settings.hasIdentity()) {
+      throw new IllegalArgumentException("a TLS server needs a certificate and its private key");
+    }
+    SslContextBuilder b =
+        SslContextBuilder.forServer(settings.keyManagerFactory())
+            .sslProvider(SslProvider.JDK)
+            .protocols(TlsSettings.PROTOCOL);
+    if (settings.requiresClientCertificate()) {
+      b.trustManager(settings.trustManagerFactory()).clientAuth(ClientAuth.REQUIRE);
+    }
+    try {
+      return b.build();
+    } catch (SSLException e) {
+      throw new IllegalArgumentException("cannot use the TLS settings: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -204,10 +238,11 @@ public final class NettyKeyServer<R> implements AutoCloseable {
     port = ((InetSocketAddress) listening.localAddress()).getPort();
     running = true;
     log.info(
-        "key host listening on {}:{}: {} handshake threads (queue {}), at most {} connections, {}"
+        "key host listening on {}:{}{}: {} handshake threads (queue {}), at most {} connections, {}"
             + " per address; deadlines: frame {} ms, step {} ms, session {} ms",
         bindAddress.getHostAddress(),
         port,
+        tls == null ? "" : " (TLS 1.3)",
         threads,
         queueCapacity,
         maxConnections,
@@ -230,6 +265,13 @@ public final class NettyKeyServer<R> implements AutoCloseable {
     ch.closeFuture().addListener((ChannelFutureListener) f -> limiter.release(address));
     connections.add(ch);
     FrameDecoder decoder = new FrameDecoder(maxFrameLength, frameTimeout);
+    if (tls != null) {
+      SslHandler ssl = tls.newHandler(ch.alloc());
+      // the TLS handshake is bytes before the first frame: as a frame, whole within frameTimeout
+      ssl.setHandshakeTimeoutMillis(Math.min(frameTimeout.toMillis(), stepTimeout.toMillis()));
+      ssl.setCloseNotifyFlushTimeoutMillis(1_000);
+      ch.pipeline().addLast("tls", ssl);
+    }
     ch.pipeline()
         .addLast("frames", decoder)
         .addLast("session", new HostConnection<>(this, decoder));
@@ -408,8 +450,21 @@ public final class NettyKeyServer<R> implements AutoCloseable {
     private Duration stepTimeout = Duration.ofSeconds(30);
     private Duration sessionTimeout = Duration.ofSeconds(60);
     private Duration closeGrace = Duration.ofSeconds(5);
+    private TlsSettings tls;
 
     private Builder() {}
+
+    /**
+     * Serve over TLS 1.3 with this identity; if the settings trust CAs, every terminal must present
+     * a client certificate issued under one of them (mutual TLS). Null (the default) is plain TCP.
+     * The TR-34 tokens are protected end to end either way.
+     *
+     * @throws IllegalArgumentException at {@code build} if the settings have no identity
+     */
+    public Builder tls(TlsSettings settings) {
+      this.tls = settings;
+      return this;
+    }
 
     public Builder bindAddress(InetAddress a) {
       this.bindAddress = Objects.requireNonNull(a);

@@ -10,6 +10,7 @@ import dev.keytransfer.core.handshake.DeliveryReceipt;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.store.RandomKeySource;
+import dev.keytransfer.core.tls.TlsSettings;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.jdbc.JdbcKeyLedger;
@@ -139,6 +140,31 @@ final class KdhCommand implements Runnable {
         description = "Keys one device may get per hour (default: ${DEFAULT-VALUE}).")
     int maxKeysPerHour;
 
+    @Option(
+        names = "--tls-cert",
+        paramLabel = "FILE",
+        description =
+            "Serve over TLS 1.3 (only; no older TLS) with this PEM certificate chain, leaf first;"
+                + " its subjectAltName must name the address terminals dial (DNS name or IP)."
+                + " Needs --tls-key. TR-34 protects the keys with or without TLS.")
+    Path tlsCert;
+
+    @Option(
+        names = "--tls-key",
+        paramLabel = "FILE",
+        description =
+            "The PEM private key of --tls-cert (RSA; if encrypted, its passphrase is asked like"
+                + " every key's: --passphrase-file, $KEYTRANSFER_PASSPHRASE, the console).")
+    Path tlsKey;
+
+    @Option(
+        names = "--tls-client-ca",
+        paramLabel = "FILE",
+        description =
+            "Mutual TLS: require every terminal to present a TLS client certificate issued by a"
+                + " CA in this PEM file (needs --tls-cert).")
+    Path tlsClientCa;
+
     @Mixin PassphraseOption passphrase;
 
     @Spec CommandSpec spec;
@@ -161,6 +187,7 @@ final class KdhCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(
             spec.commandLine(), "--node-id must be 1 to 64 characters");
       }
+      TlsSettings tls = TlsOptions.server(spec, tlsCert, tlsKey, tlsClientCa, passphrase);
       CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KDH));
       try { // what a terminal will check at S3: refuse to serve with anything else
@@ -172,12 +199,16 @@ final class KdhCommand implements Runnable {
       }
       BcCryptoProvider crypto = new BcCryptoProvider();
       try (JdbcKeyLedger ledger = LedgerCommand.open(dir, ledgerUrl, nodeId)) {
-        return serve(d, chain, crypto, ledger);
+        return serve(d, chain, crypto, ledger, tls);
       }
     }
 
     private int serve(
-        CaDirectory d, CertificateChain chain, BcCryptoProvider crypto, JdbcKeyLedger ledger)
+        CaDirectory d,
+        CertificateChain chain,
+        BcCryptoProvider crypto,
+        JdbcKeyLedger ledger,
+        TlsSettings tls)
         throws KeyTransferException, InterruptedException {
       DistributionTerminal kdh =
           DistributionTerminal.of(
@@ -212,6 +243,7 @@ final class KdhCommand implements Runnable {
               .sessionTimeout(Duration.ofSeconds(sessionTimeout))
               .maxConnections(maxConnections)
               .maxConnectionsPerAddress(maxConnectionsPerAddress)
+              .tls(tls)
               .build(host::openSession, lines::print)) {
         server.start();
         out.println(
@@ -221,6 +253,7 @@ final class KdhCommand implements Runnable {
                 + address.getHostAddress()
                 + ":"
                 + server.port()
+                + TlsOptions.describe(tls)
                 + " (Ctrl-C to stop)");
         out.flush();
         CountDownLatch drained = new CountDownLatch(1);

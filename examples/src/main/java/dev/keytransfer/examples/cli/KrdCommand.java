@@ -6,6 +6,7 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.handshake.KeyReceipt;
 import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.core.tls.TlsSettings;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.transport.tcp.TcpTransport;
 import java.io.PrintWriter;
@@ -74,6 +75,31 @@ final class KrdCommand implements Runnable {
                 + " ${DEFAULT-VALUE}).")
     int sessionTimeout;
 
+    @Option(
+        names = "--tls-ca",
+        paramLabel = "FILE",
+        description =
+            "Connect over TLS 1.3 (only), trusting the host's TLS certificate if it chains to a CA"
+                + " in this PEM file (the JDK's default CAs are not trusted) and names --host in"
+                + " its subjectAltName.")
+    Path tlsCa;
+
+    @Option(
+        names = "--tls-cert",
+        paramLabel = "FILE",
+        description =
+            "A TLS client certificate chain (PEM, leaf first) for a host that requires one"
+                + " (mutual TLS); needs --tls-key and --tls-ca.")
+    Path tlsCert;
+
+    @Option(
+        names = "--tls-key",
+        paramLabel = "FILE",
+        description =
+            "The PEM private key of --tls-cert (RSA; if encrypted, its passphrase is asked like"
+                + " every key's).")
+    Path tlsKey;
+
     @Mixin PassphraseOption passphrase;
 
     @Spec CommandSpec spec;
@@ -83,16 +109,17 @@ final class KrdCommand implements Runnable {
       OptionChecks.range(spec, "--port", port, 1, 65535);
       OptionChecks.range(spec, "--timeout", timeout, 1, 3600);
       OptionChecks.range(spec, "--session-timeout", sessionTimeout, 1, 86_400);
+      TlsSettings tls = TlsOptions.client(spec, tlsCa, tlsCert, tlsKey, passphrase);
       CaDirectory d = CaDirectory.open(dir, passphrase);
       CertificateChain chain = CertificateChain.of(d.leaf(name), d.ca(Role.KRD));
       // the terminal's binding and keys are kept between runs (docs/SECURITY.md K8)
       try (TerminalState state = TerminalState.open(dir, name)) {
         spec.commandLine().getOut().println(state.describe());
-        return fetch(d, chain, state);
+        return fetch(d, chain, state, tls);
       }
     }
 
-    private int fetch(CaDirectory d, CertificateChain chain, TerminalState state)
+    private int fetch(CaDirectory d, CertificateChain chain, TerminalState state, TlsSettings tls)
         throws KeyTransferException {
       ReceivingTerminal device =
           ReceivingTerminal.of(
@@ -106,9 +133,10 @@ final class KrdCommand implements Runnable {
               .sessionTimeout(Duration.ofSeconds(sessionTimeout))
               .build();
       KeyReceipt r;
+      // the connect, and the TLS handshake with it, within the step and the session timeouts
+      Duration connect = Duration.ofSeconds(Math.min(timeout, sessionTimeout));
       try (TcpTransport t =
-          TcpTransport.connect(
-              host, port, Duration.ofSeconds(timeout), TcpTransport.DEFAULT_MAX_FRAME_LENGTH)) {
+          TcpTransport.connect(host, port, connect, TcpTransport.DEFAULT_MAX_FRAME_LENGTH, tls)) {
         r = terminal.receiveKey(t);
       }
       PrintWriter out = spec.commandLine().getOut();

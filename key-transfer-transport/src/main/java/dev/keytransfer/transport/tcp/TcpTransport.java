@@ -4,6 +4,7 @@ import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.TransportException;
 import dev.keytransfer.core.spi.Transport;
+import dev.keytransfer.core.tls.TlsSettings;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -15,6 +16,13 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A {@link Transport} over one TCP connection. Each frame is a 4-byte big-endian length followed by
@@ -24,22 +32,42 @@ import java.util.Objects;
  * bytes, so a peer that sends one byte now and then cannot hold the connection past it; the connect
  * has a timeout too (A3). A frame that cannot be read whole breaks the connection: there is no
  * resynchronisation. One session uses one instance from one thread.
+ *
+ * <p>With {@link TlsSettings} the connection is TLS 1.3 only ({@link #connect(String, int,
+ * Duration, int, TlsSettings)}): the host's certificate must chain to the CAs given and name the
+ * host dialled, and the TLS handshake must be done within the connect timeout, an absolute deadline
+ * like the others: a host that never finishes it, or drips it, is dropped then ({@code TIMEOUT}). A
+ * TLS refusal is {@code TLS_FAILURE}. Over TLS a timer closes the connection at each receive's
+ * deadline, since the TLS layer may read more than once within one read of the frame.
  */
 public final class TcpTransport implements Transport {
   /** Default maximum frame: 64 KiB. */
   public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024;
 
   private final Socket socket;
+
+  /**
+   * The TCP socket under the TLS socket, closed by the deadline timer; {@link #socket} if plain.
+   */
+  private final Socket raw;
+
+  private final boolean tls;
   private final InputStream in;
   private final DataOutputStream out;
   private final int maxFrameLength;
   private volatile boolean closed;
 
   private TcpTransport(Socket socket, int maxFrameLength) throws IOException {
+    this(socket, socket, maxFrameLength);
+  }
+
+  private TcpTransport(Socket socket, Socket raw, int maxFrameLength) throws IOException {
     if (maxFrameLength < 16) {
       throw new IllegalArgumentException("max frame length too small");
     }
     this.socket = socket;
+    this.raw = raw;
+    this.tls = socket instanceof SSLSocket;
     this.maxFrameLength = maxFrameLength;
     socket.setTcpNoDelay(true);
     this.in = new BufferedInputStream(socket.getInputStream());
@@ -74,6 +102,58 @@ public final class TcpTransport implements Transport {
     }
   }
 
+  /**
+   * Connects to a key host over TLS 1.3 (docs/SECURITY.md A3): the TCP connect and the TLS
+   * handshake together must be done within {@code timeout} of the call, however the host spreads
+   * its bytes. The host's certificate must chain to the CAs of {@code tls} and, unless turned off
+   * there, name {@code host} (a DNS name or IP address in its subjectAltName); this side presents
+   * the identity of {@code tls} if it has one (mutual TLS).
+   *
+   * @param tls null for plain TCP, as {@link #connect(String, int, Duration, int)}
+   * @throws TransportException {@code TIMEOUT} if the connect or the TLS handshake takes longer
+   *     than {@code timeout}, {@code TLS_FAILURE} if TLS is refused (certificate, host name,
+   *     protocol version), {@code TRANSPORT_FAILURE} if the connect is refused or fails
+   */
+  public static TcpTransport connect(
+      String host, int port, Duration timeout, int maxFrameLength, TlsSettings tls)
+      throws TransportException {
+    if (tls == null) {
+      return connect(host, port, timeout, maxFrameLength);
+    }
+    Objects.requireNonNull(host, "host");
+    SSLContext ctx = tls.sslContext();
+    javax.net.ssl.SSLParameters params = tls.clientParameters(ctx);
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+    TcpTransport plain = connect(host, port, timeout, maxFrameLength);
+    Socket s = plain.socket;
+    String where = "TLS handshake with " + host + ":" + port;
+    AtomicBoolean fired = new AtomicBoolean();
+    java.util.concurrent.ScheduledFuture<?> timer = null;
+    try {
+      SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(s, host, port, true);
+      ssl.setUseClientMode(true);
+      ssl.setSSLParameters(params);
+      timer = closeAt(s, deadline, fired);
+      ssl.setSoTimeout(millisLeft(deadline));
+      ssl.startHandshake();
+      timer.cancel(false);
+      if (fired.get()) {
+        throw new SocketTimeoutException("deadline passed");
+      }
+      return new TcpTransport(ssl, s, maxFrameLength);
+    } catch (IOException e) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      closeQuietly(s);
+      if (fired.get() || e instanceof SocketTimeoutException) {
+        throw new TransportException(
+            ErrorCode.TIMEOUT, where + " not done within " + timeout.toMillis() + " ms");
+      }
+      throw TlsSettings.failure(e, where);
+    }
+  }
+
   /** Connects with a 10 s connect timeout and the default maximum frame. */
   public static TcpTransport connect(String host, int port) throws TransportException {
     return connect(host, port, Duration.ofSeconds(10), DEFAULT_MAX_FRAME_LENGTH);
@@ -98,7 +178,15 @@ public final class TcpTransport implements Transport {
       out.write(frame);
       out.flush();
     } catch (IOException e) {
+      if (tls && !(e instanceof SSLException)) {
+        // TLS 1.3: a host that refused this side's client certificate did so after the handshake
+        // ended here; its alert may be waiting, while the write broke on the connection it closed
+        e = pendingAlert(e);
+      }
       close();
+      if (tls && e instanceof SSLException) {
+        throw TlsSettings.failure(e, "connection broke while sending");
+      }
       throw new TransportException(
           ErrorCode.TRANSPORT_FAILURE, "connection broke while sending: " + e.getMessage());
     }
@@ -119,6 +207,8 @@ public final class TcpTransport implements Transport {
       throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "connection is closed");
     }
     long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+    AtomicBoolean fired = new AtomicBoolean();
+    java.util.concurrent.ScheduledFuture<?> timer = tls ? closeAt(raw, deadline, fired) : null;
     try {
       byte[] prefix = new byte[4];
       readFully(prefix, deadline);
@@ -141,17 +231,75 @@ public final class TcpTransport implements Transport {
       byte[] frame = new byte[length];
       readFully(frame, deadline);
       return frame;
-    } catch (SocketTimeoutException e) {
-      close();
-      throw new TransportException(
-          ErrorCode.TIMEOUT, "no whole frame within " + timeout.toMillis() + " ms");
-    } catch (EOFException e) {
-      close();
-      throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "peer closed the connection");
     } catch (IOException e) {
       close();
+      if (e instanceof SocketTimeoutException || fired.get()) {
+        throw new TransportException(
+            ErrorCode.TIMEOUT, "no whole frame within " + timeout.toMillis() + " ms");
+      }
+      if (e instanceof EOFException) {
+        throw new TransportException(ErrorCode.TRANSPORT_FAILURE, "peer closed the connection");
+      }
+      if (tls && e instanceof SSLException) { // e.g. the host required a client certificate
+        throw TlsSettings.failure(e, "connection broke while receiving");
+      }
       throw new TransportException(
           ErrorCode.TRANSPORT_FAILURE, "connection broke while receiving: " + e.getMessage());
+    } finally {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+    }
+  }
+
+  /**
+   * The TLS alert the peer sent before it closed, if one is there within 500 ms; else {@code e}.
+   */
+  private IOException pendingAlert(IOException e) {
+    try {
+      socket.setSoTimeout(500);
+      socket.getInputStream().read();
+    } catch (SSLException alert) {
+      return alert;
+    } catch (IOException | RuntimeException ignored) {
+      // no alert: the connection simply broke
+    }
+    return e;
+  }
+
+  private static int millisLeft(long deadline) {
+    long left = deadline - System.nanoTime();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000));
+  }
+
+  /**
+   * Closes the TCP socket {@code s} at {@code deadline} ({@link System#nanoTime}), unless
+   * cancelled.
+   */
+  private static java.util.concurrent.ScheduledFuture<?> closeAt(
+      Socket s, long deadline, AtomicBoolean fired) {
+    return Deadlines.TIMER.schedule(
+        () -> {
+          fired.set(true);
+          closeQuietly(s);
+        },
+        Math.max(0, deadline - System.nanoTime()),
+        TimeUnit.NANOSECONDS);
+  }
+
+  /** One daemon thread, created on first TLS use, that closes connections at their deadlines. */
+  private static final class Deadlines {
+    static final ScheduledThreadPoolExecutor TIMER;
+
+    static {
+      ThreadFactory f =
+          r -> {
+            Thread t = new Thread(r, "tls-deadlines");
+            t.setDaemon(true);
+            return t;
+          };
+      TIMER = new ScheduledThreadPoolExecutor(1, f);
+      TIMER.setRemoveOnCancelPolicy(true);
     }
   }
 
@@ -166,8 +314,7 @@ public final class TcpTransport implements Transport {
         throw new SocketTimeoutException("deadline passed");
       }
       // at least 1 ms: 0 would mean no timeout at all
-      socket.setSoTimeout(
-          (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000)));
+      socket.setSoTimeout(millisLeft(deadline));
       int n = in.read(b, off, b.length - off);
       if (n < 0) {
         throw new EOFException();
@@ -190,7 +337,7 @@ public final class TcpTransport implements Transport {
   public void close() {
     if (!closed) {
       closed = true;
-      closeQuietly(socket);
+      closeQuietly(socket); // over TLS, a close_notify first (it fits the socket's buffer)
     }
   }
 
@@ -204,6 +351,6 @@ public final class TcpTransport implements Transport {
 
   @Override
   public String toString() {
-    return "TcpTransport[" + peer() + (closed ? ", closed" : "") + "]";
+    return "TcpTransport[" + peer() + (tls ? ", TLS" : "") + (closed ? ", closed" : "") + "]";
   }
 }

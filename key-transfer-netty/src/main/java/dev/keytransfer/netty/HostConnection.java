@@ -55,7 +55,7 @@ final class HostConnection<R> extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> sessionDeadline;
   private ScheduledFuture<?> stepDeadline;
   private volatile FrameSession<R> session;
-  private volatile RuntimeException openFailure;
+  private volatile Throwable openFailure;
   private boolean active;
   private boolean admitted;
   private boolean busy;
@@ -142,16 +142,21 @@ final class HostConnection<R> extends ChannelInboundHandlerAdapter {
               session = s;
             }
             out = step.apply(s);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | Error e) {
             FrameSession<R> s = session;
             if (s == null) {
               openFailure = e;
             } else {
-              out = s.fail(new InternalErrorException("internal error in session", e));
+              try {
+                out = s.fail(new InternalErrorException("internal error in session", e));
+              } catch (RuntimeException | Error again) {
+                openFailure = again; // apply(null) reports it; the session is gone
+              }
             }
+          } finally { // whatever happened, the connection hears of it: busy never stays set
+            FrameSession.Output result = out;
+            ctx.executor().execute(() -> apply(result));
           }
-          FrameSession.Output result = out;
-          ctx.executor().execute(() -> apply(result));
         };
     try {
       server.pool().execute(work);
@@ -167,8 +172,15 @@ final class HostConnection<R> extends ChannelInboundHandlerAdapter {
     if (done) {
       return;
     }
-    if (out == null) { // the session could not even be opened
-      startFailure(new InternalErrorException("cannot open a session", openFailure));
+    if (out == null) { // no session (it could not be opened) or none left to fail: report once
+      failing = true;
+      cancelDeadlines();
+      ctx.close();
+      finish(
+          null,
+          new InternalErrorException(
+              session == null ? "cannot open a session" : "internal error in session",
+              openFailure));
       return;
     }
     for (byte[] frame : out.frames()) {
@@ -232,6 +244,26 @@ final class HostConnection<R> extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
+    // a peer that stops reading must not hold the connection: the last frame has until the frame
+    // deadline (or what is left of the session, if less) to go, as any frame has to arrive
+    long left = server.sessionTimeout().toNanos() - (System.nanoTime() - acceptedNanos);
+    long grace = Math.max(0, Math.min(server.frameTimeout().toNanos(), left));
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (!done) {
+                KeyTransferException failure = s.failure().orElse(null);
+                finish(
+                    null,
+                    failure != null
+                        ? failure
+                        : new TransportException(
+                            ErrorCode.TIMEOUT, "the peer did not take the last frame in time"));
+                ctx.close();
+              }
+            },
+            grace,
+            TimeUnit.NANOSECONDS);
     last.addListener(
         (ChannelFutureListener)
             f -> {

@@ -178,6 +178,11 @@ public final class NettyKeyServer<R> implements AutoCloseable {
         SslContextBuilder.forServer(settings.keyManagerFactory())
             .sslProvider(SslProvider.JDK)
             .protocols(TlsSettings.PROTOCOL);
+    if (settings.requiresClientCertificate() && settings.trustedCertificates().isEmpty()) {
+      // client certificates from any public CA would be admitted: name the CAs instead
+      throw new IllegalArgumentException(
+          "a TLS server does not take the JDK's default CAs for client certificates");
+    }
     if (settings.requiresClientCertificate()) {
       b.trustManager(settings.trustManagerFactory()).clientAuth(ClientAuth.REQUIRE);
     }
@@ -330,6 +335,10 @@ public final class NettyKeyServer<R> implements AutoCloseable {
 
   Duration sessionTimeout() {
     return sessionTimeout;
+  }
+
+  Duration frameTimeout() {
+    return frameTimeout;
   }
 
   void connectionOpened() {

@@ -80,7 +80,7 @@ public final class FrameSession<R> {
     }
     try {
       return new Output(List.of(encode(first.get())), false);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       return failInternally(e);
     }
   }
@@ -110,7 +110,7 @@ public final class FrameSession<R> {
       return new Output(out, finished);
     } catch (KeyTransferException e) {
       return fail(e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // a bug or a StackOverflowError: the session fails whole
       return failInternally(e);
     }
   }
@@ -147,7 +147,7 @@ public final class FrameSession<R> {
     }
   }
 
-  private Output failInternally(RuntimeException e) {
+  private Output failInternally(Throwable e) {
     finished = true;
     result = null;
     failure = new InternalErrorException("internal error in session", e);

@@ -80,7 +80,7 @@ public final class SessionDriver {
         }
         out = session.onFrame(frame);
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // the machine wipes its keys and records the session
       machine.fail(ErrorCode.INTERNAL_ERROR);
       throw new InternalErrorException("internal error in session", e);
     }

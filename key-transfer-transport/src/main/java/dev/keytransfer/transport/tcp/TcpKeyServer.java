@@ -174,7 +174,7 @@ public final class TcpKeyServer<R> implements AutoCloseable {
       result = handler.serve(t);
     } catch (KeyTransferException e) {
       failure = e;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // every connection ends with one outcome
       failure = new InternalErrorException("session handler failed", e);
     } finally {
       active.remove(s);

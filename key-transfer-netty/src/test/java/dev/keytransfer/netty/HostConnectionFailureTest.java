@@ -12,9 +12,7 @@ import dev.keytransfer.core.message.MessageCodec;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
-import dev.keytransfer.core.spi.TokenCodec;
 import java.io.DataOutputStream;
-import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -33,17 +31,8 @@ import org.junit.jupiter.api.Test;
  * reading once the host has its last frames queued (docs/SECURITY.md A3).
  */
 class HostConnectionFailureTest {
-  private static final MessageCodec MESSAGES =
-      new MessageCodec(
-          (TokenCodec)
-              Proxy.newProxyInstance(
-                  TokenCodec.class.getClassLoader(),
-                  new Class<?>[] {TokenCodec.class},
-                  (proxy, method, args) -> {
-                    throw new UnsupportedOperationException("no tokens here");
-                  }));
-  private static final KeyCheckValue KCV =
-      KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[] {1, 2, 3});
+  private static final MessageCodec MESSAGES = NettyKeyServerTest.MESSAGES;
+  private static final KeyCheckValue KCV = NettyKeyServerTest.KCV;
 
   private final List<NettyKeyServer.SessionOutcome<Integer>> outcomes =
       new CopyOnWriteArrayList<>();

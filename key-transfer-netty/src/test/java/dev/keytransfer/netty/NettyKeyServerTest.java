@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * deadlines, caps, the busy refusal, pipelined frames, and one outcome per connection.
  */
 class NettyKeyServerTest {
-  private static final MessageCodec MESSAGES =
+  /** Frames without tokens: every token decoder refuses. */
+  static final MessageCodec MESSAGES =
       new MessageCodec(
           (TokenCodec)
               Proxy.newProxyInstance(
@@ -52,7 +53,8 @@ class NettyKeyServerTest {
                   (proxy, method, args) -> {
                     throw new UnsupportedOperationException("no tokens here");
                   }));
-  private static final KeyCheckValue KCV =
+
+  static final KeyCheckValue KCV =
       KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[] {1, 2, 3});
   private static final KeyCheckValue REFUSED =
       KeyCheckValue.of(KeyCheckValue.Method.LEGACY_TDES, new byte[] {0, 0, 0});

@@ -332,4 +332,17 @@ abstract class JdbcKeyLedgerContract {
     assertThat(ledger.entries()).hasSize(1);
     assertThat(ledger.verify().intact()).isTrue();
   }
+
+  @Test
+  void beginAttemptsSince_countsOnAwait_andAClosedLedgerFailsWithItsCode() throws Exception {
+    Instant t = Instant.now();
+    ledger.recordDelivered(entry("s1", DEVICE, t));
+    assertThat(ledger.beginAttemptsSince(DEVICE, t.minusSeconds(60)).await()).isEqualTo(1);
+    assertThat(ledger.beginAttemptsSince(OTHER, t.minusSeconds(60)).await()).isZero();
+    ledger.close();
+    assertThatThrownBy(() -> ledger.beginAttemptsSince(DEVICE, t.minusSeconds(60)).await())
+        .isInstanceOf(KeyTransferException.class)
+        .extracting(e -> ((KeyTransferException) e).code())
+        .isEqualTo(ErrorCode.STORAGE_FAILURE);
+  }
 }

@@ -34,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -68,8 +69,12 @@ import java.util.Set;
  *       {@code CRL_STALE}, {@code CRL_INVALID}).
  * </ol>
  *
+ * <p>A CA path that passed is remembered, and a later leaf of that CA is checked against it alone
+ * while nothing above the leaf has changed ({@code ValidatedIssuers}, docs/SECURITY.md "Validation
+ * cache"): the leaf's own signature, dates, extensions and revocation are checked every time.
+ *
  * <p>Exception messages name the failing certificate's subject and the reason; they hold no secret.
- * Immutable and thread-safe.
+ * Thread-safe; its only state is that cache.
  */
 public final class PkixCertificateValidator implements CertificateValidator {
   /**
@@ -83,6 +88,7 @@ public final class PkixCertificateValidator implements CertificateValidator {
 
   private final ValidationPolicy policy;
   private final IssuerSignature issuerSignature;
+  private final ValidatedIssuers issuers = new ValidatedIssuers();
 
   public PkixCertificateValidator(ValidationPolicy policy) {
     this(policy, PkixCertificateValidator::signedBy);
@@ -92,6 +98,11 @@ public final class PkixCertificateValidator implements CertificateValidator {
   PkixCertificateValidator(ValidationPolicy policy, IssuerSignature issuerSignature) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.issuerSignature = Objects.requireNonNull(issuerSignature, "issuerSignature");
+  }
+
+  /** Issuing CAs held by the validation cache (tests). */
+  int cachedIssuers() {
+    return issuers.size();
   }
 
   @Override
@@ -133,6 +144,12 @@ public final class PkixCertificateValidator implements CertificateValidator {
       if (!candidates.contains(c)) {
         candidates.add(c);
       }
+    }
+    List<X509CRL> allCrls = new ArrayList<>(policy.localCrls());
+    allCrls.addAll(crls);
+    Optional<CertificateChain> cached = viaValidatedIssuer(leaf, role, candidates, allCrls, at);
+    if (cached.isPresent()) {
+      return cached.get();
     }
     List<X509Certificate> path = new ArrayList<>();
     X509Certificate anchor = buildPath(leaf, candidates, at, path);
@@ -178,13 +195,68 @@ public final class PkixCertificateValidator implements CertificateValidator {
     }
 
     // C1-C5, C9: RFC 5280 with CRL revocation, failing closed
-    List<X509CRL> allCrls = new ArrayList<>(policy.localCrls());
-    allCrls.addAll(crls);
     // C3, C8 for CRLs: those of the path's CAs are held to the signature policy and a bounded life
     checkCrls(all, allCrls);
     // the peer's certificates that are not on the path stay out of the PKIX engine's store
     validateRfc5280(path, anchor, allCrls, policy.intermediates(), at, PkixSettings.DEFAULT);
+    issuers.remember(path, anchor, allCrls, at);
     return new CertificateChain(path);
+  }
+
+  /**
+   * The leaf checked under an issuing CA validated before (docs/SECURITY.md, "Validation cache"):
+   * C8 and C6 on the leaf, the CA's CRLs held to the CRL policy, and RFC 5280 on the leaf alone
+   * with the CA as its trust anchor, so the leaf's signature, dates, extensions and revocation are
+   * checked as on the full path. Only the issuer the full path would try first qualifies (the first
+   * candidate of the leaf's issuer name within its dates, no trust anchor of that name). Empty when
+   * there is no such entry or any check fails: the full validation then decides, and says why.
+   */
+  private Optional<CertificateChain> viaValidatedIssuer(
+      X509Certificate leaf,
+      Role role,
+      List<X509Certificate> candidates,
+      List<X509CRL> allCrls,
+      Instant at) {
+    for (X509Certificate a : policy.trustAnchors()) {
+      if (a.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())) {
+        return Optional.empty();
+      }
+    }
+    X509Certificate first = null;
+    for (X509Certificate c : candidates) {
+      if (c.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()) && validAt(c, at)) {
+        first = c;
+        break;
+      }
+    }
+    if (first == null) {
+      return Optional.empty();
+    }
+    Optional<ValidatedIssuers.Entry> entry = issuers.find(first, allCrls, at);
+    if (entry.isEmpty()) {
+      return Optional.empty();
+    }
+    X509Certificate issuer = entry.get().issuer();
+    try {
+      if (AlgorithmPolicy.keyWeakness(leaf.getPublicKey(), policy.minRsaBits()) != null
+          || AlgorithmPolicy.signatureWeakness(leaf.getSigAlgOID(), leaf.getSigAlgParams())
+              != null) {
+        return Optional.empty();
+      }
+      checkRole(leaf, role);
+      List<X509Certificate> pinned = policy.roleIssuers(role);
+      if (!pinned.isEmpty() && pinned.stream().noneMatch(p -> sameSubjectAndKey(p, issuer))) {
+        return Optional.empty();
+      }
+      checkCrls(List.of(issuer), allCrls);
+      validateRfc5280(List.of(leaf), issuer, allCrls, List.of(), at, PkixSettings.DEFAULT);
+    } catch (CertificateValidationException | RuntimeException e) {
+      return Optional.empty();
+    }
+    List<X509Certificate> path = new ArrayList<>(1 + entry.get().caPath().size());
+    path.add(leaf);
+    path.addAll(entry.get().caPath());
+    return Optional.of(new CertificateChain(path));
   }
 
   /**

@@ -96,6 +96,9 @@ public final class Tr34TokenCodec implements TokenCodec {
   private final Tr34Profile profile;
   private final Set<Tr34Tolerance> tolerances;
 
+  /** The CT-KDH encoded last, sent again while the chain and CRLs are the same. */
+  private volatile KdhCredentialToken lastKdhCredential;
+
   public Tr34TokenCodec(CryptoProvider crypto) {
     this(crypto, Tr34Profile.TR34_2019);
   }
@@ -145,8 +148,19 @@ public final class Tr34TokenCodec implements TokenCodec {
   @Override
   public KdhCredentialToken encodeKdhCredential(CertificateChain chain, List<X509CRL> crls)
       throws KeyTransferException {
-    return new KdhCredentialToken(
-        Bytes.copyOf(degenerateSignedData(chain.certificates(), crls)), chain, crls);
+    // a host sends one CT-KDH until its chain or CRLs change: encoded once per change
+    KdhCredentialToken last = lastKdhCredential;
+    // (List.equals: the same objects, or equal encodings, in the same order)
+    if (last != null
+        && last.chain().certificates().equals(chain.certificates())
+        && last.crls().equals(crls)) {
+      return last;
+    }
+    KdhCredentialToken token =
+        new KdhCredentialToken(
+            Bytes.copyOf(degenerateSignedData(chain.certificates(), crls)), chain, crls);
+    lastKdhCredential = token;
+    return token;
   }
 
   @Override

@@ -13,6 +13,7 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import dev.keytransfer.KeyTransferHost;
 import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.ErrorCode;
+import dev.keytransfer.crypto.accp.AccpCryptoProvider;
 import dev.keytransfer.crypto.bc.BcCryptoProvider;
 import dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider;
 import dev.keytransfer.netty.NettyKeyServer;
@@ -62,7 +63,8 @@ class ModuleBoundariesTest {
             BcCryptoProvider.class,
             Pkcs11CryptoProvider.class,
             DefaultCertificateAuthority.class,
-            NettyKeyServer.class)) {
+            NettyKeyServer.class,
+            AccpCryptoProvider.class)) {
       Path location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
       ModuleReference ref = ModuleFinder.of(location).findAll().iterator().next();
       modules.add(new LibraryModule(ref.descriptor(), location.toUri().getPath()));
@@ -87,7 +89,8 @@ class ModuleBoundariesTest {
             "dev.keytransfer.bc",
             "dev.keytransfer.pkcs11",
             "dev.keytransfer.ca",
-            "dev.keytransfer.netty");
+            "dev.keytransfer.netty",
+            "dev.keytransfer.accp");
     for (LibraryModule m : modules) {
       ModuleDescriptor d = m.descriptor();
       assertThat(d.isAutomatic()).as(d.name()).isFalse();

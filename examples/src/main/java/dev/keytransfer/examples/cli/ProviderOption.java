@@ -2,6 +2,7 @@ package dev.keytransfer.examples.cli;
 
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.crypto.accp.AccpCryptoProvider;
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config;
 import dev.keytransfer.examples.CryptoProviders;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code --provider bc|jca|pkcs11}, shared by the commands that run a host and terminals. */
+/** {@code --provider bc|jca|pkcs11|accp}, shared by the commands that run a host and terminals. */
 final class ProviderOption {
   /** Where the PKCS#11 settings go, for the one-line error when they are missing. */
   static final String PKCS11_SETTINGS =
@@ -28,12 +29,13 @@ final class ProviderOption {
   @Option(
       names = "--provider",
       defaultValue = "bc",
-      paramLabel = "bc|jca|pkcs11",
+      paramLabel = "bc|jca|pkcs11|accp",
       description =
           "Crypto provider of the host and the terminals; with pkcs11 their RSA keys are generated"
               + " in the token named by "
               + Pkcs11Config.ENV_PREFIX
-              + "LIBRARY, _TOKEN, _PIN (default: ${DEFAULT-VALUE}).")
+              + "LIBRARY, _TOKEN, _PIN; accp (Amazon Corretto Crypto Provider) runs on Linux"
+              + " x86_64 and aarch64 only (default: ${DEFAULT-VALUE}).")
   String name;
 
   @Spec(Spec.Target.MIXEE)
@@ -52,6 +54,14 @@ final class ProviderOption {
     }
     try {
       return CryptoProviders.create(name);
+    } catch (KeyTransferException e) {
+      if (!AccpCryptoProvider.NAME.equals(name)) {
+        throw e;
+      }
+      throw new CliException(
+          "--provider accp: "
+              + e.getMessage()
+              + "; use --provider bc or jca on this platform (docs/PROVIDERS.md)");
     } catch (IllegalArgumentException e) {
       throw new CliException(
           "--provider "

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.keytransfer.crypto.accp.AccpCryptoProvider;
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config;
 import dev.keytransfer.crypto.pkcs11.Pkcs11CryptoProvider;
 import dev.keytransfer.crypto.testing.SoftHsm;
 import dev.keytransfer.examples.cli.KeyMaterialCommandsTest.Run;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
@@ -76,6 +80,48 @@ class DemoOptionsTest {
   }
 
   @Test
+  void demoProviderAccp() {
+    assumeTrue(
+        AccpCryptoProvider.unavailableReason().isEmpty(),
+        () -> "ACCP cannot run here: " + AccpCryptoProvider.unavailableReason().orElse(""));
+    Run r = cli("demo", "--provider", "accp", "--terminals", "2");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("crypto provider: accp\n")
+        .endsWith("2/2 terminals received their key\n");
+  }
+
+  /**
+   * Where ACCP's native library cannot load (here: a JVM of its own told to skip the bundled
+   * library, as on a platform ACCP has none for), {@code --provider accp} is a one-line error.
+   */
+  @Test
+  void demoProviderAccp_nativeLibraryMissing_oneLineError() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    KeyTransferCli.class.getName(),
+                    "demo",
+                    "--provider",
+                    "accp",
+                    "--terminals",
+                    "1"))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    KeyMaterialCommandsTest.assertOneLineError(
+        new Run(p.exitValue(), "", err),
+        1,
+        "--provider accp: the Amazon Corretto Crypto Provider cannot run in this JVM (");
+    assertThat(err).contains("use --provider bc or jca on this platform");
+  }
+
+  @Test
   void benchProviderJca() {
     Run r =
         cli(
@@ -138,7 +184,7 @@ class DemoOptionsTest {
     KeyMaterialCommandsTest.assertOneLineError(
         cli("bench", "--provider", "pkcs11", "--terminals", "1"), 1, "PKCS#11 is not set up");
     KeyMaterialCommandsTest.assertOneLineError(
-        cli("demo", "--provider", "foo"), 2, "--provider must be one of bc, jca, pkcs11");
+        cli("demo", "--provider", "foo"), 2, "--provider must be one of bc, jca, pkcs11, accp");
     KeyMaterialCommandsTest.assertOneLineError(cli("demo", "--dukpt=des"), 2, "--dukpt");
     assertThat(cli("demo", "--help").out()).contains("--dukpt", "--provider");
     assertThat(cli("bench", "--help").out()).contains("--provider");

@@ -24,6 +24,7 @@ import java.security.spec.MGF1ParameterSpec;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.Cipher;
+import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
@@ -35,7 +36,9 @@ import javax.crypto.spec.SecretKeySpec;
  * wherever the JCA does (a desktop JDK, Android). By default the engines come from the platform's
  * installed providers; {@link #JcaCryptoProvider(String, Provider, SecureRandom)} binds every
  * engine to one {@link Provider} object instead (the Bouncy Castle provider module does that with a
- * private instance, never installed globally).
+ * private instance, never installed globally), and {@link #JcaCryptoProvider(String, Provider,
+ * boolean, SecureRandom)} can prefer that object and take from the platform only the algorithms it
+ * lacks (the ACCP module: TDES, DES and AES-ECB; docs/PROVIDERS.md).
  *
  * <p>Engines used: RSA key generation and SHA256withRSA; RSA-OAEP with SHA-256 and MGF1-SHA-256
  * ({@code RSA/ECB/OAEPPadding} with explicit parameters, TR-34 B.2.2.3); AES and TDES in CBC with
@@ -60,6 +63,7 @@ public class JcaCryptoProvider implements CryptoProvider {
 
   private final String name;
   private final Provider provider;
+  private final boolean platformFallback;
   private final SecureRandom random;
 
   /** A provider on the platform's installed JCA providers and its approved random generator. */
@@ -77,8 +81,21 @@ public class JcaCryptoProvider implements CryptoProvider {
    * platform's installed providers, by algorithm), drawing randomness from {@code random}.
    */
   public JcaCryptoProvider(String name, Provider provider, SecureRandom random) {
+    this(name, provider, false, random);
+  }
+
+  /**
+   * A provider named {@code name} whose engines come from {@code provider} (null: the platform's
+   * installed providers, by algorithm), drawing randomness from {@code random}. With {@code
+   * platformFallback}, an algorithm {@code provider} does not have (its lookup throws {@link
+   * NoSuchAlgorithmException} or {@link NoSuchPaddingException}) is looked up among the platform's
+   * installed providers instead; any other failure is never retried elsewhere.
+   */
+  public JcaCryptoProvider(
+      String name, Provider provider, boolean platformFallback, SecureRandom random) {
     this.name = Objects.requireNonNull(name, "name");
     this.provider = provider;
+    this.platformFallback = platformFallback && provider != null;
     this.random = Objects.requireNonNull(random, "random");
   }
 
@@ -108,10 +125,18 @@ public class JcaCryptoProvider implements CryptoProvider {
       throw new IllegalArgumentException("RSA keys below 2048 bits are not generated");
     }
     try {
-      KeyPairGenerator g =
-          provider == null
-              ? KeyPairGenerator.getInstance("RSA")
-              : KeyPairGenerator.getInstance("RSA", provider);
+      KeyPairGenerator g;
+      try {
+        g =
+            provider == null
+                ? KeyPairGenerator.getInstance("RSA")
+                : KeyPairGenerator.getInstance("RSA", provider);
+      } catch (NoSuchAlgorithmException e) {
+        if (!platformFallback) {
+          throw e;
+        }
+        g = KeyPairGenerator.getInstance("RSA");
+      }
       g.initialize(modulusBits, random);
       return SoftwareKeyHandle.of(g.generateKeyPair(), label);
     } catch (GeneralSecurityException e) {
@@ -294,10 +319,19 @@ public class JcaCryptoProvider implements CryptoProvider {
   @Override
   public final byte[] sha256(byte[] data) {
     try {
-      return (provider == null
-              ? MessageDigest.getInstance("SHA-256")
-              : MessageDigest.getInstance("SHA-256", provider))
-          .digest(data);
+      MessageDigest d;
+      try {
+        d =
+            provider == null
+                ? MessageDigest.getInstance("SHA-256")
+                : MessageDigest.getInstance("SHA-256", provider);
+      } catch (NoSuchAlgorithmException e) {
+        if (!platformFallback) {
+          throw e;
+        }
+        d = MessageDigest.getInstance("SHA-256");
+      }
+      return d.digest(data);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this platform has no SHA-256", e);
     }
@@ -309,15 +343,29 @@ public class JcaCryptoProvider implements CryptoProvider {
   }
 
   private Signature signature() throws NoSuchAlgorithmException {
-    return provider == null
-        ? Signature.getInstance("SHA256withRSA")
-        : Signature.getInstance("SHA256withRSA", provider);
+    try {
+      return provider == null
+          ? Signature.getInstance("SHA256withRSA")
+          : Signature.getInstance("SHA256withRSA", provider);
+    } catch (NoSuchAlgorithmException e) {
+      if (!platformFallback) {
+        throw e;
+      }
+      return Signature.getInstance("SHA256withRSA");
+    }
   }
 
   private Cipher cipher(String transformation) throws GeneralSecurityException {
-    return provider == null
-        ? Cipher.getInstance(transformation)
-        : Cipher.getInstance(transformation, provider);
+    try {
+      return provider == null
+          ? Cipher.getInstance(transformation)
+          : Cipher.getInstance(transformation, provider);
+    } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
+      if (!platformFallback) {
+        throw e;
+      }
+      return Cipher.getInstance(transformation);
+    }
   }
 
   private static String cbcTransformation(Algorithms.ContentEncryption a) {

@@ -99,6 +99,21 @@ public final class DerWriter {
   }
 
   public static byte[] oid(String dotted) {
+    byte[] known = ENCODED_OIDS.get(dotted);
+    if (known == null) {
+      known = encodeOid(dotted);
+      if (ENCODED_OIDS.size() < 256) { // the codec's constants; a bound all the same
+        ENCODED_OIDS.put(dotted, known);
+      }
+    }
+    return known.clone();
+  }
+
+  /** Encodings of the OIDs written so far: the same few constants in every token. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> ENCODED_OIDS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static byte[] encodeOid(String dotted) {
     String[] arcs = dotted.split("\\.");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     base128(

@@ -51,7 +51,7 @@ import javax.crypto.spec.SecretKeySpec;
  * no cause (R1); empty and misaligned CBC input is refused before the engine sees it (R6). The
  * copies of key bytes this class makes are wiped after each operation; the JCA's own copies (the
  * {@code SecretKeySpec} clone, an engine's key schedule) are beyond its reach (docs/SECURITY.md
- * K5). Thread-safe.
+ * K5). Thread-safe: each thread reuses its own signature and digest engines, never a cipher.
  */
 public class JcaCryptoProvider implements CryptoProvider {
   /** OAEP parameters of TR-34 key transport: SHA-256, MGF1-SHA-256, empty label (B.2.2.3). */
@@ -65,6 +65,7 @@ public class JcaCryptoProvider implements CryptoProvider {
   private final Provider provider;
   private final boolean platformFallback;
   private final SecureRandom random;
+  private final ThreadLocal<Engines> engines = ThreadLocal.withInitial(Engines::new);
 
   /** A provider on the platform's installed JCA providers and its approved random generator. */
   public JcaCryptoProvider() {
@@ -319,21 +320,26 @@ public class JcaCryptoProvider implements CryptoProvider {
   @Override
   public final byte[] sha256(byte[] data) {
     try {
-      MessageDigest d;
-      try {
-        d =
-            provider == null
-                ? MessageDigest.getInstance("SHA-256")
-                : MessageDigest.getInstance("SHA-256", provider);
-      } catch (NoSuchAlgorithmException e) {
-        if (!platformFallback) {
-          throw e;
-        }
-        d = MessageDigest.getInstance("SHA-256");
+      Engines e = engines.get();
+      if (e.sha256 == null) {
+        e.sha256 = newSha256();
       }
-      return d.digest(data);
+      return e.sha256.digest(data); // digest() resets the engine
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this platform has no SHA-256", e);
+    }
+  }
+
+  private MessageDigest newSha256() throws NoSuchAlgorithmException {
+    try {
+      return provider == null
+          ? MessageDigest.getInstance("SHA-256")
+          : MessageDigest.getInstance("SHA-256", provider);
+    } catch (NoSuchAlgorithmException e) {
+      if (!platformFallback) {
+        throw e;
+      }
+      return MessageDigest.getInstance("SHA-256");
     }
   }
 
@@ -342,7 +348,26 @@ public class JcaCryptoProvider implements CryptoProvider {
     return "JcaCryptoProvider[" + name + "]";
   }
 
+  /**
+   * This thread's SHA256withRSA engine, re-initialised at every use (initSign/initVerify reset it).
+   * Engines that would hold a transported or working key between uses (ciphers) are never kept: a
+   * new one per operation.
+   */
   private Signature signature() throws NoSuchAlgorithmException {
+    Engines e = engines.get();
+    if (e.signature == null) {
+      e.signature = newSignature();
+    }
+    return e.signature;
+  }
+
+  /** The engines one thread reuses: only those that hold no secret between uses. */
+  private static final class Engines {
+    Signature signature;
+    MessageDigest sha256;
+  }
+
+  private Signature newSignature() throws NoSuchAlgorithmException {
     try {
       return provider == null
           ? Signature.getInstance("SHA256withRSA")

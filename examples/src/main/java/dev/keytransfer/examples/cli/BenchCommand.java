@@ -1,16 +1,31 @@
 package dev.keytransfer.examples.cli;
 
+import dev.keytransfer.bench.ColdStart;
+import dev.keytransfer.bench.Fixtures;
+import dev.keytransfer.bench.Floor;
+import dev.keytransfer.bench.FullHandshake;
+import dev.keytransfer.bench.HostSide;
+import dev.keytransfer.bench.OpenLoop;
+import dev.keytransfer.bench.TerminalSide;
+import dev.keytransfer.bench.TimedLoop;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.handshake.DeliveryLimit;
+import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.examples.CryptoProviders;
 import dev.keytransfer.examples.Fleet;
 import dev.keytransfer.examples.cli.BenchLedgers.Call;
 import dev.keytransfer.examples.cli.BenchLedgers.Ledger;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -18,30 +33,35 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Measures handshakes per second and latency percentiles for N terminals starting at once against
- * one host. Enrollment (key generation, CSR, certificate) happens before and is not timed; warm-up
- * rounds run before the measured rounds.
+ * Measures each side of the TR-34 two-pass handshake as a ratio to its crypto floor, measured in
+ * the same run (README "Performance"): for each provider, side (host, terminal, full) and thread
+ * count, complete handshakes per second on the harness of key-transfer-bench ({@link HostSide},
+ * {@link TerminalSide}, {@link FullHandshake}), the floor per second ({@link Floor}: the raw RSA
+ * operations that side cannot do without) on the same threads, in alternating rounds so that drift
+ * (JIT, heat, other load) hits both, and their ratio. Warm-up and measurement go by time. Then a
+ * cold terminal in a fresh JVM ({@link ColdStart}) and an open loop at half the full capacity over
+ * TCP to the production server ({@link OpenLoop}).
  *
- * <p>With {@code --compare-ledgers} the same host and the same terminals run on each ledger in turn
- * (in memory, H2, and PostgreSQL if given), one round each in a rotating order, so that drift (JIT,
- * heat, other load) falls on every ledger alike; each ledger gets the same warm-up.
- *
- * <p>The host has no delivery limit: the same terminals get a key round after round. Each session
- * looks up the terminal's earlier deliveries, so a long history per terminal costs more than a real
- * terminal's few keys would; {@code --enroll} spreads the rounds over more terminals.
+ * <p>With {@code --ledger} or {@code --compare-ledgers} it measures the host's ledger instead: N
+ * terminals start at once against one host ({@link Fleet}), round after round, on each ledger in
+ * turn (in memory, H2, and PostgreSQL if given), one round each in a rotating order, so that drift
+ * falls on every ledger alike; each ledger gets the same warm-up. The host has no delivery limit:
+ * the same terminals get a key round after round; {@code --enroll} spreads the rounds over more
+ * terminals, which keeps each one's ledger history (looked up every session) shorter.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Measure S2-S4 handshakes per second and p50/p99 latency for N simultaneous terminals.")
+        "Measure each side of the handshake as a ratio to its crypto floor (same run), a cold"
+            + " terminal and an open loop; or, with --ledger / --compare-ledgers, the ledger's"
+            + " cost.")
 final class BenchCommand implements Callable<Integer> {
   /** Where {@code --compare-ledgers} finds PostgreSQL without {@code --postgres}. */
   static final String PG_URL_ENV = "KEYTRANSFER_TEST_PG_URL";
@@ -50,13 +70,17 @@ final class BenchCommand implements Callable<Integer> {
       names = "--terminals",
       split = ",",
       defaultValue = "1,10,200",
-      description = "Terminal counts to measure, comma separated (default: ${DEFAULT-VALUE}).")
+      description =
+          "With --ledger/--compare-ledgers: terminal counts to measure, comma separated"
+              + " (default: ${DEFAULT-VALUE}).")
   int[] counts;
 
   @Option(
       names = "--rounds",
       defaultValue = "3",
-      description = "Measured rounds per count (and per ledger) (default: ${DEFAULT-VALUE}).")
+      description =
+          "With --ledger/--compare-ledgers: measured rounds per count and ledger (default:"
+              + " ${DEFAULT-VALUE}).")
   int rounds;
 
   /**
@@ -124,9 +148,66 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the results as one JSON object.")
   boolean json;
 
-  @Mixin ProviderOption provider;
+  @Option(
+      names = "--provider",
+      split = ",",
+      paramLabel = "NAME[,NAME...]",
+      description =
+          "Crypto providers to measure, comma separated (default: every software provider"
+              + " CryptoProviders knows, not pkcs11; with --ledger/--compare-ledgers one, default"
+              + " bc).")
+  List<String> providers;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "3",
+      description =
+          "Measured seconds per cell, handshakes and floor each (default: ${DEFAULT-VALUE}).")
+  double seconds;
+
+  @Option(
+      names = "--warmup-seconds",
+      description = "Warm-up seconds per cell, not reported (default: as --seconds).")
+  Double warmupSeconds;
+
+  @Option(
+      names = "--threads",
+      split = ",",
+      defaultValue = "1,2",
+      description = "Thread counts, comma separated (default: ${DEFAULT-VALUE}).")
+  int[] threads;
+
+  /** The sides of the handshake that can be measured. */
+  enum Side {
+    host,
+    terminal,
+    full
+  }
+
+  @Option(
+      names = "--sides",
+      split = ",",
+      defaultValue = "host,terminal,full",
+      description = "${COMPLETION-CANDIDATES}, comma separated (default: ${DEFAULT-VALUE}).")
+  List<Side> sides;
+
+  @Option(
+      names = "--cold-runs",
+      defaultValue = "3",
+      description = "Fresh JVMs for the cold terminal, 0 for none (default: ${DEFAULT-VALUE}).")
+  int coldRuns;
+
+  @Option(
+      names = "--no-open-loop",
+      description = "Skip the open loop (it runs when the full side is measured).")
+  boolean noOpenLoop;
+
+  /** The open loop's p99 target. */
+  static final double OPEN_LOOP_P99_TARGET_MS = 20;
 
   @Spec CommandSpec spec;
+
+  private String ledgerProvider;
 
   /** One measured cell: a ledger at a terminal count. */
   private record Result(
@@ -159,7 +240,35 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws KeyTransferException, InterruptedException {
+  public Integer call() throws KeyTransferException, InterruptedException, IOException {
+    if (ledger != null || compare || closedLoopOptionGiven()) {
+      return callLedgers();
+    }
+    if (postgres != null) {
+      throw new ParameterException(spec.commandLine(), "--postgres needs --compare-ledgers");
+    }
+    return callRatios();
+  }
+
+  /** The closed-loop fleet mode's own options select it too (as before the ratio mode). */
+  private boolean closedLoopOptionGiven() {
+    var parsed = spec.commandLine().getParseResult();
+    for (String o :
+        List.of(
+            "--terminals", "--rounds", "--warmup", "--enroll", "--transport", "--server-threads")) {
+      if (parsed.hasMatchedOption(o)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Integer callLedgers() throws KeyTransferException, InterruptedException {
+    if (providers != null && providers.size() != 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--ledger and --compare-ledgers take one --provider");
+    }
+    ledgerProvider = providers == null ? "bc" : providers.get(0);
     int max = Arrays.stream(counts).max().orElse(1);
     warmup = warmupOption != null ? warmupOption : compare ? COMPARE_WARMUP : 1;
     if (rounds < 1
@@ -222,7 +331,7 @@ final class BenchCommand implements Callable<Integer> {
             .serverThreads(serverThreads)
             .ledger(hostLedger)
             .deliveryLimit(DeliveryLimit.unlimitedForTesting())
-            .cryptoProvider(provider.open());
+            .cryptoProvider(openProvider(ledgerProvider));
     List<Result> results = new ArrayList<>();
     try (Fleet fleet = setup.build()) {
       progress.println("enrolling " + enrolled + " terminals (not timed)...");
@@ -365,7 +474,7 @@ final class BenchCommand implements Callable<Integer> {
   private String json(List<Result> results, int enrolled) {
     StringBuilder b = new StringBuilder();
     b.append("{\"provider\":\"")
-        .append(provider.name)
+        .append(jsonText(ledgerProvider))
         .append("\",\"transport\":\"")
         .append(transport)
         .append("\",\"serverThreads\":")
@@ -436,8 +545,27 @@ final class BenchCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.4f", d);
   }
 
-  private static String jsonText(String s) {
-    return s.replace("\\", "\\\\").replace("\"", "\\\"");
+  /** A JSON string's content: quotes, backslashes and control characters escaped. */
+  static String jsonText(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.toString();
   }
 
   /**
@@ -485,5 +613,369 @@ final class BenchCommand implements Callable<Integer> {
 
   private static double ms(long ns) {
     return ns / 1e6;
+  }
+
+  // --- the ratio mode: each side against its crypto floor, same run ---
+
+  /** One measured cell: a side on one provider at one thread count. */
+  private record Cell(
+      String provider, Side side, int threads, TimedLoop.Count handshakes, TimedLoop.Count floor) {
+    double ratio() {
+      return handshakes.perSecond() / floor.perSecond();
+    }
+  }
+
+  /** Default providers: every name CryptoProviders knows that needs no token. */
+  static List<String> defaultProviders() {
+    return CryptoProviders.NAMES.stream().filter(n -> !n.equals("pkcs11")).toList();
+  }
+
+  private CryptoProvider openProvider(String name) throws KeyTransferException {
+    if (!CryptoProviders.NAMES.contains(name)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--provider must be one of "
+              + String.join(", ", CryptoProviders.NAMES)
+              + ", not '"
+              + name
+              + "'");
+    }
+    try {
+      return CryptoProviders.create(name);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(
+          "--provider "
+              + name
+              + ": PKCS#11 is not set up ("
+              + e.getMessage()
+              + "); "
+              + ProviderOption.PKCS11_SETTINGS);
+    }
+  }
+
+  private Integer callRatios() throws KeyTransferException, InterruptedException, IOException {
+    if (!(seconds > 0) || seconds > 3600) {
+      throw new ParameterException(spec.commandLine(), "--seconds is more than 0, at most 3600");
+    }
+    double warm = warmupSeconds == null ? seconds : warmupSeconds;
+    if (!(warm >= 0) || warm > 3600) {
+      throw new ParameterException(spec.commandLine(), "--warmup-seconds is 0 to 3600");
+    }
+    for (int t : threads) {
+      OptionChecks.range(spec, "--threads", t, 1, 64);
+    }
+    OptionChecks.range(spec, "--cold-runs", coldRuns, 0, 50);
+    List<String> names = providers == null ? defaultProviders() : providers;
+    for (String n : names) {
+      if (!CryptoProviders.NAMES.contains(n)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--provider must be one of "
+                + String.join(", ", CryptoProviders.NAMES)
+                + ", not '"
+                + n
+                + "'");
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter progress = spec.commandLine().getErr();
+    int maxThreads = Arrays.stream(threads).max().orElse(1);
+    List<Cell> cells = new ArrayList<>();
+    Map<String, OpenLoop.Result> openLoops = new TreeMap<>();
+    for (String name : names) {
+      CryptoProvider crypto = openProvider(name);
+      try {
+        progress.printf("%s: enrolling the CA, the host and the terminals (not timed)%n", name);
+        progress.flush();
+        Fixtures f = Fixtures.create(crypto, Math.max(Fixtures.DEFAULT_TERMINALS, maxThreads));
+        Floor floor = new Floor(f);
+        for (Side side : sides) {
+          for (int t : threads) {
+            cells.add(cell(progress, name, side, t, f, floor, warm));
+          }
+        }
+        if (!noOpenLoop && sides.contains(Side.full)) {
+          double capacity =
+              cells.stream()
+                  .filter(c -> c.provider().equals(name) && c.side() == Side.full)
+                  .mapToDouble(c -> c.handshakes().perSecond())
+                  .max()
+                  .orElseThrow();
+          progress.printf(
+              Locale.ROOT,
+              "%s: open loop at %.1f terminals/s (half the full capacity) for %.1f s%n",
+              name,
+              capacity / 2,
+              seconds);
+          progress.flush();
+          openLoops.put(
+              name,
+              OpenLoop.run(
+                  f,
+                  capacity / 2,
+                  Duration.ofNanos((long) (seconds * 1e9)),
+                  new PrintStream(new WriterStream(progress), true)));
+        }
+      } finally {
+        if (crypto instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // nothing more to do at the end of the run
+          }
+        }
+      }
+    }
+    ColdStart.Result cold = null;
+    if (coldRuns > 0) {
+      progress.printf("cold terminal: %d fresh JVMs%n", coldRuns);
+      progress.flush();
+      cold =
+          ColdStart.measure(
+              System.getProperty("java.class.path"),
+              coldRuns,
+              new PrintStream(new WriterStream(progress), true));
+    }
+    if (json) {
+      out.println(ratioJson(cells, openLoops, cold, warm));
+    } else {
+      printRatios(out, cells, openLoops, cold, warm);
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** Warm-up, then measurement rounds alternating handshakes and floor until each had its time. */
+  private Cell cell(
+      PrintWriter progress, String provider, Side side, int t, Fixtures f, Floor floor, double warm)
+      throws KeyTransferException, InterruptedException {
+    String label = provider + " " + side + " threads=" + t;
+    List<TimedLoop.Op> hand = new ArrayList<>();
+    List<TimedLoop.Op> base = new ArrayList<>();
+    for (int i = 0; i < t; i++) {
+      switch (side) {
+        case host -> {
+          HostSide.Worker w = new HostSide(f).worker(i);
+          hand.add(w::handshake);
+          base.add(floor::hostFloor);
+        }
+        case terminal -> {
+          TerminalSide.Worker w = new TerminalSide(f).worker(i);
+          hand.add(w::handshake);
+          base.add(floor::terminalFloor);
+        }
+        case full -> {
+          FullHandshake.Worker w = new FullHandshake(f).worker(i);
+          hand.add(w::handshake);
+          base.add(floor::fullFloor);
+        }
+      }
+    }
+    long total = (long) (seconds * 1e9);
+    long slice = Math.min(500_000_000L, total);
+    TimedLoop.Count h = new TimedLoop.Count(0, 0);
+    TimedLoop.Count fl = new TimedLoop.Count(0, 0);
+    try (TimedLoop loop = new TimedLoop(t)) {
+      long warmNanos = (long) (warm * 1e9);
+      long warmed = 0;
+      while (warmed < warmNanos) {
+        f.ledger().reset();
+        warmed += loop.run(hand, slice).nanos();
+        loop.run(base, slice);
+        progress.printf(
+            Locale.ROOT, "[%s] warm-up %.1f/%.1f s%n", label, warmed / 1e9, warmNanos / 1e9);
+        progress.flush();
+      }
+      for (int round = 0; h.nanos() < total || fl.nanos() < total; round++) {
+        f.ledger().reset(); // the in-memory ledger's scans would grow with the run
+        if (round % 2 == 0) {
+          h = h.plus(loop.run(hand, slice));
+          fl = fl.plus(loop.run(base, slice));
+        } else {
+          fl = fl.plus(loop.run(base, slice));
+          h = h.plus(loop.run(hand, slice));
+        }
+        progress.printf(
+            Locale.ROOT,
+            "[%s] measure %.1f/%.1f s: %d handshakes, %d floor op-sets%n",
+            label,
+            h.nanos() / 1e9,
+            total / 1e9,
+            h.ops(),
+            fl.ops());
+        progress.flush();
+      }
+    }
+    return new Cell(provider, side, t, h, fl);
+  }
+
+  /** 2-thread/1-thread (N/1) handshake scaling of a cell, or NaN without a 1-thread cell. */
+  private static double scaling(List<Cell> cells, Cell c) {
+    if (c.threads() == 1) {
+      return Double.NaN;
+    }
+    return cells.stream()
+        .filter(o -> o.provider().equals(c.provider()) && o.side() == c.side() && o.threads() == 1)
+        .findFirst()
+        .map(o -> c.handshakes().perSecond() / o.handshakes().perSecond())
+        .orElse(Double.NaN);
+  }
+
+  private void printRatios(
+      PrintWriter out,
+      List<Cell> cells,
+      Map<String, OpenLoop.Result> openLoops,
+      ColdStart.Result cold,
+      double warm) {
+    out.printf(
+        Locale.ROOT,
+        "seconds=%.1f warmup=%.1f cores=%d java=%s%n",
+        seconds,
+        warm,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
+    out.println("provider  side      threads  handshakes/s     floor/s   ratio  scaling");
+    for (Cell c : cells) {
+      double sc = scaling(cells, c);
+      out.printf(
+          Locale.ROOT,
+          "%-8s  %-8s  %7d  %12.1f  %10.1f  %6.3f  %s%n",
+          c.provider(),
+          c.side(),
+          c.threads(),
+          c.handshakes().perSecond(),
+          c.floor().perSecond(),
+          c.ratio(),
+          Double.isNaN(sc) ? "" : String.format(Locale.ROOT, "%.2fx", sc));
+    }
+    for (Map.Entry<String, OpenLoop.Result> e : openLoops.entrySet()) {
+      OpenLoop.Result r = e.getValue();
+      out.printf(
+          Locale.ROOT,
+          "open loop %s: %.1f terminals/s, %d arrivals, p50 %.1f ms, p99 %.1f ms, max %.1f ms, p99"
+              + " < %.0f ms: %s%n",
+          e.getKey(),
+          r.ratePerSecond(),
+          r.arrivals(),
+          r.p50Ms(),
+          r.p99Ms(),
+          r.maxMs(),
+          OPEN_LOOP_P99_TARGET_MS,
+          r.p99Under(OPEN_LOOP_P99_TARGET_MS) ? "yes" : "no");
+    }
+    if (cold != null) {
+      out.printf(
+          Locale.ROOT,
+          "cold terminal: %.1f ms (median of %s), terminal classes only: %s%s%n",
+          cold.medianMs(),
+          cold.runsMs(),
+          cold.classesOk() ? "yes" : "no",
+          cold.classesOk() ? "" : " (loaded " + cold.forbiddenLoaded() + ")");
+    }
+  }
+
+  private String ratioJson(
+      List<Cell> cells,
+      Map<String, OpenLoop.Result> openLoops,
+      ColdStart.Result cold,
+      double warm) {
+    StringBuilder b = new StringBuilder("{\"results\":[");
+    String sep = "";
+    for (Cell c : cells) {
+      double sc = scaling(cells, c);
+      b.append(sep)
+          .append("{\"provider\":\"")
+          .append(jsonText(c.provider()))
+          .append("\",\"mode\":\"rsa\",\"side\":\"")
+          .append(c.side())
+          .append("\",\"threads\":")
+          .append(c.threads())
+          .append(",\"handshakes_per_s\":")
+          .append(num(c.handshakes().perSecond()))
+          .append(",\"floor_per_s\":")
+          .append(num(c.floor().perSecond()))
+          .append(",\"ratio\":")
+          .append(num(c.ratio()))
+          .append(",\"handshakes\":")
+          .append(c.handshakes().ops())
+          .append(",\"floor_op_sets\":")
+          .append(c.floor().ops());
+      if (!Double.isNaN(sc)) {
+        b.append(",\"scaling_vs_1_thread\":").append(num(sc));
+      }
+      b.append('}');
+      sep = ",";
+    }
+    b.append("],\"cold_terminal_ms\":").append(cold == null ? "null" : num(cold.medianMs()));
+    b.append(",\"cold_terminal_classes_ok\":")
+        .append(cold == null ? "null" : Boolean.toString(cold.classesOk()));
+    b.append(",\"cold_terminal_runs_ms\":[");
+    if (cold != null) {
+      b.append(String.join(",", cold.runsMs().stream().map(BenchCommand::num).toList()));
+    }
+    b.append("],\"cold_terminal_forbidden_classes\":[");
+    if (cold != null) {
+      b.append(
+          String.join(
+              ",", cold.forbiddenLoaded().stream().map(n -> '"' + jsonText(n) + '"').toList()));
+    }
+    b.append("],\"open_loop\":[");
+    sep = "";
+    for (Map.Entry<String, OpenLoop.Result> e : openLoops.entrySet()) {
+      OpenLoop.Result r = e.getValue();
+      b.append(sep)
+          .append("{\"provider\":\"")
+          .append(jsonText(e.getKey()))
+          .append("\",\"mode\":\"rsa\",\"arrivals_per_s\":")
+          .append(num(r.ratePerSecond()))
+          .append(",\"arrivals\":")
+          .append(r.arrivals())
+          .append(",\"p50_ms\":")
+          .append(num(r.p50Ms()))
+          .append(",\"p99_ms\":")
+          .append(num(r.p99Ms()))
+          .append(",\"max_ms\":")
+          .append(num(r.maxMs()))
+          .append(",\"p99_under_20_ms\":")
+          .append(r.p99Under(OPEN_LOOP_P99_TARGET_MS))
+          .append(",\"credential_waits\":")
+          .append(r.credentialWaits())
+          .append('}');
+      sep = ",";
+    }
+    b.append("],\"seconds\":")
+        .append(num(seconds))
+        .append(",\"warmup_seconds\":")
+        .append(num(warm))
+        .append(",\"cores\":")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(",\"java\":\"")
+        .append(jsonText(System.getProperty("java.version")))
+        .append("\"}");
+    return b.toString();
+  }
+
+  /** The harness's progress lines (a PrintStream) onto the command's stderr writer. */
+  private static final class WriterStream extends java.io.OutputStream {
+    private final PrintWriter w;
+
+    WriterStream(PrintWriter w) {
+      this.w = w;
+    }
+
+    @Override
+    public void write(int b) {
+      w.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      w.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void flush() {
+      w.flush();
+    }
   }
 }

@@ -14,12 +14,80 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * bench --ledger and --compare-ledgers with tiny numbers: the command runs and reports every
- * ledger. Never a timing assertion (performance is measured by hand, see README "Performance").
+ * bench with tiny numbers: the ratio mode (every side against its floor, the cold terminal, the
+ * open loop) and the ledger modes (--ledger, --compare-ledgers) run and report what they measured.
+ * Never a timing assertion (performance is measured by hand, see README "Performance").
  */
 class BenchCommandTest {
   private static Run cli(String... args) {
     return KeyMaterialCommandsTest.cli(args);
+  }
+
+  /** The JSON document of the ratio mode, parsed by hand (any key order, numbers and nulls). */
+  @Test
+  void ratios_json_everySideAgainstItsFloor_coldTerminal_openLoop() throws Exception {
+    Run r =
+        cli(
+            "bench",
+            "--seconds",
+            "1",
+            "--warmup-seconds",
+            "0",
+            "--provider",
+            "jca",
+            "--sides",
+            "host,terminal,full",
+            "--threads",
+            "1",
+            "--cold-runs",
+            "1",
+            "--json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    String doc = r.out().strip();
+    assertThat(doc).startsWith("{").endsWith("}").doesNotContain("\n");
+    // stdout is the document and nothing else; progress went to stderr
+    assertThat(r.out().strip().lines().count()).isEqualTo(1);
+    assertThat(r.err()).contains("[jca host threads=1] measure", "cold terminal run 1/1");
+    JsonNode root = new ObjectMapper().readTree(doc); // well-formed JSON
+    Pattern result =
+        Pattern.compile(
+            "\\{\"provider\":\"jca\",\"mode\":\"rsa\",\"side\":\"(host|terminal|full)\","
+                + "\"threads\":1,\"handshakes_per_s\":([0-9.]+),\"floor_per_s\":([0-9.]+),"
+                + "\"ratio\":([0-9.]+),\"handshakes\":([0-9]+),");
+    Matcher m = result.matcher(doc);
+    List<String> sides = new ArrayList<>();
+    while (m.find()) {
+      sides.add(m.group(1));
+      assertThat(Double.parseDouble(m.group(2))).isPositive();
+      assertThat(Double.parseDouble(m.group(3))).isPositive();
+      assertThat(Double.parseDouble(m.group(4))).isPositive();
+      // every counted handshake passed the harness's outcome checks (CONFIRMED / installed)
+      assertThat(Long.parseLong(m.group(5))).isPositive();
+    }
+    assertThat(sides).containsExactly("host", "terminal", "full");
+    assertThat(doc).containsPattern("\"cold_terminal_ms\":[0-9.]+");
+    assertThat(root.get("cold_terminal_classes_ok").asBoolean()).isTrue();
+    JsonNode open = root.get("open_loop").get(0);
+    assertThat(open.get("provider").asText()).isEqualTo("jca");
+    assertThat(open.get("arrivals").asLong()).isPositive();
+    assertThat(open.has("p50_ms") && open.has("p99_ms") && open.has("max_ms")).isTrue();
+    assertThat(open.get("p99_under_20_ms").isBoolean()).isTrue();
+  }
+
+  @Test
+  void ratios_badOptions_oneLineErrors() {
+    KeyMaterialCommandsTest.assertOneLineError(
+        cli("bench", "--provider", "nope", "--seconds", "1"), 2, "--provider must be one of");
+    KeyMaterialCommandsTest.assertOneLineError(cli("bench", "--seconds", "0"), 2, "--seconds");
+    KeyMaterialCommandsTest.assertOneLineError(
+        cli("bench", "--threads", "0", "--seconds", "1"), 2, "--threads");
+    KeyMaterialCommandsTest.assertOneLineError(
+        cli("bench", "--ledger", "h2", "--provider", "bc,jca"), 2, "one --provider");
+  }
+
+  @Test
+  void jsonText_escapesQuotesBackslashesAndControls() {
+    assertThat(BenchCommand.jsonText("a\"b\\c\nd\u0001")).isEqualTo("a\\\"b\\\\c\\nd\\u0001");
   }
 
   @Test

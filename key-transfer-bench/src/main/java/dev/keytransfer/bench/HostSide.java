@@ -1,0 +1,94 @@
+package dev.keytransfer.bench;
+
+import dev.keytransfer.KeyTransferHost;
+import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.MalformedTokenException;
+import dev.keytransfer.core.Nonce;
+import dev.keytransfer.core.handshake.DeliveryReceipt;
+import dev.keytransfer.core.handshake.FrameSession;
+import dev.keytransfer.core.message.KeyInstalled;
+import dev.keytransfer.core.message.MessageCodec;
+import dev.keytransfer.core.message.MessageType;
+import dev.keytransfer.core.spi.ReceivingTerminal;
+import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The host's side of complete two-pass handshakes: a real {@link KeyTransferHost#openSession()}
+ * (validation of the terminal, CT-KDH, key token, ledger) driven frame by frame against a scripted
+ * terminal that costs almost nothing: its CT-KRD is encoded once, each session's RT-KRD carries a
+ * fresh random nonce (drawn from a non-cryptographic generator: it is the peer's cost, not the
+ * host's), and its key-installed confirmation carries the KCV the {@link BenchKeySource} fixed for
+ * that terminal, so no RSA decryption is needed. Every session must end with the receipt of the
+ * right KCV and a CONFIRMED ledger entry, or the call throws.
+ *
+ * <p>Thread-safe host, per-thread state: each thread takes its own {@link Worker}.
+ */
+public final class HostSide {
+  private final Fixtures fixtures;
+  private final KeyTransferHost host;
+  private final MessageCodec messages;
+  private final Tr34TokenCodec codec;
+
+  public HostSide(Fixtures f) {
+    this.fixtures = f;
+    this.host = f.host();
+    this.codec = new Tr34TokenCodec(f.crypto());
+    this.messages = new MessageCodec(codec);
+  }
+
+  /** A worker scripting pool terminal {@code index} (modulo the pool), for one thread. */
+  public Worker worker(int index) throws KeyTransferException {
+    return new Worker(index % fixtures.terminalCount());
+  }
+
+  /** One thread's scripted terminal. Not thread-safe. */
+  public final class Worker {
+    private final byte[] ctKrd;
+    private final byte[] keyInstalled;
+    private final KeyCheckValue kcv;
+    private final byte[] nonce = new byte[Nonce.MAX_LENGTH];
+
+    private Worker(int terminal) throws KeyTransferException {
+      ReceivingTerminal t = fixtures.terminal(terminal);
+      this.ctKrd = messages.encode(codec.encodeKrdCredential(t.certificateChain()));
+      this.kcv = fixtures.kcvOf(terminal);
+      this.keyInstalled = messages.encode(new KeyInstalled(kcv));
+      handshake(); // fails here, before any measurement, if the script does not fit the host
+    }
+
+    /** One complete session; throws unless it ended CONFIRMED. */
+    public DeliveryReceipt handshake() throws KeyTransferException {
+      FrameSession<DeliveryReceipt> s = host.openSession();
+      s.start(Optional.empty());
+      expect(s, s.onFrame(ctKrd), MessageType.KDH_CREDENTIAL, false);
+      ThreadLocalRandom.current().nextBytes(nonce);
+      byte[] rtKrd = messages.encode(codec.encodeRandomToken(Nonce.of(nonce)));
+      expect(s, s.onFrame(rtKrd), MessageType.KDH_KEY, false);
+      expect(s, s.onFrame(keyInstalled), MessageType.KEY_CONFIRMED, true);
+      DeliveryReceipt r =
+          s.result().orElseThrow(() -> new IllegalStateException("host session has no result"));
+      Checks.confirmed(r, fixtures.ledger(), kcv);
+      return r;
+    }
+
+    private void expect(
+        FrameSession<DeliveryReceipt> s,
+        FrameSession.Output out,
+        MessageType type,
+        boolean finished)
+        throws MalformedTokenException {
+      if (out.frames().size() != 1
+          || out.finished() != finished
+          || messages.typeOf(out.frames().get(0)) != type) {
+        throw new IllegalStateException(
+            "host session did not answer with "
+                + type
+                + ": "
+                + s.failure().map(e -> e.code() + " " + e.getMessage()).orElse("no failure"));
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.keytransfer.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.crypto.jca.JcaCryptoProvider;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every part of the harness does complete, checked sessions (never a timing assertion: figures are
+ * measured by hand, README "Performance").
+ */
+class HarnessTest {
+  private static Fixtures fixtures;
+
+  @BeforeAll
+  static void fixtures() throws Exception {
+    fixtures = Fixtures.create(new JcaCryptoProvider(), 2);
+  }
+
+  @Test
+  void floor_everyOpSetRuns() throws Exception {
+    Floor floor = new Floor(fixtures);
+    assertThat(floor.hostFloor()).isPositive();
+    assertThat(floor.terminalFloor()).isEqualTo(24);
+    assertThat(floor.fullFloor()).isPositive();
+  }
+
+  @Test
+  void hostSide_sessionsEndConfirmedInTheLedger() throws Exception {
+    HostSide.Worker w = new HostSide(fixtures).worker(0);
+    for (int i = 0; i < 3; i++) {
+      var r = w.handshake();
+      assertThat(fixtures.ledger().find(r.sessionId()).orElseThrow().status())
+          .isEqualTo(DeliveryStatus.CONFIRMED);
+      assertThat(r.kcv()).contains(fixtures.kcvOf(0));
+    }
+  }
+
+  @Test
+  void terminalSide_replaysMoreThanOneCycle_keyInstalledEachTime() throws Exception {
+    TerminalSide.Worker w = new TerminalSide(fixtures).worker(1);
+    for (int i = 0; i < TerminalSide.CYCLE + 2; i++) {
+      assertThat(w.handshake().kcv()).isEqualTo(fixtures.kcvOf(1));
+    }
+  }
+
+  @Test
+  void fullHandshake_twoThreadsAtOnce_andAWorkerNeedsItsOwnTerminal() throws Exception {
+    FullHandshake full = new FullHandshake(fixtures);
+    FullHandshake.Worker a = full.worker(0);
+    FullHandshake.Worker b = full.worker(1);
+    try (TimedLoop loop = new TimedLoop(2)) {
+      TimedLoop.Count c = loop.run(List.of(a::handshake, b::handshake), 200_000_000L);
+      assertThat(c.ops()).isGreaterThanOrEqualTo(2);
+    }
+    assertThatThrownBy(() -> full.worker(2)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void timedLoop_aFailingOperationFailsTheRun() {
+    try (TimedLoop loop = new TimedLoop(1)) {
+      assertThatThrownBy(
+              () ->
+                  loop.run(
+                      List.of(
+                          () -> {
+                            throw new IllegalStateException("broken session");
+                          }),
+                      1_000_000L))
+          .hasMessageContaining("broken session");
+    }
+  }
+}

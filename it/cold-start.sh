@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 v=0.1.0-SNAPSHOT
 mvn -B -q -pl key-transfer-bench -am package -DskipTests -Dspotless.check.skip \
   dependency:build-classpath -Dmdep.outputFile=target/deps.cp >/dev/null
-slf4j=$(tr ':' '\n' < key-transfer-bench/target/deps.cp | grep '/slf4j-api-[^/]*\.jar$' | head -1)
+slf4j=$(awk -v RS=':' '/\/slf4j-api-[^\/]*\.jar\n?$/ { sub(/\n$/, ""); print; exit }' key-transfer-bench/target/deps.cp)
 child="key-transfer-core/target/key-transfer-core-$v.jar"
 child="$child:key-transfer-crypto/target/key-transfer-crypto-$v.jar"
 child="$child:key-transfer-transport/target/key-transfer-transport-$v.jar"

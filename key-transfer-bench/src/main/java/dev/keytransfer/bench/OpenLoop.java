@@ -63,6 +63,67 @@ public final class OpenLoop {
 
   private OpenLoop() {}
 
+  /**
+   * The rate the open loop's set-up sustains: {@code clients} terminals in a closed loop (each
+   * starts its next session when the last one has its key) over loopback TCP to the same server,
+   * for {@code duration}. The open loop's rate is derived from this, not from the in-memory
+   * full-handshake figure, which has no TCP, no event loop and no hand-over between threads.
+   */
+  public static double closedLoopCapacity(Fixtures f, int clients, Duration duration)
+      throws KeyTransferException, InterruptedException {
+    while (f.terminalCount() < Math.max(CREDENTIALS, clients)) {
+      f.addTerminal();
+    }
+    BlockingQueue<Integer> free = new ArrayBlockingQueue<>(f.terminalCount());
+    for (int i = 0; i < f.terminalCount(); i++) {
+      free.add(i);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long[] waits = new long[1];
+    try (NettyKeyServer<DeliveryReceipt> server = server(f)) {
+      server.start();
+      int port = server.port();
+      f.ledger().reset();
+      long start = System.nanoTime();
+      long end = start + duration.toNanos();
+      List<Future<Long>> runs = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  long n = 0;
+                  while (System.nanoTime() < end) {
+                    arrive(f, free, port, System.nanoTime(), waits);
+                    n++;
+                  }
+                  return n;
+                }));
+      }
+      long sessions = 0;
+      for (Future<Long> r : runs) {
+        try {
+          sessions += r.get(duration.toSeconds() + 60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("a closed-loop session failed: " + e.getCause(), e);
+        } catch (TimeoutException e) {
+          throw new IllegalStateException("the closed loop did not finish", e);
+        }
+      }
+      return sessions / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static NettyKeyServer<DeliveryReceipt> server(Fixtures f) {
+    return NettyKeyServer.builder()
+        .port(0)
+        .threads(Runtime.getRuntime().availableProcessors())
+        .maxConnectionsPerAddress(100_000)
+        .maxConnections(100_000)
+        .build(f.host()::openSession);
+  }
+
   /** Offers {@code ratePerSecond} arrivals per second for {@code duration}. */
   public static Result run(
       Fixtures f, double ratePerSecond, Duration duration, PrintStream progress)
@@ -81,13 +142,7 @@ public final class OpenLoop {
     ExecutorService clients = Executors.newCachedThreadPool();
     List<Future<Long>> runs = new ArrayList<>();
     long[] waits = new long[1];
-    try (NettyKeyServer<DeliveryReceipt> server =
-        NettyKeyServer.builder()
-            .port(0)
-            .threads(Runtime.getRuntime().availableProcessors())
-            .maxConnectionsPerAddress(100_000)
-            .maxConnections(100_000)
-            .build(f.host()::openSession)) {
+    try (NettyKeyServer<DeliveryReceipt> server = server(f)) {
       server.start();
       int port = server.port();
       f.ledger().reset();

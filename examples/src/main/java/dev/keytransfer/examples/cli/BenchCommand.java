@@ -45,8 +45,8 @@ import picocli.CommandLine.Spec;
  * {@link TerminalSide}, {@link FullHandshake}), the floor per second ({@link Floor}: the raw RSA
  * operations that side cannot do without) on the same threads, in alternating rounds so that drift
  * (JIT, heat, other load) hits both, and their ratio. Warm-up and measurement go by time. Then a
- * cold terminal in a fresh JVM ({@link ColdStart}) and an open loop at half the full capacity over
- * TCP to the production server ({@link OpenLoop}).
+ * cold terminal in a fresh JVM ({@link ColdStart}) and an open loop at half the capacity measured
+ * over TCP to the production server ({@link OpenLoop}).
  *
  * <p>With {@code --ledger} or {@code --compare-ledgers} it measures the host's ledger instead: N
  * terminals start at once against one host ({@link Fleet}), round after round, on each ledger in
@@ -199,7 +199,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--no-open-loop",
-      description = "Skip the open loop (it runs when the full side is measured).")
+      description = "Skip the open loop (and the closed loop over TCP that sets its rate).")
   boolean noOpenLoop;
 
   /** The open loop's p99 target. */
@@ -682,41 +682,28 @@ final class BenchCommand implements Callable<Integer> {
     int maxThreads = Arrays.stream(threads).max().orElse(1);
     List<Cell> cells = new ArrayList<>();
     Map<String, OpenLoop.Result> openLoops = new TreeMap<>();
-    for (String name : names) {
-      CryptoProvider crypto = openProvider(name);
-      try {
+    Map<String, CryptoProvider> opened = new java.util.LinkedHashMap<>();
+    Map<String, Fixtures> fixtures = new java.util.HashMap<>();
+    try {
+      for (String name : names) {
+        opened.put(name, openProvider(name));
         progress.printf("%s: enrolling the CA, the host and the terminals (not timed)%n", name);
         progress.flush();
-        Fixtures f = Fixtures.create(crypto, Math.max(Fixtures.DEFAULT_TERMINALS, maxThreads));
-        Floor floor = new Floor(f);
+        fixtures.put(
+            name,
+            Fixtures.create(opened.get(name), Math.max(Fixtures.DEFAULT_TERMINALS, maxThreads)));
+      }
+      // every provider's code warm before the first figure: the JIT compiles what the first cell
+      // shares with the others (codec, validation, state machines) while it runs, which would
+      // otherwise slow only the first provider measured
+      for (String name : names) {
         for (Side side : sides) {
-          for (int t : threads) {
-            cells.add(cell(progress, name, side, t, f, floor, warm));
-          }
+          warmUp(progress, name, side, fixtures.get(name), warm);
         }
-        if (!noOpenLoop && sides.contains(Side.full)) {
-          double capacity =
-              cells.stream()
-                  .filter(c -> c.provider().equals(name) && c.side() == Side.full)
-                  .mapToDouble(c -> c.handshakes().perSecond())
-                  .max()
-                  .orElseThrow();
-          progress.printf(
-              Locale.ROOT,
-              "%s: open loop at %.1f terminals/s (half the full capacity) for %.1f s%n",
-              name,
-              capacity / 2,
-              seconds);
-          progress.flush();
-          openLoops.put(
-              name,
-              OpenLoop.run(
-                  f,
-                  capacity / 2,
-                  Duration.ofNanos((long) (seconds * 1e9)),
-                  new PrintStream(new WriterStream(progress), true)));
-        }
-      } finally {
+      }
+      measureAll(progress, names, fixtures, warm, cells, openLoops);
+    } finally {
+      for (CryptoProvider crypto : opened.values()) {
         if (crypto instanceof AutoCloseable c) {
           try {
             c.close();
@@ -745,9 +732,74 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Each provider's cells in turn, then its open loop. */
+  private void measureAll(
+      PrintWriter progress,
+      List<String> names,
+      Map<String, Fixtures> fixtures,
+      double warm,
+      List<Cell> cells,
+      Map<String, OpenLoop.Result> openLoops)
+      throws KeyTransferException, InterruptedException {
+    for (String name : names) {
+      Fixtures f = fixtures.get(name);
+      Floor floor = new Floor(f);
+      for (Side side : sides) {
+        for (int t : threads) {
+          cells.add(cell(progress, name, side, t, f, floor, warm));
+        }
+      }
+      if (!noOpenLoop) {
+        Duration d = Duration.ofNanos((long) (seconds * 1e9));
+        int clients = 2 * Runtime.getRuntime().availableProcessors();
+        progress.printf(
+            Locale.ROOT,
+            "%s: capacity over TCP, %d terminals in a closed loop for %.1f s%n",
+            name,
+            clients,
+            seconds);
+        progress.flush();
+        OpenLoop.closedLoopCapacity(f, clients, d); // warm-up of the TCP path
+        double capacity = OpenLoop.closedLoopCapacity(f, clients, d);
+        progress.printf(
+            Locale.ROOT,
+            "%s: open loop at %.1f terminals/s (half the %.1f/s capacity over TCP) for %.1f s%n",
+            name,
+            capacity / 2,
+            capacity,
+            seconds);
+        progress.flush();
+        openLoops.put(
+            name,
+            OpenLoop.run(f, capacity / 2, d, new PrintStream(new WriterStream(progress), true)));
+      }
+    }
+  }
+
+  /** One thread of {@code side}'s handshakes and floor for {@code warm} seconds, not reported. */
+  private void warmUp(PrintWriter progress, String provider, Side side, Fixtures f, double warm)
+      throws KeyTransferException, InterruptedException {
+    progress.printf(Locale.ROOT, "[%s %s] warming up %.1f s%n", provider, side, warm);
+    progress.flush();
+    cell(progress, provider, side, 1, f, new Floor(f), 0, warm);
+  }
+
   /** Warm-up, then measurement rounds alternating handshakes and floor until each had its time. */
   private Cell cell(
       PrintWriter progress, String provider, Side side, int t, Fixtures f, Floor floor, double warm)
+      throws KeyTransferException, InterruptedException {
+    return cell(progress, provider, side, t, f, floor, warm, seconds);
+  }
+
+  private Cell cell(
+      PrintWriter progress,
+      String provider,
+      Side side,
+      int t,
+      Fixtures f,
+      Floor floor,
+      double warm,
+      double measureSeconds)
       throws KeyTransferException, InterruptedException {
     String label = provider + " " + side + " threads=" + t;
     List<TimedLoop.Op> hand = new ArrayList<>();
@@ -771,7 +823,7 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
     }
-    long total = (long) (seconds * 1e9);
+    long total = (long) (measureSeconds * 1e9);
     long slice = Math.min(500_000_000L, total);
     TimedLoop.Count h = new TimedLoop.Count(0, 0);
     TimedLoop.Count fl = new TimedLoop.Count(0, 0);

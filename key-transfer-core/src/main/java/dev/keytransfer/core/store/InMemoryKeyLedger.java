@@ -66,7 +66,9 @@ public final class InMemoryKeyLedger implements KeyLedger {
           ErrorCode.STORAGE_FAILURE, "ledger entry " + sessionId + " is already " + e.status());
     }
     entries.put(sessionId, e.withStatus(status, clock.instant()));
-    closed(e);
+    if (status != DeliveryStatus.DELIVERED) {
+      closed(e);
+    }
   }
 
   @Override

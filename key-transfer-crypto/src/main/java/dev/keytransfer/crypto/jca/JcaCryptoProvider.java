@@ -51,7 +51,7 @@ import javax.crypto.spec.SecretKeySpec;
  * no cause (R1); empty and misaligned CBC input is refused before the engine sees it (R6). The
  * copies of key bytes this class makes are wiped after each operation; the JCA's own copies (the
  * {@code SecretKeySpec} clone, an engine's key schedule) are beyond its reach (docs/SECURITY.md
- * K5). Thread-safe: each thread reuses its own signature and digest engines, never a cipher.
+ * K5). Thread-safe: each thread reuses its own verifier and digest, never a signer or cipher.
  */
 public class JcaCryptoProvider implements CryptoProvider {
   /** OAEP parameters of TR-34 key transport: SHA-256, MGF1-SHA-256, empty label (B.2.2.3). */
@@ -149,7 +149,7 @@ public class JcaCryptoProvider implements CryptoProvider {
   public final byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data)
       throws KeyTransferException {
     try {
-      Signature s = signature();
+      Signature s = newSignature(); // never kept: it would hold the private key between uses
       s.initSign(software(key).privateKey(), random);
       s.update(data);
       return s.sign();
@@ -164,11 +164,13 @@ public class JcaCryptoProvider implements CryptoProvider {
       throws SignatureInvalidException {
     boolean ok;
     try {
-      Signature s = signature();
+      Signature s = verifier();
       s.initVerify(key);
       s.update(data);
       ok = s.verify(signature);
     } catch (GeneralSecurityException | RuntimeException e) {
+      // a delegating engine that failed its first init has used up its providers: start afresh
+      engines.get().verifier = null;
       ok = false;
     }
     if (!ok) {
@@ -349,21 +351,21 @@ public class JcaCryptoProvider implements CryptoProvider {
   }
 
   /**
-   * This thread's SHA256withRSA engine, re-initialised at every use (initSign/initVerify reset it).
-   * Engines that would hold a transported or working key between uses (ciphers) are never kept: a
-   * new one per operation.
+   * This thread's SHA256withRSA verifier, re-initialised at every use (initVerify resets it; it
+   * holds only a public key between uses). Engines that would hold a private, transported or
+   * working key between uses (signers, ciphers) are never kept: a new one per operation.
    */
-  private Signature signature() throws NoSuchAlgorithmException {
+  private Signature verifier() throws NoSuchAlgorithmException {
     Engines e = engines.get();
-    if (e.signature == null) {
-      e.signature = newSignature();
+    if (e.verifier == null) {
+      e.verifier = newSignature();
     }
-    return e.signature;
+    return e.verifier;
   }
 
   /** The engines one thread reuses: only those that hold no secret between uses. */
   private static final class Engines {
-    Signature signature;
+    Signature verifier;
     MessageDigest sha256;
   }
 

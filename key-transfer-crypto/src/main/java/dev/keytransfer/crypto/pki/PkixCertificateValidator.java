@@ -211,24 +211,33 @@ public final class PkixCertificateValidator implements CertificateValidator {
    * candidate of the leaf's issuer name within its dates, no trust anchor of that name). Empty when
    * there is no such entry or any check fails: the full validation then decides, and says why.
    */
+  /**
+   * The issuer path building tries first for {@code cert} among {@code candidates}: the first of
+   * its issuer name within its dates, if no trust anchor has that name (else null, as when there is
+   * none).
+   */
+  private X509Certificate firstChoice(
+      X509Certificate cert, List<X509Certificate> candidates, Instant at) {
+    for (X509Certificate a : policy.trustAnchors()) {
+      if (a.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
+        return null;
+      }
+    }
+    for (X509Certificate c : candidates) {
+      if (c.getSubjectX500Principal().equals(cert.getIssuerX500Principal()) && validAt(c, at)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   private Optional<CertificateChain> viaValidatedIssuer(
       X509Certificate leaf,
       Role role,
       List<X509Certificate> candidates,
       List<X509CRL> allCrls,
       Instant at) {
-    for (X509Certificate a : policy.trustAnchors()) {
-      if (a.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())) {
-        return Optional.empty();
-      }
-    }
-    X509Certificate first = null;
-    for (X509Certificate c : candidates) {
-      if (c.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()) && validAt(c, at)) {
-        first = c;
-        break;
-      }
-    }
+    X509Certificate first = firstChoice(leaf, candidates, at);
     if (first == null) {
       return Optional.empty();
     }
@@ -236,7 +245,29 @@ public final class PkixCertificateValidator implements CertificateValidator {
     if (entry.isEmpty()) {
       return Optional.empty();
     }
+    // the path above must be the one path building would take now, from what is at hand now
+    List<X509Certificate> caPath = entry.get().caPath();
+    for (int i = 1; i < caPath.size(); i++) {
+      if (!caPath.get(i).equals(firstChoice(caPath.get(i - 1), candidates, at))) {
+        return Optional.empty();
+      }
+    }
+    X509Certificate top = caPath.get(caPath.size() - 1);
+    X509Certificate anchor = null;
+    for (X509Certificate a : policy.trustAnchors()) {
+      if (a.getSubjectX500Principal().equals(top.getIssuerX500Principal()) && validAt(a, at)) {
+        anchor = a;
+        break;
+      }
+    }
+    if (anchor == null || !anchor.equals(entry.get().anchor())) {
+      return Optional.empty();
+    }
     X509Certificate issuer = entry.get().issuer();
+    boolean[] issuerUsage = issuer.getKeyUsage();
+    if (issuerUsage != null && !bit(issuerUsage, CRL_SIGN)) {
+      return Optional.empty(); // as the CRL's signer the anchored check would not ask for cRLSign
+    }
     try {
       if (AlgorithmPolicy.keyWeakness(leaf.getPublicKey(), policy.minRsaBits()) != null
           || AlgorithmPolicy.signatureWeakness(leaf.getSigAlgOID(), leaf.getSigAlgParams())

@@ -17,10 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>An entry serves only while every certificate of its path and its anchor are within their
  * dates, while the CRLs about the path above the leaf are the very ones it was validated with
- * (equal encodings) and all within their thisUpdate..nextUpdate, and only for CA paths free of the
- * extensions whose effect on a leaf the anchored check would miss (name constraints, policy
- * constraints and mappings, inhibitAnyPolicy). Anything else takes the full validation, so an entry
- * never accepts what the full validation would refuse.
+ * (equal encodings; every CRL but the issuing CA's own) and all within their
+ * thisUpdate..nextUpdate, and only for CA paths free of the extensions whose effect on a leaf the
+ * anchored check would miss (name constraints, policy constraints and mappings, inhibitAnyPolicy).
+ * Anything else takes the full validation, so an entry never accepts what the full validation would
+ * refuse.
  */
 final class ValidatedIssuers {
   /** A bound on entries: only CAs that chained to a trust anchor get one. */
@@ -36,8 +37,8 @@ final class ValidatedIssuers {
 
   /**
    * One validated CA: {@code caPath} from the leaf's issuer up to (not including) {@code anchor};
-   * {@code upperCrls} the CRLs issued by a certificate above the issuer, or by the anchor, when it
-   * was validated; served within {@code notBefore..notAfter}.
+   * {@code upperCrls} every CRL not issued by the issuing CA when it was validated; served within
+   * {@code notBefore..notAfter}.
    */
   record Entry(
       List<X509Certificate> caPath,
@@ -115,19 +116,16 @@ final class ValidatedIssuers {
     return entries.size();
   }
 
-  /** The CRLs among {@code crls} issued by a certificate of {@code e}'s path above its issuer. */
+  /**
+   * Every CRL among {@code crls} but those of {@code e}'s issuing CA: the ones that may vouch for
+   * the path above the leaf, by name or as an indirect CRL (a cRLIssuer in a distribution point,
+   * which the PKIX engine follows), compared whole so that no change of them goes unseen.
+   */
   private static List<X509CRL> upperCrls(Entry e, List<X509CRL> crls) {
     List<X509CRL> out = new ArrayList<>();
     for (X509CRL crl : crls) {
-      if (crl.getIssuerX500Principal().equals(e.anchor().getSubjectX500Principal())) {
+      if (!crl.getIssuerX500Principal().equals(e.issuer().getSubjectX500Principal())) {
         out.add(crl);
-        continue;
-      }
-      for (int i = 1; i < e.caPath().size(); i++) {
-        if (crl.getIssuerX500Principal().equals(e.caPath().get(i).getSubjectX500Principal())) {
-          out.add(crl);
-          break;
-        }
       }
     }
     return out;

@@ -25,8 +25,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.security.auth.x500.X500Principal;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.GeneralSubtree;
+import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.asn1.x509.NameConstraints;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -241,6 +248,170 @@ class ValidationCacheTest {
     unpinned.validate(chain, Role.KRD, crls);
 
     assertThat(unpinned.cachedIssuers()).isZero();
+  }
+
+  @Test
+  void issuingCaRevokedByAnIndirectCrl_afterCaching_rejectedRevoked() throws Exception {
+    KeyPair rk = PkiTestSupport.rsa(2048);
+    KeyPair sk = PkiTestSupport.rsa(2048);
+    KeyPair ck = PkiTestSupport.rsa(2048);
+    Instant nb = T0.minus(Duration.ofDays(1));
+    Instant na = T0.plus(Duration.ofDays(3650));
+    X509Certificate root =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Indirect Root"))
+            .publicKey(rk.getPublic())
+            .selfSigned(rk.getPrivate())
+            .validity(nb, na)
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate signer =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=CRL Signer"))
+            .publicKey(sk.getPublic())
+            .issuer(root, rk.getPrivate())
+            .validity(nb, na)
+            .keyUsage(KeyUsage.CRL_SIGN)
+            .build();
+    byte[] crldp =
+        new CRLDistPoint(
+                new DistributionPoint[] {
+                  new DistributionPoint(
+                      null, null, new GeneralNames(new GeneralName(new X500Name("CN=CRL Signer"))))
+                })
+            .getEncoded();
+    X509Certificate subCa =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Indirect KRD CA"))
+            .publicKey(ck.getPublic())
+            .issuer(root, rk.getPrivate())
+            .validity(nb, na)
+            .ca(true)
+            .pathLength(0)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .extension("2.5.29.31", false, crldp)
+            .build();
+    X509Certificate l1 = leafOf(subCa, ck, "CN=POS indirect 1", nb);
+    X509Certificate l2 = leafOf(subCa, ck, "CN=POS indirect 2", nb);
+    X509CRL rootCrl = crlOf(root, rk, 1);
+    X509CRL subCaCrl = crlOf(subCa, ck, 1);
+    PkixCertificateValidator v =
+        new PkixCertificateValidator(
+            ValidationPolicy.builder()
+                .trustAnchor(root)
+                .intermediate(signer)
+                .withoutRolePinning()
+                .clock(clock)
+                .build());
+    v.validate(
+        CertificateChain.of(l1, subCa),
+        Role.KRD,
+        List.of(rootCrl, indirectCrl(signer, sk, 1, null), subCaCrl));
+
+    List<X509CRL> revoking =
+        List.of(rootCrl, indirectCrl(signer, sk, 2, subCa.getSerialNumber()), subCaCrl);
+    assertRejected(
+        () -> v.validate(CertificateChain.of(l2, subCa), Role.KRD, revoking),
+        ErrorCode.CERTIFICATE_REVOKED);
+  }
+
+  @Test
+  void intermediateAboveTheIssuerPresentedOnce_isNotLentToALaterPeer() throws Exception {
+    KeyPair rk = PkiTestSupport.rsa(2048);
+    KeyPair ik = PkiTestSupport.rsa(2048);
+    KeyPair ck = PkiTestSupport.rsa(2048);
+    Instant nb = T0.minus(Duration.ofDays(1));
+    Instant na = T0.plus(Duration.ofDays(3650));
+    X509Certificate root =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Upper Root"))
+            .publicKey(rk.getPublic())
+            .selfSigned(rk.getPrivate())
+            .validity(nb, na)
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate i1 =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=I1"))
+            .publicKey(ik.getPublic())
+            .issuer(root, rk.getPrivate())
+            .validity(nb, na)
+            .ca(true)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    X509Certificate subCa =
+        CertificateBuilder.create()
+            .subject(new X500Principal("CN=Upper KRD CA"))
+            .publicKey(ck.getPublic())
+            .issuer(i1, ik.getPrivate())
+            .validity(nb, na)
+            .ca(true)
+            .pathLength(0)
+            .keyUsage(KeyUsage.KEY_CERT_SIGN, KeyUsage.CRL_SIGN)
+            .build();
+    List<X509CRL> crls = List.of(crlOf(root, rk, 1), crlOf(i1, ik, 1), crlOf(subCa, ck, 1));
+    PkixCertificateValidator v =
+        new PkixCertificateValidator(
+            ValidationPolicy.builder()
+                .trustAnchor(root)
+                .roleIssuer(Role.KRD, subCa)
+                .roleIssuer(Role.KDH, subCa)
+                .clock(clock)
+                .build());
+    v.validate(
+        CertificateChain.of(leafOf(subCa, ck, "CN=POS upper 1", nb), subCa, i1), Role.KRD, crls);
+
+    CertificateChain withoutI1 = CertificateChain.of(leafOf(subCa, ck, "CN=POS upper 2", nb));
+    assertRejected(() -> v.validate(withoutI1, Role.KRD, crls), ErrorCode.CERTIFICATE_UNTRUSTED);
+  }
+
+  private static X509Certificate leafOf(X509Certificate ca, KeyPair caKeys, String dn, Instant nb)
+      throws Exception {
+    return CertificateBuilder.create()
+        .subject(new X500Principal(dn))
+        .publicKey(keys.getPublic())
+        .issuer(ca, caKeys.getPrivate())
+        .validity(nb, T0.plus(Duration.ofDays(365)))
+        .keyUsage(KeyUsage.KEY_ENCIPHERMENT)
+        .build();
+  }
+
+  private static X509CRL crlOf(X509Certificate issuer, KeyPair issuerKeys, int number) {
+    return CrlBuilder.issuedBy(issuer, issuerKeys.getPrivate())
+        .thisUpdate(T0)
+        .nextUpdate(T0.plus(Duration.ofDays(7)))
+        .crlNumber(BigInteger.valueOf(number))
+        .build();
+  }
+
+  /** An indirect CRL by {@code signer}, revoking (if given) a certificate issued by the root. */
+  private static X509CRL indirectCrl(
+      X509Certificate signer, KeyPair signerKeys, int number, BigInteger revokedOfRoot)
+      throws Exception {
+    org.bouncycastle.cert.X509v2CRLBuilder b =
+        new org.bouncycastle.cert.X509v2CRLBuilder(
+            new X500Name(signer.getSubjectX500Principal().getName()), java.util.Date.from(T0));
+    b.setNextUpdate(java.util.Date.from(T0.plus(Duration.ofDays(7))));
+    b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
+    b.addExtension(
+        Extension.issuingDistributionPoint,
+        true,
+        new IssuingDistributionPoint(null, false, false, null, true, false));
+    if (revokedOfRoot != null) {
+      ExtensionsGenerator eg = new ExtensionsGenerator();
+      eg.addExtension(
+          Extension.certificateIssuer,
+          true,
+          new GeneralNames(new GeneralName(new X500Name("CN=Indirect Root"))));
+      b.addCRLEntry(revokedOfRoot, java.util.Date.from(T0), eg.generate());
+    }
+    return new org.bouncycastle.cert.jcajce.JcaX509CRLConverter()
+        .getCRL(
+            b.build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA")
+                    .build(signerKeys.getPrivate())));
   }
 
   private static CertificateBuilder leafUnder(Role role, KeyPair leafKeys) {

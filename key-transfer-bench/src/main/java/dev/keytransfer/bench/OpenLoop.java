@@ -71,13 +71,7 @@ public final class OpenLoop {
    */
   public static double closedLoopCapacity(Fixtures f, int clients, Duration duration)
       throws KeyTransferException, InterruptedException {
-    while (f.terminalCount() < Math.max(CREDENTIALS, clients)) {
-      f.addTerminal();
-    }
-    BlockingQueue<Integer> free = new ArrayBlockingQueue<>(f.terminalCount());
-    for (int i = 0; i < f.terminalCount(); i++) {
-      free.add(i);
-    }
+    BlockingQueue<Integer> free = credentials(f, Math.max(CREDENTIALS, clients));
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     long[] waits = new long[1];
     try (NettyKeyServer<DeliveryReceipt> server = server(f)) {
@@ -115,6 +109,18 @@ public final class OpenLoop {
     }
   }
 
+  /** At least {@code n} enrolled terminals, each free for one session at a time. */
+  private static BlockingQueue<Integer> credentials(Fixtures f, int n) throws KeyTransferException {
+    while (f.terminalCount() < n) {
+      f.addTerminal();
+    }
+    BlockingQueue<Integer> free = new ArrayBlockingQueue<>(f.terminalCount());
+    for (int i = 0; i < f.terminalCount(); i++) {
+      free.add(i);
+    }
+    return free;
+  }
+
   private static NettyKeyServer<DeliveryReceipt> server(Fixtures f) {
     return NettyKeyServer.builder()
         .port(0)
@@ -131,13 +137,7 @@ public final class OpenLoop {
     if (!(ratePerSecond > 0)) {
       throw new IllegalArgumentException("the rate must be positive");
     }
-    while (f.terminalCount() < CREDENTIALS) {
-      f.addTerminal();
-    }
-    BlockingQueue<Integer> free = new ArrayBlockingQueue<>(f.terminalCount());
-    for (int i = 0; i < f.terminalCount(); i++) {
-      free.add(i);
-    }
+    BlockingQueue<Integer> free = credentials(f, CREDENTIALS);
     long interval = Math.max(1, (long) (1e9 / ratePerSecond));
     ExecutorService clients = Executors.newCachedThreadPool();
     List<Future<Long>> runs = new ArrayList<>();

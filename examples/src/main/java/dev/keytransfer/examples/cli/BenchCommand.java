@@ -631,26 +631,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private CryptoProvider openProvider(String name) throws KeyTransferException {
-    if (!CryptoProviders.NAMES.contains(name)) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--provider must be one of "
-              + String.join(", ", CryptoProviders.NAMES)
-              + ", not '"
-              + name
-              + "'");
-    }
-    try {
-      return CryptoProviders.create(name);
-    } catch (IllegalArgumentException e) {
-      throw new CliException(
-          "--provider "
-              + name
-              + ": PKCS#11 is not set up ("
-              + e.getMessage()
-              + "); "
-              + ProviderOption.PKCS11_SETTINGS);
-    }
+    return ProviderOption.open(spec, name);
   }
 
   private Integer callRatios() throws KeyTransferException, InterruptedException, IOException {

@@ -43,9 +43,17 @@ final class ProviderOption {
 
   /** A new provider of the chosen name; the caller owns it (close it if it is AutoCloseable). */
   CryptoProvider open() throws KeyTransferException {
+    return open(mixee, name);
+  }
+
+  /**
+   * A new provider named {@code name} for {@code command}: a usage error for an unknown name, a
+   * one-line {@link CliException} when PKCS#11 is not set up or ACCP cannot run here.
+   */
+  static CryptoProvider open(CommandSpec command, String name) throws KeyTransferException {
     if (!CryptoProviders.NAMES.contains(name)) {
       throw new ParameterException(
-          mixee.commandLine(),
+          command.commandLine(),
           "--provider must be one of "
               + String.join(", ", CryptoProviders.NAMES)
               + ", not '"

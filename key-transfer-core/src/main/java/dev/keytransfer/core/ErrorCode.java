@@ -72,6 +72,18 @@ public enum ErrorCode {
   KCV_MISMATCH(207),
   /** The wrapping key is weaker than the key it would transport (K2). */
   KEY_STRENGTH_POLICY(208),
+  /**
+   * ECDH mode (docs/ECDH.md): the peer's key is not an EC key on this key's curve, so no key can be
+   * agreed.
+   */
+  ECDH_CURVE_MISMATCH(209),
+  /**
+   * ECDH mode: a party's fresh value for the shared information has the wrong length or contains a
+   * zero byte.
+   */
+  SHARED_INFO_INVALID(210),
+  /** ECDH mode: a party's fresh value for the shared information was seen before. */
+  SHARED_INFO_REUSED(211),
 
   // --- protocol and transport (docs/SECURITY.md A3) ---
   /** A message that the current state does not accept (the session fails). */
@@ -261,8 +273,12 @@ public enum ErrorCode {
     return switch (this) {
       case MALFORMED_TOKEN, MALFORMED_FRAME -> MalformedTokenException.class;
       case SIGNATURE_INVALID, SIGNER_NOT_BOUND -> SignatureInvalidException.class;
-      case NONCE_MISMATCH -> NonceMismatchException.class;
-      case HEADER_MISMATCH, KEY_BLOCK_ID_MISMATCH, KEY_TOKEN_INVALID, KEY_STRENGTH_POLICY ->
+      case NONCE_MISMATCH, SHARED_INFO_INVALID, SHARED_INFO_REUSED -> NonceMismatchException.class;
+      case HEADER_MISMATCH,
+          KEY_BLOCK_ID_MISMATCH,
+          KEY_TOKEN_INVALID,
+          KEY_STRENGTH_POLICY,
+          ECDH_CURVE_MISMATCH ->
           KeyTokenException.class;
       case UNEXPECTED_MESSAGE -> UnexpectedMessageException.class;
       case FRAME_TOO_LARGE, TRANSPORT_FAILURE, TIMEOUT, TLS_FAILURE -> TransportException.class;

@@ -5,11 +5,173 @@ public final class Algorithms {
   private Algorithms() {}
 
   /**
-   * Signature algorithm of KT-KDH and of certificates: RSA PKCS#1 v1.5 over SHA-256 (TR-34 B.9).
-   * Taken from policy, never from the token (docs/SECURITY.md P5).
+   * Signature algorithm of KT-KDH and of certificates: RSA PKCS#1 v1.5 over SHA-256 (TR-34 B.9); in
+   * the ECDH mode (docs/ECDH.md) ECDSA with the hash of the signer's curve, the signature DER
+   * encoded as X9.62 {@code ECDSA-Sig-Value}. Taken from policy, never from the token
+   * (docs/SECURITY.md P5).
    */
   public enum Signature {
-    RSA_PKCS1_SHA256
+    RSA_PKCS1_SHA256("SHA256withRSA"),
+    ECDSA_SHA256("SHA256withECDSA"),
+    ECDSA_SHA384("SHA384withECDSA"),
+    ECDSA_SHA512("SHA512withECDSA");
+
+    private final String jcaName;
+
+    Signature(String jcaName) {
+      this.jcaName = jcaName;
+    }
+
+    /** The JCA standard algorithm name. */
+    public String jcaName() {
+      return jcaName;
+    }
+
+    /** Whether this is an ECDSA signature. */
+    public boolean isEcdsa() {
+      return this != RSA_PKCS1_SHA256;
+    }
+  }
+
+  /** A hash function of the SHA-2 family, for ECDSA and the key derivation functions. */
+  public enum Hash {
+    SHA256("SHA-256", 32),
+    SHA384("SHA-384", 48),
+    SHA512("SHA-512", 64);
+
+    private final String jcaName;
+    private final int length;
+
+    Hash(String jcaName, int length) {
+      this.jcaName = jcaName;
+      this.length = length;
+    }
+
+    /** The JCA standard name ({@code SHA-256}, ...). */
+    public String jcaName() {
+      return jcaName;
+    }
+
+    /** Output length in bytes. */
+    public int length() {
+      return length;
+    }
+
+    /** Security strength in bits against collisions (half the output). */
+    public int strengthBits() {
+      return length * 4;
+    }
+  }
+
+  /**
+   * The NIST prime curves of the ECDH mode (docs/ECDH.md), with the strength that decides which
+   * keys they may protect (docs/SECURITY.md K2; NIST SP 800-57 part 1 table 2).
+   */
+  public enum Curve {
+    P256("secp256r1", "1.2.840.10045.3.1.7", 32, 128, Signature.ECDSA_SHA256, Hash.SHA256),
+    P384("secp384r1", "1.3.132.0.34", 48, 192, Signature.ECDSA_SHA384, Hash.SHA384),
+    P521("secp521r1", "1.3.132.0.35", 66, 256, Signature.ECDSA_SHA512, Hash.SHA512);
+
+    private final String jcaName;
+    private final String oid;
+    private final int fieldLength;
+    private final int strengthBits;
+    private final Signature signature;
+    private final Hash hash;
+
+    Curve(
+        String jcaName,
+        String oid,
+        int fieldLength,
+        int strengthBits,
+        Signature signature,
+        Hash hash) {
+      this.jcaName = jcaName;
+      this.oid = oid;
+      this.fieldLength = fieldLength;
+      this.strengthBits = strengthBits;
+      this.signature = signature;
+      this.hash = hash;
+    }
+
+    /** The name {@code ECGenParameterSpec} takes ({@code secp256r1}, ...). */
+    public String jcaName() {
+      return jcaName;
+    }
+
+    /** The namedCurve OID. */
+    public String oid() {
+      return oid;
+    }
+
+    /** Bytes of a field element: the length of the shared secret Z. */
+    public int fieldLength() {
+      return fieldLength;
+    }
+
+    /** Security strength in bits (128, 192, 256). */
+    public int strengthBits() {
+      return strengthBits;
+    }
+
+    /** The ECDSA signature of this curve's keys. */
+    public Signature signature() {
+      return signature;
+    }
+
+    /** The hash of matching strength. */
+    public Hash hash() {
+      return hash;
+    }
+
+    /** The platform's domain parameters of this curve, or null where it has none. */
+    public java.security.spec.ECParameterSpec parameters() {
+      return CurveParameters.spec(this);
+    }
+
+    /** The curve with this field length (32, 48, 66), or null. */
+    public static Curve forFieldLength(int bytes) {
+      for (Curve c : values()) {
+        if (c.fieldLength == bytes) {
+          return c;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The curve of an EC public key, or null for any other key or curve. Matched on the domain
+     * parameters (order, generator, field), never on a name the key might carry.
+     */
+    public static Curve of(java.security.PublicKey key) {
+      if (!(key instanceof java.security.interfaces.ECPublicKey ec)) {
+        return null;
+      }
+      java.security.spec.ECParameterSpec p = ec.getParams();
+      for (Curve c : values()) {
+        if (CurveParameters.matches(c, p)) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The key derivation function of the ECDH mode (docs/ECDH.md), named as AWS Payment
+   * Cryptography's {@code KeyDerivationFunction} names them.
+   */
+  public enum Kdf {
+    /**
+     * NIST SP 800-56C rev. 2 one-step KDF, hash option: {@code H(counter || Z || FixedInfo)}, the
+     * 32-bit counter from 1 (AWS {@code NIST_SP800}; OpenSSL {@code SSKDF}).
+     */
+    NIST_SP800,
+    /**
+     * ANSI X9.63 KDF (SEC 1 3.6.1): {@code H(Z || counter || SharedInfo)}, the 32-bit counter from
+     * 1 (AWS {@code ANSI_X963}; OpenSSL {@code X963KDF}).
+     */
+    ANSI_X963
   }
 
   /**

@@ -39,6 +39,38 @@ public interface CryptoProvider {
   }
 
   /**
+   * Generates an EC key pair on {@code curve} inside the provider, for one {@link KeyPurpose}
+   * ({@link KeyPurpose#KEY_AGREEMENT} or {@link KeyPurpose#SIGNING_AND_KEY_AGREEMENT} in the ECDH
+   * mode, docs/ECDH.md). The default refuses: a provider without EC keys.
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE}
+   * @since 0.2 (a default method, so existing providers still compile)
+   */
+  default PrivateKeyHandle generateEcKeyPair(
+      Algorithms.Curve curve, String label, KeyPurpose purpose) throws KeyTransferException {
+    throw new KeyTransferException(
+        dev.keytransfer.core.ErrorCode.CRYPTO_FAILURE, name() + " does not generate EC keys");
+  }
+
+  /**
+   * The ECDH primitive (NIST SP 800-56A rev. 3 5.7.1.2, the curves' cofactor is 1): the shared
+   * secret Z, the x-coordinate of {@code d * Q} as {@link Algorithms.Curve#fieldLength()} bytes, of
+   * the private key of {@code key} and the {@code peer} public key. The peer key must be on the
+   * same curve as {@code key}, and a valid point on it (the full public-key validation of SP
+   * 800-56A 5.6.2.3.3). Z is the caller's to destroy; it is input to a key derivation function,
+   * never a key itself. The default refuses: a provider without EC keys.
+   *
+   * @throws KeyTransferException {@code ECDH_CURVE_MISMATCH} for a peer key of another curve or
+   *     kind, {@code CRYPTO_FAILURE} for an invalid point or an engine failure
+   * @since 0.2 (a default method, so existing providers still compile)
+   */
+  default SecretKeyMaterial agree(PrivateKeyHandle key, PublicKey peer)
+      throws KeyTransferException {
+    throw new KeyTransferException(
+        dev.keytransfer.core.ErrorCode.CRYPTO_FAILURE, name() + " does not do ECDH");
+  }
+
+  /**
    * Signs {@code data} with the private key of {@code key}.
    *
    * @throws KeyTransferException {@code CRYPTO_FAILURE} if the handle is not this provider's

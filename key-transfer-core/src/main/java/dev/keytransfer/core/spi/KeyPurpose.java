@@ -13,5 +13,15 @@ public enum KeyPurpose {
    * The KRD key-transport key: decrypts the content-encryption key of a key token (RSA-OAEP); also
    * signs its own certification request once, as proof of possession for the CA (TR-34 B.2.1).
    */
-  KEY_TRANSPORT
+  KEY_TRANSPORT,
+  /**
+   * The KRD key-agreement key of the ECDH mode (docs/ECDH.md): derives the key-block protection key
+   * with the KDH's key; also signs its own certification request once, as proof of possession.
+   */
+  KEY_AGREEMENT,
+  /**
+   * The KDH key of the ECDH mode (docs/ECDH.md): signs its answers and derives the key-block
+   * protection key with the terminal's key; never decrypts.
+   */
+  SIGNING_AND_KEY_AGREEMENT
 }

@@ -11,6 +11,7 @@ module dev.keytransfer.crypto {
   exports dev.keytransfer;
   exports dev.keytransfer.crypto;
   exports dev.keytransfer.crypto.dukpt;
+  exports dev.keytransfer.crypto.ecdh;
   exports dev.keytransfer.crypto.jca;
   exports dev.keytransfer.crypto.keyblock;
   exports dev.keytransfer.crypto.keysource;

@@ -9,9 +9,13 @@ import dev.keytransfer.core.SignatureInvalidException;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.CryptoRules;
+import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
+import dev.keytransfer.crypto.internal.DerReader;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,10 +24,19 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECFieldFp;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.EllipticCurve;
 import java.security.spec.MGF1ParameterSpec;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
@@ -40,7 +53,11 @@ import javax.crypto.spec.SecretKeySpec;
  * boolean, SecureRandom)} can prefer that object and take from the platform only the algorithms it
  * lacks (the ACCP module: TDES, DES and AES-ECB; docs/PROVIDERS.md).
  *
- * <p>Engines used: RSA key generation and SHA256withRSA; RSA-OAEP with SHA-256 and MGF1-SHA-256
+ * <p>Engines used: RSA key generation and SHA256withRSA; EC key generation on P-256, P-384 and
+ * P-521 ({@code EC} with {@code ECGenParameterSpec}), SHA256withECDSA, SHA384withECDSA and
+ * SHA512withECDSA (DER signatures, checked strictly before the engine sees them: docs/SECURITY.md
+ * R3) and the {@code ECDH} key agreement, whose peer key this class validates itself first (NIST SP
+ * 800-56A rev. 3 5.6.2.3.3; the ECDH mode, docs/ECDH.md); RSA-OAEP with SHA-256 and MGF1-SHA-256
  * ({@code RSA/ECB/OAEPPadding} with explicit parameters, TR-34 B.2.2.3); AES and TDES in CBC with
  * PKCS#7 padding and raw ECB/CBC for key blocks and DUKPT; single DES only for the X9.24-1 DUKPT
  * step. CMAC (key check values, TR-31 version D) is computed over the block cipher (NIST SP
@@ -51,7 +68,8 @@ import javax.crypto.spec.SecretKeySpec;
  * no cause (R1); empty and misaligned CBC input is refused before the engine sees it (R6). The
  * copies of key bytes this class makes are wiped after each operation; the JCA's own copies (the
  * {@code SecretKeySpec} clone, an engine's key schedule) are beyond its reach (docs/SECURITY.md
- * K5). Thread-safe: each thread reuses its own verifier and digest, never a signer or cipher.
+ * K5), as are those of an ECDH engine. Thread-safe: each thread reuses its own verifier per
+ * signature algorithm and its digest, never a signer, cipher or key agreement.
  */
 public class JcaCryptoProvider implements CryptoProvider {
   /** OAEP parameters of TR-34 key transport: SHA-256, MGF1-SHA-256, empty label (B.2.2.3). */
@@ -145,37 +163,249 @@ public class JcaCryptoProvider implements CryptoProvider {
     }
   }
 
+  /**
+   * Generates an EC key pair on {@code curve} ({@code KeyPairGenerator "EC"} with the curve's
+   * name); the purpose is not recorded, as software keys have no attributes (docs/ECDH.md).
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if no engine here generates keys on that
+   *     curve
+   */
+  @Override
+  public final PrivateKeyHandle generateEcKeyPair(
+      Algorithms.Curve curve, String label, KeyPurpose purpose) throws KeyTransferException {
+    Objects.requireNonNull(curve, "curve");
+    Objects.requireNonNull(label, "label");
+    Objects.requireNonNull(purpose, "purpose");
+    try {
+      KeyPairGenerator g =
+          engine(
+              p ->
+                  p == null
+                      ? KeyPairGenerator.getInstance("EC")
+                      : KeyPairGenerator.getInstance("EC", p));
+      g.initialize(new ECGenParameterSpec(curve.jcaName()), random);
+      KeyPair pair = g.generateKeyPair();
+      if (Algorithms.Curve.of(pair.getPublic()) != curve) {
+        throw new KeyTransferException(
+            ErrorCode.CRYPTO_FAILURE,
+            "EC key generation gave a key on another curve than " + curve);
+      }
+      return SoftwareKeyHandle.of(pair, label);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "EC key generation on " + curve + " failed", e);
+    }
+  }
+
+  /**
+   * Signs with the engine of {@code algorithm}. A key of another kind than the algorithm's (an EC
+   * key for RSA, an RSA key for ECDSA) is refused before any engine sees it.
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} for such a key, a handle of another
+   *     provider or an engine failure
+   */
   @Override
   public final byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data)
       throws KeyTransferException {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
+    PrivateKey priv = software(key).privateKey();
+    if (!fits(algorithm, priv)) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE,
+          "key " + key.label() + " is " + priv.getAlgorithm() + ", not a key for " + algorithm);
+    }
     try {
-      Signature s = newSignature(); // never kept: it would hold the private key between uses
-      s.initSign(software(key).privateKey(), random);
+      // never kept: it would hold the private key between uses
+      Signature s = newSignature(algorithm);
+      s.initSign(priv, random);
       s.update(data);
       return s.sign();
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | RuntimeException e) {
       throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "signing failed", e);
     }
   }
 
+  /**
+   * Verifies with this thread's engine of {@code algorithm}. For ECDSA the key must be an EC key
+   * and the signature the strict DER encoding of two integers in [1, n-1] before the engine sees it
+   * (docs/SECURITY.md R3: no BER leniency, range checks); any other key the algorithm's engine does
+   * not take, and any engine failure, is the same {@code SIGNATURE_INVALID}.
+   */
   @Override
   public final void verify(
       PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature)
       throws SignatureInvalidException {
     boolean ok;
     try {
-      Signature s = verifier();
-      s.initVerify(key);
-      s.update(data);
-      ok = s.verify(signature);
+      ok =
+          key != null
+              && data != null
+              && signature != null
+              && algorithm != null
+              && (!algorithm.isEcdsa() || strictEcdsaSignature(key, signature));
+      if (ok) {
+        Signature s = verifier(algorithm);
+        s.initVerify(key);
+        s.update(data);
+        ok = s.verify(signature);
+      }
     } catch (GeneralSecurityException | RuntimeException e) {
       // a delegating engine that failed its first init has used up its providers: start afresh
-      engines.get().verifier = null;
+      engines.get().verifiers.remove(algorithm);
       ok = false;
     }
     if (!ok) {
       throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "signature does not verify");
     }
+  }
+
+  /**
+   * The ECDH primitive over the {@code ECDH} key agreement. Before the engine sees the peer key,
+   * its curve must be this key's (matched on the domain parameters, {@link
+   * Algorithms.Curve#of(PublicKey)}) and its point must pass the full public-key validation of NIST
+   * SP 800-56A rev. 3 5.6.2.3.3: not the point at infinity, coordinates in [0, p-1], on the curve
+   * (the NIST curves have cofactor 1, so n*Q = O follows). Z is returned as exactly {@link
+   * Algorithms.Curve#fieldLength()} bytes, left-padded with zeros where an engine strips them; the
+   * engine's own output array is wiped (docs/SECURITY.md K5).
+   */
+  @Override
+  public final SecretKeyMaterial agree(PrivateKeyHandle key, PublicKey peer)
+      throws KeyTransferException {
+    SoftwareKeyHandle h = software(Objects.requireNonNull(key, "key"));
+    Algorithms.Curve curve = Algorithms.Curve.of(h.publicKey());
+    if (curve == null || !(h.privateKey() instanceof java.security.interfaces.ECKey)) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "key " + key.label() + " is not an EC key on a NIST curve");
+    }
+    Algorithms.Curve peerCurve = Algorithms.Curve.of(peer);
+    if (peerCurve != curve) {
+      throw new KeyTokenException(
+          ErrorCode.ECDH_CURVE_MISMATCH,
+          "the peer key is "
+              + (peer == null
+                  ? "missing"
+                  : peerCurve == null ? "not an EC key on a NIST curve" : "on " + peerCurve)
+              + ", the key "
+              + key.label()
+              + " is on "
+              + curve);
+    }
+    if (!validPoint(curve.parameters(), ((ECPublicKey) peer).getW())) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "the peer public key is not a valid point on " + curve);
+    }
+    byte[] raw = null;
+    try {
+      KeyAgreement ka =
+          engine(
+              p ->
+                  p == null
+                      ? KeyAgreement.getInstance("ECDH")
+                      : KeyAgreement.getInstance("ECDH", p));
+      ka.init(h.privateKey());
+      ka.doPhase(peer, true);
+      raw = ka.generateSecret();
+      return SecretKeyMaterial.adopt(fieldElement(raw, curve.fieldLength()));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "ECDH failed", e);
+    } finally {
+      CryptoRules.wipe(raw);
+    }
+  }
+
+  /**
+   * {@code raw} as exactly {@code length} bytes, a new array: left-padded with zeros, or with
+   * leading zero bytes removed; anything else is not a field element of that size.
+   */
+  private static byte[] fieldElement(byte[] raw, int length) throws KeyTransferException {
+    int extra = raw.length - length;
+    for (int i = 0; i < extra; i++) {
+      if (raw[i] != 0) {
+        throw new KeyTransferException(
+            ErrorCode.CRYPTO_FAILURE, "ECDH gave " + raw.length + " bytes, not " + length);
+      }
+    }
+    if (raw.length == 0) {
+      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "ECDH gave no shared secret");
+    }
+    byte[] z = new byte[length];
+    if (extra >= 0) {
+      System.arraycopy(raw, extra, z, 0, length);
+    } else {
+      System.arraycopy(raw, 0, z, -extra, raw.length);
+    }
+    return z;
+  }
+
+  /**
+   * Whether {@code w} is a finite point on the prime curve of {@code params} with both coordinates
+   * in [0, p-1] (NIST SP 800-56A rev. 3 5.6.2.3.3 steps 1 to 3).
+   */
+  static boolean validPoint(ECParameterSpec params, ECPoint w) {
+    if (params == null
+        || w == null
+        || ECPoint.POINT_INFINITY.equals(w)
+        || w.getAffineX() == null
+        || w.getAffineY() == null) {
+      return false;
+    }
+    EllipticCurve c = params.getCurve();
+    if (!(c.getField() instanceof ECFieldFp field)) {
+      return false;
+    }
+    BigInteger p = field.getP();
+    BigInteger x = w.getAffineX();
+    BigInteger y = w.getAffineY();
+    if (x.signum() < 0 || x.compareTo(p) >= 0 || y.signum() < 0 || y.compareTo(p) >= 0) {
+      return false;
+    }
+    BigInteger left = y.multiply(y).mod(p);
+    BigInteger right = x.multiply(x).add(c.getA()).multiply(x).add(c.getB()).mod(p);
+    return left.equals(right);
+  }
+
+  /**
+   * Whether {@code signature} is exactly the DER {@code ECDSA-Sig-Value} (X9.62) of two integers in
+   * [1, n-1] of the key's order: minimal lengths and integers, no trailing bytes.
+   */
+  static boolean strictEcdsaSignature(PublicKey key, byte[] signature) {
+    if (!(key instanceof ECPublicKey ec)) {
+      return false;
+    }
+    BigInteger n = ec.getParams().getOrder();
+    try {
+      DerReader outer = new DerReader(signature);
+      DerReader seq = outer.sequence();
+      outer.end();
+      boolean ok = inRange(minimalInteger(seq), n) & inRange(minimalInteger(seq), n);
+      seq.end();
+      return ok;
+    } catch (dev.keytransfer.core.MalformedTokenException e) {
+      return false;
+    }
+  }
+
+  private static BigInteger minimalInteger(DerReader r)
+      throws dev.keytransfer.core.MalformedTokenException {
+    byte[] v = r.expect(DerReader.INTEGER).value();
+    if (v.length == 0
+        || (v.length > 1 && v[0] == 0 && (v[1] & 0x80) == 0)
+        || (v.length > 1 && v[0] == (byte) 0xFF && (v[1] & 0x80) != 0)) {
+      throw DerReader.malformed("INTEGER not minimally encoded");
+    }
+    return new BigInteger(v);
+  }
+
+  private static boolean inRange(BigInteger v, BigInteger n) {
+    return v.signum() > 0 && v.compareTo(n) < 0;
+  }
+
+  /** Whether {@code key} is of the kind {@code algorithm} signs with (EC or RSA). */
+  private static boolean fits(Algorithms.Signature algorithm, java.security.Key key) {
+    return algorithm.isEcdsa()
+        ? key instanceof java.security.interfaces.ECKey
+        : key instanceof java.security.interfaces.RSAKey;
   }
 
   @Override
@@ -351,34 +581,54 @@ public class JcaCryptoProvider implements CryptoProvider {
   }
 
   /**
-   * This thread's SHA256withRSA verifier, re-initialised at every use (initVerify resets it; it
-   * holds only a public key between uses). Engines that would hold a private, transported or
-   * working key between uses (signers, ciphers) are never kept: a new one per operation.
+   * This thread's verifier of {@code algorithm}, re-initialised at every use (initVerify resets it;
+   * it holds only a public key between uses). Engines that would hold a private, transported or
+   * working key between uses (signers, ciphers, key agreements) are never kept: a new one per
+   * operation.
    */
-  private Signature verifier() throws NoSuchAlgorithmException {
-    Engines e = engines.get();
-    if (e.verifier == null) {
-      e.verifier = newSignature();
+  private Signature verifier(Algorithms.Signature algorithm) throws NoSuchAlgorithmException {
+    Map<Algorithms.Signature, Signature> verifiers = engines.get().verifiers;
+    Signature s = verifiers.get(algorithm);
+    if (s == null) {
+      s = newSignature(algorithm);
+      verifiers.put(algorithm, s);
     }
-    return e.verifier;
+    return s;
   }
 
   /** The engines one thread reuses: only those that hold no secret between uses. */
   private static final class Engines {
-    Signature verifier;
+    final Map<Algorithms.Signature, Signature> verifiers =
+        new EnumMap<>(Algorithms.Signature.class);
     MessageDigest sha256;
   }
 
-  private Signature newSignature() throws NoSuchAlgorithmException {
+  private Signature newSignature(Algorithms.Signature algorithm) throws NoSuchAlgorithmException {
+    String jcaName = algorithm.jcaName();
+    return engine(
+        p -> p == null ? Signature.getInstance(jcaName) : Signature.getInstance(jcaName, p));
+  }
+
+  /**
+   * Looks up an engine by algorithm: {@code null} stands for the platform's installed providers.
+   */
+  @FunctionalInterface
+  private interface Lookup<T> {
+    T get(Provider provider) throws NoSuchAlgorithmException;
+  }
+
+  /**
+   * The engine from {@link #provider} (or the platform's providers where there is none), and with
+   * platform fallback from the platform where that provider has no such algorithm.
+   */
+  private <T> T engine(Lookup<T> lookup) throws NoSuchAlgorithmException {
     try {
-      return provider == null
-          ? Signature.getInstance("SHA256withRSA")
-          : Signature.getInstance("SHA256withRSA", provider);
+      return lookup.get(provider);
     } catch (NoSuchAlgorithmException e) {
       if (!platformFallback) {
         throw e;
       }
-      return Signature.getInstance("SHA256withRSA");
+      return lookup.get(null);
     }
   }
 

@@ -38,10 +38,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Wycheproof vectors the SDK's algorithms need (docs/SECURITY.md R1, R3, R6), run through one
  * provider per subclass: RSA-OAEP (three files), RSA PKCS#1 v1.5 and PSS signatures, ECDSA and ECDH
- * on P-256, AES-CMAC, AES-CBC-PKCS5 and AES key wrap. Each family prints "passed/total" and every
- * disagreement; a disagreement fails the test unless the subclass lists it in {@link
- * #knownDeviations()} with its explanation, and a listed deviation that no longer occurs fails too,
- * so the list stays exact.
+ * on P-256 (through {@code CryptoProvider.verify} and {@code agree} for the software providers, the
+ * ECDH mode of docs/ECDH.md), AES-CMAC, AES-CBC-PKCS5 and AES key wrap. Each family prints
+ * "passed/total" and every disagreement; a disagreement fails the test unless the subclass lists it
+ * in {@link #knownDeviations()} with its explanation, and a listed deviation that no longer occurs
+ * fails too, so the list stays exact.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class WycheproofContractTest {

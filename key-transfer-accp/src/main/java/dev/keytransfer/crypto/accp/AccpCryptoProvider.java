@@ -19,11 +19,14 @@ import java.util.Optional;
  *
  * <p>From ACCP: RSA key generation, SHA256withRSA signing and verification, RSA-OAEP with explicit
  * SHA-256/MGF1-SHA-256 parameters (TR-34 B.2.2.3; ACCP honours them, which the tests check by
- * decrypting with the {@code jca} provider and back), SHA-256, and AES-CBC (with and without
- * padding). From the platform (SunJCE on a JDK): TDES and single DES, which ACCP does not have, and
- * AES-ECB (ACCP's AES is CBC only), used for raw blocks and CMAC. An algorithm ACCP lacks is found
- * only where ACCP's lookup says it has no such algorithm or padding; no other failure is retried
- * elsewhere (docs/PROVIDERS.md).
+ * decrypting with the {@code jca} provider and back), SHA-256, AES-CBC (with and without padding),
+ * and for the ECDH mode (docs/ECDH.md) EC key generation on P-256, P-384 and P-521,
+ * SHA256withECDSA, SHA384withECDSA, SHA512withECDSA and the ECDH key agreement (the peer's curve
+ * and point checked first by {@link JcaCryptoProvider#agree}, as for every provider). From the
+ * platform (SunJCE on a JDK): TDES and single DES, which ACCP does not have, and AES-ECB (ACCP's
+ * AES is CBC only), used for raw blocks and CMAC. An algorithm ACCP lacks is found only where
+ * ACCP's lookup says it has no such algorithm or padding; no other failure is retried elsewhere
+ * (docs/PROVIDERS.md).
  *
  * <p>Randomness: the default generator is the JDK's {@code DRBG} ({@link
  * JcaCryptoProvider#defaultRandom()}, NIST SP 800-90A), as for {@code jca}, and it is what {@link

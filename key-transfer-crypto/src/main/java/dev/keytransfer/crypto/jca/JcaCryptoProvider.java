@@ -318,7 +318,7 @@ public class JcaCryptoProvider implements CryptoProvider {
    * {@code raw} as exactly {@code length} bytes, a new array: left-padded with zeros, or with
    * leading zero bytes removed; anything else is not a field element of that size.
    */
-  private static byte[] fieldElement(byte[] raw, int length) throws KeyTransferException {
+  static byte[] fieldElement(byte[] raw, int length) throws KeyTransferException {
     int extra = raw.length - length;
     for (int i = 0; i < extra; i++) {
       if (raw[i] != 0) {

@@ -12,8 +12,8 @@ import java.util.TreeMap;
 import javax.crypto.Cipher;
 
 /**
- * Wycheproof through the ACCP provider (OAEP, PKCS#1 verification, CMAC over the platform's
- * AES-ECB, AES-CBC) and, for what the SPI does not offer, ACCP's own engines (PSS, ECDSA, ECDH,
+ * Wycheproof through the ACCP provider (OAEP, PKCS#1 and ECDSA verification, ECDH, CMAC over the
+ * platform's AES-ECB, AES-CBC) and, for what the SPI does not offer, ACCP's own engines (PSS,
  * AES-192-CBC) from the same private instance; AES key wrap from the platform, since ACCP has only
  * the padded variant (KWP). Skipped where ACCP's native library cannot load.
  */

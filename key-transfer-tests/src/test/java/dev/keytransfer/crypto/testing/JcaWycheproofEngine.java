@@ -1,6 +1,7 @@
 package dev.keytransfer.crypto.testing;
 
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.SignatureInvalidException;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
@@ -17,14 +18,15 @@ import java.security.Signature;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
 import java.security.spec.ECPrivateKeySpec;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Map;
 import javax.crypto.Cipher;
-import javax.crypto.KeyAgreement;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
@@ -34,8 +36,9 @@ import javax.crypto.spec.SecretKeySpec;
  * The Wycheproof engine of a software provider: JCA engines of named {@link Provider} instances,
  * the same classes the provider itself asks (a private Bouncy Castle instance for bc, and for jca's
  * CMAC; SunJCE, SunRsaSign and SunEC for jca). OAEP goes through the providers' own OAEP routine
- * ({@link JcaCryptoProvider#oaepDecrypt}); AES-192-CBC refuses empty and misaligned input first, as
- * the providers' CBC does.
+ * ({@link JcaCryptoProvider#oaepDecrypt}), ECDSA and ECDH through the SPI ({@link
+ * CryptoProvider#verify}, {@link CryptoProvider#agree}) with keys parsed by the EC provider
+ * instance; AES-192-CBC refuses empty and misaligned input first, as the providers' CBC does.
  */
 public final class JcaWycheproofEngine implements WycheproofEngine {
   /** Which provider instance and transformation runs each family. */
@@ -53,8 +56,8 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
         Map.of(
             "oaep", "the provider's OAEP routine (" + provider + ")",
             "pss", name(e.pss()) + " RSASSA-PSS",
-            "ecdsa", name(e.ec()) + " SHA256withECDSA",
-            "ecdh", name(e.ec()) + " ECDH",
+            "ecdsa", "CryptoProvider.verify ECDSA_SHA256 (SPKI parsed by " + name(e.ec()) + ")",
+            "ecdh", "CryptoProvider.agree (keys parsed by " + name(e.ec()) + ")",
             "cmac", "the provider's CMAC (SP 800-38B over its AES)",
             "cbc", "SPI (AES-128/256) + " + name(e.cbc()) + " AES/CBC/PKCS5Padding (AES-192)",
             "kw", name(e.keyWrap()) + " " + e.keyWrapTransformation());
@@ -98,23 +101,53 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
     return s.verify(signature);
   }
 
+  /** Through the SPI: {@link CryptoProvider#verify} with ECDSA_SHA256, its strict DER check too. */
   @Override
   public boolean verifyEcdsa(byte[] spki, byte[] message, byte[] derSignature) throws Exception {
-    Signature s = Signature.getInstance("SHA256withECDSA", e.ec());
-    s.initVerify(KeyFactory.getInstance("EC", e.ec()).generatePublic(new X509EncodedKeySpec(spki)));
-    s.update(message);
-    return s.verify(derSignature);
+    PublicKey key =
+        KeyFactory.getInstance("EC", e.ec()).generatePublic(new X509EncodedKeySpec(spki));
+    try {
+      provider.verify(key, Algorithms.Signature.ECDSA_SHA256, message, derSignature);
+      return true;
+    } catch (SignatureInvalidException ex) {
+      return false;
+    }
   }
 
+  /**
+   * Through the SPI: {@link CryptoProvider#agree} with a {@link SoftwareKeyHandle} of the private
+   * scalar (its public half computed here, d * G), so the provider's curve match and point
+   * validation run before its engine; any refusal is an exception.
+   */
   @Override
   public byte[] ecdh(BigInteger privateScalar, byte[] peerSpki) throws Exception {
     KeyFactory kf = KeyFactory.getInstance("EC", e.ec());
     PublicKey peer = kf.generatePublic(new X509EncodedKeySpec(peerSpki));
-    PrivateKey mine = kf.generatePrivate(new ECPrivateKeySpec(privateScalar, p256()));
-    KeyAgreement ka = KeyAgreement.getInstance("ECDH", e.ec());
-    ka.init(mine);
-    ka.doPhase(peer, true);
-    return ka.generateSecret();
+    SoftwareKeyHandle mine = softwareEcKey(kf, Algorithms.Curve.P256, privateScalar);
+    try (SecretKeyMaterial z = provider.agree(mine, peer)) {
+      return z.copyBytes();
+    }
+  }
+
+  /**
+   * A software EC key pair on {@code curve} from a private scalar, the public point computed with
+   * Bouncy Castle's curve arithmetic, both halves made by {@code kf}.
+   */
+  public static SoftwareKeyHandle softwareEcKey(
+      KeyFactory kf, Algorithms.Curve curve, BigInteger privateScalar) throws Exception {
+    ECParameterSpec params = curve.parameters();
+    org.bouncycastle.math.ec.ECPoint q =
+        org.bouncycastle.asn1.x9.ECNamedCurveTable.getByName(curve.jcaName())
+            .getG()
+            .multiply(privateScalar.mod(params.getOrder()))
+            .normalize();
+    PublicKey pub =
+        kf.generatePublic(
+            new ECPublicKeySpec(
+                new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
+                params));
+    PrivateKey priv = kf.generatePrivate(new ECPrivateKeySpec(privateScalar, params));
+    return SoftwareKeyHandle.of(new KeyPair(pub, priv), "wycheproof-ecdh");
   }
 
   /** The named curve's parameters. */

@@ -9,11 +9,12 @@ import java.security.interfaces.RSAPrivateCrtKey;
 /**
  * What the Wycheproof suite asks of one crypto provider. Operations the {@link CryptoProvider} SPI
  * offers (PKCS#1 signature verification, OAEP key transport of a TR-34 CEK, AES-CBC with
- * 128/256-bit keys) go through the SPI; the others (OAEP with other hashes or labels, PSS, ECDSA,
- * ECDH, CMAC of arbitrary messages, AES-192-CBC, AES key wrap) run on the engine the provider uses,
- * the way it uses it: the same JCA provider instance, or the same PKCS#11 mechanism in the same
- * token. {@link #routes()} says which, for the report. Every method refuses by throwing or
- * returning null/false.
+ * 128/256-bit keys; ECDSA verification and ECDH where the provider implements the ECDH mode's
+ * {@code verify} and {@code agree}, docs/ECDH.md) go through the SPI; the others (OAEP with other
+ * hashes or labels, PSS, CMAC of arbitrary messages, AES-192-CBC, AES key wrap, and ECDSA and ECDH
+ * of a provider without them) run on the engine the provider uses, the way it uses it: the same JCA
+ * provider instance, or the same PKCS#11 mechanism in the same token. {@link #routes()} says which,
+ * for the report. Every method refuses by throwing or returning null/false.
  */
 public interface WycheproofEngine extends AutoCloseable {
   /** The provider under test. */

@@ -683,9 +683,9 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
    * valid point on it, checked in Java before the token sees it ({@code CRYPTO_FAILURE}). Z is
    * exactly {@link Algorithms.Curve#fieldLength()} bytes.
    *
-   * @throws KeyTransferException {@code ECDH_CURVE_MISMATCH} for a peer key of another curve or
-   *     kind; {@code CRYPTO_FAILURE} for a handle of another token, an RSA key or a key without the
-   *     key-agreement purpose, an invalid point or a token failure
+   * @throws KeyTransferException {@code ECDH_CURVE_MISMATCH} (a {@link KeyTokenException}) for a
+   *     peer key of another curve or kind; {@code CRYPTO_FAILURE} for a handle of another token, an
+   *     RSA key or a key without the key-agreement purpose, an invalid point or a token failure
    */
   @Override
   public SecretKeyMaterial agree(PrivateKeyHandle key, PublicKey peer) throws KeyTransferException {
@@ -698,7 +698,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
           ErrorCode.CRYPTO_FAILURE, "key " + h.label() + " is not a key-agreement key");
     }
     if (Algorithms.Curve.of(peer) != curve) {
-      throw new KeyTransferException(
+      throw new KeyTokenException(
           ErrorCode.ECDH_CURVE_MISMATCH, "the peer key is not an EC key on " + curve);
     }
     ECPoint w = ((ECPublicKey) peer).getW();

@@ -9,7 +9,6 @@ import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DevicePolicy;
 import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.KeyLedger;
-import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.core.spi.KeySource;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.core.spi.ReceivingTerminal;
@@ -41,20 +40,35 @@ public final class Enrollment {
       String commonName,
       Role role)
       throws KeyTransferException {
-    X500Principal subject =
-        new X500Principal("CN=" + escape(commonName) + ",OU=" + role + ",O=key-transfer");
-    return ca.issue(CertificationRequests.create(crypto, key, subject), role);
+    return ca.issue(CertificationRequests.create(crypto, key, subject(commonName, role)), role);
+  }
+
+  /** The subject name of an enrolled key: {@code CN=<commonName>,OU=KDH|KRD,O=key-transfer}. */
+  public static X500Principal subject(String commonName, Role role) {
+    Objects.requireNonNull(commonName, "commonName");
+    Objects.requireNonNull(role, "role");
+    return new X500Principal("CN=" + escape(commonName) + ",OU=" + role + ",O=key-transfer");
   }
 
   /**
-   * Enrolls a receiving terminal: RSA key in {@code crypto}, KRD certificate from {@code ca},
+   * Enrolls a receiving terminal: RSA-2048 key in {@code crypto}, KRD certificate from {@code ca},
    * in-memory key store and binding store.
    */
   public static ReceivingTerminal enrollTerminal(
       CertificateAuthority ca, CryptoProvider crypto, String commonName)
       throws KeyTransferException {
-    PrivateKeyHandle key =
-        crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.KEY_TRANSPORT);
+    return enrollTerminal(ca, crypto, commonName, KeyType.RSA_2048);
+  }
+
+  /**
+   * Enrolls a receiving terminal with a key of {@code keyType} in {@code crypto} (an EC key is a
+   * key-agreement key, docs/ECDH.md), KRD certificate from {@code ca}, in-memory key store and
+   * binding store.
+   */
+  public static ReceivingTerminal enrollTerminal(
+      CertificateAuthority ca, CryptoProvider crypto, String commonName, KeyType keyType)
+      throws KeyTransferException {
+    PrivateKeyHandle key = keyType.generate(crypto, commonName, Role.KRD);
     CertificateChain chain = certify(ca, crypto, key, commonName, Role.KRD);
     return ReceivingTerminal.of(
         chain, key, new InMemoryTerminalKeyStore(), new InMemoryBindingStore());
@@ -73,8 +87,24 @@ public final class Enrollment {
       DevicePolicy devices,
       KeyLedger ledger)
       throws KeyTransferException {
-    PrivateKeyHandle key =
-        crypto.generateRsaKeyPair(DEFAULT_RSA_BITS, commonName, KeyPurpose.SIGNING);
+    return enrollHost(ca, crypto, commonName, KeyType.RSA_2048, keys, devices, ledger);
+  }
+
+  /**
+   * Enrolls a distribution terminal with a key of {@code keyType} in {@code crypto} (an EC key
+   * signs and agrees keys, docs/ECDH.md), otherwise as {@link #enrollHost(CertificateAuthority,
+   * CryptoProvider, String, KeySource, DevicePolicy, KeyLedger)}.
+   */
+  public static DistributionTerminal enrollHost(
+      CertificateAuthority ca,
+      CryptoProvider crypto,
+      String commonName,
+      KeyType keyType,
+      KeySource keys,
+      DevicePolicy devices,
+      KeyLedger ledger)
+      throws KeyTransferException {
+    PrivateKeyHandle key = keyType.generate(crypto, commonName, Role.KDH);
     CertificateChain chain = certify(ca, crypto, key, commonName, Role.KDH);
     return DistributionTerminal.of(chain, key, () -> kdhPathCrls(ca), keys, devices, ledger);
   }

@@ -1,5 +1,7 @@
 package dev.keytransfer.ca;
 
+import dev.keytransfer.KeyType;
+import dev.keytransfer.core.spi.Algorithms;
 import java.math.BigInteger;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -41,7 +43,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * #ca(boolean)} is set), a critical keyUsage extension when {@link #keyUsage} was given, a
  * SubjectKeyIdentifier (RFC 5280 4.2.1.2 method 1) and an AuthorityKeyIdentifier copied from the
  * issuer's SubjectKeyIdentifier. Times are truncated to whole seconds, the precision of the
- * encoding. Signing uses the JDK's default providers, so the issuer key may be any JCA key.
+ * encoding. Signing uses the JDK's default providers, so the issuer key may be any JCA key; an EC
+ * issuer key signs with ECDSA and the hash of its curve ({@link #signatureAlgorithmFor}).
  *
  * <pre>{@code
  * X509Certificate root = CertificateBuilder.create()
@@ -58,8 +61,30 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * throw {@link IllegalStateException}. Not thread-safe; use one builder per certificate.
  */
 public final class CertificateBuilder {
-  /** Default signature algorithm (TR-34 B.2.1 sample PKI: sha256WithRSAEncryption). */
+  /**
+   * Default signature algorithm of an RSA signing key (TR-34 B.2.1 sample PKI:
+   * sha256WithRSAEncryption); an EC signing key signs with {@link #signatureAlgorithmFor}.
+   */
   public static final String DEFAULT_SIGNATURE_ALGORITHM = "SHA256withRSA";
+
+  /**
+   * The signature algorithm a CA key signs certificates and CRLs with by default: ECDSA with the
+   * hash of the key's curve for an EC key (SHA256withECDSA on P-256, SHA384withECDSA on P-384,
+   * SHA512withECDSA on P-521; docs/ECDH.md), {@value #DEFAULT_SIGNATURE_ALGORITHM} for any other.
+   *
+   * @throws IllegalArgumentException for an EC key on another curve
+   */
+  public static String signatureAlgorithmFor(PrivateKey signingKey) {
+    Objects.requireNonNull(signingKey, "signingKey");
+    if (signingKey instanceof java.security.interfaces.ECKey) {
+      Algorithms.Curve curve = KeyType.curveOf(signingKey);
+      if (curve == null) {
+        throw new IllegalArgumentException("EC signing key on a curve other than P-256/384/521");
+      }
+      return curve.signature().jcaName();
+    }
+    return DEFAULT_SIGNATURE_ALGORITHM;
+  }
 
   /** The keyUsage bits of RFC 5280 4.2.1.3. */
   public enum KeyUsage {
@@ -91,7 +116,7 @@ public final class CertificateBuilder {
   private boolean ca;
   private Integer pathLength;
   private final Set<KeyUsage> keyUsage = EnumSet.noneOf(KeyUsage.class);
-  private String signatureAlgorithm = DEFAULT_SIGNATURE_ALGORITHM;
+  private String signatureAlgorithm;
   private SecureRandom random;
   private final Map<String, Map.Entry<Boolean, byte[]>> extraExtensions = new LinkedHashMap<>();
 
@@ -179,7 +204,10 @@ public final class CertificateBuilder {
     return this;
   }
 
-  /** The JCA signature algorithm name; default {@value #DEFAULT_SIGNATURE_ALGORITHM}. */
+  /**
+   * The JCA signature algorithm name; default {@link #signatureAlgorithmFor} the signing key (RSA:
+   * {@value #DEFAULT_SIGNATURE_ALGORITHM}).
+   */
   public CertificateBuilder signatureAlgorithm(String algorithm) {
     this.signatureAlgorithm = Objects.requireNonNull(algorithm, "algorithm");
     return this;
@@ -271,7 +299,12 @@ public final class CertificateBuilder {
         b.addExtension(
             new ASN1ObjectIdentifier(e.getKey()), e.getValue().getKey(), e.getValue().getValue());
       }
-      ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm).build(signingKey);
+      ContentSigner signer =
+          new JcaContentSignerBuilder(
+                  signatureAlgorithm != null
+                      ? signatureAlgorithm
+                      : signatureAlgorithmFor(signingKey))
+              .build(signingKey);
       X509CertificateHolder holder = b.build(signer);
       return new JcaX509CertificateConverter().getCertificate(holder);
     } catch (CertIOException | OperatorCreationException | CertificateException e) {

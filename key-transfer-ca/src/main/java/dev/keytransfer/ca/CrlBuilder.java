@@ -36,7 +36,7 @@ public final class CrlBuilder {
   private Instant thisUpdate;
   private Instant nextUpdate;
   private BigInteger crlNumber = BigInteger.ONE;
-  private String signatureAlgorithm = CertificateBuilder.DEFAULT_SIGNATURE_ALGORITHM;
+  private String signatureAlgorithm;
   private final Map<BigInteger, Instant> revoked = new LinkedHashMap<>();
 
   private CrlBuilder(X509Certificate issuer, PrivateKey issuerKey) {
@@ -88,8 +88,9 @@ public final class CrlBuilder {
   }
 
   /**
-   * The JCA signature algorithm name; default {@value
-   * CertificateBuilder#DEFAULT_SIGNATURE_ALGORITHM}.
+   * The JCA signature algorithm name; default {@link CertificateBuilder#signatureAlgorithmFor} the
+   * issuer key (ECDSA with the curve's hash for an EC CA, {@value
+   * CertificateBuilder#DEFAULT_SIGNATURE_ALGORITHM} for an RSA CA).
    */
   public CrlBuilder signatureAlgorithm(String algorithm) {
     this.signatureAlgorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -124,7 +125,13 @@ public final class CrlBuilder {
           false,
           CertificateBuilder.authorityKeyIdentifier(issuer, CertificateBuilder.extensionUtils()));
       return new JcaX509CRLConverter()
-          .getCRL(b.build(new JcaContentSignerBuilder(signatureAlgorithm).build(issuerKey)));
+          .getCRL(
+              b.build(
+                  new JcaContentSignerBuilder(
+                          signatureAlgorithm != null
+                              ? signatureAlgorithm
+                              : CertificateBuilder.signatureAlgorithmFor(issuerKey))
+                      .build(issuerKey)));
     } catch (CertIOException | OperatorCreationException | CRLException e) {
       throw new IllegalStateException(
           "cannot build CRL for "

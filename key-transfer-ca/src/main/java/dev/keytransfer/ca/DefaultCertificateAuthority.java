@@ -1,10 +1,12 @@
 package dev.keytransfer.ca;
 
+import dev.keytransfer.KeyType;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Role;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CertificateAuthority;
 import dev.keytransfer.crypto.DerLimits;
 import dev.keytransfer.crypto.pki.AlgorithmPolicy;
@@ -12,14 +14,13 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.RSAKeyGenParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +32,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -44,29 +47,40 @@ import org.bouncycastle.pkcs.PKCSException;
  * that issues KRD certificates ("CA KRD"). As in the Annex B samples, a KDH certificate has
  * keyUsage digitalSignature (the KDH signs credential and key tokens) and a KRD certificate has
  * keyUsage keyEncipherment (the KRD decrypts the transported key), so neither is ever accepted for
- * the other role (docs/SECURITY.md C6).
+ * the other role (docs/SECURITY.md C6). For an EC key of the ECDH mode (docs/ECDH.md) a KDH
+ * certificate has digitalSignature and keyAgreement (the KDH signs and agrees keys) and a KRD
+ * certificate keyAgreement only.
  *
  * <ul>
  *   <li>Root: self-signed, basicConstraints cA=true, keyUsage keyCertSign + cRLSign.
  *   <li>KDH CA and KRD CA: cA=true with pathLenConstraint 0, keyUsage keyCertSign + cRLSign.
  *   <li>Leaves: issued only from a PKCS#10 request whose proof-of-possession signature verifies,
- *       with an RSA key of at least 2048 bits and a SHA-256-or-better request signature;
- *       basicConstraints cA=false and the role's keyUsage, both critical; the subject of the
- *       request.
+ *       with an RSA key of at least 2048 bits and a SHA-256-or-better request signature, or an EC
+ *       key on P-256, P-384 or P-521 and a request signed with ECDSA and the hash of its curve
+ *       (SHA-256, SHA-384, SHA-512); basicConstraints cA=false and the role's keyUsage, both
+ *       critical; the subject of the request.
  *   <li>CRLs: one per CA, re-issued at once on revocation and otherwise lazily when older than half
  *       their validity, with increasing cRLNumbers.
  * </ul>
  *
- * <p>All keys are RSA software keys generated here with a {@link SecureRandom}; all signatures are
- * sha256WithRSAEncryption. This class is meant for tests, examples and small deployments; a
- * production CA keeps its keys in an HSM. Thread-safe (all state changes are synchronized).
+ * <p>The CA keys are software keys generated here with a {@link SecureRandom}: RSA by default, with
+ * sha256WithRSAEncryption signatures, or EC ({@link Builder#caKey}), with ECDSA signatures whose
+ * hash is that of the CA's curve (SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521). This
+ * class is meant for tests, examples and small deployments; a production CA keeps its keys in an
+ * HSM. Thread-safe (all state changes are synchronized).
  */
 public final class DefaultCertificateAuthority implements CertificateAuthority {
   /** Smallest RSA key the CA certifies or generates. */
   public static final int MIN_RSA_BITS = 2048;
 
-  private static final String SIGNATURE_ALGORITHM = "SHA256withRSA";
   private static final int MAX_REQUEST_BYTES = 16 * 1024;
+
+  /** The ECDSA signature OIDs (RFC 5758 3.2), for the request of an EC key. */
+  private static final Map<Algorithms.Signature, ASN1ObjectIdentifier> ECDSA_OIDS =
+      Map.of(
+          Algorithms.Signature.ECDSA_SHA256, X9ObjectIdentifiers.ecdsa_with_SHA256,
+          Algorithms.Signature.ECDSA_SHA384, X9ObjectIdentifiers.ecdsa_with_SHA384,
+          Algorithms.Signature.ECDSA_SHA512, X9ObjectIdentifiers.ecdsa_with_SHA512);
 
   private final Clock clock;
   private final SecureRandom random;
@@ -106,7 +120,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant caNotAfter = now.plus(b.caValidity);
-    KeyPair rootKeys = generateKeyPair(b.rsaBits);
+    KeyPair rootKeys = b.caKey.generate(random);
     X509Certificate rootCert =
         CertificateBuilder.create()
             .subject(name(b.namePrefix + " Root CA"))
@@ -116,12 +130,11 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
             .ca(true)
             .keyUsage(
                 CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
-            .signatureAlgorithm(SIGNATURE_ALGORITHM)
             .serial(nextSerial())
             .build();
     this.root = new Ca(rootCert, rootKeys.getPrivate());
-    this.kdhCa = subCa(b.namePrefix + " KDH CA", b.rsaBits, now, caNotAfter);
-    this.krdCa = subCa(b.namePrefix + " KRD CA", b.rsaBits, now, caNotAfter);
+    this.kdhCa = subCa(b.namePrefix + " KDH CA", b.caKey, now, caNotAfter);
+    this.krdCa = subCa(b.namePrefix + " KRD CA", b.caKey, now, caNotAfter);
   }
 
   /**
@@ -140,8 +153,8 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     return new Builder();
   }
 
-  private Ca subCa(String cn, int bits, Instant now, Instant notAfter) {
-    KeyPair keys = generateKeyPair(bits);
+  private Ca subCa(String cn, KeyType keyType, Instant now, Instant notAfter) {
+    KeyPair keys = keyType.generate(random);
     X509Certificate cert =
         CertificateBuilder.create()
             .subject(name(cn))
@@ -152,7 +165,6 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
             .pathLength(0)
             .keyUsage(
                 CertificateBuilder.KeyUsage.KEY_CERT_SIGN, CertificateBuilder.KeyUsage.CRL_SIGN)
-            .signatureAlgorithm(SIGNATURE_ALGORITHM)
             .serial(nextSerial())
             .build();
     return new Ca(cert, keys.getPrivate());
@@ -187,16 +199,6 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     return sb.toString();
   }
 
-  private KeyPair generateKeyPair(int bits) {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-      g.initialize(new RSAKeyGenParameterSpec(bits, RSAKeyGenParameterSpec.F4), random);
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot generate an RSA-" + bits + " key", e);
-    }
-  }
-
   @Override
   public X509Certificate rootCertificate() {
     return root.certificate;
@@ -215,14 +217,15 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
    * {@inheritDoc}
    *
    * <p>TR-34 B.2.1: a KDH leaf gets keyUsage digitalSignature only, a KRD leaf keyEncipherment only
-   * (critical), with basicConstraints cA=false (critical). Validity runs from now for the leaf
-   * validity, but never past the issuing CA's notAfter.
+   * (critical), with basicConstraints cA=false (critical). For an EC key (docs/ECDH.md) a KDH leaf
+   * gets digitalSignature and keyAgreement, a KRD leaf keyAgreement only (docs/SECURITY.md C6).
+   * Validity runs from now for the leaf validity, but never past the issuing CA's notAfter.
    */
   @Override
   public CertificateChain issue(byte[] certificationRequest, Role role)
       throws KeyTransferException {
     Objects.requireNonNull(certificationRequest, "certificationRequest");
-    Ca ca = caFor(role);
+    Objects.requireNonNull(role, "role");
     PKCS10CertificationRequest csr = parse(certificationRequest);
     PublicKey key = checkRequest(csr);
     X500Principal subject;
@@ -231,7 +234,20 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     } catch (java.io.IOException | RuntimeException e) {
       throw refused("the request's subject name cannot be read", e);
     }
-    if (csr.getSubject().getRDNs().length == 0) {
+    return issue(key, subject, role);
+  }
+
+  /**
+   * Issues a leaf for a key whose holder is known without a request: {@link
+   * DirectoryCertificateAuthority} generated it itself. The key is held to the request policy (RSA
+   * of at least {@value #MIN_RSA_BITS} bits, or EC on P-256, P-384, P-521); the subject must not be
+   * empty nor the name of a CA of this PKI.
+   */
+  CertificateChain issue(PublicKey key, X500Principal subject, Role role)
+      throws KeyTransferException {
+    checkKey(key);
+    Ca ca = caFor(role);
+    if (subject.getEncoded().length <= 2) { // an empty RDNSequence
       throw refused("the request has an empty subject name", null);
     }
     for (Ca c : List.of(root, kdhCa, krdCa)) {
@@ -249,11 +265,6 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       if (notAfter.isAfter(caNotAfter)) {
         notAfter = caNotAfter;
       }
-      CertificateBuilder.KeyUsage usage =
-          role == Role.KDH
-              ? CertificateBuilder.KeyUsage.DIGITAL_SIGNATURE // TR-34 B.2.1: the KDH signs
-              : CertificateBuilder.KeyUsage
-                  .KEY_ENCIPHERMENT; // TR-34 B.2.1: the KRD decrypts the CEK
       X509Certificate leaf =
           CertificateBuilder.create()
               .subject(subject)
@@ -261,12 +272,52 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
               .issuer(ca.certificate, ca.key)
               .validity(now, notAfter)
               .ca(false)
-              .keyUsage(usage)
-              .signatureAlgorithm(SIGNATURE_ALGORITHM)
+              .keyUsage(leafKeyUsage(key, role))
               .serial(nextSerial())
               .build();
       return CertificateChain.of(leaf, ca.certificate);
     }
+  }
+
+  /** The keyUsage of a leaf for {@code key} in {@code role} (docs/SECURITY.md C6). */
+  private static CertificateBuilder.KeyUsage[] leafKeyUsage(PublicKey key, Role role) {
+    if (key instanceof ECPublicKey) { // docs/ECDH.md
+      return role == Role.KDH
+          ? new CertificateBuilder.KeyUsage[] {
+            CertificateBuilder.KeyUsage.DIGITAL_SIGNATURE, CertificateBuilder.KeyUsage.KEY_AGREEMENT
+          }
+          : new CertificateBuilder.KeyUsage[] {CertificateBuilder.KeyUsage.KEY_AGREEMENT};
+    }
+    return new CertificateBuilder.KeyUsage[] {
+      role == Role.KDH
+          ? CertificateBuilder.KeyUsage.DIGITAL_SIGNATURE // TR-34 B.2.1: the KDH signs
+          : CertificateBuilder.KeyUsage.KEY_ENCIPHERMENT // TR-34 B.2.1: the KRD decrypts the CEK
+    };
+  }
+
+  /** The request key policy: RSA of at least {@value #MIN_RSA_BITS} bits, or EC on a NIST curve. */
+  private static void checkKey(PublicKey key) throws KeyTransferException {
+    Objects.requireNonNull(key, "key");
+    if (key instanceof RSAPublicKey rsa) {
+      String weakKey = AlgorithmPolicy.keyWeakness(rsa, MIN_RSA_BITS);
+      if (weakKey != null) {
+        throw refused(weakKey, null);
+      }
+      if (!rsa.getPublicExponent().testBit(0)
+          || rsa.getPublicExponent().compareTo(BigInteger.valueOf(3)) < 0) {
+        throw refused("the request's RSA public exponent is invalid", null);
+      }
+      return;
+    }
+    if (key instanceof ECPublicKey) {
+      String weakKey = AlgorithmPolicy.keyWeakness(key, MIN_RSA_BITS);
+      if (weakKey != null || Algorithms.Curve.of(key) == null) {
+        throw refused(
+            weakKey != null ? weakKey : "the EC key is not on P-256, P-384 or P-521", null);
+      }
+      return;
+    }
+    throw refused("the key is not an RSA or EC key", null);
   }
 
   private static PKCS10CertificationRequest parse(byte[] der) throws KeyTransferException {
@@ -288,36 +339,46 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
   /** Key policy, signature policy and proof of possession; returns the request's public key. */
   private static PublicKey checkRequest(PKCS10CertificationRequest csr)
       throws KeyTransferException {
-    if (!PKCSObjectIdentifiers.rsaEncryption.equals(
-        csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm())) {
-      throw refused("the request's key is not an RSA key", null);
+    AlgorithmIdentifier keyAlgorithm = csr.getSubjectPublicKeyInfo().getAlgorithm();
+    boolean ec = X9ObjectIdentifiers.id_ecPublicKey.equals(keyAlgorithm.getAlgorithm());
+    if (!ec && !PKCSObjectIdentifiers.rsaEncryption.equals(keyAlgorithm.getAlgorithm())) {
+      throw refused("the request's key is not an RSA or EC key", null);
     }
     PublicKey key;
     try {
       key =
-          KeyFactory.getInstance("RSA")
+          KeyFactory.getInstance(ec ? "EC" : "RSA")
               .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
     } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
-      throw refused("the request's RSA key cannot be read", e);
+      throw refused("the request's " + (ec ? "EC" : "RSA") + " key cannot be read", e);
     }
-    RSAPublicKey rsa = (RSAPublicKey) key;
-    String weakKey = AlgorithmPolicy.keyWeakness(rsa, MIN_RSA_BITS);
-    if (weakKey != null) {
-      throw refused(weakKey, null);
-    }
-    if (!rsa.getPublicExponent().testBit(0)
-        || rsa.getPublicExponent().compareTo(BigInteger.valueOf(3)) < 0) {
-      throw refused("the request's RSA public exponent is invalid", null);
-    }
-    String weakSig = signatureWeakness(csr.getSignatureAlgorithm());
-    if (weakSig != null) {
-      throw refused("the request's signature is too weak: " + weakSig, null);
+    checkKey(key);
+    if (ec) {
+      // docs/ECDH.md: ECDSA with the hash of the key's curve, and no parameters (RFC 5758 3.2)
+      Algorithms.Curve curve = Algorithms.Curve.of(key);
+      ASN1ObjectIdentifier expected = ECDSA_OIDS.get(curve.signature());
+      AlgorithmIdentifier sig = csr.getSignatureAlgorithm();
+      if (!expected.equals(sig.getAlgorithm()) || sig.getParameters() != null) {
+        throw refused(
+            "the request of a "
+                + curve
+                + " key must be signed with "
+                + curve.signature().jcaName()
+                + ", not "
+                + sig.getAlgorithm().getId(),
+            null);
+      }
+    } else {
+      String weakSig = signatureWeakness(csr.getSignatureAlgorithm());
+      if (weakSig != null) {
+        throw refused("the request's signature is too weak: " + weakSig, null);
+      }
     }
     boolean pop;
     try {
       pop =
           csr.isSignatureValid(
-              new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+              new JcaContentVerifierProviderBuilder().build(key)); // not by OID: EC has none
     } catch (OperatorCreationException | PKCSException | RuntimeException e) {
       throw refused("the request's proof-of-possession signature cannot be verified", e);
     }
@@ -406,7 +467,6 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
             .nextUpdate(now.plus(crlValidity))
             .crlNumber(ca.crlNumber)
             .revokeAll(ca.revoked)
-            .signatureAlgorithm(SIGNATURE_ALGORITHM)
             .build();
     return ca.crl;
   }
@@ -525,7 +585,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     private String namePrefix = "key-transfer";
     private Clock clock = Clock.systemUTC();
     private SecureRandom random;
-    private int rsaBits = 2048;
+    private KeyType caKey = KeyType.RSA_2048;
     private Duration leafValidity = Duration.ofDays(730);
     private Duration caValidity = Duration.ofDays(7305);
     private Duration crlValidity = Duration.ofDays(7);
@@ -558,12 +618,24 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       return this;
     }
 
-    /** RSA modulus size of the three CA keys; at least {@value #MIN_RSA_BITS}, default 2048. */
+    /**
+     * RSA modulus size of the three CA keys; at least {@value #MIN_RSA_BITS}, default 2048. Same as
+     * {@link #caKey}{@code (KeyType.rsa(bits))}.
+     */
     public Builder rsaBits(int bits) {
       if (bits < MIN_RSA_BITS || bits > 16384) {
         throw new IllegalArgumentException("RSA size must be 2048..16384 bits");
       }
-      this.rsaBits = bits;
+      this.caKey = KeyType.rsa(bits);
+      return this;
+    }
+
+    /**
+     * The type of the three CA keys; default RSA-2048. An EC CA (docs/ECDH.md) signs certificates
+     * and CRLs with ECDSA and the hash of its curve.
+     */
+    public Builder caKey(KeyType type) {
+      this.caKey = Objects.requireNonNull(type, "type");
       return this;
     }
 
@@ -610,7 +682,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     }
 
     /**
-     * Brings back a persisted CA instead of generating a new one (name prefix, RSA size and CA
+     * Brings back a persisted CA instead of generating a new one (name prefix, CA key type and CA
      * validity are then ignored).
      */
     public Builder restore(State state) {

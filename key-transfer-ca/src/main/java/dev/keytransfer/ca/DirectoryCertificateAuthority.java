@@ -1,15 +1,14 @@
 package dev.keytransfer.ca;
 
 import dev.keytransfer.Enrollment;
+import dev.keytransfer.KeyType;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.Role;
-import dev.keytransfer.core.spi.KeyPurpose;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
-import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.pki.PkiFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.UnrecoverableKeyException;
@@ -122,7 +122,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
       String namePrefix,
       Clock clock,
       SecureRandom random,
-      int rsaBits,
+      KeyType caKey,
       Duration leafValidity,
       Duration caValidity,
       Duration crlValidity,
@@ -209,8 +209,26 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
 
   /**
    * Issues a leaf for {@code role} named {@code name} with a new RSA-2048 key pair generated here:
-   * writes {@code NAME.key.pem} (encrypted, 0600) and then {@code NAME.crt.pem}, subject {@code
-   * CN=NAME,OU=KDH|KRD,O=key-transfer}.
+   * {@link #issue(String, Role, KeyType, boolean)} with {@link KeyType#RSA_2048}.
+   *
+   * @throws FileAlreadyExistsException if {@code NAME.crt.pem} or {@code NAME.key.pem} exists and
+   *     {@code replace} is false
+   * @throws UnrecoverableKeyException if the CA key does not decrypt with the passphrase
+   * @throws KeyTransferException {@code CA_REQUEST_REFUSED} if the CA refuses (an expired CA), or a
+   *     file of the directory is malformed
+   */
+  public synchronized CertificateChain issue(String name, Role role, boolean replace)
+      throws IOException, UnrecoverableKeyException, KeyTransferException {
+    return issue(name, role, KeyType.RSA_2048, replace);
+  }
+
+  /**
+   * Issues a leaf for {@code role} named {@code name} with a new key pair of {@code keyType}
+   * generated here: writes {@code NAME.key.pem} (PKCS#8, encrypted, 0600) and then {@code
+   * NAME.crt.pem}, subject {@code CN=NAME,OU=KDH|KRD,O=key-transfer}, with the keyUsage of the role
+   * for that key type (docs/SECURITY.md C6: an EC KRD key agrees keys, an EC KDH key signs and
+   * agrees keys). The key never leaves this process, so no certification request is made for it; it
+   * is held to the same key policy as a request's.
    *
    * @param replace whether an existing {@code NAME} may be replaced (its old certificate stays
    *     valid until revoked)
@@ -220,28 +238,24 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
    * @throws KeyTransferException {@code CA_REQUEST_REFUSED} if the CA refuses (an expired CA), or a
    *     file of the directory is malformed
    */
-  public synchronized CertificateChain issue(String name, Role role, boolean replace)
+  public synchronized CertificateChain issue(
+      String name, Role role, KeyType keyType, boolean replace)
       throws IOException, UnrecoverableKeyException, KeyTransferException {
     checkLeafName(name);
     Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(keyType, "keyType");
     checkOpen();
     return locked(
         dir,
         () -> {
           refuseExisting(name, replace);
           DefaultCertificateAuthority ca = authority(); // a wrong passphrase stops here
-          JcaCryptoProvider crypto = new JcaCryptoProvider(settings.random());
-          SoftwareKeyHandle key =
-              (SoftwareKeyHandle)
-                  crypto.generateRsaKeyPair(
-                      Enrollment.DEFAULT_RSA_BITS,
-                      name,
-                      role == Role.KDH ? KeyPurpose.SIGNING : KeyPurpose.KEY_TRANSPORT);
-          CertificateChain chain = Enrollment.certify(ca, crypto, key, name, role);
+          KeyPair key = keyType.generate(settings.random());
+          CertificateChain chain = ca.issue(key.getPublic(), Enrollment.subject(name, role), role);
           SecureFiles.writeSecret(
               keyFile(name),
               Pem.encodeEncrypted(
-                      key.privateKey(), passphrase, settings.iterations(), settings.random())
+                      key.getPrivate(), passphrase, settings.iterations(), settings.random())
                   .getBytes(StandardCharsets.US_ASCII));
           SecureFiles.writePublic(certificateFile(name), pem(chain.leaf()));
           return chain;
@@ -569,16 +583,16 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
   }
 
   /**
-   * Where and how a directory CA is created or opened. The RSA size, names and CA validity matter
-   * at creation only; clock, validities of leaves and CRLs, and the key encryption apply to what
-   * the opened CA writes. Not thread-safe.
+   * Where and how a directory CA is created or opened. The CA key type, names and CA validity
+   * matter at creation only; clock, validities of leaves and CRLs, and the key encryption apply to
+   * what the opened CA writes. Not thread-safe.
    */
   public static final class Builder {
     private final Path dir;
     private String namePrefix = "key-transfer";
     private Clock clock = Clock.systemUTC();
     private SecureRandom random;
-    private int rsaBits = 2048;
+    private KeyType caKey = KeyType.RSA_2048;
     private Duration leafValidity = Duration.ofDays(730);
     private Duration caValidity = Duration.ofDays(7305);
     private Duration crlValidity = Duration.ofDays(7);
@@ -611,7 +625,16 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
     /** RSA size of the three CA keys (at creation); default 2048. */
     public Builder rsaBits(int bits) {
       DefaultCertificateAuthority.builder().rsaBits(bits);
-      this.rsaBits = bits;
+      this.caKey = KeyType.rsa(bits);
+      return this;
+    }
+
+    /**
+     * Type of the three CA keys (at creation); default RSA-2048. An EC CA signs with ECDSA and the
+     * hash of its curve (docs/ECDH.md).
+     */
+    public Builder caKey(KeyType type) {
+      this.caKey = Objects.requireNonNull(type, "type");
       return this;
     }
 
@@ -701,7 +724,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
       DefaultCertificateAuthority ca =
           configure(DefaultCertificateAuthority.builder(), s)
               .namePrefix(s.namePrefix())
-              .rsaBits(s.rsaBits())
+              .caKey(s.caKey())
               .caValidity(s.caValidity())
               .serialNumbers(() -> reserveSerial(dir))
               .build();
@@ -752,7 +775,7 @@ public final class DirectoryCertificateAuthority implements AutoCloseable {
           namePrefix,
           clock,
           random != null ? random : new SecureRandom(),
-          rsaBits,
+          caKey,
           leafValidity,
           caValidity,
           crlValidity,

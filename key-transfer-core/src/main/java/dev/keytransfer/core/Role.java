@@ -7,12 +7,15 @@ package dev.keytransfer.core;
  */
 public enum Role {
   /**
-   * Key Distribution Host: the distribution terminal. Its certificate signs (KU digitalSignature).
+   * Key Distribution Host: the distribution terminal. Its certificate signs (KU digitalSignature);
+   * an EC certificate of the ECDH mode (docs/ECDH.md) also agrees keys (KU digitalSignature and
+   * keyAgreement).
    */
   KDH,
   /**
    * Key Receiving Device: the receiving terminal (POS). Its certificate decrypts (KU
-   * keyEncipherment).
+   * keyEncipherment); an EC certificate of the ECDH mode (docs/ECDH.md) agrees keys only (KU
+   * keyAgreement, no signing bits).
    */
   KRD
 }

@@ -1,5 +1,6 @@
 package dev.keytransfer.crypto;
 
+import dev.keytransfer.KeyType;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.crypto.internal.DerReader;
@@ -7,6 +8,7 @@ import dev.keytransfer.crypto.internal.DerWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -19,11 +21,17 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.ECFieldFp;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
@@ -33,6 +41,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.KeyAgreement;
 
 /**
  * Reading and writing PEM (RFC 7468) and DER certificates, CRLs and private keys, plain or
@@ -47,6 +56,8 @@ public final class Pem {
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\R(.*?)-----END \\1-----", Pattern.DOTALL);
   private static final String RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
   private static final String ENCRYPTED_PRIVATE_KEY = "ENCRYPTED PRIVATE KEY";
+  private static final String EC_PRIVATE_KEY = "EC PRIVATE KEY";
+  private static final String EC_PUBLIC_KEY = "1.2.840.10045.2.1";
 
   /**
    * The PBKDF2 iteration count {@link #encodeEncrypted} is meant to be called with: 600,000 for
@@ -187,13 +198,35 @@ public final class Pem {
    * Encrypted keys are refused: read them with {@link #rsaKeyPair(byte[], char[])}.
    */
   public static KeyPair rsaKeyPair(byte[] pem) throws MalformedTokenException {
-    Matcher m = privateKeyBlock(pem);
+    return plainKeyPair(pem, false);
+  }
+
+  /**
+   * An RSA or EC private key with its public half: as {@link #rsaKeyPair(byte[])}, and also an EC
+   * key on P-256, P-384 or P-521 (docs/ECDH.md) in PKCS#8 "PRIVATE KEY" or SEC 1 "EC PRIVATE KEY"
+   * PEM, as {@code openssl genpkey} and {@code openssl ecparam -genkey} write them.
+   */
+  public static KeyPair keyPair(byte[] pem) throws MalformedTokenException {
+    return plainKeyPair(pem, true);
+  }
+
+  /**
+   * An RSA or EC private key with its public half, from an encrypted or a plain PEM: as {@link
+   * #rsaKeyPair(byte[], char[])}, and also an EC key as {@link #keyPair(byte[])} reads it.
+   */
+  public static KeyPair keyPair(byte[] pem, char[] passphrase)
+      throws MalformedTokenException, UnrecoverableKeyException {
+    return anyKeyPair(pem, passphrase, true);
+  }
+
+  private static KeyPair plainKeyPair(byte[] pem, boolean ec) throws MalformedTokenException {
+    Matcher m = privateKeyBlock(pem, ec);
     String label = m.group(1);
     if (label.equals(ENCRYPTED_PRIVATE_KEY) || m.group(2).contains(":")) {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_TOKEN, "an encrypted private key: its passphrase is needed");
     }
-    return plainKeyPair(label, m.group(2));
+    return plainKeyPair(label, m.group(2), ec);
   }
 
   /**
@@ -209,8 +242,13 @@ public final class Pem {
    */
   public static KeyPair rsaKeyPair(byte[] pem, char[] passphrase)
       throws MalformedTokenException, UnrecoverableKeyException {
+    return anyKeyPair(pem, passphrase, false);
+  }
+
+  private static KeyPair anyKeyPair(byte[] pem, char[] passphrase, boolean ec)
+      throws MalformedTokenException, UnrecoverableKeyException {
     Objects.requireNonNull(passphrase, "passphrase");
-    Matcher m = privateKeyBlock(pem);
+    Matcher m = privateKeyBlock(pem, ec);
     String label = m.group(1);
     if (!label.equals(ENCRYPTED_PRIVATE_KEY)) {
       if (m.group(2).contains(":")) {
@@ -219,7 +257,7 @@ public final class Pem {
             "a legacy encrypted PEM key (Proc-Type header): convert it with openssl pkcs8 -topk8"
                 + " -v2 aes-256-cbc");
       }
-      return plainKeyPair(label, m.group(2));
+      return plainKeyPair(label, m.group(2), ec);
     }
     byte[] der = null;
     byte[] pkcs8 = null;
@@ -230,7 +268,7 @@ public final class Pem {
       if (!isPkcs8(pkcs8)) { // a wrong key passes the CBC padding check now and then
         throw Pkcs8Encryption.wrongPassphrase();
       }
-      return keyPair(pkcs8);
+      return keyPair(pkcs8, ec);
     } finally {
       wipe(der);
       wipe(pkcs8);
@@ -277,7 +315,7 @@ public final class Pem {
     }
   }
 
-  private static Matcher privateKeyBlock(byte[] pem) throws MalformedTokenException {
+  private static Matcher privateKeyBlock(byte[] pem, boolean ec) throws MalformedTokenException {
     if (pem.length > MAX_INPUT_LENGTH) {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_TOKEN,
@@ -285,27 +323,33 @@ public final class Pem {
     }
     String text = new String(pem, StandardCharsets.US_ASCII);
     Matcher m = BLOCK.matcher(text);
+    String what = ec ? "an RSA or EC private key" : "an RSA private key";
     if (!m.find()) {
-      throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not an RSA private key in PEM");
+      throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not " + what + " in PEM");
     }
     String label = m.group(1);
     if (!label.equals("PRIVATE KEY")
         && !label.equals("RSA PRIVATE KEY")
+        && !(ec && label.equals(EC_PRIVATE_KEY))
         && !label.equals(ENCRYPTED_PRIVATE_KEY)) {
       throw new MalformedTokenException(
-          ErrorCode.MALFORMED_TOKEN, "not an RSA private key in PEM (" + label + ")");
+          ErrorCode.MALFORMED_TOKEN, "not " + what + " in PEM (" + label + ")");
     }
     return m;
   }
 
-  private static KeyPair plainKeyPair(String label, String body) throws MalformedTokenException {
+  private static KeyPair plainKeyPair(String label, String body, boolean ec)
+      throws MalformedTokenException {
     byte[] der = null;
     byte[] pkcs8 = null;
     try {
       der = base64(body);
       DerLimits.check(der, MAX_INPUT_LENGTH, "private key");
-      pkcs8 = label.equals("PRIVATE KEY") ? der : pkcs8FromPkcs1(der);
-      return keyPair(pkcs8);
+      pkcs8 =
+          label.equals("PRIVATE KEY")
+              ? der
+              : label.equals(EC_PRIVATE_KEY) ? pkcs8FromSec1(der) : pkcs8FromPkcs1(der);
+      return keyPair(pkcs8, ec);
     } finally {
       wipe(der);
       if (pkcs8 != der) {
@@ -323,7 +367,10 @@ public final class Pem {
     }
   }
 
-  private static KeyPair keyPair(byte[] pkcs8) throws MalformedTokenException {
+  private static KeyPair keyPair(byte[] pkcs8, boolean ec) throws MalformedTokenException {
+    if (ec && EC_PUBLIC_KEY.equals(keyAlgorithm(pkcs8))) {
+      return ecKeyPair(pkcs8);
+    }
     try {
       KeyFactory rsa = KeyFactory.getInstance("RSA");
       PrivateKey k = rsa.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
@@ -337,6 +384,93 @@ public final class Pem {
       throw new MalformedTokenException(
           ErrorCode.MALFORMED_TOKEN, "not a readable RSA private key");
     }
+  }
+
+  /** The algorithm OID of a PrivateKeyInfo, or null when it cannot be read. */
+  private static String keyAlgorithm(byte[] pkcs8) {
+    try {
+      DerReader info = new DerReader(pkcs8).sequence();
+      info.integer();
+      return info.sequence().oid();
+    } catch (MalformedTokenException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * An EC key pair from a PrivateKeyInfo on P-256, P-384 or P-521. The public point is computed
+   * from the private scalar, never taken from the optional copy in the file: its x coordinate is
+   * ECDH of the key with the curve's generator, y the square root of x^3 + ax + b (p = 3 mod 4 on
+   * all three curves) whose pair signs and verifies.
+   */
+  private static KeyPair ecKeyPair(byte[] pkcs8) throws MalformedTokenException {
+    try {
+      PrivateKey k = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      if (!(k instanceof ECPrivateKey ec) || KeyType.curveOf(ec) == null) {
+        throw new MalformedTokenException(
+            ErrorCode.MALFORMED_TOKEN, "not an EC private key on P-256, P-384 or P-521");
+      }
+      ECParameterSpec params = ec.getParams();
+      KeyFactory factory = KeyFactory.getInstance("EC");
+      KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
+      agreement.init(k);
+      agreement.doPhase(
+          factory.generatePublic(new ECPublicKeySpec(params.getGenerator(), params)), true);
+      byte[] xBytes = agreement.generateSecret();
+      BigInteger x = new BigInteger(1, xBytes);
+      wipe(xBytes);
+      BigInteger p = ((ECFieldFp) params.getCurve().getField()).getP();
+      BigInteger rhs =
+          x.pow(3).add(params.getCurve().getA().multiply(x)).add(params.getCurve().getB()).mod(p);
+      BigInteger y = rhs.modPow(p.add(BigInteger.ONE).shiftRight(2), p);
+      if (!y.multiply(y).mod(p).equals(rhs)) {
+        throw new MalformedTokenException(
+            ErrorCode.MALFORMED_TOKEN, "not a readable EC private key");
+      }
+      for (BigInteger candidate : new BigInteger[] {y, p.subtract(y)}) {
+        PublicKey pub =
+            factory.generatePublic(new ECPublicKeySpec(new ECPoint(x, candidate), params));
+        if (pairs(k, pub)) {
+          return new KeyPair(pub, k);
+        }
+      }
+      throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not a readable EC private key");
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "not a readable EC private key");
+    }
+  }
+
+  /** Whether a signature of {@code key} verifies under {@code pub}. */
+  private static boolean pairs(PrivateKey key, PublicKey pub) throws GeneralSecurityException {
+    byte[] probe = "key-transfer key pair check".getBytes(StandardCharsets.US_ASCII);
+    Signature signer = Signature.getInstance("SHA256withECDSA");
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] sig = signer.sign();
+    Signature verifier = Signature.getInstance("SHA256withECDSA");
+    verifier.initVerify(pub);
+    verifier.update(probe);
+    return verifier.verify(sig);
+  }
+
+  /**
+   * PrivateKeyInfo (RFC 5208) around a SEC 1 ECPrivateKey (RFC 5915): version 0, id-ecPublicKey
+   * with the named curve of the key's [0] parameters, which must be there.
+   */
+  private static byte[] pkcs8FromSec1(byte[] sec1) throws MalformedTokenException {
+    DerReader key = new DerReader(sec1).sequence();
+    key.integer();
+    key.expect(DerReader.OCTET_STRING);
+    DerReader.Tlv params = key.optional(0xA0);
+    if (params == null) {
+      throw new MalformedTokenException(
+          ErrorCode.MALFORMED_TOKEN, "an EC PRIVATE KEY without its curve");
+    }
+    String curve = params.contents().oid();
+    return DerWriter.sequence(
+        DerWriter.integer(0),
+        DerWriter.algorithm(EC_PUBLIC_KEY, DerWriter.oid(curve)),
+        DerWriter.octetString(sec1));
   }
 
   /**

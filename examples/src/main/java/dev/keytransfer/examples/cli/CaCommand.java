@@ -1,5 +1,6 @@
 package dev.keytransfer.examples.cli;
 
+import dev.keytransfer.KeyType;
 import dev.keytransfer.ca.DirectoryCertificateAuthority;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.KeyTransferException;
@@ -48,6 +49,19 @@ final class CaCommand implements Runnable {
     krd
   }
 
+  /** {@code --key}: {@code rsa-2048}, {@code rsa-3072}, {@code ec-p256}, ... ({@link KeyType}). */
+  static final class KeyTypeConverter implements picocli.CommandLine.ITypeConverter<KeyType> {
+    @Override
+    public KeyType convert(String value) {
+      try {
+        return KeyType.named(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "expected one of " + String.join(", ", KeyType.names()) + " but was '" + value + "'");
+      }
+    }
+  }
+
   @Command(
       name = "init",
       mixinStandardHelpOptions = true,
@@ -67,6 +81,16 @@ final class CaCommand implements Runnable {
     @Option(names = "--force", description = "Replace an existing CA in DIR.")
     boolean force;
 
+    @Option(
+        names = "--key",
+        defaultValue = "rsa-2048",
+        paramLabel = "TYPE",
+        converter = KeyTypeConverter.class,
+        description =
+            "Key of the three CAs: rsa-2048, rsa-3072, ec-p256, ec-p384 or ec-p521 (an EC CA signs"
+                + " with ECDSA and the hash of its curve). Default: ${DEFAULT-VALUE}.")
+    KeyType key;
+
     @Mixin PassphraseOption passphrase;
 
     @Spec CommandSpec spec;
@@ -79,7 +103,7 @@ final class CaCommand implements Runnable {
       }
       char[] p = passphrase.read("the new keys in " + dir, true);
       DirectoryCertificateAuthority.Builder b =
-          DirectoryCertificateAuthority.at(dir).namePrefix(name);
+          DirectoryCertificateAuthority.at(dir).namePrefix(name).caKey(key);
       if (force) {
         b.replaceExisting();
       }
@@ -149,6 +173,16 @@ final class CaCommand implements Runnable {
         description = "Replace an existing NAME.crt.pem (and NAME.key.pem) in DIR.")
     boolean force;
 
+    @Option(
+        names = "--key",
+        paramLabel = "TYPE",
+        converter = KeyTypeConverter.class,
+        description =
+            "Key pair to create (not with --csr): rsa-2048, rsa-3072, ec-p256, ec-p384 or ec-p521."
+                + " An EC KRD key gets keyUsage keyAgreement, an EC KDH key digitalSignature and"
+                + " keyAgreement. Default: rsa-2048.")
+    KeyType key;
+
     @Mixin PassphraseOption passphrase;
 
     @Spec CommandSpec spec;
@@ -156,8 +190,13 @@ final class CaCommand implements Runnable {
     @Override
     public Integer call() throws KeyTransferException {
       CaDirectory.checkName(name);
+      if (key != null && csr != null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--key makes a new key pair: not with --csr, whose key exists");
+      }
       CaDirectory.requireCa(dir);
       Role r = role == RoleName.kdh ? Role.KDH : Role.KRD;
+      KeyType keyType = key != null ? key : KeyType.RSA_2048;
       for (String existing : List.of(name + ".crt.pem", name + ".key.pem")) {
         if (Files.exists(dir.resolve(existing)) && !force) { // before asking for the passphrase
           throw new CliException(
@@ -168,7 +207,8 @@ final class CaCommand implements Runnable {
       DirectoryCertificateAuthority ca = CaDirectory.open(dir, passphrase).authority();
       CertificateChain chain;
       try {
-        chain = request == null ? ca.issue(name, r, force) : ca.issue(name, r, request, force);
+        chain =
+            request == null ? ca.issue(name, r, keyType, force) : ca.issue(name, r, request, force);
       } catch (IOException | UnrecoverableKeyException e) {
         throw CaDirectory.failure(e);
       } finally {
@@ -184,7 +224,7 @@ final class CaCommand implements Runnable {
               + " -> "
               + ca.certificateFile(name));
       if (request == null) {
-        out.println("private key -> " + ca.keyFile(name) + " (encrypted)");
+        out.println("private key " + keyType + " -> " + ca.keyFile(name) + " (encrypted)");
       }
       return 0;
     }

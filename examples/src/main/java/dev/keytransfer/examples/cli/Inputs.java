@@ -143,18 +143,18 @@ final class Inputs {
   }
 
   /**
-   * An RSA private key file; when it is encrypted (as {@code keytransfer ca} writes every key), the
-   * passphrase is asked for, used and wiped.
+   * An RSA or EC private key file; when it is encrypted (as {@code keytransfer ca} writes every
+   * key), the passphrase is asked for, used and wiped.
    */
   static SoftwareKeyHandle privateKey(Path f, PassphraseOption passphrase) {
     byte[] pem = read(f);
     char[] p = null;
     try {
       if (!Pem.isEncryptedPrivateKey(pem)) {
-        return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem), f.getFileName().toString());
+        return SoftwareKeyHandle.of(Pem.keyPair(pem), f.getFileName().toString());
       }
       p = passphrase.read(f.toString(), false);
-      return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem, p), f.getFileName().toString());
+      return SoftwareKeyHandle.of(Pem.keyPair(pem, p), f.getFileName().toString());
     } catch (KeyTransferException | UnrecoverableKeyException e) {
       throw new CliException(f + ": " + e.getMessage());
     } finally {

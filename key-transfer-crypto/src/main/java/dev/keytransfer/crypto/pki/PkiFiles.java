@@ -84,14 +84,14 @@ public final class PkiFiles {
   }
 
   /**
-   * The private key {@code NAME.key.pem} (PKCS#8 or PKCS#1 PEM, RSA), unencrypted; an encrypted one
-   * needs {@link #privateKey(String, char[])}.
+   * The private key {@code NAME.key.pem} (PKCS#8, PKCS#1 or SEC 1 PEM, RSA or EC), unencrypted; an
+   * encrypted one needs {@link #privateKey(String, char[])}.
    */
   public SoftwareKeyHandle privateKey(String name) throws IOException, MalformedTokenException {
     Path f = dir.resolve(name + ".key.pem");
     byte[] pem = read(f);
     try {
-      return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem), f.getFileName().toString());
+      return SoftwareKeyHandle.of(Pem.keyPair(pem), f.getFileName().toString());
     } catch (MalformedTokenException e) {
       throw new MalformedTokenException(e.code(), f.getFileName() + ": " + e.getMessage());
     } finally {
@@ -101,8 +101,8 @@ public final class PkiFiles {
 
   /**
    * The private key {@code NAME.key.pem} encrypted under {@code passphrase}, as {@code keytransfer
-   * ca} writes every key (PKCS#8 "ENCRYPTED PRIVATE KEY", {@link Pem#rsaKeyPair(byte[], char[])});
-   * an unencrypted one is read as well. The passphrase is not kept; the caller wipes its array.
+   * ca} writes every key (PKCS#8 "ENCRYPTED PRIVATE KEY", {@link Pem#keyPair(byte[], char[])}); an
+   * unencrypted one is read as well. The passphrase is not kept; the caller wipes its array.
    *
    * @throws UnrecoverableKeyException if the key does not decrypt with {@code passphrase}
    */
@@ -111,7 +111,7 @@ public final class PkiFiles {
     Path f = dir.resolve(name + ".key.pem");
     byte[] pem = read(f);
     try {
-      return SoftwareKeyHandle.of(Pem.rsaKeyPair(pem, passphrase), f.getFileName().toString());
+      return SoftwareKeyHandle.of(Pem.keyPair(pem, passphrase), f.getFileName().toString());
     } catch (MalformedTokenException e) {
       throw new MalformedTokenException(e.code(), f.getFileName() + ": " + e.getMessage());
     } catch (UnrecoverableKeyException e) {

@@ -26,6 +26,7 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -470,7 +471,9 @@ public final class PkixCertificateValidator implements CertificateValidator {
   /**
    * docs/SECURITY.md C6, TR-34 B.2.1: a KDH certificate signs (digitalSignature; no encipherment or
    * key agreement), a KRD certificate decrypts the transported key (keyEncipherment; no signing
-   * bits).
+   * bits). For an EC leaf key (the ECDH mode, docs/ECDH.md) a KRD certificate agrees keys only
+   * (keyAgreement; no signing or encipherment bits) and a KDH certificate signs and agrees keys
+   * (digitalSignature and keyAgreement; no encipherment).
    */
   private static void checkRole(X509Certificate leaf, Role role)
       throws CertificateValidationException {
@@ -479,24 +482,40 @@ public final class PkixCertificateValidator implements CertificateValidator {
       throw fail(
           ErrorCode.CERTIFICATE_WRONG_ROLE, leaf, "no keyUsage extension, so no " + role + " role");
     }
-    boolean ok =
-        role == Role.KDH
-            ? bit(ku, DIGITAL_SIGNATURE)
-                && !bit(ku, KEY_ENCIPHERMENT)
-                && !bit(ku, DATA_ENCIPHERMENT)
-                && !bit(ku, KEY_AGREEMENT)
-            : bit(ku, KEY_ENCIPHERMENT) && !bit(ku, DIGITAL_SIGNATURE) && !bit(ku, NON_REPUDIATION);
+    boolean ec = leaf.getPublicKey() instanceof ECPublicKey;
+    boolean ok;
+    String rule;
+    if (ec && role == Role.KDH) {
+      ok =
+          bit(ku, DIGITAL_SIGNATURE)
+              && bit(ku, KEY_AGREEMENT)
+              && !bit(ku, KEY_ENCIPHERMENT)
+              && !bit(ku, DATA_ENCIPHERMENT);
+      rule = "EC key: digitalSignature and keyAgreement required, no encipherment";
+    } else if (ec) {
+      ok =
+          bit(ku, KEY_AGREEMENT)
+              && !bit(ku, DIGITAL_SIGNATURE)
+              && !bit(ku, NON_REPUDIATION)
+              && !bit(ku, KEY_ENCIPHERMENT)
+              && !bit(ku, DATA_ENCIPHERMENT);
+      rule = "EC key: keyAgreement required, no digitalSignature, nonRepudiation or encipherment";
+    } else if (role == Role.KDH) {
+      ok =
+          bit(ku, DIGITAL_SIGNATURE)
+              && !bit(ku, KEY_ENCIPHERMENT)
+              && !bit(ku, DATA_ENCIPHERMENT)
+              && !bit(ku, KEY_AGREEMENT);
+      rule = "digitalSignature required, no encipherment or keyAgreement";
+    } else {
+      ok = bit(ku, KEY_ENCIPHERMENT) && !bit(ku, DIGITAL_SIGNATURE) && !bit(ku, NON_REPUDIATION);
+      rule = "keyEncipherment required, no digitalSignature or nonRepudiation";
+    }
     if (!ok) {
       throw fail(
           ErrorCode.CERTIFICATE_WRONG_ROLE,
           leaf,
-          "keyUsage does not fit the "
-              + role
-              + " role ("
-              + (role == Role.KDH
-                  ? "digitalSignature required, no encipherment or keyAgreement"
-                  : "keyEncipherment required, no digitalSignature or nonRepudiation")
-              + ")");
+          "keyUsage does not fit the " + role + " role (" + rule + ")");
     }
   }
 

@@ -141,7 +141,9 @@ public final class Tr34TokenInspector {
       for (X509Certificate c : p.certificates) {
         boolean[] ku = c.getKeyUsage();
         if (c.getBasicConstraints() < 0 && ku != null) {
-          if (ku.length > 2 && ku[2]) {
+          // keyEncipherment (RSA), or keyAgreement without digitalSignature (an EC KRD key,
+          // docs/SECURITY.md C6)
+          if ((ku.length > 2 && ku[2]) || (ku.length > 4 && ku[4] && !ku[0])) {
             return Tr34TokenType.CT_KRD;
           }
           if (ku[0]) {

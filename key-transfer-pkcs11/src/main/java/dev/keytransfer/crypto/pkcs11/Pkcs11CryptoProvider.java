@@ -2,6 +2,7 @@ package dev.keytransfer.crypto.pkcs11;
 
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DECRYPT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DERIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EC_POINT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ENCRYPT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EXPONENT_1;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EXPONENT_2;
@@ -14,18 +15,24 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_EXPONENT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SIGN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_UNWRAP;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VERIFY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_WRAP;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKD_NULL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA1;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_DES3;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_RSA;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_CBC_PAD;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_CMAC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_DES3_CBC_PAD;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_DES3_CMAC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_DES3_ECB;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDH1_DERIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDSA;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_EC_KEY_PAIR_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_RSA_PKCS_KEY_PAIR_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_RSA_PKCS_OAEP;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_RSA_X_509;
@@ -51,12 +58,16 @@ import dev.keytransfer.crypto.pkcs11.Pkcs11Config.OaepMode;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.MessageDigest;
 import java.security.ProviderException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.SecureRandomSpi;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECPoint;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.Arrays;
 import java.util.Objects;
@@ -69,6 +80,7 @@ import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
 import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.TokenException;
 import org.xipki.pkcs11.wrapper.params.ByteArrayParams;
+import org.xipki.pkcs11.wrapper.params.ECDH1_DERIVE_PARAMS;
 import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
 
 /**
@@ -84,13 +96,31 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
  *       CKA_EXTRACTABLE}, no wrap/unwrap role, {@code CKA_ALLOWED_MECHANISMS} limited to what the
  *       {@link KeyPurpose} needs; docs/SECURITY.md K4), SHA256withRSA signing ({@code
  *       CKM_SHA256_RSA_PKCS}) and verification (the public key imported as a session object), the
- *       RSA private-key operation of OAEP key transport, AES/TDES-CBC with padding ({@code
- *       CKM_AES_CBC_PAD}, {@code CKM_DES3_CBC_PAD}), key check values ({@code CKM_AES_CMAC}, {@code
- *       CKM_DES3_CMAC}, {@code CKM_DES3_ECB}) and random numbers ({@code C_GenerateRandom});
+ *       RSA private-key operation of OAEP key transport, EC key generation on P-256, P-384 and
+ *       P-521 ({@code CKM_EC_KEY_PAIR_GEN}: sensitive, not extractable, sign and derive, never
+ *       decrypt or unwrap, {@code CKA_ALLOWED_MECHANISMS} {@code CKM_ECDSA} and {@code
+ *       CKM_ECDH1_DERIVE}), ECDSA signing and verification ({@code CKM_ECDSA} over the hash), the
+ *       ECDH primitive of the ECDH mode (docs/ECDH.md: {@code CKM_ECDH1_DERIVE} with {@code
+ *       CKD_NULL}), AES/TDES-CBC with padding ({@code CKM_AES_CBC_PAD}, {@code CKM_DES3_CBC_PAD}),
+ *       key check values ({@code CKM_AES_CMAC}, {@code CKM_DES3_CMAC}, {@code CKM_DES3_ECB}) and
+ *       random numbers ({@code C_GenerateRandom});
  *   <li><b>in Java</b>: OAEP decoding in {@link OaepMode#RAW} (constant time, {@link
  *       OaepDecoding}), OAEP encryption to a terminal's public key (the JCA; a public-key
- *       operation), SHA-256 of public data.
+ *       operation), SHA-256 of public data; for ECDSA the hash of the signed data and the X9.62 DER
+ *       encoding of {@code r || s} (strict DER is required before a signature reaches the token);
+ *       for ECDH the validation of the peer's point (on the key's curve, not the point at infinity)
+ *       before the token sees it.
  * </ul>
+ *
+ * <p><b>ECDH: the shared secret leaves the token.</b> {@link #agree} runs {@code CKM_ECDH1_DERIVE}
+ * with the private key in the token and {@code CKD_NULL}, which gives Z itself as a generic-secret
+ * session object; the SPI returns Z as {@link SecretKeyMaterial} because the key derivation of
+ * docs/ECDH.md (NIST SP 800-56C one-step or ANSI X9.63 over Z and the parties' shared information)
+ * runs in software, so the object is made extractable and not sensitive, read once and destroyed.
+ * SoftHSM2 (2.6.1) implements only {@code CKD_NULL} for {@code CKM_ECDH1_DERIVE}, and neither of
+ * the two KDFs is a PKCS#11 {@code CKD_*} function in the form docs/ECDH.md uses, so a token-side
+ * KDF is not possible here. The private key never leaves the token; Z and the derived key-block
+ * protection key are in JVM memory for the length of one exchange.
  *
  * <p><b>What is in JVM memory.</b> The SPI hands the content-encryption key back as {@link
  * SecretKeyMaterial}, and the codec parses the decrypted key block, so the unwrapped CEK and the
@@ -246,6 +276,97 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   }
 
   /**
+   * Generates an EC key pair on {@code curve} inside the token as token objects ({@code
+   * CKM_EC_KEY_PAIR_GEN}, docs/ECDH.md). The private key is {@code CKA_PRIVATE}, {@code
+   * CKA_SENSITIVE}, not {@code CKA_EXTRACTABLE}, never decrypt, wrap or unwrap, {@code
+   * CKA_ALLOWED_MECHANISMS} {@code CKM_ECDSA} and {@code CKM_ECDH1_DERIVE}; for both purposes it
+   * has {@code CKA_DERIVE} and {@code CKA_SIGN}: {@link KeyPurpose#SIGNING_AND_KEY_AGREEMENT} signs
+   * the host's answers, and {@link KeyPurpose#KEY_AGREEMENT} signs its own certification request
+   * once as proof of possession, as the RSA {@link KeyPurpose#KEY_TRANSPORT} key does. The public
+   * object verifies only for {@link KeyPurpose#SIGNING_AND_KEY_AGREEMENT}. The attributes are read
+   * back and the key is destroyed if the token did not honour them.
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if the token fails or refuses
+   */
+  @Override
+  public Pkcs11KeyHandle generateEcKeyPair(Algorithms.Curve curve, String label, KeyPurpose purpose)
+      throws KeyTransferException {
+    Objects.requireNonNull(curve, "curve");
+    Objects.requireNonNull(label, "label");
+    Objects.requireNonNull(purpose, "purpose");
+    if (purpose != KeyPurpose.KEY_AGREEMENT && purpose != KeyPurpose.SIGNING_AND_KEY_AGREEMENT) {
+      throw new IllegalArgumentException("EC keys are generated for key agreement, not " + purpose);
+    }
+    boolean signs = purpose == KeyPurpose.SIGNING_AND_KEY_AGREEMENT;
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    return inSession(
+        s -> {
+          AttributeVector pub =
+              AttributeVector.newECPublicKey()
+                  .token(true)
+                  .private_(false)
+                  .label(label)
+                  .id(id)
+                  .ecParams(EcKeys.ecParams(curve))
+                  .verify(signs)
+                  .encrypt(false)
+                  .wrap(false)
+                  .verifyRecover(false)
+                  .derive(false);
+          AttributeVector priv =
+              AttributeVector.newECPrivateKey()
+                  .token(true)
+                  .private_(true)
+                  .label(label)
+                  .id(id)
+                  .sensitive(true)
+                  .extractable(false)
+                  .sign(true)
+                  .derive(true)
+                  .decrypt(false)
+                  .unwrap(false)
+                  .signRecover(false)
+                  .allowedMechanisms(new long[] {CKM_ECDSA, CKM_ECDH1_DERIVE});
+          PKCS11KeyPair pair =
+              s.generateKeyPair(new Mechanism(CKM_EC_KEY_PAIR_GEN), new KeyPairTemplate(priv, pub));
+          try {
+            AttributeVector got =
+                s.getAttrValues(
+                    pair.getPrivateKey(),
+                    CKA_SENSITIVE,
+                    CKA_EXTRACTABLE,
+                    CKA_UNWRAP,
+                    CKA_DECRYPT,
+                    CKA_DERIVE,
+                    CKA_SIGN);
+            if (!Boolean.TRUE.equals(got.getBooleanAttrValue(CKA_SENSITIVE))
+                || !Boolean.FALSE.equals(got.getBooleanAttrValue(CKA_EXTRACTABLE))
+                || !Boolean.FALSE.equals(got.getBooleanAttrValue(CKA_UNWRAP))
+                || !Boolean.FALSE.equals(got.getBooleanAttrValue(CKA_DECRYPT))
+                || !Boolean.TRUE.equals(got.getBooleanAttrValue(CKA_DERIVE))
+                || !Boolean.TRUE.equals(got.getBooleanAttrValue(CKA_SIGN))) {
+              throw new KeyTransferException(
+                  ErrorCode.CRYPTO_FAILURE,
+                  "the token did not honour the key attributes (sensitive, not extractable, derive,"
+                      + " no decrypt or unwrap role)");
+            }
+            return new Pkcs11KeyHandle(
+                connection,
+                pair.getPrivateKey(),
+                pair.getPublicKey(),
+                label,
+                readEcPublicKey(s, pair.getPublicKey(), curve),
+                purpose);
+          } catch (KeyTransferException | TokenException | RuntimeException e) {
+            destroyQuietly(s, pair.getPrivateKey());
+            destroyQuietly(s, pair.getPublicKey());
+            throw e;
+          }
+        });
+  }
+
+  /**
    * The key pair labelled {@code label} that is already in the token (e.g. generated in an earlier
    * run); its purpose is read from {@code CKA_DECRYPT}.
    *
@@ -346,13 +467,87 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
         });
   }
 
+  /**
+   * Imports a software EC private key into the token as a {@link KeyPurpose#KEY_AGREEMENT} key
+   * (sensitive, not extractable, derive only, {@code CKM_ECDH1_DERIVE} allowed). For known-answer
+   * test vectors only, like {@link #importRsaPrivateKey}; {@code publicKey} is the matching public
+   * key, which the handle carries and the token does not get.
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} for a key off the supported curves or a
+   *     token failure
+   */
+  Pkcs11KeyHandle importEcPrivateKey(ECPrivateKey key, ECPublicKey publicKey, String label)
+      throws KeyTransferException {
+    Algorithms.Curve curve = Algorithms.Curve.of(publicKey);
+    if (curve == null
+        || !EcKeys.isValidPoint(publicKey.getW(), curve)
+        || key.getS().signum() <= 0
+        || key.getS().compareTo(curve.parameters().getOrder()) >= 0) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "not an EC key pair on a supported curve");
+    }
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    byte[] scalar = EcKeys.unsigned(key.getS(), curve.fieldLength());
+    try {
+      return inSession(
+          s -> {
+            long obj =
+                s.createObject(
+                    AttributeVector.newECPrivateKey()
+                        .token(true)
+                        .private_(true)
+                        .label(label)
+                        .id(id)
+                        .sensitive(true)
+                        .extractable(false)
+                        .derive(true)
+                        .sign(false)
+                        .decrypt(false)
+                        .unwrap(false)
+                        .allowedMechanisms(new long[] {CKM_ECDH1_DERIVE})
+                        .ecParams(EcKeys.ecParams(curve))
+                        .value(scalar));
+            return new Pkcs11KeyHandle(
+                connection, obj, -1, label, publicKey, KeyPurpose.KEY_AGREEMENT);
+          });
+    } finally {
+      CryptoRules.wipe(scalar);
+    }
+  }
+
   // ------------------------------------------------------------------------------- signatures
 
-  /** SHA256withRSA inside the token ({@code CKM_SHA256_RSA_PKCS}); the token hashes the data. */
+  /**
+   * Signs inside the token with the algorithm asked for: SHA256withRSA with an RSA key ({@code
+   * CKM_SHA256_RSA_PKCS}, the token hashes the data); ECDSA with an EC key as {@code CKM_ECDSA}
+   * over the hash of the algorithm, computed in Java (public data; {@code CKM_ECDSA} is the ECDSA
+   * mechanism every token has), the token's {@code r || s} DER encoded as X9.62 {@code
+   * ECDSA-Sig-Value}. The hash is the algorithm's whatever the curve; policy pairs them
+   * (docs/ECDH.md).
+   *
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} for a handle of another token, a key that
+   *     does not fit the algorithm (an RSA key for ECDSA, an EC key for RSA) or a token failure
+   */
   @Override
   public byte[] sign(PrivateKeyHandle key, Algorithms.Signature algorithm, byte[] data)
       throws KeyTransferException {
     Pkcs11KeyHandle h = own(key);
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(data, "data");
+    if (algorithm.isEcdsa() != (h.curve() != null)) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, algorithm + " does not fit the key " + h.label());
+    }
+    if (algorithm.isEcdsa()) {
+      byte[] hash = hash(algorithm, data);
+      byte[] rs = inSession(s -> s.signSingle(new Mechanism(CKM_ECDSA), h.privateObject(), hash));
+      if (rs == null || rs.length != 2 * h.curve().fieldLength()) {
+        throw new KeyTransferException(
+            ErrorCode.CRYPTO_FAILURE, "the token returned a malformed ECDSA signature");
+      }
+      return EcKeys.toDer(rs);
+    }
     return inSession(
         s -> {
           // multi-part: single-part C_Sign of empty data is CKR_ARGUMENTS_BAD on SoftHSM
@@ -365,21 +560,82 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
   }
 
   /**
-   * SHA256withRSA verification inside the token: the public key is imported as a session object
-   * ({@code CKA_TOKEN=false}, verify only) and {@code C_Verify} decides. Any failure, including a
-   * non-RSA key, is {@code SIGNATURE_INVALID}.
+   * Verifies inside the token: the public key is imported as a session object ({@code
+   * CKA_TOKEN=false}, verify only) and {@code C_Verify} decides, with {@code CKM_SHA256_RSA_PKCS}
+   * for RSA or {@code CKM_ECDSA} over the algorithm's hash for ECDSA. An ECDSA signature must be
+   * strict DER with {@code 1 <= r, s < n}, and the EC key a valid point of one of {@link
+   * Algorithms.Curve}, before the token sees them. Any failure, including a key that does not fit
+   * the algorithm, is {@code SIGNATURE_INVALID}.
    */
   @Override
   public void verify(PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature)
       throws SignatureInvalidException {
     boolean ok;
     try {
-      ok = verifyInToken(key, new Mechanism(CKM_SHA256_RSA_PKCS), data, signature);
+      if (algorithm == null || data == null || signature == null) {
+        ok = false;
+      } else if (algorithm.isEcdsa()) {
+        ok = verifyEcdsaInToken(key, algorithm, data, signature);
+      } else {
+        ok = verifyInToken(key, new Mechanism(CKM_SHA256_RSA_PKCS), data, signature);
+      }
     } catch (KeyTransferException | RuntimeException e) {
       ok = false;
     }
     if (!ok) {
       throw new SignatureInvalidException(ErrorCode.SIGNATURE_INVALID, "signature does not verify");
+    }
+  }
+
+  private boolean verifyEcdsaInToken(
+      PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature)
+      throws KeyTransferException {
+    Algorithms.Curve curve = Algorithms.Curve.of(key);
+    if (curve == null || !EcKeys.isValidPoint(((ECPublicKey) key).getW(), curve)) {
+      return false;
+    }
+    byte[] rs = EcKeys.fromDer(signature, curve);
+    if (rs == null) {
+      return false;
+    }
+    byte[] hash = hash(algorithm, data);
+    byte[] point = EcKeys.uncompressed(((ECPublicKey) key).getW(), curve);
+    return inSession(
+        s -> {
+          // CKA_EC_POINT as the bare X9.62 point: SoftHSM 2.6.1 reads that form (and the DER
+          // OCTET STRING of PKCS#11 2.40 wrongly for imported public keys)
+          long obj =
+              s.createObject(
+                  AttributeVector.newECPublicKey()
+                      .token(false)
+                      .verify(true)
+                      .encrypt(false)
+                      .wrap(false)
+                      .derive(false)
+                      .ecParams(EcKeys.ecParams(curve))
+                      .ecPoint(point));
+          try {
+            s.verifySingle(new Mechanism(CKM_ECDSA), obj, hash, rs);
+            return true;
+          } catch (TokenException e) {
+            return false;
+          } finally {
+            destroyQuietly(s, obj);
+          }
+        });
+  }
+
+  private byte[] hash(Algorithms.Signature algorithm, byte[] data) throws KeyTransferException {
+    String name =
+        switch (algorithm) {
+          case ECDSA_SHA256, RSA_PKCS1_SHA256 -> Algorithms.Hash.SHA256.jcaName();
+          case ECDSA_SHA384 -> Algorithms.Hash.SHA384.jcaName();
+          case ECDSA_SHA512 -> Algorithms.Hash.SHA512.jcaName();
+        };
+    try {
+      return MessageDigest.getInstance(name).digest(data);
+    } catch (GeneralSecurityException e) {
+      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "no " + name + " in this JDK", e);
     }
   }
 
@@ -414,6 +670,77 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
             destroyQuietly(s, obj);
           }
         });
+  }
+
+  // ------------------------------------------------------------------------------- key agreement
+
+  /**
+   * The ECDH primitive with the private key in the token: {@code CKM_ECDH1_DERIVE}, {@code
+   * CKD_NULL}, no shared data, the peer's uncompressed point as the public data; the derived
+   * generic secret is Z, which is read out once (extractable, not sensitive, a session object
+   * destroyed with its session) for the software KDF of docs/ECDH.md (see the class comment). The
+   * peer key must be an EC key on the handle's curve ({@code ECDH_CURVE_MISMATCH} otherwise) and a
+   * valid point on it, checked in Java before the token sees it ({@code CRYPTO_FAILURE}). Z is
+   * exactly {@link Algorithms.Curve#fieldLength()} bytes.
+   *
+   * @throws KeyTransferException {@code ECDH_CURVE_MISMATCH} (a {@link KeyTokenException}) for a
+   *     peer key of another curve or kind; {@code CRYPTO_FAILURE} for a handle of another token, an
+   *     RSA key or a key without the key-agreement purpose, an invalid point or a token failure
+   */
+  @Override
+  public SecretKeyMaterial agree(PrivateKeyHandle key, PublicKey peer) throws KeyTransferException {
+    Pkcs11KeyHandle h = own(key);
+    Algorithms.Curve curve = h.curve();
+    if (curve == null
+        || (h.purpose() != KeyPurpose.KEY_AGREEMENT
+            && h.purpose() != KeyPurpose.SIGNING_AND_KEY_AGREEMENT)) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "key " + h.label() + " is not a key-agreement key");
+    }
+    if (Algorithms.Curve.of(peer) != curve) {
+      throw new KeyTokenException(
+          ErrorCode.ECDH_CURVE_MISMATCH, "the peer key is not an EC key on " + curve);
+    }
+    ECPoint w = ((ECPublicKey) peer).getW();
+    if (!EcKeys.isValidPoint(w, curve)) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "the peer key is not a valid point on " + curve);
+    }
+    byte[] point = EcKeys.uncompressed(w, curve);
+    int n = curve.fieldLength();
+    byte[] z =
+        inSession(
+            s -> {
+              long secret =
+                  s.deriveKey(
+                      new Mechanism(
+                          CKM_ECDH1_DERIVE, new ECDH1_DERIVE_PARAMS(CKD_NULL, null, point)),
+                      h.privateObject(),
+                      AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
+                          .token(false)
+                          .private_(true)
+                          .sensitive(false)
+                          .extractable(true)
+                          .encrypt(false)
+                          .decrypt(false)
+                          .sign(false)
+                          .verify(false)
+                          .wrap(false)
+                          .unwrap(false)
+                          .derive(false));
+              try {
+                return s.getAttrValues(secret, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
+              } finally {
+                destroyQuietly(s, secret);
+              }
+            });
+    if (z == null || z.length != n) {
+      CryptoRules.wipe(z);
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE,
+          "the token's ECDH secret is " + (z == null ? "missing" : z.length + " bytes, not " + n));
+    }
+    return SecretKeyMaterial.adopt(z);
   }
 
   // ------------------------------------------------------------------------------- key transport
@@ -704,6 +1031,17 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       throws TokenException, KeyTransferException {
     AttributeVector a = s.getAttrValues(publicObject, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
     return rsaPublicKey(a.modulus(), a.publicExponent());
+  }
+
+  private static ECPublicKey readEcPublicKey(Session s, long publicObject, Algorithms.Curve curve)
+      throws TokenException, KeyTransferException {
+    byte[] attr = s.getAttrValues(publicObject, CKA_EC_POINT).getByteArrayAttrValue(CKA_EC_POINT);
+    ECPoint w = attr == null ? null : EcKeys.point(attr, curve);
+    if (!EcKeys.isValidPoint(w, curve)) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, "the token returned an unusable EC public key");
+    }
+    return EcKeys.publicKey(w, curve);
   }
 
   private static RSAPublicKey rsaPublicKey(BigInteger modulus, BigInteger exponent)

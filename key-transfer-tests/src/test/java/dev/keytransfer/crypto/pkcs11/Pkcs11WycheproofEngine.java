@@ -1,45 +1,42 @@
 package dev.keytransfer.crypto.pkcs11;
 
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKD_NULL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_CBC_PAD;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_CMAC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_WRAP;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDH1_DERIVE;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDSA;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS_PSS;
 
+import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.SignatureInvalidException;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.crypto.pkcs11.Pkcs11Config.OaepMode;
-import dev.keytransfer.crypto.testing.JcaWycheproofEngine;
 import dev.keytransfer.crypto.testing.WycheproofEngine;
 import java.math.BigInteger;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
+import java.security.spec.ECPrivateKeySpec;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.jce.ECNamedCurveTable;
+import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.Mechanism;
-import org.xipki.pkcs11.wrapper.TokenException;
 import org.xipki.pkcs11.wrapper.params.ByteArrayParams;
-import org.xipki.pkcs11.wrapper.params.ECDH1_DERIVE_PARAMS;
 import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
 
 /**
@@ -47,15 +44,11 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
  * the provider uses or would use, keys imported as session objects for the one call (RSA-OAEP keys
  * as token objects, destroyed on close). OAEP goes through the provider's own routine in the mode
  * given ({@link OaepMode#RAW}: {@code CKM_RSA_X_509} + constant-time Java decoding; {@link
- * OaepMode#TOKEN}: {@code CKM_RSA_PKCS_OAEP} with parameters). ECDSA and ECDH keys are parsed in
- * Java (SunEC), which also decides DER strictness of the signature before {@code CKM_ECDSA}.
+ * OaepMode#TOKEN}: {@code CKM_RSA_PKCS_OAEP} with parameters). ECDSA and ECDH go through the
+ * provider's {@link Pkcs11CryptoProvider#verify} and {@link Pkcs11CryptoProvider#agree}, the SPKI
+ * parsed in Java (SunEC); the ECDH private scalar is imported as a derive-only token key.
  */
 final class Pkcs11WycheproofEngine implements WycheproofEngine {
-  /** DER of the P-256 OID, CKA_EC_PARAMS. */
-  private static final byte[] P256_OID = {
-    0x06, 0x08, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x03, 0x01, 0x07
-  };
-
   private final Pkcs11CryptoProvider p11;
   private final OaepMode oaepMode;
   private final Map<BigInteger, Pkcs11KeyHandle> imported = new HashMap<>();
@@ -79,8 +72,12 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
                 ? "token CKM_RSA_X_509 + Java constant-time OAEP decoding"
                 : "token CKM_RSA_PKCS_OAEP with CK_RSA_PKCS_OAEP_PARAMS",
         "pss", "token CKM_SHA256_RSA_PKCS_PSS",
-        "ecdsa", "token CKM_ECDSA (SHA-256 and strict DER->r|s in Java)",
-        "ecdh", "token CKM_ECDH1_DERIVE (SPKI parsed by SunEC)",
+        "ecdsa",
+            "CryptoProvider.verify ECDSA_SHA256: token CKM_ECDSA (SHA-256, strict DER->r|s and"
+                + " point check in Java)",
+        "ecdh",
+            "CryptoProvider.agree: token CKM_ECDH1_DERIVE CKD_NULL, scalar imported as a derive"
+                + " key (SPKI parsed by SunEC, point checked in Java)",
         "cmac", "token CKM_AES_CMAC",
         "cbc", "SPI (AES-128/256) + token CKM_AES_CBC_PAD (AES-192)",
         "kw", "token C_UnwrapKey CKM_AES_KEY_WRAP");
@@ -117,60 +114,47 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
         signature);
   }
 
+  /** Through {@link Pkcs11CryptoProvider#verify} with ECDSA_SHA256; the SPKI parsed by SunEC. */
   @Override
   public boolean verifyEcdsa(byte[] spki, byte[] message, byte[] derSignature) throws Exception {
-    byte[] point = p256Point(spki);
-    byte[] rs = strictDerToRaw(derSignature);
-    if (rs == null) {
+    PublicKey key =
+        KeyFactory.getInstance("EC", "SunEC").generatePublic(new X509EncodedKeySpec(spki));
+    try {
+      p11.verify(key, Algorithms.Signature.ECDSA_SHA256, message, derSignature);
+      return true;
+    } catch (SignatureInvalidException e) {
       return false;
     }
-    byte[] hash = MessageDigest.getInstance("SHA-256").digest(message);
-    return p11.inSession(
-        s -> {
-          // CKA_EC_POINT as the bare X9.62 point: SoftHSM 2.6.1 misreads the DER OCTET STRING form
-          // that
-          // PKCS#11 2.40 specifies (every valid signature then fails); the bare form is what it
-          // accepts
-          long obj =
-              s.createObject(
-                  AttributeVector.newECPublicKey()
-                      .token(false)
-                      .verify(true)
-                      .ecParams(P256_OID)
-                      .ecPoint(point));
-          try {
-            s.verifySingle(new Mechanism(CKM_ECDSA), obj, hash, rs);
-            return true;
-          } catch (TokenException e) {
-            return false;
-          }
-        });
   }
 
+  /**
+   * Through {@link Pkcs11CryptoProvider#agree}: the vector's private scalar imported into the token
+   * as a derive-only token object for this one case (destroyed afterwards), its public key computed
+   * with Bouncy Castle for the handle; the peer SPKI parsed by SunEC.
+   */
   @Override
   public byte[] ecdh(BigInteger privateScalar, byte[] peerSpki) throws Exception {
-    byte[] point = p256Point(peerSpki);
-    byte[] scalar = unsigned(privateScalar, 32);
-    return p11.inSession(
-        s -> {
-          long priv =
-              s.createObject(
-                  AttributeVector.newECPrivateKey()
-                      .token(false)
-                      .sensitive(true)
-                      .derive(true)
-                      .ecParams(P256_OID)
-                      .value(scalar));
-          long secret =
-              s.deriveKey(
-                  new Mechanism(CKM_ECDH1_DERIVE, new ECDH1_DERIVE_PARAMS(CKD_NULL, null, point)),
-                  priv,
-                  AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
-                      .token(false)
-                      .sensitive(false)
-                      .extractable(true));
-          return s.getAttrValues(secret, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
-        });
+    PublicKey peer =
+        KeyFactory.getInstance("EC", "SunEC").generatePublic(new X509EncodedKeySpec(peerSpki));
+    ECParameterSpec p256 = Algorithms.Curve.P256.parameters();
+    KeyFactory ec = KeyFactory.getInstance("EC");
+    ECPrivateKey priv =
+        (ECPrivateKey) ec.generatePrivate(new ECPrivateKeySpec(privateScalar, p256));
+    ECNamedCurveParameterSpec bc = ECNamedCurveTable.getParameterSpec("secp256r1");
+    org.bouncycastle.math.ec.ECPoint q = bc.getG().multiply(privateScalar).normalize();
+    ECPublicKey pub =
+        (ECPublicKey)
+            ec.generatePublic(
+                new ECPublicKeySpec(
+                    new ECPoint(
+                        q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
+                    p256));
+    Pkcs11KeyHandle h = p11.importEcPrivateKey(priv, pub, "wycheproof-ecdh");
+    try (SecretKeyMaterial z = p11.agree(h, peer)) {
+      return z.copyBytes();
+    } finally {
+      p11.destroyKey(h);
+    }
   }
 
   @Override
@@ -237,67 +221,6 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
                       .extractable(true));
           return s.getAttrValues(k, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
         });
-  }
-
-  /** The uncompressed point of a P-256 public key; other curves are refused. */
-  private static byte[] p256Point(byte[] spki) throws Exception {
-    ECPublicKey k =
-        (ECPublicKey)
-            KeyFactory.getInstance("EC", "SunEC").generatePublic(new X509EncodedKeySpec(spki));
-    ECParameterSpec want = JcaWycheproofEngine.p256();
-    ECParameterSpec got = k.getParams();
-    if (!got.getCurve().equals(want.getCurve())
-        || !got.getGenerator().equals(want.getGenerator())
-        || !got.getOrder().equals(want.getOrder())
-        || got.getCofactor() != want.getCofactor()) {
-      throw new IllegalArgumentException("not a P-256 key");
-    }
-    ECPoint w = k.getW();
-    byte[] out = new byte[65];
-    out[0] = 0x04;
-    System.arraycopy(unsigned(w.getAffineX(), 32), 0, out, 1, 32);
-    System.arraycopy(unsigned(w.getAffineY(), 32), 0, out, 33, 32);
-    return out;
-  }
-
-  /**
-   * ECDSA-Sig-Value in strict DER (re-encoding must give the same bytes) to r|s, 32 bytes each;
-   * null if not.
-   */
-  private static byte[] strictDerToRaw(byte[] der) {
-    try {
-      ASN1Primitive p = ASN1Primitive.fromByteArray(der);
-      if (!(p instanceof ASN1Sequence seq)
-          || seq.size() != 2
-          || !java.util.Arrays.equals(p.getEncoded(ASN1Encoding.DER), der)) {
-        return null;
-      }
-      BigInteger r = ASN1Integer.getInstance(seq.getObjectAt(0)).getValue();
-      BigInteger s = ASN1Integer.getInstance(seq.getObjectAt(1)).getValue();
-      if (r.signum() <= 0 || s.signum() <= 0 || r.bitLength() > 256 || s.bitLength() > 256) {
-        return null;
-      }
-      byte[] out = new byte[64];
-      System.arraycopy(unsigned(r, 32), 0, out, 0, 32);
-      System.arraycopy(unsigned(s, 32), 0, out, 32, 32);
-      return out;
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  private static byte[] unsigned(BigInteger v, int length) {
-    byte[] b = v.toByteArray();
-    if (b.length == length) {
-      return b;
-    }
-    byte[] out = new byte[length];
-    if (b.length > length) {
-      System.arraycopy(b, b.length - length, out, 0, length); // a leading sign byte
-    } else {
-      System.arraycopy(b, 0, out, length - b.length, b.length);
-    }
-    return out;
   }
 
   @Override

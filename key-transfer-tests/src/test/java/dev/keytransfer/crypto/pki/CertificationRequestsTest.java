@@ -74,6 +74,32 @@ class CertificationRequestsTest {
   }
 
   @Test
+  void create_ecKeys_signedWithTheCurvesEcdsaWithoutParameters_caAccepts() throws Exception {
+    DefaultCertificateAuthority ca =
+        DefaultCertificateAuthority.create(
+            "Csr EC", Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC));
+    String[][] cases = {
+      {"secp256r1", "1.2.840.10045.4.3.2"},
+      {"secp384r1", "1.2.840.10045.4.3.3"},
+      {"secp521r1", "1.2.840.10045.4.3.4"}
+    };
+    for (String[] c : cases) {
+      KeyPair ec = EcPkiTest.ec(c[0]);
+      StubProvider provider = new StubProvider(false);
+      byte[] der =
+          CertificationRequests.create(
+              provider, provider.handle(ec), new X500Principal("CN=EC " + c[0]));
+      PKCS10CertificationRequest csr = new PKCS10CertificationRequest(der);
+      assertThat(csr.getSignatureAlgorithm().getAlgorithm().getId()).isEqualTo(c[1]);
+      assertThat(csr.getSignatureAlgorithm().getParameters()).isNull();
+      assertThat(
+              csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(ec.getPublic())))
+          .isTrue();
+      assertThat(ca.issue(der, Role.KRD).leaf().getPublicKey()).isEqualTo(ec.getPublic());
+    }
+  }
+
+  @Test
   void create_providerSignFails_providerExceptionPropagates() {
     StubProvider provider = new StubProvider(true);
     assertThatThrownBy(
@@ -137,7 +163,7 @@ class CertificationRequestsTest {
         throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "not this provider's key");
       }
       try {
-        Signature s = Signature.getInstance("SHA256withRSA");
+        Signature s = Signature.getInstance(algorithm.jcaName());
         s.initSign(((Handle) key).keyPair().getPrivate());
         s.update(data);
         signatures++;

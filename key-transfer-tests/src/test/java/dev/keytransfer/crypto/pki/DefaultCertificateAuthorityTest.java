@@ -182,11 +182,18 @@ class DefaultCertificateAuthorityTest {
   }
 
   @Test
-  void issue_ecKeyRequest_refused() throws Exception {
+  void issue_ecKeyRequest_acceptedWithItsCurvesHashOnly() throws Exception {
+    // the ECDH mode (docs/ECDH.md): a P-256 key's request is signed with ecdsa-with-SHA256
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair ec = g.generateKeyPair();
-    assertRefused(() -> ca.issue(PkiTestSupport.csr(ec, ec, "CN=EC", "SHA256withECDSA"), Role.KDH));
+    assertThat(
+            ca.issue(PkiTestSupport.csr(ec, ec, "CN=EC", "SHA256withECDSA"), Role.KDH)
+                .leaf()
+                .getPublicKey())
+        .isEqualTo(ec.getPublic());
+    assertRefused(
+        () -> ca.issue(PkiTestSupport.csr(ec, ec, "CN=EC 384", "SHA384withECDSA"), Role.KDH));
   }
 
   @Test

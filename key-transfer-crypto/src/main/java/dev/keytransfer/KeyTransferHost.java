@@ -5,6 +5,7 @@ import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.DeliveryLimit;
 import dev.keytransfer.core.handshake.DeliveryReceipt;
+import dev.keytransfer.core.handshake.EcdhSettings;
 import dev.keytransfer.core.handshake.FrameSession;
 import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.HostOperations;
@@ -82,7 +83,12 @@ public final class KeyTransferHost {
             ? null
             : b.wrapper != null ? b.wrapper : new Tr31KeyBlockWrapper(crypto);
     this.options =
-        new KdhHandshake.Options(b.workingKeys, workingKeyWrapper, b.operations, b.deliveryLimit);
+        new KdhHandshake.Options(
+            b.workingKeys,
+            workingKeyWrapper,
+            b.operations,
+            b.deliveryLimit,
+            b.ecdh != null ? b.ecdh : EcdhSettings.defaults());
   }
 
   public static Builder builder() {
@@ -158,6 +164,7 @@ public final class KeyTransferHost {
     private KeyBlockWrapper wrapper;
     private HostOperations operations = HostOperations.deliverKeys();
     private DeliveryLimit deliveryLimit = DeliveryLimit.DEFAULT;
+    private EcdhSettings ecdh;
 
     private Builder() {}
 
@@ -167,6 +174,16 @@ public final class KeyTransferHost {
      */
     public Builder deliveryLimit(DeliveryLimit limit) {
       this.deliveryLimit = Objects.requireNonNull(limit);
+      return this;
+    }
+
+    /**
+     * The KDF, its hash and the memory of terminal fresh values of the ECDH mode, used when the
+     * host's key is an EC key (docs/ECDH.md); default {@link EcdhSettings#defaults()}: NIST SP
+     * 800-56C with the curve's hash. One instance per host: its sessions share the memory.
+     */
+    public Builder ecdh(EcdhSettings settings) {
+      this.ecdh = Objects.requireNonNull(settings);
       return this;
     }
 

@@ -41,6 +41,27 @@ public final class Nonce {
     return new Nonce(value.clone());
   }
 
+  /**
+   * A fresh 16-byte nonce from the given CSPRNG with no zero byte, as the ECDH mode's shared
+   * information requires (docs/ECDH.md): each byte drawn uniformly from 1..255.
+   */
+  public static Nonce randomWithoutZeroBytes(SecureRandom random) {
+    byte[] b = new byte[MAX_LENGTH];
+    fillWithoutZeroBytes(random, b);
+    return new Nonce(b);
+  }
+
+  /** Fills {@code out} with bytes drawn uniformly from 1..255 (rejection sampling). */
+  public static void fillWithoutZeroBytes(SecureRandom random, byte[] out) {
+    byte[] one = new byte[1];
+    for (int i = 0; i < out.length; i++) {
+      do {
+        random.nextBytes(one);
+      } while (one[0] == 0);
+      out[i] = one[0];
+    }
+  }
+
   /** A fresh 16-byte nonce from the given CSPRNG. */
   public static Nonce random(SecureRandom random) {
     byte[] b = new byte[MAX_LENGTH];

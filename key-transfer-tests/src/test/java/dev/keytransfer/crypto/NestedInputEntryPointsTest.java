@@ -85,6 +85,7 @@ class NestedInputEntryPointsTest {
     entries.put("decodeCaUnbindToken", codec::decodeCaUnbindToken);
     entries.put("decodeKdhRebindToken", codec::decodeKdhRebindToken);
     entries.put("decodeCaRebindToken", codec::decodeCaRebindToken);
+    entries.put("decodeEcdhKeyToken", codec::decodeEcdhKeyToken);
     entries.put("inspector classify", Tr34TokenInspector::classify);
     entries.put("inspector describe", Tr34TokenInspector::describe);
     for (MessageType type :
@@ -94,6 +95,7 @@ class NestedInputEntryPointsTest {
             MessageType.KRD_RANDOM,
             MessageType.KDH_KEY,
             MessageType.KDH_KEY_ONE_PASS,
+            MessageType.KDH_ECDH_KEY,
             MessageType.KDH_UNBIND,
             MessageType.CA_UNBIND,
             MessageType.KDH_REBIND,

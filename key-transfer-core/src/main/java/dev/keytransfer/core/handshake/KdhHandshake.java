@@ -1,13 +1,16 @@
 package dev.keytransfer.core.handshake;
 
+import dev.keytransfer.core.Bytes;
 import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.InternalErrorException;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.MalformedTokenException;
+import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.internal.Hex;
@@ -21,11 +24,13 @@ import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.core.spi.DistributionTerminal;
+import dev.keytransfer.core.spi.EcdhKeyRequest;
 import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.KeyLedger;
 import dev.keytransfer.core.spi.KeyTokenRequest;
@@ -58,7 +63,9 @@ import org.slf4j.LoggerFactory;
  *  AWAIT_RANDOM_TOKEN --PENDING_KEY---> AWAIT_RANDOM_AFTER_PENDING   answers from the ledger with
  *                                                              KEY_CONFIRMED (then as below)
  *  AWAIT_RANDOM_TOKEN --RT-KRD--------> AWAIT_CONFIRMATION   key source, sends KT-KDH (S4, two-pass
- *                                                              or one-pass, as the operation says)
+ *                                                              or one-pass, as the operation says;
+ *                                                              KT-KDH-ECDH when the host's key is EC,
+ *                                                              docs/ECDH.md)
  *                                    or AWAIT_BINDING_UPDATE  sends UBT-KDH, RBT-KDH, or a relayed
  *                                                              UBT-CA / RBT-CA
  *  AWAIT_BINDING_UPDATE --BINDING_UPDATED--> COMPLETED
@@ -167,19 +174,32 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
    *     {@code workingKeys} is
    * @param operations what answers each terminal's nonce (TR-34 B.8-B.14)
    * @param deliveryLimit how many master keys one device may get per window (docs/SECURITY.md A5)
+   * @param ecdh the KDF and the memory of fresh values of the ECDH mode, used when the host's key
+   *     is an EC key (docs/ECDH.md)
    */
   public record Options(
       WorkingKeySource workingKeys,
       KeyBlockWrapper workingKeyWrapper,
       HostOperations operations,
-      DeliveryLimit deliveryLimit) {
+      DeliveryLimit deliveryLimit,
+      EcdhSettings ecdh) {
     public Options {
       Objects.requireNonNull(operations, "operations");
       Objects.requireNonNull(deliveryLimit, "deliveryLimit");
+      Objects.requireNonNull(ecdh, "ecdh");
       if ((workingKeys == null) != (workingKeyWrapper == null)) {
         throw new IllegalArgumentException(
             "working keys need both a source and a key block wrapper");
       }
+    }
+
+    /** These options with the default ECDH settings. */
+    public Options(
+        WorkingKeySource workingKeys,
+        KeyBlockWrapper workingKeyWrapper,
+        HostOperations operations,
+        DeliveryLimit deliveryLimit) {
+      this(workingKeys, workingKeyWrapper, operations, deliveryLimit, EcdhSettings.defaults());
     }
 
     /** These options with the default delivery limit. */
@@ -206,6 +226,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
   private final KeyBlockWrapper workingKeyWrapper;
   private final HostOperations operations;
   private final DeliveryLimit deliveryLimit;
+  private final EcdhSettings ecdh;
   private final java.time.Instant startedAt;
   private HostOperation operation;
   private boolean sessionRecorded;
@@ -230,6 +251,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     super("KDH", TRANSITIONS, State.AWAIT_KRD_CREDENTIAL, State.COMPLETED, State.FAILED, log);
     this.operations = options.operations();
     this.deliveryLimit = options.deliveryLimit();
+    this.ecdh = options.ecdh();
     this.workingKeys = options.workingKeys();
     this.workingKeyWrapper = options.workingKeyWrapper();
     this.host = Objects.requireNonNull(host, "host");
@@ -338,11 +360,34 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       return Step.to(State.AWAIT_BINDING_UPDATE, relay.token());
     }
     boolean onePass = operation instanceof HostOperation.DeliverKeyOnePass;
+    Algorithms.Curve curve = Algorithms.Curve.of(kdh.getPublicKey());
+    byte[] kdhRandom = null;
+    if (curve != null) {
+      // ECDH mode (docs/ECDH.md): a two-pass delivery to a terminal on the host's curve, with a
+      // terminal value that is well formed and new
+      if (onePass) {
+        throw new KeyTransferException(
+            ErrorCode.CRYPTO_FAILURE, "the ECDH mode delivers keys two-pass only (docs/ECDH.md)");
+      }
+      if (Algorithms.Curve.of(krd.getPublicKey()) != curve) {
+        throw new KeyTokenException(
+            ErrorCode.ECDH_CURVE_MISMATCH, "terminal key is not an EC key on the host's " + curve);
+      }
+      EcdhSettings.checkFreshValue(token.nonce().bytes(), "the terminal's");
+      ecdh.seen().remember(Bytes.copyOf(token.nonce().bytes()), "the terminal's");
+      kdhRandom = new byte[EcdhSettings.FRESH_VALUE_LENGTH];
+      Nonce.fillWithoutZeroBytes(crypto.secureRandom(), kdhRandom);
+    }
     admitDelivery(krdId);
     try (DeliverableKey key = host.keySource().keyFor(krd)) {
       KeyBlockHeader header = key.header();
       header.checkInstallable(key.key().length());
-      KeyBlockChecks.checkWrappingStrength(krd, header, key.key().length()); // K2
+      if (curve == null) {
+        KeyBlockChecks.checkWrappingStrength(krd, header, key.key().length()); // K2
+      } else {
+        header = KeyBlockChecks.forEcdh(header);
+        KeyBlockChecks.checkCurveStrength(curve, header, key.key().length()); // K2
+      }
       KeyCheckValue kcv = crypto.keyCheckValue(key.key(), header.kcvMethod());
       KeyTokenRequest.Freshness freshness =
           onePass
@@ -362,9 +407,21 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       HandshakeMessage kt;
       try {
         kt =
-            codec.buildKeyToken(
-                new KeyTokenRequest(
-                    kdh, host.signingKey(), krd, freshness, header, key.key(), host.crls()));
+            curve == null
+                ? codec.buildKeyToken(
+                    new KeyTokenRequest(
+                        kdh, host.signingKey(), krd, freshness, header, key.key(), host.crls()))
+                : codec.buildEcdhKeyToken(
+                    new EcdhKeyRequest(
+                        kdh,
+                        host.signingKey(),
+                        krd,
+                        token.nonce(),
+                        kdhRandom,
+                        ecdh.kdf(),
+                        ecdh.hashFor(curve),
+                        header,
+                        key.key()));
       } catch (KeyTransferException | RuntimeException e) {
         recording.awaitQuietly(); // an open delivery whose token never left: it expires
         throw e;

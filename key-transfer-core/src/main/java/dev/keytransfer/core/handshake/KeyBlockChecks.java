@@ -87,4 +87,56 @@ public final class KeyBlockChecks {
               + "-bit key it would receive");
     }
   }
+
+  /**
+   * The header the ECDH mode sends a key under: version D (AES key-block protection key,
+   * docs/ECDH.md), the rest as the key source gave it.
+   */
+  static KeyBlockHeader forEcdh(KeyBlockHeader header) throws KeyTokenException {
+    if (header.versionId() == 'D') {
+      return header;
+    }
+    try {
+      return KeyBlockHeader.parse("D" + header.value().substring(1));
+    } catch (dev.keytransfer.core.MalformedTokenException e) {
+      throw new KeyTokenException(ErrorCode.HEADER_MISMATCH, "header cannot be version D", e);
+    }
+  }
+
+  /**
+   * K2 in the ECDH mode (docs/ECDH.md): the curve is at least as strong as the key it protects, so
+   * AES-128 and TDES from P-256, AES-192 from P-384, AES-256 only on P-521 (as IBM CCA enforces).
+   *
+   * @throws KeyTokenException {@code KEY_STRENGTH_POLICY}
+   */
+  public static void checkCurveStrength(
+      Algorithms.Curve curve, KeyBlockHeader header, int keyLength) throws KeyTokenException {
+    int transported = KeyStrength.symmetric(header.algorithm(), keyLength);
+    if (curve.strengthBits() < transported) {
+      throw new KeyTokenException(
+          ErrorCode.KEY_STRENGTH_POLICY,
+          "terminal key on "
+              + curve
+              + " ("
+              + curve.strengthBits()
+              + " bits) is weaker than the "
+              + transported
+              + "-bit key it would receive");
+    }
+  }
+
+  /**
+   * The ECDH mode's checks on an unwrapped key block: the key fits its header (P7), the header is
+   * version D and installable, and the curve is strong enough for the key (K2).
+   *
+   * @throws KeyTokenException {@code HEADER_MISMATCH} or {@code KEY_STRENGTH_POLICY}
+   */
+  public static void checkEcdh(KeyBlock block, Algorithms.Curve curve) throws KeyTokenException {
+    if (block.header().versionId() != 'D') {
+      throw new KeyTokenException(
+          ErrorCode.HEADER_MISMATCH, "the ECDH mode sends version D key blocks only");
+    }
+    block.header().checkInstallable(block.key().length());
+    checkCurveStrength(curve, block.header(), block.key().length());
+  }
 }

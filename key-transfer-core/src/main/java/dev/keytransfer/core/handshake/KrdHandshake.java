@@ -4,6 +4,7 @@ import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.NonceMismatchException;
@@ -15,6 +16,7 @@ import dev.keytransfer.core.message.CaRebindToken;
 import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KdhCredentialToken;
+import dev.keytransfer.core.message.KdhEcdhKeyToken;
 import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.message.KdhOnePassKeyToken;
 import dev.keytransfer.core.message.KdhRebindToken;
@@ -25,6 +27,7 @@ import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CertificateValidator;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.DeliverableKey;
@@ -33,6 +36,7 @@ import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyBlockWrapper;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.VerifiedEcdhKeyToken;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.core.spi.VerifiedRebind;
 import dev.keytransfer.core.spi.VerifiedUnbind;
@@ -68,7 +72,8 @@ import org.slf4j.LoggerFactory;
  *  AWAIT_PENDING_RESOLUTION --KEY_CONFIRMED--> AWAIT_KEY_TOKEN   makes it current or discards it,
  *                                                              sends RT-KRD
  *  AWAIT_KEY_TOKEN --KT-KDH-----------> AWAIT_KEY_CONFIRMED    verifies, installs as pending, sends
- *                  (two-pass B.9 or one-pass B.8)              KEY_INSTALLED
+ *                  (two-pass B.9 or one-pass B.8, or           KEY_INSTALLED
+ *                   KT-KDH-ECDH in the ECDH mode, docs/ECDH.md)
  *                                   or AWAIT_WORKING_KEYS     (a terminal that expects working keys)
  *  AWAIT_KEY_CONFIRMED --KEY_CONFIRMED--> COMPLETED            the host acknowledged: the key is
  *                                                              current, the superseded one wiped
@@ -124,6 +129,13 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
               MessageType.KDH_KEY,
               KdhKeyToken.class,
               KrdHandshake::onKeyToken,
+              State.AWAIT_KEY_CONFIRMED,
+              State.AWAIT_WORKING_KEYS),
+          Transitions.on(
+              State.AWAIT_KEY_TOKEN,
+              MessageType.KDH_ECDH_KEY,
+              KdhEcdhKeyToken.class,
+              KrdHandshake::onEcdhKeyToken,
               State.AWAIT_KEY_CONFIRMED,
               State.AWAIT_WORKING_KEYS),
           Transitions.on(
@@ -374,7 +386,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
         return Step.to(State.AWAIT_PENDING_RESOLUTION, new PendingKey(p.kcv()));
       }
     }
-    nonce = Nonce.random(crypto.secureRandom());
+    nonce = freshNonce();
     log.info(
         "KRD validated {} KDH {} serial {}",
         tentativeBinding ? "and tentatively binds" : "bound",
@@ -402,7 +414,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
     log.info(
         "KRD pending master key {} by its KDH",
         current ? "made current" : "discarded as unconfirmed");
-    nonce = Nonce.random(crypto.secureRandom());
+    nonce = freshNonce();
     return Step.to(State.AWAIT_KEY_TOKEN, codec.encodeRandomToken(nonce));
   }
 
@@ -453,6 +465,58 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
     // 4. the nonce this session sent (P1, P3); single use
     consumeNonce(verified.nonce());
     return install(verified, kdh);
+  }
+
+  /**
+   * This session's nonce: in the ECDH mode (the terminal's key is an EC key) it is the terminal's
+   * fresh value of the shared information, with no zero byte (docs/ECDH.md).
+   */
+  private Nonce freshNonce() {
+    return ecdhCurve() != null
+        ? Nonce.randomWithoutZeroBytes(crypto.secureRandom())
+        : Nonce.random(crypto.secureRandom());
+  }
+
+  private Algorithms.Curve ecdhCurve() {
+    return Algorithms.Curve.of(terminal.certificateChain().leaf().getPublicKey());
+  }
+
+  /**
+   * S4 in the ECDH mode (docs/ECDH.md): the signer is the bound KDH, the signature verifies before
+   * anything else is read, the answer echoes this session's nonce and is addressed here, the host's
+   * fresh value is well formed and new; only then the key is derived and the block unwrapped,
+   * checked, installed and confirmed.
+   */
+  private Step<State> onEcdhKeyToken(KdhEcdhKeyToken token) throws KeyTransferException {
+    X509Certificate kdh = kdhChain.leaf();
+    requireBoundSigner(token.claimedSigner());
+    VerifiedEcdhKeyToken verified = codec.verifyEcdhKeyToken(token, kdh);
+    consumeNonce(Optional.of(Nonce.of(verified.krdRandom().toByteArray())));
+    if (!verified.krdId().identifies(terminal.certificateChain().leaf())) {
+      throw new SignatureInvalidException(
+          ErrorCode.SIGNER_NOT_BOUND, "key token is addressed to another terminal");
+    }
+    byte[] kdhRandom = verified.kdhRandom().toByteArray();
+    EcdhSettings.checkFreshValue(kdhRandom, "the host's");
+    if (verified.kdhRandom().equals(verified.krdRandom())) {
+      throw new NonceMismatchException(
+          ErrorCode.SHARED_INFO_REUSED, "the host's fresh value repeats the terminal's");
+    }
+    Algorithms.Curve curve = ecdhCurve();
+    if (curve == null || Algorithms.Curve.of(kdh.getPublicKey()) != curve) {
+      throw new KeyTokenException(
+          ErrorCode.ECDH_CURVE_MISMATCH, "the KDH's key is not an EC key on this terminal's curve");
+    }
+    try (KeyBlock block =
+        codec.openEcdhKeyToken(
+            verified, terminal.keyTransportKey(), terminal.certificateChain().leaf(), kdh)) {
+      if (!block.kdhId().equals(IssuerAndSerial.of(kdh))) {
+        throw new KeyTokenException(
+            ErrorCode.KEY_BLOCK_ID_MISMATCH, "key block names another KDH than the signer");
+      }
+      KeyBlockChecks.checkEcdh(block, curve);
+      return installChecked(block, kdh);
+    }
   }
 
   /** One-pass (TR-34 B.8): the signing time, not a nonce, makes it fresh (P2). */
@@ -585,28 +649,35 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
       KeyBlockChecks.check(block, verified, kdhId);
       // K2 on receipt: neither the content key nor the terminal's RSA key is weaker than the key
       KeyBlockChecks.checkWrappingStrength(block, terminal.certificateChain().leaf());
-      // the host proved its key with a token that passed every check: a tentative binding holds
-      commitBinding();
-      KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
-      // 8. install (atomic in the store), then confirm with the KCV (K3)
-      try (InstalledKey installed =
-          new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
-        // pending until the host acknowledges the confirmation (docs/SECURITY.md K7)
-        terminal.keyStore().installPending(installed);
-      }
-      receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());
-      log.info(
-          "KRD installed key {} from KDH {} (KCV method {})",
-          block.header().usageSummary(),
-          kdh.getSubjectX500Principal().getName(),
-          kcv.method());
-      if (workingKeyWrapper == null) {
-        return Step.to(State.AWAIT_KEY_CONFIRMED, new KeyInstalled(kcv));
-      }
-      masterKey =
-          block.key().copy(); // the protection key of the working keys; wiped when they are in
-      return Step.to(State.AWAIT_WORKING_KEYS, new KeyInstalled(kcv, true));
+      return installChecked(block, kdh);
     }
+  }
+
+  /** Step 8 of a key block that passed every check: bind, install as pending, confirm. */
+  private Step<State> installChecked(KeyBlock block, X509Certificate kdh)
+      throws KeyTransferException {
+    IssuerAndSerial kdhId = IssuerAndSerial.of(kdh);
+    // the host proved its key with a token that passed every check: a tentative binding holds
+    commitBinding();
+    KeyCheckValue kcv = crypto.keyCheckValue(block.key(), block.header().kcvMethod());
+    // 8. install (atomic in the store), then confirm with the KCV (K3)
+    try (InstalledKey installed =
+        new InstalledKey(block.header(), block.key().copy(), kcv, kdhId, clock.instant())) {
+      // pending until the host acknowledges the confirmation (docs/SECURITY.md K7)
+      terminal.keyStore().installPending(installed);
+    }
+    receipt = new KeyReceipt(block.header(), kcv, kdhId, kdh.getSubjectX500Principal().getName());
+    log.info(
+        "KRD installed key {} from KDH {} (KCV method {})",
+        block.header().usageSummary(),
+        kdh.getSubjectX500Principal().getName(),
+        kcv.method());
+    if (workingKeyWrapper == null) {
+      return Step.to(State.AWAIT_KEY_CONFIRMED, new KeyInstalled(kcv));
+    }
+    masterKey =
+        block.key().copy(); // the protection key of the working keys; wiped when they are in
+    return Step.to(State.AWAIT_WORKING_KEYS, new KeyInstalled(kcv, true));
   }
 
   /**

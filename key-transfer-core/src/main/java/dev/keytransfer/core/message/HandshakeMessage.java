@@ -6,6 +6,7 @@ package dev.keytransfer.core.message;
  */
 public sealed interface HandshakeMessage
     permits Tr34Token,
+        KdhEcdhKeyToken,
         KeyInstalled,
         WorkingKeys,
         WorkingKeysInstalled,

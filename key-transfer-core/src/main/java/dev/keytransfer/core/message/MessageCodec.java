@@ -90,6 +90,8 @@ public final class MessageCodec {
         return tokens.decodeRandomToken(payload);
       case KDH_KEY:
         return tokens.decodeKeyToken(payload);
+      case KDH_ECDH_KEY:
+        return tokens.decodeEcdhKeyToken(payload);
       case KDH_KEY_ONE_PASS:
         return tokens.decodeOnePassKeyToken(payload);
       case KDH_UNBIND:

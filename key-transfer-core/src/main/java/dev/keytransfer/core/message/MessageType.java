@@ -32,6 +32,8 @@ public enum MessageType {
   KEY_CONFIRMED(14),
   /** The terminal reports a master key whose confirmation was never acknowledged. */
   PENDING_KEY(15),
+  /** The host's S4 answer in the ECDH mode: KT-KDH-ECDH (docs/ECDH.md). */
+  KDH_ECDH_KEY(16),
   /** Either side aborts the session with a generic error code (project envelope). */
   ABORT(0x7F);
 

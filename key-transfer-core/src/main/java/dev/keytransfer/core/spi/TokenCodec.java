@@ -1,6 +1,7 @@
 package dev.keytransfer.core.spi;
 
 import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
@@ -10,6 +11,7 @@ import dev.keytransfer.core.SignatureInvalidException;
 import dev.keytransfer.core.message.CaRebindToken;
 import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.KdhCredentialToken;
+import dev.keytransfer.core.message.KdhEcdhKeyToken;
 import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.message.KdhOnePassKeyToken;
 import dev.keytransfer.core.message.KdhRebindToken;
@@ -89,6 +91,55 @@ public interface TokenCodec {
   KeyBlock decryptKeyToken(
       VerifiedKeyToken token, PrivateKeyHandle krdKey, X509Certificate krdCertificate)
       throws KeyTokenException;
+
+  // ------------------------------------------------------------------ ECDH mode (docs/ECDH.md)
+
+  /**
+   * KT-KDH-ECDH: agrees a key with the terminal's certificate key, derives the key-block protection
+   * key from it and both fresh values, wraps the key as a TR-31 version D key block under it and
+   * signs the answer with ECDSA (docs/ECDH.md). The default refuses: a codec without the ECDH mode.
+   *
+   * @throws KeyTransferException {@code ECDH_CURVE_MISMATCH} when the two certificates' keys are
+   *     not on one curve
+   */
+  default KdhEcdhKeyToken buildEcdhKeyToken(EcdhKeyRequest request) throws KeyTransferException {
+    throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "this codec has no ECDH mode");
+  }
+
+  /** Parses a KT-KDH-ECDH far enough to name its claimed signer; verifies nothing. */
+  default KdhEcdhKeyToken decodeEcdhKeyToken(byte[] token) throws MalformedTokenException {
+    throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "this codec has no ECDH mode");
+  }
+
+  /**
+   * Verifies a KT-KDH-ECDH's ECDSA signature with {@code kdhCertificate}'s key, with the hash of
+   * its curve whatever the token says (see {@link VerifiedEcdhKeyToken} for what is checked here
+   * and what the caller checks).
+   *
+   * @throws SignatureInvalidException {@code SIGNER_NOT_BOUND} or {@code SIGNATURE_INVALID}
+   */
+  default VerifiedEcdhKeyToken verifyEcdhKeyToken(
+      KdhEcdhKeyToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    throw new MalformedTokenException(ErrorCode.MALFORMED_TOKEN, "this codec has no ECDH mode");
+  }
+
+  /**
+   * Derives the key-block protection key of a verified KT-KDH-ECDH with the terminal's key and the
+   * KDH certificate's key, and unwraps its TR-31 key block: the block's MAC and header checked, the
+   * key returned with idKDH set to the token's signer. The derived key is wiped before this
+   * returns.
+   *
+   * @throws KeyTransferException {@code ECDH_CURVE_MISMATCH}, or the key block's own code
+   */
+  default KeyBlock openEcdhKeyToken(
+      VerifiedEcdhKeyToken token,
+      PrivateKeyHandle krdKey,
+      X509Certificate krdCertificate,
+      X509Certificate kdhCertificate)
+      throws KeyTransferException {
+    throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "this codec has no ECDH mode");
+  }
 
   // ------------------------------------------------------------------ one-pass key token (B.8)
 

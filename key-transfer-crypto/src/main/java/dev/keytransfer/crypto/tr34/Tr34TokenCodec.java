@@ -28,6 +28,7 @@ import dev.keytransfer.core.SignatureInvalidException;
 import dev.keytransfer.core.message.CaRebindToken;
 import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.KdhCredentialToken;
+import dev.keytransfer.core.message.KdhEcdhKeyToken;
 import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.message.KdhOnePassKeyToken;
 import dev.keytransfer.core.message.KdhRebindToken;
@@ -37,14 +38,17 @@ import dev.keytransfer.core.message.KrdRandomToken;
 import dev.keytransfer.core.message.Tr34Token;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
+import dev.keytransfer.core.spi.EcdhKeyRequest;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.core.spi.SignerRole;
 import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.VerifiedEcdhKeyToken;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.core.spi.VerifiedRebind;
 import dev.keytransfer.core.spi.VerifiedUnbind;
+import dev.keytransfer.crypto.ecdh.EcdhKeyTokens;
 import dev.keytransfer.crypto.internal.DerReader;
 import dev.keytransfer.crypto.internal.DerReader.Tlv;
 import dev.keytransfer.crypto.internal.DerWriter;
@@ -96,6 +100,9 @@ public final class Tr34TokenCodec implements TokenCodec {
   private final Tr34Profile profile;
   private final Set<Tr34Tolerance> tolerances;
 
+  /** KT-KDH-ECDH, the S4 answer of the ECDH mode (docs/ECDH.md). */
+  private final EcdhKeyTokens ecdh;
+
   /** The CT-KDH encoded last, sent again while the chain and CRLs are the same. */
   private volatile KdhCredentialToken lastKdhCredential;
 
@@ -114,6 +121,7 @@ public final class Tr34TokenCodec implements TokenCodec {
   public Tr34TokenCodec(CryptoProvider crypto, Tr34Profile profile, Set<Tr34Tolerance> tolerances) {
     this.crypto = Objects.requireNonNull(crypto, "crypto");
     this.profile = Objects.requireNonNull(profile, "profile");
+    this.ecdh = new EcdhKeyTokens(crypto);
     Objects.requireNonNull(tolerances, "tolerances");
     this.tolerances =
         Collections.unmodifiableSet(
@@ -904,6 +912,35 @@ public final class Tr34TokenCodec implements TokenCodec {
     } catch (CertificateEncodingException | CRLException e) {
       throw new InternalErrorException("could not encode a certificate or CRL", e);
     }
+  }
+
+  // ---------------------------------------------------------------- ECDH mode (docs/ECDH.md)
+
+  @Override
+  public KdhEcdhKeyToken buildEcdhKeyToken(EcdhKeyRequest request) throws KeyTransferException {
+    return ecdh.build(request);
+  }
+
+  @Override
+  public KdhEcdhKeyToken decodeEcdhKeyToken(byte[] token) throws MalformedTokenException {
+    return ecdh.decode(token);
+  }
+
+  @Override
+  public VerifiedEcdhKeyToken verifyEcdhKeyToken(
+      KdhEcdhKeyToken token, X509Certificate kdhCertificate)
+      throws SignatureInvalidException, MalformedTokenException {
+    return ecdh.verify(token, kdhCertificate);
+  }
+
+  @Override
+  public KeyBlock openEcdhKeyToken(
+      VerifiedEcdhKeyToken token,
+      PrivateKeyHandle krdKey,
+      X509Certificate krdCertificate,
+      X509Certificate kdhCertificate)
+      throws KeyTransferException {
+    return ecdh.open(token, krdKey, krdCertificate, kdhCertificate);
   }
 
   /** IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER }. */

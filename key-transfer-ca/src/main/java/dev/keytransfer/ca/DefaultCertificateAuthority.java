@@ -58,7 +58,9 @@ import org.bouncycastle.pkcs.PKCSException;
  *       with an RSA key of at least 2048 bits and a SHA-256-or-better request signature, or an EC
  *       key on P-256, P-384 or P-521 and a request signed with ECDSA and the hash of its curve
  *       (SHA-256, SHA-384, SHA-512); basicConstraints cA=false and the role's keyUsage, both
- *       critical; the subject of the request.
+ *       critical; the subject of the request. ({@link DirectoryCertificateAuthority}, which
+ *       generates a leaf's key itself, has it certified without a request, under the same key
+ *       policy.)
  *   <li>CRLs: one per CA, re-issued at once on revocation and otherwise lazily when older than half
  *       their validity, with increasing cRLNumbers.
  * </ul>

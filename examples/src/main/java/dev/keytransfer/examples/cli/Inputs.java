@@ -2,23 +2,42 @@ package dev.keytransfer.examples.cli;
 
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.spi.Algorithms;
+import dev.keytransfer.crypto.DerLimits;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PublicKey;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
 
 /** Reading and writing the files the commands take, with one-line errors. */
 final class Inputs {
@@ -157,6 +176,89 @@ final class Inputs {
       return SoftwareKeyHandle.of(Pem.keyPair(pem, p), f.getFileName().toString());
     } catch (KeyTransferException | UnrecoverableKeyException e) {
       throw new CliException(f + ": " + e.getMessage());
+    } finally {
+      PassphraseOption.wipe(p);
+      Arrays.fill(pem, (byte) 0);
+    }
+  }
+
+  /**
+   * An EC private key file on P-256, P-384 or P-521 with its public half: PEM PKCS#8 "PRIVATE KEY",
+   * "ENCRYPTED PRIVATE KEY" (the passphrase asked for, used and wiped), SEC 1 "EC PRIVATE KEY", or
+   * PKCS#8 DER. The public point is the one the file carries, else computed from the scalar; both
+   * halves are the platform's key objects.
+   */
+  static SoftwareKeyHandle ecPrivateKey(Path f, PassphraseOption passphrase, String option) {
+    byte[] pem = read(f, option);
+    char[] p = null;
+    try {
+      PrivateKeyInfo info;
+      if (pem.length > 0 && (pem[0] & 0xFF) == 0x30) {
+        DerLimits.check(pem, Pem.MAX_INPUT_LENGTH, "private key");
+        info = PrivateKeyInfo.getInstance(pem);
+      } else {
+        Object o;
+        try (PEMParser parser =
+            new PEMParser(new StringReader(new String(pem, StandardCharsets.US_ASCII)))) {
+          // skip what may come before the key ("EC PARAMETERS" from openssl ecparam -genkey)
+          do {
+            o = parser.readObject();
+          } while (o != null
+              && !(o instanceof PEMKeyPair
+                  || o instanceof PrivateKeyInfo
+                  || o instanceof PKCS8EncryptedPrivateKeyInfo));
+        }
+        if (o instanceof PEMKeyPair kp) {
+          info = kp.getPrivateKeyInfo();
+        } else if (o instanceof PrivateKeyInfo pki) {
+          info = pki;
+        } else if (o instanceof PKCS8EncryptedPrivateKeyInfo enc) {
+          p = passphrase.read(f.toString(), false);
+          try {
+            info =
+                enc.decryptPrivateKeyInfo(
+                    new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                        .setProvider(new BouncyCastleProvider())
+                        .build(p));
+          } catch (PKCSException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new CliException(f + ": wrong passphrase, or the file is damaged");
+          }
+        } else {
+          throw new CliException(option + ": " + f + " holds no EC private key in PEM");
+        }
+      }
+      if (!X9ObjectIdentifiers.id_ecPublicKey.equals(
+          info.getPrivateKeyAlgorithm().getAlgorithm())) {
+        throw new CliException(option + ": " + f + " is not an EC private key");
+      }
+      KeyFactory kf = KeyFactory.getInstance("EC");
+      ECPrivateKey priv =
+          (ECPrivateKey) kf.generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+      org.bouncycastle.math.ec.ECPoint q =
+          EC5Util.convertSpec(priv.getParams()).getG().multiply(priv.getS()).normalize();
+      PublicKey pub =
+          kf.generatePublic(
+              new ECPublicKeySpec(
+                  new java.security.spec.ECPoint(
+                      q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
+                  priv.getParams()));
+      org.bouncycastle.asn1.sec.ECPrivateKey sec1 =
+          org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+      if (sec1.getPublicKey() != null
+          && !Arrays.equals(sec1.getPublicKey().getOctets(), q.getEncoded(false))
+          && !Arrays.equals(sec1.getPublicKey().getOctets(), q.getEncoded(true))) {
+        throw new CliException(
+            option + ": " + f + ": its public key does not match its private key");
+      }
+      if (Algorithms.Curve.of(pub) == null) {
+        throw new CliException(option + ": " + f + ": the key is not on P-256, P-384 or P-521");
+      }
+      return SoftwareKeyHandle.of(new KeyPair(pub, priv), f.getFileName().toString());
+    } catch (IOException | GeneralSecurityException | KeyTransferException | RuntimeException e) {
+      if (e instanceof CliException c) {
+        throw c;
+      }
+      throw new CliException(option + ": " + f + " is not a readable EC private key");
     } finally {
       PassphraseOption.wipe(p);
       Arrays.fill(pem, (byte) 0);

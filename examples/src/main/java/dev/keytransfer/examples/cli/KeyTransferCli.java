@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
       KeyblockCommand.class,
       KcvCommand.class,
       DukptCommand.class,
+      EcdhCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -117,10 +117,11 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
  * session object; the SPI returns Z as {@link SecretKeyMaterial} because the key derivation of
  * docs/ECDH.md (NIST SP 800-56C one-step or ANSI X9.63 over Z and the parties' shared information)
  * runs in software, so the object is made extractable and not sensitive, read once and destroyed.
- * SoftHSM2 (2.6.1) implements only {@code CKD_NULL} for {@code CKM_ECDH1_DERIVE}, and neither of
- * the two KDFs is a PKCS#11 {@code CKD_*} function in the form docs/ECDH.md uses, so a token-side
- * KDF is not possible here. The private key never leaves the token; Z and the derived key-block
- * protection key are in JVM memory for the length of one exchange.
+ * SoftHSM2 2.6.1 refuses a KDF in {@code CKM_ECDH1_DERIVE} ({@code CKD_SHA256_KDF}, the PKCS#11
+ * form of the X9.63 KDF, is {@code CKR_MECHANISM_PARAM_INVALID}; {@code CKD_NULL} works), so the
+ * KDF cannot run in that token; no token-side KDF is attempted on other tokens either. The private
+ * key never leaves the token; Z and the derived key-block protection key are in JVM memory for the
+ * length of one exchange.
  *
  * <p><b>What is in JVM memory.</b> The SPI hands the content-encryption key back as {@link
  * SecretKeyMaterial}, and the codec parses the decrypted key block, so the unwrapped CEK and the

@@ -2,6 +2,7 @@ package dev.keytransfer.crypto.pkcs11;
 
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DECRYPT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DERIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EC_PARAMS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EC_POINT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ENCRYPT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EXPONENT_1;
@@ -23,6 +24,7 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA1;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_DES3;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_RSA;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_CBC_PAD;
@@ -117,10 +119,11 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
  * session object; the SPI returns Z as {@link SecretKeyMaterial} because the key derivation of
  * docs/ECDH.md (NIST SP 800-56C one-step or ANSI X9.63 over Z and the parties' shared information)
  * runs in software, so the object is made extractable and not sensitive, read once and destroyed.
- * SoftHSM2 (2.6.1) implements only {@code CKD_NULL} for {@code CKM_ECDH1_DERIVE}, and neither of
- * the two KDFs is a PKCS#11 {@code CKD_*} function in the form docs/ECDH.md uses, so a token-side
- * KDF is not possible here. The private key never leaves the token; Z and the derived key-block
- * protection key are in JVM memory for the length of one exchange.
+ * SoftHSM2 2.6.1 refuses a KDF in {@code CKM_ECDH1_DERIVE} ({@code CKD_SHA256_KDF}, the PKCS#11
+ * form of the X9.63 KDF, is {@code CKR_MECHANISM_PARAM_INVALID}; {@code CKD_NULL} works), so the
+ * KDF cannot run in that token; no token-side KDF is attempted on other tokens either. The private
+ * key never leaves the token; Z and the derived key-block protection key are in JVM memory for the
+ * length of one exchange.
  *
  * <p><b>What is in JVM memory.</b> The SPI hands the content-encryption key back as {@link
  * SecretKeyMaterial}, and the codec parses the decrypted key block, so the unwrapped CEK and the
@@ -368,26 +371,32 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
 
   /**
    * The key pair labelled {@code label} that is already in the token (e.g. generated in an earlier
-   * run); its purpose is read from {@code CKA_DECRYPT}.
+   * run). An RSA key's purpose is read from {@code CKA_DECRYPT}; an EC key's public point and curve
+   * from its public object (same {@code CKA_ID}), which must be there, and its purpose from that
+   * object's {@code CKA_VERIFY} (set only for {@link KeyPurpose#SIGNING_AND_KEY_AGREEMENT}, see
+   * {@link #generateEcKeyPair}).
    *
-   * @throws KeyTransferException {@code CRYPTO_FAILURE} if there is no such private key, or more
-   *     than one
+   * @throws KeyTransferException {@code CRYPTO_FAILURE} if there is no such RSA or EC private key,
+   *     or more than one, or an EC key without its public object
    */
   public Pkcs11KeyHandle keyHandle(String label) throws KeyTransferException {
     Objects.requireNonNull(label, "label");
     return inSession(
         s -> {
-          long[] privs =
-              s.findAllObjectsSingle(AttributeVector.newPrivateKey(CKK_RSA).label(label));
-          if (privs.length != 1) {
+          long[] rsa = s.findAllObjectsSingle(AttributeVector.newPrivateKey(CKK_RSA).label(label));
+          long[] ec = s.findAllObjectsSingle(AttributeVector.newPrivateKey(CKK_EC).label(label));
+          if (rsa.length + ec.length != 1) {
             throw new KeyTransferException(
                 ErrorCode.CRYPTO_FAILURE,
-                privs.length == 0
-                    ? "no RSA private key labelled " + label
-                    : "more than one RSA private key labelled " + label);
+                rsa.length + ec.length == 0
+                    ? "no RSA or EC private key labelled " + label
+                    : "more than one private key labelled " + label);
+          }
+          if (ec.length == 1) {
+            return ecKeyHandle(s, ec[0], label);
           }
           AttributeVector a =
-              s.getAttrValues(privs[0], CKA_ID, CKA_DECRYPT, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
+              s.getAttrValues(rsa[0], CKA_ID, CKA_DECRYPT, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
           long[] pubs =
               s.findAllObjectsSingle(
                   new AttributeVector().class_(CKO_PUBLIC_KEY).keyType(CKK_RSA).id(a.id()));
@@ -397,12 +406,39 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
                   : KeyPurpose.SIGNING;
           return new Pkcs11KeyHandle(
               connection,
-              privs[0],
+              rsa[0],
               pubs.length == 1 ? pubs[0] : -1,
               label,
               rsaPublicKey(a.modulus(), a.publicExponent()),
               purpose);
         });
+  }
+
+  private Pkcs11KeyHandle ecKeyHandle(Session s, long priv, String label)
+      throws TokenException, KeyTransferException {
+    AttributeVector a = s.getAttrValues(priv, CKA_ID, CKA_EC_PARAMS);
+    Algorithms.Curve curve = null;
+    for (Algorithms.Curve c : Algorithms.Curve.values()) {
+      if (Arrays.equals(EcKeys.ecParams(c), a.ecParams())) {
+        curve = c;
+      }
+    }
+    long[] pubs =
+        s.findAllObjectsSingle(
+            new AttributeVector().class_(CKO_PUBLIC_KEY).keyType(CKK_EC).id(a.id()));
+    if (curve == null || pubs.length != 1) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE,
+          curve == null
+              ? "the EC key labelled " + label + " is not on a supported curve"
+              : "the EC key labelled " + label + " has no single public key object");
+    }
+    KeyPurpose purpose =
+        Boolean.TRUE.equals(s.getAttrValues(pubs[0], CKA_VERIFY).getBooleanAttrValue(CKA_VERIFY))
+            ? KeyPurpose.SIGNING_AND_KEY_AGREEMENT
+            : KeyPurpose.KEY_AGREEMENT;
+    return new Pkcs11KeyHandle(
+        connection, priv, pubs[0], label, readEcPublicKey(s, pubs[0], curve), purpose);
   }
 
   /**

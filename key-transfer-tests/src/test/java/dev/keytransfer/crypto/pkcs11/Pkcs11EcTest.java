@@ -467,6 +467,20 @@ class Pkcs11EcTest {
   }
 
   @Test
+  void keyHandle_findsEcKeysByLabel_withCurveAndPurpose() throws Exception {
+    for (Curve c : Curve.values()) {
+      for (Pkcs11KeyHandle k : List.of(terminalKeys.get(c), hostKeys.get(c))) {
+        Pkcs11KeyHandle found = p11.keyHandle(k.label());
+        assertThat(found.publicKey()).as(k.label()).isEqualTo(k.publicKey());
+        assertThat(found.curve()).as(k.label()).isEqualTo(c);
+        assertThat(found.purpose()).as(k.label()).isEqualTo(k.purpose());
+        byte[] sig = p11.sign(found, c.signature(), DATA);
+        p11.verify(k.publicKey(), c.signature(), DATA, sig);
+      }
+    }
+  }
+
+  @Test
   void toString_namesTheCurve_noKeyMaterial() {
     assertThat(hostKeys.get(Curve.P521).toString())
         .contains("EC-P521")

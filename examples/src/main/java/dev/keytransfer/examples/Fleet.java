@@ -3,6 +3,7 @@ package dev.keytransfer.examples;
 import dev.keytransfer.Enrollment;
 import dev.keytransfer.KeyTransferHost;
 import dev.keytransfer.KeyTransferTerminal;
+import dev.keytransfer.KeyType;
 import dev.keytransfer.ca.DefaultCertificateAuthority;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.InternalErrorException;
@@ -109,6 +110,7 @@ public final class Fleet implements AutoCloseable {
   private final CryptoProvider crypto;
   private final HostKeys hostKeys;
   private final int terminalRsaBits;
+  private final KeyType ecdhKeys;
   private final DefaultCertificateAuthority ca;
   private final KeyLedger ledger;
   private final SecretKeyMaterial bdk;
@@ -132,6 +134,7 @@ public final class Fleet implements AutoCloseable {
     this.crypto = b.crypto != null ? b.crypto : new BcCryptoProvider();
     this.hostKeys = b.hostKeys;
     this.terminalRsaBits = b.terminalRsaBits > 0 ? b.terminalRsaBits : hostKeys.terminalRsaBits();
+    this.ecdhKeys = b.ecdhKeys;
     this.transport = b.transport;
     this.ledger = b.ledger != null ? b.ledger : new InMemoryKeyLedger();
     SecretKeyMaterial dukptBdk = null;
@@ -154,7 +157,13 @@ public final class Fleet implements AutoCloseable {
       }
       enrolledHost =
           Enrollment.enrollHost(
-              ca, crypto, "Demo Key Host", source, DevicePolicy.anyCertifiedDevice(), ledger);
+              ca,
+              crypto,
+              "Demo Key Host",
+              ecdhKeys != null ? ecdhKeys : KeyType.RSA_2048,
+              source,
+              DevicePolicy.anyCertifiedDevice(),
+              ledger);
       this.host =
           KeyTransferHost.builder()
               .distributionTerminal(enrolledHost)
@@ -224,9 +233,14 @@ public final class Fleet implements AutoCloseable {
     return hostKeys;
   }
 
-  /** RSA size of the terminals' key-transport keys. */
+  /** RSA size of the terminals' key-transport keys (RSA mode). */
   public int terminalRsaBits() {
     return terminalRsaBits;
+  }
+
+  /** The EC key type of the host and the terminals in the ECDH mode, or empty: RSA (TR-34). */
+  public Optional<KeyType> ecdhKeys() {
+    return Optional.ofNullable(ecdhKeys);
   }
 
   /** The TCP port, or -1 in memory. */
@@ -259,7 +273,9 @@ public final class Fleet implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       String name = String.format("POS %04d", terminals.size() + 1);
       PrivateKeyHandle key =
-          crypto.generateRsaKeyPair(terminalRsaBits, name, KeyPurpose.KEY_TRANSPORT);
+          ecdhKeys != null
+              ? ecdhKeys.generate(crypto, name, Role.KRD)
+              : crypto.generateRsaKeyPair(terminalRsaBits, name, KeyPurpose.KEY_TRANSPORT);
       try {
         terminals.add(
             ReceivingTerminal.of(
@@ -428,6 +444,7 @@ public final class Fleet implements AutoCloseable {
     private CryptoProvider crypto;
     private HostKeys hostKeys = HostKeys.TDES_MASTER_KEY;
     private int terminalRsaBits;
+    private KeyType ecdhKeys;
     private KeyLedger ledger;
     private DeliveryLimit deliveryLimit = DeliveryLimit.DEFAULT;
 
@@ -469,6 +486,19 @@ public final class Fleet implements AutoCloseable {
             "terminal RSA keys are at least " + Enrollment.DEFAULT_RSA_BITS + " bits");
       }
       this.terminalRsaBits = bits;
+      return this;
+    }
+
+    /**
+     * The ECDH mode (docs/ECDH.md): the host and every terminal get EC keys of {@code keys} (an EC
+     * type, e.g. {@link KeyType#EC_P256}) and S4 runs as ECDH with a TR-31 key block. Default: the
+     * RSA mode (TR-34).
+     */
+    public Builder ecdh(KeyType keys) {
+      if (!keys.isEc()) {
+        throw new IllegalArgumentException("the ECDH mode needs an EC key type, not " + keys);
+      }
+      this.ecdhKeys = keys;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.keytransfer.examples.cli;
 
+import dev.keytransfer.KeyType;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.handshake.KeyReceipt;
 import dev.keytransfer.core.spi.DeliveryStatus;
@@ -51,7 +52,21 @@ final class DemoCommand implements Callable<Integer> {
               + " RSA-3072 or stronger).")
   DukptKind dukpt;
 
+  @Option(
+      names = "--mode",
+      defaultValue = "rsa",
+      description =
+          "rsa: TR-34 key transport to RSA-2048 terminals (the default); ecdh: the ECDH mode"
+              + " (docs/ECDH.md), host and terminals on P-256, the key as a TR-31 block under a key"
+              + " both derive.")
+  Mode mode;
+
   @Mixin ProviderOption provider;
+
+  enum Mode {
+    rsa,
+    ecdh
+  }
 
   @Spec CommandSpec spec;
 
@@ -77,13 +92,18 @@ final class DemoCommand implements Callable<Integer> {
             .serverThreads(8)
             .hostKeys(keys)
             .cryptoProvider(provider.open());
+    if (mode == Mode.ecdh) {
+      setup.ecdh(KeyType.EC_P256);
+    }
     out.println("S1  certification authority: root, KDH CA, KRD CA (RSA-2048, SHA-256)");
     try (Fleet fleet = setup.build()) {
       out.println(
           "crypto provider: "
               + fleet.cryptoProvider().name()
               + ("pkcs11".equals(fleet.cryptoProvider().name())
-                  ? " (host and terminal RSA keys generated in the token)"
+                  ? " (host and terminal "
+                      + (mode == Mode.ecdh ? "EC" : "RSA")
+                      + " keys generated in the token)"
                   : ""));
       if (keys.dukpt()) {
         out.println(
@@ -96,9 +116,15 @@ final class DemoCommand implements Callable<Integer> {
                 + (keys == Fleet.HostKeys.DUKPT_AES ? "initial key ID" : "initial KSN")
                 + " per terminal");
       }
+      if (mode == Mode.ecdh) {
+        out.println(
+            "mode: ECDH (docs/ECDH.md): P-256 keys, ECDSA-signed answers, NIST SP 800-56C KDF,"
+                + " TR-31 version D key blocks");
+      }
       out.println(
           "S1  key host certified: "
               + fleet.host().certificateChain().leaf().getSubjectX500Principal().getName()
+              + (mode == Mode.ecdh ? " (EC P-256)" : "")
               + (transport == Fleet.Transport.tcp
                   ? ", listening on 127.0.0.1:" + fleet.port()
                   : ", in memory"));
@@ -111,9 +137,9 @@ final class DemoCommand implements Callable<Integer> {
                       + done
                       + "/"
                       + terminals
-                      + " (RSA-"
-                      + fleet.terminalRsaBits()
-                      + ")");
+                      + (mode == Mode.ecdh
+                          ? " (EC P-256)"
+                          : " (RSA-" + fleet.terminalRsaBits() + ")"));
               out.flush();
             }
           });

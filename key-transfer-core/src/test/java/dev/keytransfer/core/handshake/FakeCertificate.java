@@ -19,15 +19,34 @@ import javax.security.auth.x500.X500Principal;
  */
 final class FakeCertificate extends X509Certificate {
   private static final PublicKey KEY = rsa2048().getPublic();
+  private static final PublicKey EC_KEY = ecP256().getPublic();
 
   private final X500Principal subject;
   private final X500Principal issuer;
   private final BigInteger serial;
 
+  private final PublicKey key;
+
   FakeCertificate(String subject, String issuer, long serial) {
+    this(subject, issuer, serial, false);
+  }
+
+  /** With {@code ec}, the certificate carries a P-256 key (the ECDH mode, docs/ECDH.md). */
+  FakeCertificate(String subject, String issuer, long serial, boolean ec) {
     this.subject = new X500Principal(subject);
     this.issuer = new X500Principal(issuer);
     this.serial = BigInteger.valueOf(serial);
+    this.key = ec ? EC_KEY : KEY;
+  }
+
+  private static KeyPair ecP256() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static KeyPair rsa2048() {
@@ -57,7 +76,7 @@ final class FakeCertificate extends X509Certificate {
 
   @Override
   public PublicKey getPublicKey() {
-    return KEY;
+    return key;
   }
 
   @Override

@@ -20,6 +20,13 @@ final class FakePki {
   static final CertificateChain KRD_1 =
       CertificateChain.of(new FakeCertificate("CN=KRD 1", "CN=KRD CA", 20), KRD_CA);
 
+  /** A host and a terminal on P-256: the ECDH mode (docs/ECDH.md). */
+  static final CertificateChain KDH_EC =
+      CertificateChain.of(new FakeCertificate("CN=KDH EC", "CN=KDH CA", 12, true), KDH_CA);
+
+  static final CertificateChain KRD_EC =
+      CertificateChain.of(new FakeCertificate("CN=KRD EC", "CN=KRD CA", 21, true), KRD_CA);
+
   static X509Certificate caFor(Role role) {
     return role == Role.KDH ? KDH_CA : KRD_CA;
   }

@@ -55,11 +55,24 @@ final class FakeSession {
       HostOperations operations,
       boolean workingKeys,
       boolean acceptCaUnbind) {
+    this(devices, codec, operations, workingKeys, acceptCaUnbind, false);
+  }
+
+  /** With {@code ecdh}, both sides have P-256 certificates: S4 runs in the ECDH mode. */
+  FakeSession(
+      Devices devices,
+      FakeTokenCodec codec,
+      HostOperations operations,
+      boolean workingKeys,
+      boolean acceptCaUnbind,
+      boolean ecdh) {
+    CertificateChain krdChain = ecdh ? FakePki.KRD_EC : FakePki.KRD_1;
+    CertificateChain kdhChain = ecdh ? FakePki.KDH_EC : FakePki.KDH_1;
     this.devices = devices;
     this.codec = codec;
     terminal =
         ReceivingTerminal.of(
-            FakePki.KRD_1, FakePki.key(FakePki.KRD_1.leaf()), devices.keyStore, devices.binding);
+            krdChain, FakePki.key(krdChain.leaf()), devices.keyStore, devices.binding);
     krd =
         Handshakes.terminal(
             terminal,
@@ -74,8 +87,8 @@ final class FakeSession {
                 acceptCaUnbind));
     DistributionTerminal host =
         DistributionTerminal.of(
-            FakePki.KDH_1,
-            FakePki.key(FakePki.KDH_1.leaf()),
+            kdhChain,
+            FakePki.key(kdhChain.leaf()),
             List::of,
             RandomKeySource.tdesMasterKeys(crypto.secureRandom()),
             DevicePolicy.anyCertifiedDevice(),

@@ -14,6 +14,7 @@ import dev.keytransfer.core.message.CaRebindToken;
 import dev.keytransfer.core.message.CaUnbindToken;
 import dev.keytransfer.core.message.HandshakeMessage;
 import dev.keytransfer.core.message.KdhCredentialToken;
+import dev.keytransfer.core.message.KdhEcdhKeyToken;
 import dev.keytransfer.core.message.KdhKeyToken;
 import dev.keytransfer.core.message.KdhOnePassKeyToken;
 import dev.keytransfer.core.message.KdhRebindToken;
@@ -22,11 +23,13 @@ import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
 import dev.keytransfer.core.message.Tr34Token;
 import dev.keytransfer.core.spi.Algorithms;
+import dev.keytransfer.core.spi.EcdhKeyRequest;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import dev.keytransfer.core.spi.SignerRole;
 import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.VerifiedEcdhKeyToken;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.core.spi.VerifiedRebind;
 import dev.keytransfer.core.spi.VerifiedUnbind;
@@ -65,6 +68,7 @@ final class FakeTokenCodec implements TokenCodec {
 
   private final Map<ByteBuffer, Content> contents = new HashMap<>();
   private final Map<ByteBuffer, HandshakeMessage> issued = new HashMap<>();
+  private final Map<ByteBuffer, byte[]> ecdhFresh = new HashMap<>();
   private int serial;
 
   /** The name of every parse ({@code decode...}), verification and decryption, in call order. */
@@ -257,6 +261,65 @@ final class FakeTokenCodec implements TokenCodec {
         SecretKeyMaterial.copyOf(c.key().orElseThrow()),
         c.header().orElseThrow(),
         Algorithms.ContentEncryption.AES_128_CBC);
+  }
+
+  // ------------------------------------------------------------------------ ECDH mode
+
+  @Override
+  public KdhEcdhKeyToken buildEcdhKeyToken(EcdhKeyRequest r) {
+    byte[] e = next("KT-KDH-ECDH");
+    Content content =
+        keyContent(
+            r.kdhCertificate(),
+            r.krdCertificate(),
+            Optional.of(r.krdRandom()),
+            Optional.empty(),
+            r.header(),
+            r.key(),
+            List.of());
+    ecdhFresh.put(ByteBuffer.wrap(e), r.kdhRandom());
+    return remember(
+        new KdhEcdhKeyToken(Bytes.copyOf(e), IssuerAndSerial.of(r.kdhCertificate())), e, content);
+  }
+
+  @Override
+  public KdhEcdhKeyToken decodeEcdhKeyToken(byte[] token) throws MalformedTokenException {
+    return parse("decodeEcdhKeyToken", token, KdhEcdhKeyToken.class);
+  }
+
+  @Override
+  public VerifiedEcdhKeyToken verifyEcdhKeyToken(KdhEcdhKeyToken token, X509Certificate kdh)
+      throws SignatureInvalidException {
+    Content c = verified("verifyEcdhKeyToken", token.payload(), kdh);
+    return new VerifiedEcdhKeyToken(
+        token.bytes(),
+        IssuerAndSerial.of(c.signer()),
+        IssuerAndSerial.of(c.recipient().orElseThrow()),
+        Algorithms.Kdf.NIST_SP800,
+        Algorithms.Hash.SHA256,
+        Bytes.copyOf(c.nonce().orElseThrow().bytes()),
+        Bytes.copyOf(ecdhFresh.get(ByteBuffer.wrap(token.payload()))),
+        "fake key block");
+  }
+
+  @Override
+  public KeyBlock openEcdhKeyToken(
+      VerifiedEcdhKeyToken token,
+      PrivateKeyHandle krdKey,
+      X509Certificate krdCertificate,
+      X509Certificate kdhCertificate)
+      throws KeyTokenException {
+    calls.add("openEcdhKeyToken");
+    Content c = contents.get(ByteBuffer.wrap(token.bytes().toByteArray()));
+    if (c == null || !c.recipient().orElseThrow().equals(krdCertificate)) {
+      throw new KeyTokenException(ErrorCode.KEY_TOKEN_INVALID, "fake key token not for this KRD");
+    }
+    return new KeyBlock(
+        1,
+        IssuerAndSerial.of(c.signer()),
+        SecretKeyMaterial.copyOf(c.key().orElseThrow()),
+        c.header().orElseThrow(),
+        null);
   }
 
   // ------------------------------------------------------------------------ unbind (B.14, B.13)

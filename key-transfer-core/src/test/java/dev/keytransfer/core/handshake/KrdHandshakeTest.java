@@ -52,6 +52,11 @@ class KrdHandshakeTest {
         MessageType.KEY_INSTALLED);
     row(
         State.AWAIT_KEY_TOKEN,
+        MessageType.KDH_ECDH_KEY,
+        State.AWAIT_KEY_CONFIRMED,
+        MessageType.KEY_INSTALLED);
+    row(
+        State.AWAIT_KEY_TOKEN,
         MessageType.KDH_KEY_ONE_PASS,
         State.AWAIT_KEY_CONFIRMED,
         MessageType.KEY_INSTALLED);
@@ -109,7 +114,9 @@ class KrdHandshakeTest {
             acceptCaUnbind);
     if (s == State.AWAIT_KEY_TOKEN) {
       HostOperation op = Scenarios.operationSending(t, codec);
-      p = new FakeSession(devices, codec, krd -> op, false, acceptCaUnbind);
+      p =
+          new FakeSession(
+              devices, codec, krd -> op, false, acceptCaUnbind, t == MessageType.KDH_ECDH_KEY);
     }
     if (s == State.FAILED) {
       p.start();
@@ -165,7 +172,7 @@ class KrdHandshakeTest {
       }
     }
     assertThat(accepted + refused).isEqualTo(State.values().length * MessageType.values().length);
-    assertThat(accepted).isEqualTo(15);
+    assertThat(accepted).isEqualTo(16);
   }
 
   /** Refused: UNEXPECTED_MESSAGE, FAILED (COMPLETED stays COMPLETED), and no payload parsed. */

@@ -18,6 +18,8 @@ import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
+import dev.keytransfer.core.spi.Algorithms;
+import dev.keytransfer.core.spi.EcdhKeyRequest;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.Transport;
 import java.security.SecureRandom;
@@ -113,6 +115,19 @@ final class Scenarios {
                   header,
                   k,
                   List.of())));
+      m.put(
+          MessageType.KDH_ECDH_KEY,
+          c.buildEcdhKeyToken(
+              new EcdhKeyRequest(
+                  FakePki.KDH_EC.leaf(),
+                  FakePki.key(FakePki.KDH_EC.leaf()),
+                  FakePki.KRD_EC.leaf(),
+                  nonce,
+                  new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+                  Algorithms.Kdf.NIST_SP800,
+                  Algorithms.Hash.SHA256,
+                  KeyBlockHeader.parse("D0000K0TB00E0000"),
+                  k)));
     }
     m.put(
         MessageType.KDH_UNBIND,

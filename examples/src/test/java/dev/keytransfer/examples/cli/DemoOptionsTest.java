@@ -71,6 +71,23 @@ class DemoOptionsTest {
   }
 
   @Test
+  void demoModeEcdh_p256HostAndTerminals_tr31VersionDBlocks_everyKeyConfirmed() {
+    Run r = cli("demo", "--mode", "ecdh", "--terminals", "3");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("mode: ECDH", "(EC P-256), listening on 127.0.0.1:", "3/3 (EC P-256)")
+        .containsPattern("POS 0003  header=D0000K0TB00E0000  kcv=[0-9A-F]{6}\n")
+        .contains("ledger: 3 deliveries confirmed by KCV, 3 distinct KCVs")
+        .endsWith("3/3 terminals received their key\n");
+    Run rsa = cli("demo", "--mode", "rsa", "--terminals", "1", "--transport", "memory");
+    assertThat(rsa.exit()).isZero();
+    assertThat(rsa.out()).doesNotContain("ECDH").contains("(RSA-2048)");
+    Run bad = cli("demo", "--mode", "dh");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--mode");
+  }
+
+  @Test
   void demoProviderJca() {
     Run r = cli("demo", "--provider", "jca", "--terminals", "2");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
@@ -157,7 +174,20 @@ class DemoOptionsTest {
       try (Pkcs11CryptoProvider crypto = Pkcs11CryptoProvider.open(token)) {
         for (String label : new String[] {"Demo Key Host", "POS 0001", "POS 0002"}) {
           Throwable gone = catchThrowable(() -> crypto.keyHandle(label));
-          assertThat(gone).as(label).hasMessageContaining("no RSA private key labelled");
+          assertThat(gone).as(label).hasMessageContaining("private key labelled");
+        }
+      }
+      Run ecdh =
+          cli("demo", "--provider", "pkcs11", "--terminals", "2", "--mode", "ecdh", "--dukpt");
+      assertThat(ecdh.exit()).as(ecdh.out() + ecdh.err()).isZero();
+      assertThat(ecdh.out())
+          .contains("crypto provider: pkcs11 (host and terminal EC keys generated in the token)")
+          .endsWith("2/2 terminals received their key\n");
+      try (Pkcs11CryptoProvider crypto = Pkcs11CryptoProvider.open(token)) {
+        for (String label : new String[] {"Demo Key Host", "POS 0001", "POS 0002"}) {
+          assertThat(catchThrowable(() -> crypto.keyHandle(label)))
+              .as(label)
+              .hasMessageContaining("private key labelled");
         }
       }
       Run bench = cli("bench", "--provider", "pkcs11", "--terminals", "2", "--rounds", "1");

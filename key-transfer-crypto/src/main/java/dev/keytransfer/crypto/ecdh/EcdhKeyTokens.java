@@ -184,7 +184,7 @@ public final class EcdhKeyTokens {
     if (token == null) {
       throw DerReader.malformed("no KT-KDH-ECDH");
     }
-    DerLimits.check(token, MAX_LENGTH, "KT-KDH-ECDH");
+    DerLimits.check(token, MAX_LENGTH, "token");
     DerReader outer = new DerReader(token);
     DerReader top = outer.sequence();
     outer.end();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.keytransfer.ca.CertificateBuilder.KeyUsage;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
@@ -13,6 +14,7 @@ import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.UnexpectedMessageException;
+import dev.keytransfer.core.handshake.EcdhSettings;
 import dev.keytransfer.core.handshake.Handshakes;
 import dev.keytransfer.core.handshake.HostOperation;
 import dev.keytransfer.core.handshake.KdhHandshake;
@@ -24,8 +26,10 @@ import dev.keytransfer.core.message.KeyConfirmed;
 import dev.keytransfer.core.message.KeyInstalled;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.message.PendingKey;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.DeliverableKey;
 import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.core.spi.EcdhKeyRequest;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryKeyLedger;
@@ -35,6 +39,8 @@ import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.TestPki;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -176,6 +182,26 @@ class HandshakeTransitionsTest {
                   k,
                   List.of())));
     }
+    // and one KT-KDH-ECDH (docs/ECDH.md), between EC leaves of the same PKI
+    TestPki.Leaf kdhEc = ecLeaf(Role.KDH, "Transitions KDH EC");
+    TestPki.Leaf krdEc = ecLeaf(Role.KRD, "Transitions KRD EC");
+    byte[] kdhRandom = new byte[EcdhSettings.FRESH_VALUE_LENGTH];
+    Nonce.fillWithoutZeroBytes(crypto.secureRandom(), kdhRandom);
+    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[16])) {
+      samples.put(
+          MessageType.KDH_ECDH_KEY,
+          codec.buildEcdhKeyToken(
+              new EcdhKeyRequest(
+                  kdhEc.certificate(),
+                  kdhEc.key(),
+                  krdEc.certificate(),
+                  Nonce.randomWithoutZeroBytes(crypto.secureRandom()),
+                  kdhRandom,
+                  Algorithms.Kdf.NIST_SP800,
+                  Algorithms.Hash.SHA256,
+                  KeyBlockHeader.parse("D0000K0TB00E0000"),
+                  k)));
+    }
     samples.put(
         MessageType.KDH_UNBIND,
         codec.buildKdhUnbindToken(kdhLeaf.certificate(), kdhLeaf.key(), krdId, nonce, List.of()));
@@ -288,6 +314,18 @@ class HandshakeTransitionsTest {
     return p;
   }
 
+  private static TestPki.Leaf ecLeaf(Role role, String cn) throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec(Algorithms.Curve.P256.jcaName()));
+    return pki.leaf(role, cn)
+        .keys(g.generateKeyPair())
+        .keyUsage(
+            role == Role.KDH
+                ? new KeyUsage[] {KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_AGREEMENT}
+                : new KeyUsage[] {KeyUsage.KEY_AGREEMENT})
+        .build();
+  }
+
   @Test
   void terminal_everyStateAndMessage_followsTheTransitionTable() throws Exception {
     int accepted = 0;
@@ -347,7 +385,7 @@ class HandshakeTransitionsTest {
     }
     assertThat(accepted + refused)
         .isEqualTo(KrdHandshake.State.values().length * MessageType.values().length);
-    assertThat(accepted).isEqualTo(15);
+    assertThat(accepted).isEqualTo(16); // KT-KDH-ECDH included, admitted where KT-KDH is
   }
 
   @Test

@@ -19,18 +19,21 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What one run measures on, created once per provider: one CA ({@link DefaultCertificateAuthority}:
- * root, KDH CA, KRD CA, RSA-2048), one host credential (RSA-2048 key in the provider, carrying the
- * CRLs of its chain as {@link Enrollment#enrollHost} does), a pool of enrolled terminals (RSA-2048
- * in the provider), and the host: a {@link KeyTransferHost} on the provider with an in-memory
- * ledger ({@link ResettableLedger}), no delivery limit, and a {@link BenchKeySource} that knows
- * every pool terminal's key and KCV. Enrollment is not timed.
+ * What one run measures on, created once per provider and {@link Mode}: one CA ({@link
+ * DefaultCertificateAuthority}: root, KDH CA, KRD CA, RSA-2048), one host credential (the mode's
+ * key type, RSA-2048 or P-256, key in the provider, carrying the CRLs of its chain as {@link
+ * Enrollment#enrollHost} does), a pool of enrolled terminals (the mode's key type, in the
+ * provider), and the host (in the ECDH mode with its default settings, docs/ECDH.md): a {@link
+ * KeyTransferHost} on the provider with an in-memory ledger ({@link ResettableLedger}), no delivery
+ * limit, and a {@link BenchKeySource} that knows every pool terminal's key and KCV. Enrollment is
+ * not timed.
  */
 public final class Fixtures {
   /** Terminals enrolled by default: enough for two threads of every side and some to spare. */
   public static final int DEFAULT_TERMINALS = 4;
 
   private final CryptoProvider crypto;
+  private final Mode mode;
   private final DefaultCertificateAuthority ca;
   private final BenchKeySource keys;
   private final ResettableLedger ledger = new ResettableLedger();
@@ -40,13 +43,21 @@ public final class Fixtures {
   private final ValidationPolicy terminalPolicy;
   private final List<ReceivingTerminal> terminals = new ArrayList<>();
 
-  private Fixtures(CryptoProvider crypto, int terminalCount) throws KeyTransferException {
+  private Fixtures(CryptoProvider crypto, Mode mode, int terminalCount)
+      throws KeyTransferException {
     this.crypto = Objects.requireNonNull(crypto, "crypto");
+    this.mode = Objects.requireNonNull(mode, "mode");
     this.ca = DefaultCertificateAuthority.create("Bench", Clock.systemUTC());
     this.keys = new BenchKeySource(crypto);
     this.kdh =
         Enrollment.enrollHost(
-            ca, crypto, "Bench Key Host", keys, DevicePolicy.anyCertifiedDevice(), ledger);
+            ca,
+            crypto,
+            "Bench Key Host",
+            mode.keyType(),
+            keys,
+            DevicePolicy.anyCertifiedDevice(),
+            ledger);
     this.hostPolicy = Enrollment.hostPolicy(ca);
     this.terminalPolicy = Enrollment.terminalPolicy(ca);
     this.host =
@@ -61,19 +72,25 @@ public final class Fixtures {
     }
   }
 
-  /** S1 for a CA, the host and {@code terminals} terminals on {@code crypto}. */
+  /** S1 for a CA, the host and {@code terminals} terminals on {@code crypto}, in the RSA mode. */
   public static Fixtures create(CryptoProvider crypto, int terminals) throws KeyTransferException {
+    return create(crypto, Mode.RSA, terminals);
+  }
+
+  /** S1 for a CA, the host and {@code terminals} terminals on {@code crypto}, in {@code mode}. */
+  public static Fixtures create(CryptoProvider crypto, Mode mode, int terminals)
+      throws KeyTransferException {
     if (terminals < 1) {
       throw new IllegalArgumentException("at least one terminal");
     }
-    return new Fixtures(crypto, terminals);
+    return new Fixtures(crypto, mode, terminals);
   }
 
   /** Enrolls one more terminal (its key known to the key source) and returns its index. */
   public synchronized int addTerminal() throws KeyTransferException {
     ReceivingTerminal t =
         Enrollment.enrollTerminal(
-            ca, crypto, String.format("Bench POS %04d", terminals.size() + 1));
+            ca, crypto, String.format("Bench POS %04d", terminals.size() + 1), mode.keyType());
     keys.register(t.certificateChain().leaf());
     terminals.add(t);
     return terminals.size() - 1;
@@ -81,6 +98,10 @@ public final class Fixtures {
 
   public CryptoProvider crypto() {
     return crypto;
+  }
+
+  public Mode mode() {
+    return mode;
   }
 
   public DefaultCertificateAuthority ca() {

@@ -20,9 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * (validation of the terminal, CT-KDH, key token, ledger) driven frame by frame against a scripted
  * terminal that costs almost nothing: its CT-KRD is encoded once, each session's RT-KRD carries a
  * fresh random nonce (drawn from a non-cryptographic generator: it is the peer's cost, not the
- * host's), and its key-installed confirmation carries the KCV the {@link BenchKeySource} fixed for
- * that terminal, so no RSA decryption is needed. Every session must end with the receipt of the
- * right KCV and a CONFIRMED ledger entry, or the call throws.
+ * host's; in the ECDH mode with no zero byte), and its key-installed confirmation carries the KCV
+ * the {@link BenchKeySource} fixed for that terminal, so no RSA decryption is needed. Every session
+ * must end with the receipt of the right KCV and a CONFIRMED ledger entry, or the call throws.
  *
  * <p>Thread-safe host, per-thread state: each thread takes its own {@link Worker}.
  */
@@ -50,6 +50,7 @@ public final class HostSide {
     private final byte[] keyInstalled;
     private final KeyCheckValue kcv;
     private final byte[] nonce = new byte[Nonce.MAX_LENGTH];
+    private final boolean ecdh = fixtures.mode() == Mode.ECDH;
 
     private Worker(int terminal) throws KeyTransferException {
       ReceivingTerminal t = fixtures.terminal(terminal);
@@ -64,9 +65,17 @@ public final class HostSide {
       FrameSession<DeliveryReceipt> s = host.openSession();
       s.start(Optional.empty());
       expect(s, s.onFrame(ctKrd), MessageType.KDH_CREDENTIAL, false);
-      ThreadLocalRandom.current().nextBytes(nonce);
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      random.nextBytes(nonce);
+      if (ecdh) {
+        for (int i = 0; i < nonce.length; i++) {
+          while (nonce[i] == 0) {
+            nonce[i] = (byte) random.nextInt(256); // the ECDH mode's fresh value has no zero byte
+          }
+        }
+      }
       byte[] rtKrd = messages.encode(codec.encodeRandomToken(Nonce.of(nonce)));
-      expect(s, s.onFrame(rtKrd), MessageType.KDH_KEY, false);
+      expect(s, s.onFrame(rtKrd), ecdh ? MessageType.KDH_ECDH_KEY : MessageType.KDH_KEY, false);
       expect(s, s.onFrame(keyInstalled), MessageType.KEY_CONFIRMED, true);
       DeliveryReceipt r =
           s.result().orElseThrow(() -> new IllegalStateException("host session has no result"));

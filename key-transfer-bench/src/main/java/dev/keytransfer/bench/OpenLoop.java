@@ -163,7 +163,7 @@ public final class OpenLoop {
           progress.printf(
               Locale.ROOT,
               "open loop %s at %.1f/s: %.1f s of %.1f, %d arrivals%n",
-              f.crypto().name(),
+              f.crypto().name() + (f.mode() == Mode.RSA ? "" : " " + f.mode().label()),
               ratePerSecond,
               (now - start) / 1e9,
               duration.toNanos() / 1e9,

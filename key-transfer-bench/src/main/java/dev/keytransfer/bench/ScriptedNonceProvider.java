@@ -17,8 +17,9 @@ import java.security.SecureRandom;
  * A benchmark-only provider for one terminal: every operation is the wrapped provider's, except
  * that its random generator hands out a known cycle of nonces, so the host frames answering them
  * can be recorded ahead with a real host and replayed ({@link TerminalSide}). A terminal draws from
- * it only its session nonce (16 bytes); any other draw fails the run. Never for production: a nonce
- * must be fresh (docs/SECURITY.md P1).
+ * it only its session nonce (16 bytes, with no zero byte in the ECDH mode: the scripted ones have
+ * none, so the terminal never redraws a byte); any other draw fails the run. Never for production:
+ * a nonce must be fresh (docs/SECURITY.md P1).
  */
 final class ScriptedNonceProvider implements CryptoProvider {
   private final CryptoProvider real;
@@ -79,6 +80,17 @@ final class ScriptedNonceProvider implements CryptoProvider {
   public PrivateKeyHandle generateRsaKeyPair(int modulusBits, String label, KeyPurpose purpose)
       throws KeyTransferException {
     return real.generateRsaKeyPair(modulusBits, label, purpose);
+  }
+
+  @Override
+  public PrivateKeyHandle generateEcKeyPair(
+      Algorithms.Curve curve, String label, KeyPurpose purpose) throws KeyTransferException {
+    return real.generateEcKeyPair(curve, label, purpose);
+  }
+
+  @Override
+  public SecretKeyMaterial agree(PrivateKeyHandle key, PublicKey peer) throws KeyTransferException {
+    return real.agree(key, peer);
   }
 
   @Override

@@ -59,7 +59,7 @@ public final class TerminalSide {
       byte[][] nonces = new byte[CYCLE][Nonce.MAX_LENGTH];
       SecureRandom random = new SecureRandom();
       for (byte[] n : nonces) {
-        random.nextBytes(n);
+        Nonce.fillWithoutZeroBytes(random, n); // what either mode may draw
       }
       ScriptedNonceProvider.Script script = new ScriptedNonceProvider.Script(nonces);
       this.terminal =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytransfer.core.spi.DeliveryStatus;
 import dev.keytransfer.crypto.jca.JcaCryptoProvider;
+import java.security.interfaces.ECPublicKey;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,10 +16,35 @@ import org.junit.jupiter.api.Test;
  */
 class HarnessTest {
   private static Fixtures fixtures;
+  private static Fixtures ecdh;
 
   @BeforeAll
   static void fixtures() throws Exception {
     fixtures = Fixtures.create(new JcaCryptoProvider(), 2);
+    ecdh = Fixtures.create(new JcaCryptoProvider(), Mode.ECDH, 2);
+  }
+
+  @Test
+  void ecdhMode_p256Keys_everyPartDoesCheckedSessions() throws Exception {
+    assertThat(ecdh.kdh().certificateChain().leaf().getPublicKey()).isInstanceOf(ECPublicKey.class);
+    assertThat(ecdh.terminal(0).certificateChain().leaf().getPublicKey())
+        .isInstanceOf(ECPublicKey.class);
+    Floor floor = new Floor(ecdh);
+    assertThat(floor.hostFloor()).isPositive();
+    assertThat(floor.terminalFloor()).isEqualTo(32); // Z of P-256
+    HostSide.Worker host = new HostSide(ecdh).worker(0);
+    for (int i = 0; i < 3; i++) {
+      var r = host.handshake();
+      assertThat(ecdh.ledger().find(r.sessionId()).orElseThrow().status())
+          .isEqualTo(DeliveryStatus.CONFIRMED);
+    }
+    TerminalSide.Worker terminal = new TerminalSide(ecdh).worker(1);
+    for (int i = 0; i < TerminalSide.CYCLE + 2; i++) {
+      assertThat(terminal.handshake().kcv()).isEqualTo(ecdh.kcvOf(1));
+    }
+    assertThat(new FullHandshake(ecdh).worker(0).handshake().kcv()).isEqualTo(ecdh.kcvOf(0));
+    assertThat(Mode.of("ECDH")).isEqualTo(Mode.ECDH);
+    assertThatThrownBy(() -> Mode.of("dh")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -51,14 +51,21 @@ public final class Nonce {
     return new Nonce(b);
   }
 
-  /** Fills {@code out} with bytes drawn uniformly from 1..255 (rejection sampling). */
+  /**
+   * Fills {@code out} with bytes drawn uniformly from 1..255 (rejection sampling): one draw of the
+   * whole buffer, then a single-byte redraw for each zero byte until it is not zero.
+   */
   public static void fillWithoutZeroBytes(SecureRandom random, byte[] out) {
-    byte[] one = new byte[1];
+    random.nextBytes(out);
+    byte[] one = null;
     for (int i = 0; i < out.length; i++) {
-      do {
+      while (out[i] == 0) {
+        if (one == null) {
+          one = new byte[1];
+        }
         random.nextBytes(one);
-      } while (one[0] == 0);
-      out[i] = one[0];
+        out[i] = one[0];
+      }
     }
   }
 

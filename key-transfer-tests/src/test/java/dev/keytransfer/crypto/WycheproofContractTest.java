@@ -33,16 +33,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Wycheproof vectors the SDK's algorithms need (docs/SECURITY.md R1, R3, R6), run through one
  * provider per subclass: RSA-OAEP (three files), RSA PKCS#1 v1.5 and PSS signatures, ECDSA and ECDH
- * on P-256 (through {@code CryptoProvider.verify} and {@code agree} for the software providers, the
- * ECDH mode of docs/ECDH.md), AES-CMAC, AES-CBC-PKCS5 and AES key wrap. Each family prints
- * "passed/total" and every disagreement; a disagreement fails the test unless the subclass lists it
- * in {@link #knownDeviations()} with its explanation, and a listed deviation that no longer occurs
- * fails too, so the list stays exact.
+ * on P-256, P-384 and P-521 (through {@code CryptoProvider.verify} and {@code agree} for the
+ * software providers, the ECDH mode of docs/ECDH.md), AES-CMAC, AES-CBC-PKCS5 and AES key wrap.
+ * Each family prints "passed/total" and every disagreement; a disagreement fails the test unless
+ * the subclass lists it in {@link #knownDeviations()} with its explanation, and a listed deviation
+ * that no longer occurs fails too, so the list stays exact.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class WycheproofContractTest {
@@ -253,13 +254,23 @@ public abstract class WycheproofContractTest {
     check(r);
   }
 
-  @Test
-  void ecdsaP256_engine() {
-    String file = "ecdsa_secp256r1_sha256_test.json";
+  /**
+   * ECDSA on each curve with its hash (docs/ECDH.md). The P-256 file is in the shared vectors; the
+   * P-384 and P-521 files are read from the same folder when present (the suite skips with a
+   * message otherwise). Families: ecdsa (P-256), ecdsa-p384, ecdsa-p521.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "ecdsa, ecdsa_secp256r1_sha256_test.json, P256",
+    "ecdsa-p384, ecdsa_secp384r1_sha384_test.json, P384",
+    "ecdsa-p521, ecdsa_secp521r1_sha512_test.json, P521"
+  })
+  void ecdsa_engine(String key, String file, Algorithms.Curve curve) {
+    Algorithms.Signature algorithm = curve.signature();
     Report r =
         Wycheproof.run(
-            "ecdsa",
-            "ECDSA P-256 SHA-256 (DER)",
+            key,
+            "ECDSA " + curve + " " + curve.hash() + " (DER)",
             route("ecdsa"),
             file,
             null,
@@ -267,19 +278,25 @@ public abstract class WycheproofContractTest {
             (g, t) ->
                 Outcome.of(
                     engine.verifyEcdsa(
+                        algorithm,
                         Wycheproof.hex(g, "publicKeyDer"),
                         Wycheproof.hex(t, "msg"),
                         Wycheproof.hex(t, "sig"))));
     check(r);
   }
 
-  @Test
-  void ecdhP256_engine() {
-    String file = "ecdh_secp256r1_test.json";
+  /** ECDH on each curve; as for ECDSA, P-384 and P-521 when their files are present. */
+  @ParameterizedTest
+  @CsvSource({
+    "ecdh, ecdh_secp256r1_test.json, P256",
+    "ecdh-p384, ecdh_secp384r1_test.json, P384",
+    "ecdh-p521, ecdh_secp521r1_test.json, P521"
+  })
+  void ecdh_engine(String key, String file, Algorithms.Curve curve) {
     Report r =
         Wycheproof.run(
-            "ecdh",
-            "ECDH P-256",
+            key,
+            "ECDH " + curve,
             route("ecdh"),
             file,
             "shared",
@@ -287,7 +304,9 @@ public abstract class WycheproofContractTest {
             (g, t) -> {
               byte[] s =
                   engine.ecdh(
-                      new BigInteger(Wycheproof.hex(t, "private")), Wycheproof.hex(t, "public"));
+                      curve,
+                      new BigInteger(Wycheproof.hex(t, "private")),
+                      Wycheproof.hex(t, "public"));
               return s == null ? Outcome.refused("null") : Outcome.accepted(s);
             });
     check(r);

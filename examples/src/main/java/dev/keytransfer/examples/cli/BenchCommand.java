@@ -5,6 +5,7 @@ import dev.keytransfer.bench.Fixtures;
 import dev.keytransfer.bench.Floor;
 import dev.keytransfer.bench.FullHandshake;
 import dev.keytransfer.bench.HostSide;
+import dev.keytransfer.bench.Mode;
 import dev.keytransfer.bench.OpenLoop;
 import dev.keytransfer.bench.TerminalSide;
 import dev.keytransfer.bench.TimedLoop;
@@ -25,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -39,14 +39,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Measures each side of the TR-34 two-pass handshake as a ratio to its crypto floor, measured in
- * the same run (README "Performance"): for each provider, side (host, terminal, full) and thread
- * count, complete handshakes per second on the harness of key-transfer-bench ({@link HostSide},
- * {@link TerminalSide}, {@link FullHandshake}), the floor per second ({@link Floor}: the raw RSA
- * operations that side cannot do without) on the same threads, in alternating rounds so that drift
- * (JIT, heat, other load) hits both, and their ratio. Warm-up and measurement go by time. Then a
- * cold terminal in a fresh JVM ({@link ColdStart}) and an open loop at half the capacity measured
- * over TCP to the production server ({@link OpenLoop}).
+ * Measures each side of the two-pass handshake as a ratio to its crypto floor, measured in the same
+ * run (README "Performance"): for each provider, mode ({@code --mode}: TR-34's RSA, the ECDH mode
+ * of docs/ECDH.md, or both), side (host, terminal, full) and thread count, complete handshakes per
+ * second on the harness of key-transfer-bench ({@link HostSide}, {@link TerminalSide}, {@link
+ * FullHandshake}), the floor per second ({@link Floor}: the raw public-key operations that side
+ * cannot do without) on the same threads, in alternating rounds so that drift (JIT, heat, other
+ * load) hits both, and their ratio; with both modes, each ecdh cell's handshakes per second over
+ * its rsa twin's. Warm-up and measurement go by time. Then a cold terminal in a fresh JVM ({@link
+ * ColdStart}) and an open loop at half the capacity measured over TCP to the production server
+ * ({@link OpenLoop}).
  *
  * <p>With {@code --ledger} or {@code --compare-ledgers} it measures the host's ledger instead: N
  * terminals start at once against one host ({@link Fleet}), round after round, on each ledger in
@@ -190,6 +192,17 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "host,terminal,full",
       description = "${COMPLETION-CANDIDATES}, comma separated (default: ${DEFAULT-VALUE}).")
   List<Side> sides;
+
+  @Option(
+      names = "--mode",
+      split = ",",
+      defaultValue = "rsa",
+      paramLabel = "rsa|ecdh[,...]",
+      description =
+          "Key-exchange modes to measure, comma separated: rsa (TR-34), ecdh (P-256 keys,"
+              + " docs/ECDH.md); with both, each provider's ecdh/rsa handshake ratio per side"
+              + " (default: ${DEFAULT-VALUE}).")
+  List<String> modes;
 
   @Option(
       names = "--cold-runs",
@@ -617,11 +630,23 @@ final class BenchCommand implements Callable<Integer> {
 
   // --- the ratio mode: each side against its crypto floor, same run ---
 
-  /** One measured cell: a side on one provider at one thread count. */
+  /** What one set of fixtures measures on: a provider in a mode. */
+  private record Unit(String provider, Mode mode) {
+    /** The progress label: the provider, and the mode unless it is rsa. */
+    String label() {
+      return mode == Mode.RSA ? provider : provider + " " + mode.label();
+    }
+  }
+
+  /** One measured cell: a side on one provider in one mode at one thread count. */
   private record Cell(
-      String provider, Side side, int threads, TimedLoop.Count handshakes, TimedLoop.Count floor) {
+      Unit unit, Side side, int threads, TimedLoop.Count handshakes, TimedLoop.Count floor) {
     double ratio() {
       return handshakes.perSecond() / floor.perSecond();
+    }
+
+    String provider() {
+      return unit.provider();
     }
   }
 
@@ -658,31 +683,48 @@ final class BenchCommand implements Callable<Integer> {
                 + "'");
       }
     }
+    List<Mode> modeList = new ArrayList<>();
+    for (String m : modes) {
+      try {
+        Mode mode = Mode.of(m.strip());
+        if (!modeList.contains(mode)) {
+          modeList.add(mode);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(
+            spec.commandLine(), "--mode is rsa, ecdh or both, not '" + m + "'");
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter progress = spec.commandLine().getErr();
     int maxThreads = Arrays.stream(threads).max().orElse(1);
     List<Cell> cells = new ArrayList<>();
-    Map<String, OpenLoop.Result> openLoops = new TreeMap<>();
+    Map<Unit, OpenLoop.Result> openLoops = new java.util.LinkedHashMap<>();
     Map<String, CryptoProvider> opened = new java.util.LinkedHashMap<>();
-    Map<String, Fixtures> fixtures = new java.util.HashMap<>();
+    Map<Unit, Fixtures> fixtures = new java.util.LinkedHashMap<>();
     try {
       for (String name : names) {
         opened.put(name, openProvider(name));
-        progress.printf("%s: enrolling the CA, the host and the terminals (not timed)%n", name);
-        progress.flush();
-        fixtures.put(
-            name,
-            Fixtures.create(opened.get(name), Math.max(Fixtures.DEFAULT_TERMINALS, maxThreads)));
+        for (Mode mode : modeList) {
+          Unit u = new Unit(name, mode);
+          progress.printf(
+              "%s: enrolling the CA, the host and the terminals (not timed)%n", u.label());
+          progress.flush();
+          fixtures.put(
+              u,
+              Fixtures.create(
+                  opened.get(name), mode, Math.max(Fixtures.DEFAULT_TERMINALS, maxThreads)));
+        }
       }
       // every provider's code warm before the first figure: the JIT compiles what the first cell
       // shares with the others (codec, validation, state machines) while it runs, which would
       // otherwise slow only the first provider measured
-      for (String name : names) {
+      for (Map.Entry<Unit, Fixtures> e : fixtures.entrySet()) {
         for (Side side : sides) {
-          warmUp(progress, name, side, fixtures.get(name), warm);
+          warmUp(progress, e.getKey(), side, e.getValue(), warm);
         }
       }
-      measureAll(progress, names, fixtures, warm, cells, openLoops);
+      measureAll(progress, names, modeList, fixtures, warm, cells, openLoops);
     } finally {
       for (CryptoProvider crypto : opened.values()) {
         if (crypto instanceof AutoCloseable c) {
@@ -713,30 +755,44 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Each provider's cells in turn, then its open loop. */
+  /**
+   * Each provider's cells in turn, the modes of one side and thread count one after the other (so
+   * that the ecdh/rsa ratio compares cells measured minutes apart at most), then its open loops.
+   */
   private void measureAll(
       PrintWriter progress,
       List<String> names,
-      Map<String, Fixtures> fixtures,
+      List<Mode> modeList,
+      Map<Unit, Fixtures> fixtures,
       double warm,
       List<Cell> cells,
-      Map<String, OpenLoop.Result> openLoops)
+      Map<Unit, OpenLoop.Result> openLoops)
       throws KeyTransferException, InterruptedException {
     for (String name : names) {
-      Fixtures f = fixtures.get(name);
-      Floor floor = new Floor(f);
+      Map<Mode, Floor> floors = new java.util.EnumMap<>(Mode.class);
+      for (Mode mode : modeList) {
+        floors.put(mode, new Floor(fixtures.get(new Unit(name, mode))));
+      }
       for (Side side : sides) {
         for (int t : threads) {
-          cells.add(cell(progress, name, side, t, f, floor, warm));
+          for (Mode mode : modeList) {
+            Unit u = new Unit(name, mode);
+            cells.add(cell(progress, u, side, t, fixtures.get(u), floors.get(mode), warm));
+          }
         }
       }
-      if (!noOpenLoop) {
+      if (noOpenLoop) {
+        continue;
+      }
+      for (Mode mode : modeList) {
+        Unit u = new Unit(name, mode);
+        Fixtures f = fixtures.get(u);
         Duration d = Duration.ofNanos((long) (seconds * 1e9));
         int clients = 2 * Runtime.getRuntime().availableProcessors();
         progress.printf(
             Locale.ROOT,
             "%s: capacity over TCP, %d terminals in a closed loop for %.1f s%n",
-            name,
+            u.label(),
             clients,
             seconds);
         progress.flush();
@@ -745,36 +801,35 @@ final class BenchCommand implements Callable<Integer> {
         progress.printf(
             Locale.ROOT,
             "%s: open loop at %.1f terminals/s (half the %.1f/s capacity over TCP) for %.1f s%n",
-            name,
+            u.label(),
             capacity / 2,
             capacity,
             seconds);
         progress.flush();
         openLoops.put(
-            name,
-            OpenLoop.run(f, capacity / 2, d, new PrintStream(new WriterStream(progress), true)));
+            u, OpenLoop.run(f, capacity / 2, d, new PrintStream(new WriterStream(progress), true)));
       }
     }
   }
 
   /** One thread of {@code side}'s handshakes and floor for {@code warm} seconds, not reported. */
-  private void warmUp(PrintWriter progress, String provider, Side side, Fixtures f, double warm)
+  private void warmUp(PrintWriter progress, Unit unit, Side side, Fixtures f, double warm)
       throws KeyTransferException, InterruptedException {
-    progress.printf(Locale.ROOT, "[%s %s] warming up %.1f s%n", provider, side, warm);
+    progress.printf(Locale.ROOT, "[%s %s] warming up %.1f s%n", unit.label(), side, warm);
     progress.flush();
-    cell(progress, provider, side, 1, f, new Floor(f), 0, warm);
+    cell(progress, unit, side, 1, f, new Floor(f), 0, warm);
   }
 
   /** Warm-up, then measurement rounds alternating handshakes and floor until each had its time. */
   private Cell cell(
-      PrintWriter progress, String provider, Side side, int t, Fixtures f, Floor floor, double warm)
+      PrintWriter progress, Unit unit, Side side, int t, Fixtures f, Floor floor, double warm)
       throws KeyTransferException, InterruptedException {
-    return cell(progress, provider, side, t, f, floor, warm, seconds);
+    return cell(progress, unit, side, t, f, floor, warm, seconds);
   }
 
   private Cell cell(
       PrintWriter progress,
-      String provider,
+      Unit unit,
       Side side,
       int t,
       Fixtures f,
@@ -782,7 +837,7 @@ final class BenchCommand implements Callable<Integer> {
       double warm,
       double measureSeconds)
       throws KeyTransferException, InterruptedException {
-    String label = provider + " " + side + " threads=" + t;
+    String label = unit.label() + " " + side + " threads=" + t;
     List<TimedLoop.Op> hand = new ArrayList<>();
     List<TimedLoop.Op> base = new ArrayList<>();
     for (int i = 0; i < t; i++) {
@@ -839,7 +894,26 @@ final class BenchCommand implements Callable<Integer> {
         progress.flush();
       }
     }
-    return new Cell(provider, side, t, h, fl);
+    return new Cell(unit, side, t, h, fl);
+  }
+
+  /**
+   * An ecdh cell's handshakes per second over those of the rsa cell of the same provider, side and
+   * thread count (same run), or NaN for an rsa cell or without its rsa twin.
+   */
+  private static double ecdhVsRsa(List<Cell> cells, Cell c) {
+    if (c.unit().mode() != Mode.ECDH) {
+      return Double.NaN;
+    }
+    return cells.stream()
+        .filter(
+            o ->
+                o.unit().equals(new Unit(c.provider(), Mode.RSA))
+                    && o.side() == c.side()
+                    && o.threads() == c.threads())
+        .findFirst()
+        .map(o -> c.handshakes().perSecond() / o.handshakes().perSecond())
+        .orElse(Double.NaN);
   }
 
   /** 2-thread/1-thread (N/1) handshake scaling of a cell, or NaN without a 1-thread cell. */
@@ -848,7 +922,7 @@ final class BenchCommand implements Callable<Integer> {
       return Double.NaN;
     }
     return cells.stream()
-        .filter(o -> o.provider().equals(c.provider()) && o.side() == c.side() && o.threads() == 1)
+        .filter(o -> o.unit().equals(c.unit()) && o.side() == c.side() && o.threads() == 1)
         .findFirst()
         .map(o -> c.handshakes().perSecond() / o.handshakes().perSecond())
         .orElse(Double.NaN);
@@ -857,7 +931,7 @@ final class BenchCommand implements Callable<Integer> {
   private void printRatios(
       PrintWriter out,
       List<Cell> cells,
-      Map<String, OpenLoop.Result> openLoops,
+      Map<Unit, OpenLoop.Result> openLoops,
       ColdStart.Result cold,
       double warm) {
     out.printf(
@@ -867,13 +941,14 @@ final class BenchCommand implements Callable<Integer> {
         warm,
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
-    out.println("provider  side      threads  handshakes/s     floor/s   ratio  scaling");
+    out.println("provider  mode  side      threads  handshakes/s     floor/s   ratio  scaling");
     for (Cell c : cells) {
       double sc = scaling(cells, c);
       out.printf(
           Locale.ROOT,
-          "%-8s  %-8s  %7d  %12.1f  %10.1f  %6.3f  %s%n",
+          "%-8s  %-4s  %-8s  %7d  %12.1f  %10.1f  %6.3f  %s%n",
           c.provider(),
+          c.unit().mode().label(),
           c.side(),
           c.threads(),
           c.handshakes().perSecond(),
@@ -881,13 +956,25 @@ final class BenchCommand implements Callable<Integer> {
           c.ratio(),
           Double.isNaN(sc) ? "" : String.format(Locale.ROOT, "%.2fx", sc));
     }
-    for (Map.Entry<String, OpenLoop.Result> e : openLoops.entrySet()) {
+    for (Cell c : cells) {
+      double vs = ecdhVsRsa(cells, c);
+      if (!Double.isNaN(vs)) {
+        out.printf(
+            Locale.ROOT,
+            "ecdh/rsa %s %s threads=%d: %.2fx handshakes/s%n",
+            c.provider(),
+            c.side(),
+            c.threads(),
+            vs);
+      }
+    }
+    for (Map.Entry<Unit, OpenLoop.Result> e : openLoops.entrySet()) {
       OpenLoop.Result r = e.getValue();
       out.printf(
           Locale.ROOT,
           "open loop %s: %.1f terminals/s, %d arrivals, p50 %.1f ms, p99 %.1f ms, max %.1f ms, p99"
               + " < %.0f ms: %s%n",
-          e.getKey(),
+          e.getKey().label(),
           r.ratePerSecond(),
           r.arrivals(),
           r.p50Ms(),
@@ -908,10 +995,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private String ratioJson(
-      List<Cell> cells,
-      Map<String, OpenLoop.Result> openLoops,
-      ColdStart.Result cold,
-      double warm) {
+      List<Cell> cells, Map<Unit, OpenLoop.Result> openLoops, ColdStart.Result cold, double warm) {
     StringBuilder b = new StringBuilder("{\"results\":[");
     String sep = "";
     for (Cell c : cells) {
@@ -919,7 +1003,9 @@ final class BenchCommand implements Callable<Integer> {
       b.append(sep)
           .append("{\"provider\":\"")
           .append(jsonText(c.provider()))
-          .append("\",\"mode\":\"rsa\",\"side\":\"")
+          .append("\",\"mode\":\"")
+          .append(c.unit().mode().label())
+          .append("\",\"side\":\"")
           .append(c.side())
           .append("\",\"threads\":")
           .append(c.threads())
@@ -935,6 +1021,10 @@ final class BenchCommand implements Callable<Integer> {
           .append(c.floor().ops());
       if (!Double.isNaN(sc)) {
         b.append(",\"scaling_vs_1_thread\":").append(num(sc));
+      }
+      double vs = ecdhVsRsa(cells, c);
+      if (!Double.isNaN(vs)) {
+        b.append(",\"handshakes_vs_rsa\":").append(num(vs));
       }
       b.append('}');
       sep = ",";
@@ -954,12 +1044,14 @@ final class BenchCommand implements Callable<Integer> {
     }
     b.append("],\"open_loop\":[");
     sep = "";
-    for (Map.Entry<String, OpenLoop.Result> e : openLoops.entrySet()) {
+    for (Map.Entry<Unit, OpenLoop.Result> e : openLoops.entrySet()) {
       OpenLoop.Result r = e.getValue();
       b.append(sep)
           .append("{\"provider\":\"")
-          .append(jsonText(e.getKey()))
-          .append("\",\"mode\":\"rsa\",\"arrivals_per_s\":")
+          .append(jsonText(e.getKey().provider()))
+          .append("\",\"mode\":\"")
+          .append(e.getKey().mode().label())
+          .append("\",\"arrivals_per_s\":")
           .append(num(r.ratePerSecond()))
           .append(",\"arrivals\":")
           .append(r.arrivals())

@@ -1,6 +1,7 @@
 package dev.keytransfer.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,8 +75,61 @@ class BenchCommandTest {
     assertThat(open.get("p99_under_20_ms").isBoolean()).isTrue();
   }
 
+  /** Both modes on one provider: rows per mode, each ecdh row with its ratio to the rsa row. */
+  @Test
+  void ratios_json_bothModes_ecdhRowsCarryTheirRatioToRsa() throws Exception {
+    Run r =
+        cli(
+            "bench",
+            "--mode",
+            "rsa,ecdh",
+            "--seconds",
+            "0.5",
+            "--warmup-seconds",
+            "0",
+            "--provider",
+            "jca",
+            "--sides",
+            "host,terminal",
+            "--threads",
+            "1",
+            "--cold-runs",
+            "0",
+            "--no-open-loop",
+            "--json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.err()).contains("[jca ecdh host threads=1] measure", "[jca host threads=1]");
+    JsonNode results = new ObjectMapper().readTree(r.out()).get("results");
+    List<String> rows = new ArrayList<>();
+    for (JsonNode row : results) {
+      String mode = row.get("mode").asText();
+      rows.add(mode + " " + row.get("side").asText());
+      assertThat(row.get("handshakes").asLong()).isPositive();
+      assertThat(row.get("ratio").asDouble()).isPositive();
+      if (mode.equals("ecdh")) {
+        double vs = row.get("handshakes_vs_rsa").asDouble();
+        double rsa = 0;
+        for (JsonNode o : results) {
+          if (o.get("mode").asText().equals("rsa")
+              && o.get("side").asText().equals(row.get("side").asText())) {
+            rsa = o.get("handshakes_per_s").asDouble();
+          }
+        }
+        assertThat(vs)
+            .isCloseTo(
+                row.get("handshakes_per_s").asDouble() / rsa,
+                within(1e-2 * row.get("handshakes_vs_rsa").asDouble()));
+      } else {
+        assertThat(row.has("handshakes_vs_rsa")).isFalse();
+      }
+    }
+    assertThat(rows).containsExactly("rsa host", "ecdh host", "rsa terminal", "ecdh terminal");
+  }
+
   @Test
   void ratios_badOptions_oneLineErrors() {
+    KeyMaterialCommandsTest.assertOneLineError(
+        cli("bench", "--mode", "dh", "--seconds", "1"), 2, "--mode is rsa, ecdh or both");
     KeyMaterialCommandsTest.assertOneLineError(
         cli("bench", "--provider", "nope", "--seconds", "1"), 2, "--provider must be one of");
     KeyMaterialCommandsTest.assertOneLineError(cli("bench", "--seconds", "0"), 2, "--seconds");

@@ -45,6 +45,10 @@ class BcWycheproofTest extends WycheproofContractTest {
         "kw#110",
         kw,
         "ecdh#359",
-        "BC reads an unnamed-curve public key without a cofactor as a P-256 key");
+        "BC reads an unnamed-curve public key without a cofactor as a P-256 key",
+        "ecdh-p384#799",
+        "BC reads an unnamed-curve public key without a cofactor as a P-384 key",
+        "ecdh-p521#660",
+        "BC reads an unnamed-curve public key without a cofactor as a P-521 key");
   }
 }

@@ -46,8 +46,14 @@ class JcaWycheproofTest extends WycheproofContractTest {
    */
   @Override
   protected Map<String, String> knownDeviations() {
+    String largeX = "SunEC refuses a valid signature with a large x-coordinate of k*G";
+    String reduced = "SunEC refuses a valid signature with r = x - n";
     return Map.of(
-        "ecdsa#350", "SunEC refuses a valid signature with a large x-coordinate of k*G",
-        "ecdsa#479", "SunEC refuses a valid signature with r = x - n");
+        "ecdsa#350", largeX,
+        "ecdsa#479", reduced,
+        "ecdsa-p384#382", largeX,
+        "ecdsa-p384#499", reduced,
+        "ecdsa-p521#419", largeX,
+        "ecdsa-p521#537", reduced);
   }
 }

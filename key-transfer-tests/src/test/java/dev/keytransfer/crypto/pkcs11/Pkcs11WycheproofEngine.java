@@ -73,7 +73,7 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
                 : "token CKM_RSA_PKCS_OAEP with CK_RSA_PKCS_OAEP_PARAMS",
         "pss", "token CKM_SHA256_RSA_PKCS_PSS",
         "ecdsa",
-            "CryptoProvider.verify ECDSA_SHA256: token CKM_ECDSA (SHA-256, strict DER->r|s and"
+            "CryptoProvider.verify ECDSA: token CKM_ECDSA (hash in Java, strict DER->r|s and"
                 + " point check in Java)",
         "ecdh",
             "CryptoProvider.agree: token CKM_ECDH1_DERIVE CKD_NULL, scalar imported as a derive"
@@ -114,13 +114,15 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
         signature);
   }
 
-  /** Through {@link Pkcs11CryptoProvider#verify} with ECDSA_SHA256; the SPKI parsed by SunEC. */
+  /** Through {@link Pkcs11CryptoProvider#verify}; the SPKI parsed by SunEC. */
   @Override
-  public boolean verifyEcdsa(byte[] spki, byte[] message, byte[] derSignature) throws Exception {
+  public boolean verifyEcdsa(
+      Algorithms.Signature algorithm, byte[] spki, byte[] message, byte[] derSignature)
+      throws Exception {
     PublicKey key =
         KeyFactory.getInstance("EC", "SunEC").generatePublic(new X509EncodedKeySpec(spki));
     try {
-      p11.verify(key, Algorithms.Signature.ECDSA_SHA256, message, derSignature);
+      p11.verify(key, algorithm, message, derSignature);
       return true;
     } catch (SignatureInvalidException e) {
       return false;
@@ -133,14 +135,15 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
    * with Bouncy Castle for the handle; the peer SPKI parsed by SunEC.
    */
   @Override
-  public byte[] ecdh(BigInteger privateScalar, byte[] peerSpki) throws Exception {
+  public byte[] ecdh(Algorithms.Curve curve, BigInteger privateScalar, byte[] peerSpki)
+      throws Exception {
     PublicKey peer =
         KeyFactory.getInstance("EC", "SunEC").generatePublic(new X509EncodedKeySpec(peerSpki));
-    ECParameterSpec p256 = Algorithms.Curve.P256.parameters();
+    ECParameterSpec params = curve.parameters();
     KeyFactory ec = KeyFactory.getInstance("EC");
     ECPrivateKey priv =
-        (ECPrivateKey) ec.generatePrivate(new ECPrivateKeySpec(privateScalar, p256));
-    ECNamedCurveParameterSpec bc = ECNamedCurveTable.getParameterSpec("secp256r1");
+        (ECPrivateKey) ec.generatePrivate(new ECPrivateKeySpec(privateScalar, params));
+    ECNamedCurveParameterSpec bc = ECNamedCurveTable.getParameterSpec(curve.jcaName());
     org.bouncycastle.math.ec.ECPoint q = bc.getG().multiply(privateScalar).normalize();
     ECPublicKey pub =
         (ECPublicKey)
@@ -148,7 +151,7 @@ final class Pkcs11WycheproofEngine implements WycheproofEngine {
                 new ECPublicKeySpec(
                     new ECPoint(
                         q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
-                    p256));
+                    params));
     Pkcs11KeyHandle h = p11.importEcPrivateKey(priv, pub, "wycheproof-ecdh");
     try (SecretKeyMaterial z = p11.agree(h, peer)) {
       return z.copyBytes();

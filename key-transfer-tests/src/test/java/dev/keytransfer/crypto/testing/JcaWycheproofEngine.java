@@ -56,7 +56,7 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
         Map.of(
             "oaep", "the provider's OAEP routine (" + provider + ")",
             "pss", name(e.pss()) + " RSASSA-PSS",
-            "ecdsa", "CryptoProvider.verify ECDSA_SHA256 (SPKI parsed by " + name(e.ec()) + ")",
+            "ecdsa", "CryptoProvider.verify ECDSA (SPKI parsed by " + name(e.ec()) + ")",
             "ecdh", "CryptoProvider.agree (keys parsed by " + name(e.ec()) + ")",
             "cmac", "the provider's CMAC (SP 800-38B over its AES)",
             "cbc", "SPI (AES-128/256) + " + name(e.cbc()) + " AES/CBC/PKCS5Padding (AES-192)",
@@ -101,13 +101,18 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
     return s.verify(signature);
   }
 
-  /** Through the SPI: {@link CryptoProvider#verify} with ECDSA_SHA256, its strict DER check too. */
+  /**
+   * Through the SPI: {@link CryptoProvider#verify} with the curve's ECDSA, its strict DER check
+   * too.
+   */
   @Override
-  public boolean verifyEcdsa(byte[] spki, byte[] message, byte[] derSignature) throws Exception {
+  public boolean verifyEcdsa(
+      Algorithms.Signature algorithm, byte[] spki, byte[] message, byte[] derSignature)
+      throws Exception {
     PublicKey key =
         KeyFactory.getInstance("EC", e.ec()).generatePublic(new X509EncodedKeySpec(spki));
     try {
-      provider.verify(key, Algorithms.Signature.ECDSA_SHA256, message, derSignature);
+      provider.verify(key, algorithm, message, derSignature);
       return true;
     } catch (SignatureInvalidException ex) {
       return false;
@@ -120,10 +125,11 @@ public final class JcaWycheproofEngine implements WycheproofEngine {
    * validation run before its engine; any refusal is an exception.
    */
   @Override
-  public byte[] ecdh(BigInteger privateScalar, byte[] peerSpki) throws Exception {
+  public byte[] ecdh(Algorithms.Curve curve, BigInteger privateScalar, byte[] peerSpki)
+      throws Exception {
     KeyFactory kf = KeyFactory.getInstance("EC", e.ec());
     PublicKey peer = kf.generatePublic(new X509EncodedKeySpec(peerSpki));
-    SoftwareKeyHandle mine = softwareEcKey(kf, Algorithms.Curve.P256, privateScalar);
+    SoftwareKeyHandle mine = softwareEcKey(kf, curve, privateScalar);
     try (SecretKeyMaterial z = provider.agree(mine, peer)) {
       return z.copyBytes();
     }

@@ -1,5 +1,6 @@
 package dev.keytransfer.crypto.testing;
 
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
 import java.math.BigInteger;
@@ -34,10 +35,13 @@ public interface WycheproofEngine extends AutoCloseable {
   boolean verifyPss(PublicKey key, byte[] message, byte[] signature, int saltLength)
       throws Exception;
 
-  boolean verifyEcdsa(byte[] publicKeySpki, byte[] message, byte[] derSignature) throws Exception;
+  /** An ECDSA verification with {@code algorithm} (its curve is the SPKI's). */
+  boolean verifyEcdsa(
+      Algorithms.Signature algorithm, byte[] publicKeySpki, byte[] message, byte[] derSignature)
+      throws Exception;
 
-  /** The ECDH P-256 shared secret of the private scalar and a peer SPKI. */
-  byte[] ecdh(BigInteger privateScalar, byte[] peerSpki) throws Exception;
+  /** The ECDH shared secret on {@code curve} of the private scalar and a peer SPKI. */
+  byte[] ecdh(Algorithms.Curve curve, BigInteger privateScalar, byte[] peerSpki) throws Exception;
 
   /** The full AES-CMAC tag. */
   byte[] cmac(byte[] key, byte[] message) throws Exception;

@@ -10,6 +10,7 @@ import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.handshake.EcdhSettings;
+import dev.keytransfer.core.handshake.HostOperation;
 import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.DeliveryStatus;
@@ -108,6 +109,10 @@ class EcdhModeTest {
     final KeyTransferHost host;
 
     Host(Leaf kdh, KeySource keys, EcdhSettings settings) {
+      this(kdh, keys, settings, null);
+    }
+
+    Host(Leaf kdh, KeySource keys, EcdhSettings settings, HostOperation operation) {
       DistributionTerminal dt =
           DistributionTerminal.of(
               kdh.chain(),
@@ -116,14 +121,17 @@ class EcdhModeTest {
               keys,
               DevicePolicy.anyCertifiedDevice(),
               ledger);
-      host =
+      KeyTransferHost.Builder b =
           KeyTransferHost.builder()
               .distributionTerminal(dt)
               .cryptoProvider(crypto)
               .validationPolicy(pki.hostPolicy())
               .ecdh(settings)
-              .stepTimeout(Wire.STEP)
-              .build();
+              .stepTimeout(Wire.STEP);
+      if (operation != null) {
+        b.operations(krd -> operation);
+      }
+      host = b.build();
     }
 
     Host(Leaf kdh, KeySource keys) {
@@ -296,6 +304,41 @@ class EcdhModeTest {
     Wire.Outcome o = h.run(device, Wire.PASS);
     assertHostRefusedBeforeDelivery(h, device, o, ErrorCode.ECDH_CURVE_MISMATCH);
     assertThat(h.ledger.entries()).isEmpty();
+  }
+
+  @Test
+  void ecTerminal_rsaHost_hostRefuses_curveMismatch_beforeAKeyIsChosen() throws Exception {
+    ReceivingTerminal device =
+        pki.terminal(ecLeaf(Role.KRD, "ECDH KRD for an RSA host", Algorithms.Curve.P256));
+    Host h = new Host(pki.validLeaf(Role.KDH, "RSA KDH"), keys("D0000K0AB00E0000", 16));
+    Wire.Outcome o = h.run(device, Wire.PASS);
+    assertHostRefusedBeforeDelivery(h, device, o, ErrorCode.ECDH_CURVE_MISMATCH);
+    assertThat(h.ledger.entries()).isEmpty();
+  }
+
+  /** TR-34's one-pass, unbind and rebind tokens are RSA CMS: an EC host refuses them up front. */
+  @ParameterizedTest
+  @MethodSource("rsaOnlyOperations")
+  void rsaOnlyOperation_ecHost_refusedBeforeAnyToken(HostOperation operation) throws Exception {
+    ReceivingTerminal device =
+        pki.terminal(ecLeaf(Role.KRD, "ECDH KRD " + operation.auditName(), Algorithms.Curve.P256));
+    Host h =
+        new Host(
+            hosts.get(Algorithms.Curve.P256),
+            keys("D0000K0AB00E0000", 16),
+            EcdhSettings.defaults(),
+            operation);
+    Wire.Outcome o = h.run(device, Wire.PASS);
+    assertThat(o.hostCode()).isEqualTo(ErrorCode.CRYPTO_FAILURE);
+    assertThat(device.keyStore().size()).isZero();
+    assertThat(h.ledger.entries()).isEmpty();
+  }
+
+  static Stream<HostOperation> rsaOnlyOperations() {
+    return Stream.of(
+        new HostOperation.DeliverKeyOnePass(),
+        new HostOperation.Unbind(),
+        new HostOperation.Rebind(hosts.get(Algorithms.Curve.P384).chain()));
   }
 
   @Test

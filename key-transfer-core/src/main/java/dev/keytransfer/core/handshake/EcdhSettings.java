@@ -79,9 +79,37 @@ public final class EcdhSettings {
     }
   }
 
-  /** The latest fresh values seen, oldest forgotten first. Thread-safe. */
+  /**
+   * The latest fresh values seen, oldest forgotten first. Thread-safe. The values come from peers:
+   * they are kept under a key that orders them, so that values chosen to share one hash code make a
+   * balanced tree in their bucket (the JDK's {@code HashMap} does so for comparable keys) and never
+   * a list walked under the lock.
+   */
   public static final class Seen {
-    private final Map<Bytes, Boolean> values;
+    private final Map<Value, Boolean> values;
+
+    /** A fresh value, compared by its bytes (unsigned, lexicographic) and equal by content. */
+    private record Value(byte[] bytes) implements Comparable<Value> {
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Value v && java.util.Arrays.equals(bytes, v.bytes);
+      }
+
+      @Override
+      public int hashCode() {
+        return java.util.Arrays.hashCode(bytes);
+      }
+
+      @Override
+      public int compareTo(Value o) {
+        return java.util.Arrays.compareUnsigned(bytes, o.bytes);
+      }
+
+      @Override
+      public String toString() {
+        return "Value[" + bytes.length + " bytes]";
+      }
+    }
 
     public Seen(int capacity) {
       if (capacity < 1) {
@@ -90,7 +118,7 @@ public final class EcdhSettings {
       this.values =
           new LinkedHashMap<>(16, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Bytes, Boolean> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Value, Boolean> eldest) {
               return size() > capacity;
             }
           };
@@ -102,7 +130,7 @@ public final class EcdhSettings {
      * @throws NonceMismatchException {@code SHARED_INFO_REUSED} if it was seen before
      */
     public synchronized void remember(Bytes value, String whose) throws NonceMismatchException {
-      if (values.putIfAbsent(value, Boolean.TRUE) != null) {
+      if (values.putIfAbsent(new Value(value.toByteArray()), Boolean.TRUE) != null) {
         throw new NonceMismatchException(
             ErrorCode.SHARED_INFO_REUSED, whose + " fresh value was seen before");
       }

@@ -334,6 +334,17 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     operation = Objects.requireNonNull(operations.choose(krd), "operation");
     X509Certificate kdh = host.certificateChain().leaf();
     IssuerAndSerial krdId = IssuerAndSerial.of(krd);
+    Algorithms.Curve curve = Algorithms.Curve.of(kdh.getPublicKey());
+    if (curve != null
+        && !(operation instanceof HostOperation.DeliverKey)
+        && !(operation instanceof HostOperation.RelayAuthorityToken)) {
+      // TR-34's one-pass, unbind and rebind tokens are RSA CMS: not in the ECDH mode's version 1
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE,
+          "an EC host delivers keys two-pass only; "
+              + operation.auditName()
+              + " needs an RSA host key (docs/ECDH.md)");
+    }
     if (operation instanceof HostOperation.Unbind) {
       log.info("KDH session {} unbinds {}", sessionId, krd.getSubjectX500Principal().getName());
       return Step.to(
@@ -360,25 +371,27 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       return Step.to(State.AWAIT_BINDING_UPDATE, relay.token());
     }
     boolean onePass = operation instanceof HostOperation.DeliverKeyOnePass;
-    Algorithms.Curve curve = Algorithms.Curve.of(kdh.getPublicKey());
     byte[] kdhRandom = null;
     if (curve != null) {
       // ECDH mode (docs/ECDH.md): a two-pass delivery to a terminal on the host's curve, with a
       // terminal value that is well formed and new
-      if (onePass) {
-        throw new KeyTransferException(
-            ErrorCode.CRYPTO_FAILURE, "the ECDH mode delivers keys two-pass only (docs/ECDH.md)");
-      }
       if (Algorithms.Curve.of(krd.getPublicKey()) != curve) {
         throw new KeyTokenException(
             ErrorCode.ECDH_CURVE_MISMATCH, "terminal key is not an EC key on the host's " + curve);
       }
       EcdhSettings.checkFreshValue(token.nonce().bytes(), "the terminal's");
+    } else if (!"RSA".equals(krd.getPublicKey().getAlgorithm())) {
+      throw new KeyTokenException(
+          ErrorCode.ECDH_CURVE_MISMATCH,
+          "terminal key is not an RSA key; the ECDH mode needs an EC host key on its curve");
+    }
+    admitDelivery(krdId);
+    if (curve != null) {
+      // remembered only once the device's delivery limit admitted the session
       ecdh.seen().remember(Bytes.copyOf(token.nonce().bytes()), "the terminal's");
       kdhRandom = new byte[EcdhSettings.FRESH_VALUE_LENGTH];
       Nonce.fillWithoutZeroBytes(crypto.secureRandom(), kdhRandom);
     }
-    admitDelivery(krdId);
     try (DeliverableKey key = host.keySource().keyFor(krd)) {
       KeyBlockHeader header = key.header();
       header.checkInstallable(key.key().length());

@@ -17,38 +17,84 @@ import java.util.Objects;
 public final class Cmac {
   private Cmac() {}
 
-  /** The full-length CMAC of {@code data} under {@code key}. */
+  /** The full-length CMAC of {@code data} under {@code key}, in two calls of the block cipher. */
   public static byte[] compute(
       CryptoProvider crypto, Algorithms.BlockCipher cipher, SecretKeyMaterial key, byte[] data)
       throws KeyTransferException {
     Objects.requireNonNull(data, "data");
     int n = cipher.blockSize();
-    byte[] l = crypto.cipherBlocks(cipher, true, key, null, new byte[n]);
-    byte[] k1 = doubled(l, n);
-    byte[] k2 = doubled(k1, n);
-    int blocks = Math.max(1, (data.length + n - 1) / n);
-    boolean complete = data.length > 0 && data.length % n == 0;
-    byte[] input = Arrays.copyOf(data, blocks * n);
-    if (!complete) {
-      input[data.length] = (byte) 0x80; // the rest is already zero
-    }
-    byte[] mask = complete ? k1 : k2;
-    int last = (blocks - 1) * n;
-    for (int i = 0; i < n; i++) {
-      input[last + i] ^= mask[i];
-    }
+    byte[] input = maskedInput(n, crypto.cipherBlocks(cipher, true, key, null, new byte[n]), data);
     byte[] out = null;
     try {
       out = crypto.cipherBlocks(cipher, true, key, new byte[n], input);
       return Arrays.copyOfRange(out, out.length - n, out.length);
     } finally {
-      Arrays.fill(l, (byte) 0);
-      Arrays.fill(k1, (byte) 0);
-      Arrays.fill(k2, (byte) 0);
       Arrays.fill(input, (byte) 0);
       if (out != null) {
         Arrays.fill(out, (byte) 0);
       }
+    }
+  }
+
+  /** One block encrypted under the CMAC key: the raw cipher, ECB. */
+  @FunctionalInterface
+  public interface BlockEncryption {
+    byte[] encrypt(byte[] block) throws KeyTransferException;
+  }
+
+  /**
+   * The full-length CMAC of {@code data} over one engine that encrypts single blocks of {@code n}
+   * bytes (a provider's ECB cipher, initialised once for the call): the CBC-MAC chain done block by
+   * block.
+   */
+  public static byte[] compute(int n, BlockEncryption engine, byte[] data)
+      throws KeyTransferException {
+    Objects.requireNonNull(data, "data");
+    byte[] input = maskedInput(n, engine.encrypt(new byte[n]), data);
+    byte[] x = new byte[n];
+    try {
+      for (int off = 0; off < input.length; off += n) {
+        for (int i = 0; i < n; i++) {
+          x[i] ^= input[off + i];
+        }
+        byte[] y = engine.encrypt(x);
+        Arrays.fill(x, (byte) 0);
+        x = y;
+      }
+      return x;
+    } catch (KeyTransferException | RuntimeException e) {
+      Arrays.fill(x, (byte) 0);
+      throw e;
+    } finally {
+      Arrays.fill(input, (byte) 0);
+    }
+  }
+
+  /**
+   * The message padded to whole blocks, its last block masked by K1 (complete) or K2 (padded), the
+   * subkeys derived from {@code l}, the encryption of a zero block; {@code l} and the subkeys are
+   * wiped.
+   */
+  private static byte[] maskedInput(int n, byte[] l, byte[] data) {
+    byte[] k1 = doubled(l, n);
+    byte[] k2 = doubled(k1, n);
+    try {
+      int blocks = Math.max(1, (data.length + n - 1) / n);
+      boolean complete = data.length > 0 && data.length % n == 0;
+      byte[] input = Arrays.copyOf(data, blocks * n);
+      if (!complete) {
+        input[data.length] = (byte) 0x80; // the rest is already zero
+      }
+      byte[] mask = complete ? k1 : k2;
+      int last = (blocks - 1) * n;
+      for (int i = 0; i < n; i++) {
+        input[last + i] ^= mask[i];
+      }
+      return input;
+    } finally {
+      Arrays.fill(l, (byte) 0);
+      Arrays.fill(k1, (byte) 0);
+      Arrays.fill(k2, (byte) 0);
     }
   }
 

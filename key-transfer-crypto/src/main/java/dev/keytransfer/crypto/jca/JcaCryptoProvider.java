@@ -6,6 +6,7 @@ import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
+import dev.keytransfer.core.internal.Cmac;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.CryptoRules;
@@ -502,19 +503,81 @@ public class JcaCryptoProvider implements CryptoProvider {
       byte[] data)
       throws KeyTransferException {
     CryptoRules.checkBlockInput(blockCipher, key, iv, data);
-    byte[] k = key.copyBytes();
-    byte[] expanded = null;
     try {
-      String algorithm;
-      switch (blockCipher) {
-        case DES -> algorithm = "DES";
-        case TDES -> {
-          algorithm = "DESede";
-          expanded = CryptoRules.tdesKey24(k);
-        }
-        default -> algorithm = "AES";
-      }
-      Cipher c = cipher(algorithm + (iv == null ? "/ECB/NoPadding" : "/CBC/NoPadding"));
+      return onBlockEngine(blockCipher, encrypt, key, iv, c -> c.doFinal(data));
+    } catch (GeneralSecurityException e) {
+      throw new KeyTransferException(
+          ErrorCode.CRYPTO_FAILURE, blockCipher + " block operation failed", e);
+    }
+  }
+
+  /**
+   * CMAC (NIST SP 800-38B) on one ECB engine: the subkeys and the CBC-MAC chain block by block
+   * under a single initialisation. Same result as the default over {@link #cipherBlocks}.
+   */
+  @Override
+  public final byte[] cmac(Algorithms.BlockCipher blockCipher, SecretKeyMaterial key, byte[] data)
+      throws KeyTransferException {
+    int n = blockCipher.blockSize();
+    CryptoRules.checkBlockInput(blockCipher, key, null, new byte[n]);
+    try {
+      return onBlockEngine(
+          blockCipher,
+          true,
+          key,
+          null,
+          c ->
+              Cmac.compute(
+                  n,
+                  block -> {
+                    try {
+                      return c.doFinal(block);
+                    } catch (GeneralSecurityException e) {
+                      throw new KeyTransferException(
+                          ErrorCode.CRYPTO_FAILURE, blockCipher + " CMAC failed", e);
+                    }
+                  },
+                  data));
+    } catch (GeneralSecurityException e) {
+      throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, blockCipher + " CMAC failed", e);
+    }
+  }
+
+  /** An operation on a raw block engine initialised with the caller's key. */
+  @FunctionalInterface
+  private interface BlockOperation<T> {
+    T apply(Cipher engine) throws GeneralSecurityException, KeyTransferException;
+  }
+
+  /**
+   * Runs {@code op} on this thread's raw block engine (ECB without an IV, else CBC; no padding),
+   * initialised with {@code key}. A JCA lookup costs more than the AES work of a TR-31 block, so
+   * the engine is kept for the thread; it never keeps the key: after {@code op}, whether it
+   * succeeded or not, the engine is re-initialised with a fixed public key ({@link #SCRUB_KEY}),
+   * and an engine that cannot be is dropped. A nested use finds no engine and makes its own.
+   */
+  private <T> T onBlockEngine(
+      Algorithms.BlockCipher blockCipher,
+      boolean encrypt,
+      SecretKeyMaterial key,
+      byte[] iv,
+      BlockOperation<T> op)
+      throws GeneralSecurityException, KeyTransferException {
+    String algorithm =
+        switch (blockCipher) {
+          case DES -> "DES";
+          case TDES -> "DESede";
+          default -> "AES";
+        };
+    String transformation = algorithm + (iv == null ? "/ECB/NoPadding" : "/CBC/NoPadding");
+    Map<String, Cipher> kept = engines.get().blockEngines;
+    Cipher c = kept.remove(transformation);
+    if (c == null) {
+      c = cipher(transformation);
+    }
+    byte[] k = key.copyBytes();
+    byte[] expanded = blockCipher == Algorithms.BlockCipher.TDES ? CryptoRules.tdesKey24(k) : null;
+    try {
       SecretKeySpec spec = new SecretKeySpec(expanded != null ? expanded : k, algorithm);
       int mode = encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
       if (iv == null) {
@@ -522,15 +585,61 @@ public class JcaCryptoProvider implements CryptoProvider {
       } else {
         c.init(mode, spec, new IvParameterSpec(iv));
       }
-      return c.doFinal(data);
-    } catch (GeneralSecurityException e) {
-      throw new KeyTransferException(
-          ErrorCode.CRYPTO_FAILURE, blockCipher + " block operation failed", e);
+      return op.apply(c);
     } finally {
       CryptoRules.wipe(k);
       CryptoRules.wipe(expanded);
+      try {
+        int scrubLength =
+            switch (blockCipher) {
+              case DES -> 8;
+              case TDES -> 24;
+              default -> 16;
+            };
+        SecretKeySpec scrub = new SecretKeySpec(SCRUB_KEY, 0, scrubLength, algorithm);
+        if (iv == null) {
+          c.init(Cipher.ENCRYPT_MODE, scrub);
+        } else {
+          c.init(
+              Cipher.ENCRYPT_MODE, scrub, new IvParameterSpec(new byte[blockCipher.blockSize()]));
+        }
+        kept.put(transformation, c);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // not kept: an engine that may still hold the key is left to the garbage collector
+      }
     }
   }
+
+  /**
+   * The public key a kept block engine is re-initialised with after each use, so that it holds no
+   * secret between uses: distinct bytes (not a weak DES key), cut to the cipher's key length.
+   */
+  private static final byte[] SCRUB_KEY = {
+    0x01,
+    0x23,
+    0x45,
+    0x67,
+    (byte) 0x89,
+    (byte) 0xAB,
+    (byte) 0xCD,
+    (byte) 0xEF,
+    (byte) 0xFE,
+    (byte) 0xDC,
+    (byte) 0xBA,
+    (byte) 0x98,
+    0x76,
+    0x54,
+    0x32,
+    0x10,
+    (byte) 0x89,
+    (byte) 0xAB,
+    (byte) 0xCD,
+    (byte) 0xEF,
+    0x01,
+    0x23,
+    0x45,
+    0x67
+  };
 
   @Override
   public final KeyCheckValue keyCheckValue(SecretKeyMaterial key, KeyCheckValue.Method method)
@@ -583,8 +692,9 @@ public class JcaCryptoProvider implements CryptoProvider {
   /**
    * This thread's verifier of {@code algorithm}, re-initialised at every use (initVerify resets it;
    * it holds only a public key between uses). Engines that would hold a private, transported or
-   * working key between uses (signers, ciphers, key agreements) are never kept: a new one per
-   * operation.
+   * working key between uses (signers, content ciphers, key agreements) are never kept: a new one
+   * per operation. The raw block engines are kept, re-keyed with a public key after every use
+   * ({@link #onBlockEngine}).
    */
   private Signature verifier(Algorithms.Signature algorithm) throws NoSuchAlgorithmException {
     Map<Algorithms.Signature, Signature> verifiers = engines.get().verifiers;
@@ -601,6 +711,9 @@ public class JcaCryptoProvider implements CryptoProvider {
     final Map<Algorithms.Signature, Signature> verifiers =
         new EnumMap<>(Algorithms.Signature.class);
     MessageDigest sha256;
+
+    /** Raw block engines by transformation, each keyed with {@link #SCRUB_KEY} between uses. */
+    final Map<String, Cipher> blockEngines = new java.util.HashMap<>();
   }
 
   private Signature newSignature(Algorithms.Signature algorithm) throws NoSuchAlgorithmException {

@@ -77,6 +77,40 @@ class CmacTest {
     }
   }
 
+  /**
+   * The provider keeps one raw block engine per transformation and thread, re-keyed after each use:
+   * uses with other keys, modes and directions in between never change a result.
+   */
+  @Test
+  void keptBlockEngines_interleavedKeysModesAndDirections_sameResults() throws Exception {
+    SecureRandom random = new SecureRandom();
+    byte[] a = new byte[16];
+    byte[] b = new byte[32];
+    byte[] iv = new byte[16];
+    byte[] data = new byte[48];
+    random.nextBytes(a);
+    random.nextBytes(b);
+    random.nextBytes(iv);
+    random.nextBytes(data);
+    try (SecretKeyMaterial ka = SecretKeyMaterial.copyOf(a);
+        SecretKeyMaterial kb = SecretKeyMaterial.copyOf(b)) {
+      byte[] ecb = JDK.cipherBlocks(BlockCipher.AES, true, ka, null, data);
+      byte[] cbc = JDK.cipherBlocks(BlockCipher.AES, true, kb, iv, data);
+      byte[] tag = JDK.cmac(BlockCipher.AES, ka, data);
+      for (int round = 0; round < 3; round++) {
+        assertThat(JDK.cmac(BlockCipher.AES, kb, data)).isNotEqualTo(tag);
+        assertThat(JDK.cipherBlocks(BlockCipher.AES, false, kb, iv, cbc)).isEqualTo(data);
+        assertThat(JDK.cipherBlocks(BlockCipher.AES, true, ka, null, data)).isEqualTo(ecb);
+        assertThat(JDK.cipherBlocks(BlockCipher.AES, false, ka, null, ecb)).isEqualTo(data);
+        assertThat(JDK.cmac(BlockCipher.AES, ka, data)).isEqualTo(tag);
+        assertThat(JDK.cipherBlocks(BlockCipher.AES, true, kb, iv, data)).isEqualTo(cbc);
+      }
+      javax.crypto.Cipher reference = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+      reference.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(a, "AES"));
+      assertThat(ecb).isEqualTo(reference.doFinal(data));
+    }
+  }
+
   private static String cmac(BlockCipher cipher, String key, String message) throws Exception {
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(HEX.parseHex(key))) {
       return HEX.formatHex(JDK.cmac(cipher, k, HEX.parseHex(message)));

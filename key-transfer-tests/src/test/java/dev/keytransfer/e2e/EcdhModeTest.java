@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytransfer.KeyTransferHost;
 import dev.keytransfer.KeyTransferTerminal;
-import dev.keytransfer.ca.CertificateBuilder.KeyUsage;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.Role;
@@ -28,10 +27,7 @@ import dev.keytransfer.crypto.testing.TestPki.Leaf;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -74,25 +70,9 @@ class EcdhModeTest {
     otherHost = ecLeaf(Role.KDH, "ECDH KDH other", Algorithms.Curve.P256);
   }
 
-  static KeyPair ecKeys(Algorithms.Curve curve) {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec(curve.jcaName()));
-      return g.generateKeyPair();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** An EC leaf with the role's ECDH key usage, issued by the test PKI's RSA role CA. */
   static Leaf ecLeaf(Role role, String cn, Algorithms.Curve curve) {
-    return pki.leaf(role, cn)
-        .keys(ecKeys(curve))
-        .keyUsage(
-            role == Role.KDH
-                ? new KeyUsage[] {KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_AGREEMENT}
-                : new KeyUsage[] {KeyUsage.KEY_AGREEMENT})
-        .build();
+    return pki.ecLeaf(role, cn, curve);
   }
 
   static KeySource keys(String header, int length) {

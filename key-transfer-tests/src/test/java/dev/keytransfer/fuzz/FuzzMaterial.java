@@ -5,6 +5,7 @@ import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.Role;
 import dev.keytransfer.core.message.MessageCodec;
+import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.crypto.SoftwareKeyHandle;
 import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import dev.keytransfer.crypto.keyblock.Tr31Codec;
@@ -29,6 +30,11 @@ final class FuzzMaterial {
   final TestPki.Leaf kdh = pki.validLeaf(Role.KDH, "Fuzz KDH");
   final TestPki.Leaf newKdh = pki.validLeaf(Role.KDH, "Fuzz KDH 2");
   final TestPki.Leaf krd = pki.validLeaf(Role.KRD, "Fuzz KRD");
+
+  /** The ECDH mode's pair (docs/ECDH.md): P-256 keys, the seeds' KT-KDH-ECDH between them. */
+  final TestPki.Leaf kdhEc = pki.ecLeaf(Role.KDH, "Fuzz KDH EC", Algorithms.Curve.P256);
+
+  final TestPki.Leaf krdEc = pki.ecLeaf(Role.KRD, "Fuzz KRD EC", Algorithms.Curve.P256);
 
   /** The KRD CA as the higher-level authority of UBT-CA and RBT-CA (B.13, B.10). */
   final SoftwareKeyHandle authorityKey =

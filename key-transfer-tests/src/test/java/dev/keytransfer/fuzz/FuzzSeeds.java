@@ -6,7 +6,9 @@ import dev.keytransfer.ca.CrlBuilder;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.KeyBlockHeader;
 import dev.keytransfer.core.KeyCheckValue;
+import dev.keytransfer.core.Nonce;
 import dev.keytransfer.core.SecretKeyMaterial;
+import dev.keytransfer.core.handshake.EcdhSettings;
 import dev.keytransfer.core.message.Abort;
 import dev.keytransfer.core.message.BindingUpdated;
 import dev.keytransfer.core.message.HandshakeMessage;
@@ -17,6 +19,8 @@ import dev.keytransfer.core.message.MessageType;
 import dev.keytransfer.core.message.PendingKey;
 import dev.keytransfer.core.message.WorkingKeys;
 import dev.keytransfer.core.message.WorkingKeysInstalled;
+import dev.keytransfer.core.spi.Algorithms;
+import dev.keytransfer.core.spi.EcdhKeyRequest;
 import dev.keytransfer.core.spi.KeyTokenRequest;
 import dev.keytransfer.crypto.Pem;
 import dev.keytransfer.crypto.keyblock.KeyBlockVersion;
@@ -275,6 +279,26 @@ public final class FuzzSeeds {
                       key,
                       crls))
               .encoded());
+    }
+    byte[] kdhRandom = new byte[EcdhSettings.FRESH_VALUE_LENGTH];
+    Nonce.fillWithoutZeroBytes(m.crypto.secureRandom(), kdhRandom);
+    try (SecretKeyMaterial key = SecretKeyMaterial.copyOf(tdesKey(24))) {
+      out.put(
+          MessageType.KDH_ECDH_KEY,
+          codec
+              .buildEcdhKeyToken(
+                  new EcdhKeyRequest(
+                      m.kdhEc.certificate(),
+                      m.kdhEc.key(),
+                      m.krdEc.certificate(),
+                      Nonce.randomWithoutZeroBytes(m.crypto.secureRandom()),
+                      kdhRandom,
+                      Algorithms.Kdf.NIST_SP800,
+                      Algorithms.Hash.SHA256,
+                      KeyBlockHeader.parse("D0000K0TB00E0000"),
+                      key))
+              .bytes()
+              .toByteArray());
     }
     out.put(
         MessageType.KDH_UNBIND,

@@ -45,6 +45,20 @@ final class Refusals {
           ErrorCode.KCV_MISMATCH,
           ErrorCode.HEADER_MISMATCH);
 
+  /** TokenCodec.openEcdhKeyToken: the curve, the content, or the key block's own code. */
+  static final Set<ErrorCode> ECDH_OPEN =
+      union(
+          TR31_UNWRAP,
+          ErrorCode.ECDH_CURVE_MISMATCH,
+          ErrorCode.MALFORMED_TOKEN,
+          ErrorCode.KEY_STRENGTH_POLICY);
+
+  private static Set<ErrorCode> union(Set<ErrorCode> base, ErrorCode... more) {
+    Set<ErrorCode> s = EnumSet.copyOf(base);
+    s.addAll(java.util.List.of(more));
+    return java.util.Collections.unmodifiableSet(s);
+  }
+
   /** Tr31Codec.wrap of a header and key that unwrap accepted (strict rules may refuse it). */
   static final Set<ErrorCode> TR31_WRAP =
       EnumSet.of(

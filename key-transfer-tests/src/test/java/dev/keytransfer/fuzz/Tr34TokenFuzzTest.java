@@ -4,11 +4,13 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.MalformedTokenException;
 import dev.keytransfer.core.message.KdhCredentialToken;
+import dev.keytransfer.core.message.KdhEcdhKeyToken;
 import dev.keytransfer.core.message.KrdCredentialToken;
 import dev.keytransfer.core.message.KrdRandomToken;
 import dev.keytransfer.core.message.Tr34Token;
 import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.core.spi.TokenCodec;
+import dev.keytransfer.core.spi.VerifiedEcdhKeyToken;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.crypto.tr34.Tr34TokenInspector;
 import dev.keytransfer.crypto.tr34.Tr34TokenType;
@@ -160,6 +162,38 @@ class Tr34TokenFuzzTest {
     FuzzMaterial m = FuzzMaterial.get();
     decode(TokenCodec::decodeCaRebindToken, input)
         .ifPresent(t -> verify(() -> m.codec.verifyCaRebindToken(t, m.pki.krdCa)));
+  }
+
+  /**
+   * KT-KDH-ECDH (docs/ECDH.md): decoded (keeping its bytes), verified with the fuzz EC KDH and, if
+   * the signature holds, opened with the EC KRD's key as a terminal does.
+   */
+  @MethodSource("dev.keytransfer.fuzz.FuzzSeeds#tr34Tokens")
+  @FuzzTest(maxDuration = "30s")
+  void ecdhKeyToken(byte[] input) {
+    FuzzMaterial m = FuzzMaterial.get();
+    KdhEcdhKeyToken token;
+    try {
+      token = m.codec.decodeEcdhKeyToken(input);
+    } catch (MalformedTokenException e) {
+      Refusals.check(e, Refusals.MALFORMED_TOKEN);
+      return;
+    }
+    if (!Arrays.equals(token.bytes().toByteArray(), input)) {
+      throw new AssertionError("a decoded KT-KDH-ECDH does not keep the bytes it was read from");
+    }
+    Optional<VerifiedEcdhKeyToken> v =
+        verify(() -> m.codec.verifyEcdhKeyToken(token, m.kdhEc.certificate()));
+    if (v.isEmpty()) {
+      return;
+    }
+    try (KeyBlock block =
+        m.codec.openEcdhKeyToken(
+            v.get(), m.krdEc.key(), m.krdEc.certificate(), m.kdhEc.certificate())) {
+      Objects.requireNonNull(block.header(), "an opened key block without a header");
+    } catch (KeyTransferException e) {
+      Refusals.check(e, Refusals.ECDH_OPEN);
+    }
   }
 
   /** {@code keytransfer token inspect}: classifies and describes any token without keys. */

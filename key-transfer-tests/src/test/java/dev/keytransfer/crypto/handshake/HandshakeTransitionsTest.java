@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.keytransfer.ca.CertificateBuilder.KeyUsage;
 import dev.keytransfer.core.ErrorCode;
 import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.KeyBlockHeader;
@@ -39,8 +38,6 @@ import dev.keytransfer.crypto.keyblock.Tr31KeyBlockWrapper;
 import dev.keytransfer.crypto.pki.PkixCertificateValidator;
 import dev.keytransfer.crypto.testing.TestPki;
 import dev.keytransfer.crypto.tr34.Tr34TokenCodec;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -183,8 +180,8 @@ class HandshakeTransitionsTest {
                   List.of())));
     }
     // and one KT-KDH-ECDH (docs/ECDH.md), between EC leaves of the same PKI
-    TestPki.Leaf kdhEc = ecLeaf(Role.KDH, "Transitions KDH EC");
-    TestPki.Leaf krdEc = ecLeaf(Role.KRD, "Transitions KRD EC");
+    TestPki.Leaf kdhEc = pki.ecLeaf(Role.KDH, "Transitions KDH EC", Algorithms.Curve.P256);
+    TestPki.Leaf krdEc = pki.ecLeaf(Role.KRD, "Transitions KRD EC", Algorithms.Curve.P256);
     byte[] kdhRandom = new byte[EcdhSettings.FRESH_VALUE_LENGTH];
     Nonce.fillWithoutZeroBytes(crypto.secureRandom(), kdhRandom);
     try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(new byte[16])) {
@@ -312,18 +309,6 @@ class HandshakeTransitionsTest {
     }
     assertThat(p.kdh.state()).isEqualTo(s);
     return p;
-  }
-
-  private static TestPki.Leaf ecLeaf(Role role, String cn) throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec(Algorithms.Curve.P256.jcaName()));
-    return pki.leaf(role, cn)
-        .keys(g.generateKeyPair())
-        .keyUsage(
-            role == Role.KDH
-                ? new KeyUsage[] {KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_AGREEMENT}
-                : new KeyUsage[] {KeyUsage.KEY_AGREEMENT})
-        .build();
   }
 
   @Test

@@ -132,6 +132,26 @@ public final class TestPki {
     return leaf(role, cn).build();
   }
 
+  /**
+   * A leaf of {@code role} with a new EC key on {@code curve} and the ECDH mode's key usage
+   * (docs/ECDH.md): keyAgreement for a KRD, digitalSignature and keyAgreement for a KDH.
+   */
+  public Leaf ecLeaf(Role role, String cn, dev.keytransfer.core.spi.Algorithms.Curve curve) {
+    try {
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+      g.initialize(new java.security.spec.ECGenParameterSpec(curve.jcaName()));
+      return leaf(role, cn)
+          .keys(g.generateKeyPair())
+          .keyUsage(
+              role == Role.KDH
+                  ? new KeyUsage[] {KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_AGREEMENT}
+                  : new KeyUsage[] {KeyUsage.KEY_AGREEMENT})
+          .build();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Options for one leaf. */
   public final class LeafSpec {
     private final String cn;

@@ -11,6 +11,4 @@ module dev.keytransfer.core {
   exports dev.keytransfer.core.spi;
   exports dev.keytransfer.core.store;
   exports dev.keytransfer.core.tls;
-  exports dev.keytransfer.core.internal to
-      dev.keytransfer.crypto;
 }

@@ -66,6 +66,22 @@ public final class CryptoRules {
     return out;
   }
 
+  /** One block encrypted under a CMAC key: a provider's raw cipher, ECB. */
+  @FunctionalInterface
+  public interface BlockEncryption {
+    byte[] encrypt(byte[] block) throws KeyTransferException;
+  }
+
+  /**
+   * CMAC (NIST SP 800-38B) of {@code data}, the full tag, over one engine that encrypts single
+   * blocks of {@code blockSize} bytes (for a provider that initialises its cipher once per call
+   * rather than once per block); intermediate values are wiped.
+   */
+  public static byte[] cmac(int blockSize, BlockEncryption engine, byte[] data)
+      throws KeyTransferException {
+    return dev.keytransfer.core.internal.Cmac.compute(blockSize, engine::encrypt, data);
+  }
+
   /** Overwrites {@code b} with zeros if it is not null (docs/SECURITY.md K5). */
   public static void wipe(byte[] b) {
     if (b != null) {

@@ -6,7 +6,6 @@ import dev.keytransfer.core.KeyTokenException;
 import dev.keytransfer.core.KeyTransferException;
 import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.SignatureInvalidException;
-import dev.keytransfer.core.internal.Cmac;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.core.spi.CryptoRules;
@@ -527,7 +526,7 @@ public class JcaCryptoProvider implements CryptoProvider {
           key,
           null,
           c ->
-              Cmac.compute(
+              CryptoRules.cmac(
                   n,
                   block -> {
                     try {

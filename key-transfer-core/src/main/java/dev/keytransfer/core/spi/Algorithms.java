@@ -129,6 +129,38 @@ public final class Algorithms {
       return CurveParameters.spec(this);
     }
 
+    /**
+     * Whether {@code w} is a point of this curve's group fit for ECDH (NIST SP 800-56A rev. 3
+     * 5.6.2.3.3): not the point at infinity, both coordinates in [0, p-1], on the curve; these
+     * curves have cofactor 1, so {@code n * w = O} follows. False where the platform has no
+     * parameters for the curve.
+     */
+    public boolean isValidPoint(java.security.spec.ECPoint w) {
+      java.security.spec.ECParameterSpec spec = parameters();
+      if (w == null
+          || spec == null
+          || spec.getCofactor() != 1
+          || java.security.spec.ECPoint.POINT_INFINITY.equals(w)
+          || !(spec.getCurve().getField() instanceof java.security.spec.ECFieldFp field)) {
+        return false;
+      }
+      java.math.BigInteger p = field.getP();
+      java.math.BigInteger x = w.getAffineX();
+      java.math.BigInteger y = w.getAffineY();
+      if (x == null
+          || y == null
+          || x.signum() < 0
+          || y.signum() < 0
+          || x.compareTo(p) >= 0
+          || y.compareTo(p) >= 0) {
+        return false;
+      }
+      java.security.spec.EllipticCurve c = spec.getCurve();
+      java.math.BigInteger left = y.multiply(y).mod(p);
+      java.math.BigInteger right = x.multiply(x).add(c.getA()).multiply(x).add(c.getB()).mod(p);
+      return left.equals(right);
+    }
+
     /** The curve with this field length (32, 48, 66), or null. */
     public static Curve forFieldLength(int bytes) {
       for (Curve c : values()) {

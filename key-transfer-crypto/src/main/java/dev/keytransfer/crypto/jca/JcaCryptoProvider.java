@@ -25,11 +25,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
-import java.security.spec.ECPoint;
-import java.security.spec.EllipticCurve;
 import java.security.spec.MGF1ParameterSpec;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -291,7 +287,7 @@ public class JcaCryptoProvider implements CryptoProvider {
               + " is on "
               + curve);
     }
-    if (!validPoint(curve.parameters(), ((ECPublicKey) peer).getW())) {
+    if (!curve.isValidPoint(((ECPublicKey) peer).getW())) {
       throw new KeyTransferException(
           ErrorCode.CRYPTO_FAILURE, "the peer public key is not a valid point on " + curve);
     }
@@ -336,33 +332,6 @@ public class JcaCryptoProvider implements CryptoProvider {
       System.arraycopy(raw, 0, z, -extra, raw.length);
     }
     return z;
-  }
-
-  /**
-   * Whether {@code w} is a finite point on the prime curve of {@code params} with both coordinates
-   * in [0, p-1] (NIST SP 800-56A rev. 3 5.6.2.3.3 steps 1 to 3).
-   */
-  static boolean validPoint(ECParameterSpec params, ECPoint w) {
-    if (params == null
-        || w == null
-        || ECPoint.POINT_INFINITY.equals(w)
-        || w.getAffineX() == null
-        || w.getAffineY() == null) {
-      return false;
-    }
-    EllipticCurve c = params.getCurve();
-    if (!(c.getField() instanceof ECFieldFp field)) {
-      return false;
-    }
-    BigInteger p = field.getP();
-    BigInteger x = w.getAffineX();
-    BigInteger y = w.getAffineY();
-    if (x.signum() < 0 || x.compareTo(p) >= 0 || y.signum() < 0 || y.compareTo(p) >= 0) {
-      return false;
-    }
-    BigInteger left = y.multiply(y).mod(p);
-    BigInteger right = x.multiply(x).add(c.getA()).multiply(x).add(c.getB()).mod(p);
-    return left.equals(right);
   }
 
   /**

@@ -40,19 +40,14 @@ class EcdhSecretLengthTest {
       ECParameterSpec params = c.parameters();
       BigInteger p = ((ECFieldFp) params.getCurve().getField()).getP();
       ECPoint g = params.getGenerator();
-      assertThat(JcaCryptoProvider.validPoint(params, g)).as(c.name()).isTrue();
-      assertThat(
-              JcaCryptoProvider.validPoint(
-                  params, new ECPoint(g.getAffineX(), g.getAffineY().add(BigInteger.ONE))))
+      assertThat(c.isValidPoint(g)).as(c.name()).isTrue();
+      assertThat(c.isValidPoint(new ECPoint(g.getAffineX(), g.getAffineY().add(BigInteger.ONE))))
           .isFalse();
-      assertThat(
-              JcaCryptoProvider.validPoint(
-                  params, new ECPoint(g.getAffineX(), g.getAffineY().add(p))))
-          .isFalse();
-      assertThat(JcaCryptoProvider.validPoint(params, ECPoint.POINT_INFINITY)).isFalse();
-      assertThat(JcaCryptoProvider.validPoint(null, g)).isFalse();
+      assertThat(c.isValidPoint(new ECPoint(g.getAffineX(), g.getAffineY().add(p)))).isFalse();
+      assertThat(c.isValidPoint(ECPoint.POINT_INFINITY)).isFalse();
+      assertThat(c.isValidPoint(null)).isFalse();
       // a coordinate equal to p is out of range, whatever it reduces to
-      assertThat(JcaCryptoProvider.validPoint(params, new ECPoint(p, g.getAffineY()))).isFalse();
+      assertThat(c.isValidPoint(new ECPoint(p, g.getAffineY()))).isFalse();
     }
   }
 }

@@ -7,11 +7,8 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECFieldFp;
-import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
-import java.security.spec.EllipticCurve;
 
 /**
  * The Java side of the provider's EC keys (docs/ECDH.md): the {@code CKA_EC_PARAMS} of each curve,
@@ -68,34 +65,6 @@ final class EcKeys {
     System.arraycopy(ecPoint, from + 1, x, 0, n);
     System.arraycopy(ecPoint, from + 1 + n, y, 0, n);
     return new ECPoint(new BigInteger(1, x), new BigInteger(1, y));
-  }
-
-  /**
-   * Whether {@code w} is a finite point of {@code curve}: not the point at infinity, both
-   * coordinates in {@code [0, p-1]}, and {@code y^2 = x^3 + ax + b (mod p)}. With a cofactor of 1
-   * (all three curves) this is the full public-key validation of NIST SP 800-56A rev. 3 5.6.2.3.3:
-   * every finite point of the curve has the order {@code n}.
-   */
-  static boolean isValidPoint(ECPoint w, Algorithms.Curve curve) {
-    ECParameterSpec spec = curve.parameters();
-    if (w == null || spec == null || ECPoint.POINT_INFINITY.equals(w)) {
-      return false;
-    }
-    EllipticCurve ec = spec.getCurve();
-    BigInteger p = ((ECFieldFp) ec.getField()).getP();
-    BigInteger x = w.getAffineX();
-    BigInteger y = w.getAffineY();
-    if (x == null
-        || y == null
-        || x.signum() < 0
-        || y.signum() < 0
-        || x.compareTo(p) >= 0
-        || y.compareTo(p) >= 0) {
-      return false;
-    }
-    BigInteger left = y.multiply(y).mod(p);
-    BigInteger right = x.pow(3).add(ec.getA().multiply(x)).add(ec.getB()).mod(p);
-    return left.equals(right) && spec.getCofactor() == 1;
   }
 
   /** The JCA public key of a point already validated on {@code curve}. */

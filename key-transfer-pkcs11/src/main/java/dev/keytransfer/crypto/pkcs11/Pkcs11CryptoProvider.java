@@ -516,7 +516,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       throws KeyTransferException {
     Algorithms.Curve curve = Algorithms.Curve.of(publicKey);
     if (curve == null
-        || !EcKeys.isValidPoint(publicKey.getW(), curve)
+        || !curve.isValidPoint(publicKey.getW())
         || key.getS().signum() <= 0
         || key.getS().compareTo(curve.parameters().getOrder()) >= 0) {
       throw new KeyTransferException(
@@ -627,7 +627,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       PublicKey key, Algorithms.Signature algorithm, byte[] data, byte[] signature)
       throws KeyTransferException {
     Algorithms.Curve curve = Algorithms.Curve.of(key);
-    if (curve == null || !EcKeys.isValidPoint(((ECPublicKey) key).getW(), curve)) {
+    if (curve == null || !curve.isValidPoint(((ECPublicKey) key).getW())) {
       return false;
     }
     byte[] rs = EcKeys.fromDer(signature, curve);
@@ -738,7 +738,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
           ErrorCode.ECDH_CURVE_MISMATCH, "the peer key is not an EC key on " + curve);
     }
     ECPoint w = ((ECPublicKey) peer).getW();
-    if (!EcKeys.isValidPoint(w, curve)) {
+    if (!curve.isValidPoint(w)) {
       throw new KeyTransferException(
           ErrorCode.CRYPTO_FAILURE, "the peer key is not a valid point on " + curve);
     }
@@ -1073,7 +1073,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider, AutoCloseable
       throws TokenException, KeyTransferException {
     byte[] attr = s.getAttrValues(publicObject, CKA_EC_POINT).getByteArrayAttrValue(CKA_EC_POINT);
     ECPoint w = attr == null ? null : EcKeys.point(attr, curve);
-    if (!EcKeys.isValidPoint(w, curve)) {
+    if (!curve.isValidPoint(w)) {
       throw new KeyTransferException(
           ErrorCode.CRYPTO_FAILURE, "the token returned an unusable EC public key");
     }

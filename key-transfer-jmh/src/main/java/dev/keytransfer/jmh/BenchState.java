@@ -2,6 +2,7 @@ package dev.keytransfer.jmh;
 
 import dev.keytransfer.bench.Fixtures;
 import dev.keytransfer.bench.Floor;
+import dev.keytransfer.bench.Mode;
 import dev.keytransfer.core.spi.CryptoProvider;
 import dev.keytransfer.examples.CryptoProviders;
 import org.openjdk.jmh.annotations.Level;
@@ -12,16 +13,20 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The fixtures of one provider, shared by the threads of a trial: CA, host, terminal pool, floor
- * (key-transfer-bench). The provider is chosen by name through {@link CryptoProviders}; {@link
- * RatioTable} passes every software provider that CryptoProviders lists, so one added there is
- * measured without a change here. The default {@code @Param} list is for {@code java -jar
+ * The fixtures of one provider in one mode, shared by the threads of a trial: CA, host, terminal
+ * pool, floor (key-transfer-bench). The provider is chosen by name through {@link CryptoProviders};
+ * {@link RatioTable} passes every software provider that CryptoProviders lists, so one added there
+ * is measured without a change here. The default {@code @Param} list is for {@code java -jar
  * benchmarks.jar} run by hand.
  */
 @State(Scope.Benchmark)
 public class BenchState {
   @Param({"jca", "bc"})
   public String provider;
+
+  /** The key-exchange mode ({@link Mode}): {@code rsa} (TR-34) or {@code ecdh} (docs/ECDH.md). */
+  @Param({"rsa"})
+  public String mode;
 
   CryptoProvider crypto;
   Fixtures fixtures;
@@ -30,7 +35,7 @@ public class BenchState {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     crypto = CryptoProviders.create(provider);
-    fixtures = Fixtures.create(crypto, Fixtures.DEFAULT_TERMINALS);
+    fixtures = Fixtures.create(crypto, Mode.of(mode), Fixtures.DEFAULT_TERMINALS);
     floor = new Floor(fixtures);
   }
 

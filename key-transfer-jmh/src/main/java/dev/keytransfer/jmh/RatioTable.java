@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class RatioTable {
   private RatioTable() {}
 
-  private record Key(String provider, String side, int threads) {}
+  private record Key(String provider, String mode, String side, int threads) {}
 
   public static void main(String[] args) throws Exception {
     int warmupIterations = 2;
@@ -37,6 +37,7 @@ public final class RatioTable {
     List<String> providers =
         CryptoProviders.NAMES.stream().filter(n -> !n.equals("pkcs11")).toList();
     String sides = "host|terminal|full";
+    List<String> modes = List.of("rsa");
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -49,12 +50,13 @@ public final class RatioTable {
             threads = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--provider" -> providers = List.of(args[++i].split(","));
         case "--sides" -> sides = args[++i].replace(',', '|');
+        case "--mode" -> modes = List.of(args[++i].split(","));
         case "-h", "--help" -> {
           System.out.println(
               "RatioTable [--warmup-iterations 2] [--warmup-seconds 2] [--iterations 3]"
                   + " [--seconds 2] [--forks 1] [--threads 1,2] [--provider "
                   + String.join(",", providers)
-                  + "] [--sides host,terminal,full]");
+                  + "] [--sides host,terminal,full] [--mode rsa,ecdh]");
           return;
         }
         default -> {
@@ -70,6 +72,7 @@ public final class RatioTable {
           new OptionsBuilder()
               .include("dev\\.keytransfer\\.jmh\\.(FloorBench|HandshakeBench)\\.(" + sides + ")$")
               .param("provider", providers.toArray(new String[0]))
+              .param("mode", modes.toArray(new String[0]))
               .threads(t)
               .warmupIterations(warmupIterations)
               .warmupTime(TimeValue.seconds(warmupSeconds))
@@ -81,29 +84,32 @@ public final class RatioTable {
       for (RunResult r : new Runner(o.build()).run()) {
         String bench = r.getParams().getBenchmark();
         String side = bench.substring(bench.lastIndexOf('.') + 1);
-        Key k = new Key(r.getParams().getParam("provider"), side, t);
+        Key k =
+            new Key(r.getParams().getParam("provider"), r.getParams().getParam("mode"), side, t);
         (bench.contains(".FloorBench.") ? floors : handshakes).put(k, r);
       }
     }
     System.out.println();
     System.out.println(
-        "| provider | side | threads | handshakes/s | floor/s | ratio | 2-thread/1-thread |"
+        "| provider | mode | side | threads | handshakes/s | floor/s | ratio | 2-thread/1-thread |"
             + " B/handshake | B/floor op-set | alloc ratio |");
-    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Key> keys = new ArrayList<>(handshakes.keySet());
     keys.sort(
         (a, b) ->
-            a.provider().equals(b.provider())
-                ? a.side().equals(b.side())
-                    ? Integer.compare(a.threads(), b.threads())
-                    : a.side().compareTo(b.side())
-                : a.provider().compareTo(b.provider()));
+            !a.provider().equals(b.provider())
+                ? a.provider().compareTo(b.provider())
+                : !a.mode().equals(b.mode())
+                    ? b.mode().compareTo(a.mode()) // rsa before ecdh
+                    : a.side().equals(b.side())
+                        ? Integer.compare(a.threads(), b.threads())
+                        : a.side().compareTo(b.side()));
     for (Key k : keys) {
       RunResult h = handshakes.get(k);
       RunResult f = floors.get(k);
       double hs = h.getPrimaryResult().getScore();
       double fs = f == null ? Double.NaN : f.getPrimaryResult().getScore();
-      RunResult one = handshakes.get(new Key(k.provider(), k.side(), 1));
+      RunResult one = handshakes.get(new Key(k.provider(), k.mode(), k.side(), 1));
       String scaling =
           k.threads() == 1 || one == null
               ? ""
@@ -112,8 +118,9 @@ public final class RatioTable {
       double fa = f == null ? Double.NaN : alloc(f);
       System.out.printf(
           Locale.ROOT,
-          "| %s | %s | %d | %.1f | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %s | %s | %d | %.1f | %s | %s | %s | %s | %s | %s |%n",
           k.provider(),
+          k.mode(),
           k.side(),
           k.threads(),
           hs,

@@ -50,14 +50,17 @@ public final class Cmac {
   public static byte[] compute(int n, BlockEncryption engine, byte[] data)
       throws KeyTransferException {
     Objects.requireNonNull(data, "data");
-    byte[] input = maskedInput(n, engine.encrypt(new byte[n]), data);
+    if (n != 8 && n != 16) {
+      throw new IllegalArgumentException("CMAC is defined here for 8- and 16-byte blocks");
+    }
+    byte[] input = maskedInput(n, block(engine, new byte[n]), data);
     byte[] x = new byte[n];
     try {
       for (int off = 0; off < input.length; off += n) {
         for (int i = 0; i < n; i++) {
           x[i] ^= input[off + i];
         }
-        byte[] y = engine.encrypt(x);
+        byte[] y = block(engine, x);
         Arrays.fill(x, (byte) 0);
         x = y;
       }
@@ -68,6 +71,16 @@ public final class Cmac {
     } finally {
       Arrays.fill(input, (byte) 0);
     }
+  }
+
+  /** One block through the engine, which must answer with a new array of one block. */
+  private static byte[] block(BlockEncryption engine, byte[] in) throws KeyTransferException {
+    byte[] out = engine.encrypt(in);
+    if (out == null || out == in || out.length != in.length) {
+      throw new KeyTransferException(
+          dev.keytransfer.core.ErrorCode.CRYPTO_FAILURE, "the block engine gave no single block");
+    }
+    return out;
   }
 
   /**

@@ -521,8 +521,10 @@ public class JcaCryptoProvider implements CryptoProvider {
    * Runs {@code op} on this thread's raw block engine (ECB without an IV, else CBC; no padding),
    * initialised with {@code key}. A JCA lookup costs more than the AES work of a TR-31 block, so
    * the engine is kept for the thread; it never keeps the key: after {@code op}, whether it
-   * succeeded or not, the engine is re-initialised with a fixed public key ({@link #SCRUB_KEY}),
-   * and an engine that cannot be is dropped. A nested use finds no engine and makes its own.
+   * succeeded or not, the engine is re-initialised with a fixed public key ({@link #SCRUB_KEY}) and
+   * encrypts one block under it, and an engine that cannot be is dropped. A nested use finds no
+   * engine and makes its own. A kept engine stays with the provider it was made by: a platform
+   * provider inserted later is used by new threads only.
    */
   private <T> T onBlockEngine(
       Algorithms.BlockCipher blockCipher,
@@ -571,6 +573,9 @@ public class JcaCryptoProvider implements CryptoProvider {
           c.init(
               Cipher.ENCRYPT_MODE, scrub, new IvParameterSpec(new byte[blockCipher.blockSize()]));
         }
+        // one block under the public key: an engine that keys itself lazily (ACCP keeps its
+        // native context until the next operation) now holds that key, not the caller's
+        c.doFinal(new byte[blockCipher.blockSize()]);
         kept.put(transformation, c);
       } catch (GeneralSecurityException | RuntimeException e) {
         // not kept: an engine that may still hold the key is left to the garbage collector

@@ -92,7 +92,7 @@ public final class EcdhSettings {
     private record Value(byte[] bytes) implements Comparable<Value> {
       @Override
       public boolean equals(Object o) {
-        return o instanceof Value v && java.util.Arrays.equals(bytes, v.bytes);
+        return o instanceof Value v && java.security.MessageDigest.isEqual(bytes, v.bytes);
       }
 
       @Override

@@ -88,6 +88,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
   private final SecureRandom random;
   private final Duration leafValidity;
   private final Duration crlValidity;
+  private final Duration crlRefreshAfter; // half of crlValidity: asked for at every session
   private final Supplier<BigInteger> serialNumbers;
   private final Ca root;
   private final Ca kdhCa;
@@ -112,6 +113,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
     this.random = b.random != null ? b.random : new SecureRandom();
     this.leafValidity = b.leafValidity;
     this.crlValidity = b.crlValidity;
+    this.crlRefreshAfter = b.crlValidity.dividedBy(2);
     this.serialNumbers = b.serialNumbers;
     if (b.restore != null) {
       State st = b.restore;
@@ -455,7 +457,7 @@ public final class DefaultCertificateAuthority implements CertificateAuthority {
       return reissueCrl(ca, now);
     }
     Instant thisUpdate = ca.crl.getThisUpdate().toInstant();
-    if (now.isBefore(thisUpdate) || !now.isBefore(thisUpdate.plus(crlValidity.dividedBy(2)))) {
+    if (now.isBefore(thisUpdate) || !now.isBefore(thisUpdate.plus(crlRefreshAfter))) {
       return reissueCrl(ca, now);
     }
     return ca.crl;

@@ -26,6 +26,11 @@ public final class Bytes {
     return data.clone();
   }
 
+  /** Copies the bytes into {@code destination} from {@code offset} (a frame around a token). */
+  public void copyTo(byte[] destination, int offset) {
+    System.arraycopy(data, 0, destination, offset, data.length);
+  }
+
   /** The number of bytes. */
   public int length() {
     return data.length;

@@ -36,11 +36,17 @@ public final class MessageCodec {
   }
 
   private static byte[] frame(HandshakeMessage message) {
-    byte[] payload = message.payload();
-    byte[] frame = new byte[payload.length + 2];
+    byte[] frame;
+    if (message instanceof Tr34Token t) { // the token's bytes go straight into the frame
+      frame = new byte[t.bytes().length() + 2];
+      t.bytes().copyTo(frame, 2);
+    } else {
+      byte[] payload = message.payload();
+      frame = new byte[payload.length + 2];
+      System.arraycopy(payload, 0, frame, 2, payload.length);
+    }
     frame[0] = (byte) PROTOCOL_VERSION;
     frame[1] = (byte) message.type().wireValue();
-    System.arraycopy(payload, 0, frame, 2, payload.length);
     return frame;
   }
 

@@ -19,18 +19,39 @@ import java.util.Comparator;
 public final class DerWriter {
   private DerWriter() {}
 
-  /** One element: tag, minimal definite length, contents. */
+  /**
+   * One element: tag, minimal definite length, contents. Written into one array of its exact size:
+   * a token nests a dozen levels deep around the certificates and CRLs it carries, and each level
+   * copies what it wraps once, no more.
+   */
   public static byte[] tlv(int tag, byte[]... contents) {
-    byte[] value = concat(contents);
-    return concat(header(tag, value.length), value);
+    int length = totalLength(contents);
+    int h = headerLength(length);
+    byte[] out = new byte[h + length];
+    writeHeader(out, tag, length);
+    copyInto(out, h, contents);
+    return out;
   }
 
   public static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] out = new byte[totalLength(parts)];
+    copyInto(out, 0, parts);
+    return out;
+  }
+
+  private static int totalLength(byte[][] parts) {
+    int n = 0;
     for (byte[] p : parts) {
-      out.writeBytes(p);
+      n = Math.addExact(n, p.length);
     }
-    return out.toByteArray();
+    return n;
+  }
+
+  private static void copyInto(byte[] out, int at, byte[][] parts) {
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
   }
 
   public static byte[] sequence(byte[]... elements) {
@@ -53,18 +74,30 @@ public final class DerWriter {
 
   /** The tag and length octets of an element whose contents are {@code length} bytes long. */
   public static byte[] header(int tag, int length) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(6);
-    out.write(tag);
+    byte[] out = new byte[headerLength(length)];
+    writeHeader(out, tag, length);
+    return out;
+  }
+
+  private static int headerLength(int length) {
+    return length < 0x80 ? 2 : 2 + lengthBytes(length);
+  }
+
+  private static int lengthBytes(int length) {
+    return length > 0xFFFFFF ? 4 : length > 0xFFFF ? 3 : length > 0xFF ? 2 : 1;
+  }
+
+  private static void writeHeader(byte[] out, int tag, int length) {
+    out[0] = (byte) tag;
     if (length < 0x80) {
-      out.write(length);
-    } else {
-      int bytes = length > 0xFFFFFF ? 4 : length > 0xFFFF ? 3 : length > 0xFF ? 2 : 1;
-      out.write(0x80 | bytes);
-      for (int i = bytes - 1; i >= 0; i--) {
-        out.write(length >>> (8 * i));
-      }
+      out[1] = (byte) length;
+      return;
     }
-    return out.toByteArray();
+    int bytes = lengthBytes(length);
+    out[1] = (byte) (0x80 | bytes);
+    for (int i = 0; i < bytes; i++) {
+      out[2 + i] = (byte) (length >>> (8 * (bytes - 1 - i)));
+    }
   }
 
   /** A SET whose elements stay in the order given (the Annex B / AWS signed attributes). */

@@ -96,14 +96,10 @@ public final class RatioTable {
     System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Key> keys = new ArrayList<>(handshakes.keySet());
     keys.sort(
-        (a, b) ->
-            !a.provider().equals(b.provider())
-                ? a.provider().compareTo(b.provider())
-                : !a.mode().equals(b.mode())
-                    ? b.mode().compareTo(a.mode()) // rsa before ecdh
-                    : a.side().equals(b.side())
-                        ? Integer.compare(a.threads(), b.threads())
-                        : a.side().compareTo(b.side()));
+        java.util.Comparator.comparing(Key::provider)
+            .thenComparing(Key::mode, java.util.Comparator.reverseOrder()) // rsa before ecdh
+            .thenComparing(Key::side)
+            .thenComparingInt(Key::threads));
     for (Key k : keys) {
       RunResult h = handshakes.get(k);
       RunResult f = floors.get(k);

@@ -89,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
    * Warm-up rounds per ledger when comparing: 10,000 sessions of 20 terminals. The JDBC ledgers'
    * own code (H2, the PostgreSQL driver, the pool) is warmed only by their own rounds; on H2 the
    * first few hundred sessions cost several times what they cost once compiled, and C2 keeps
-   * compiling (a quarter of a core on two cores) for about 30 s of sessions on two cores.
+   * compiling (a quarter of a core) for about the first 30 s of sessions on two cores.
    */
   static final int COMPARE_WARMUP = 500;
 

@@ -14,12 +14,12 @@ class DerWriterTest {
     for (int n : lengths) {
       byte[] content = new byte[n];
       Arrays.fill(content, (byte) 0x5A);
-      byte[] split = DerWriter.octetString(content);
-      byte[] expected = concatByHand(DerReader.OCTET_STRING, content);
-      assertThat(split).as("length %d", n).isEqualTo(expected);
+      byte[] written = DerWriter.octetString(content);
+      byte[] expected = encodeByHand(DerReader.OCTET_STRING, content);
+      assertThat(written).as("length %d", n).isEqualTo(expected);
       assertThat(DerWriter.header(DerReader.OCTET_STRING, n))
           .isEqualTo(Arrays.copyOf(expected, expected.length - n));
-      DerReader.Tlv read = new DerReader(split).read();
+      DerReader.Tlv read = new DerReader(written).read();
       assertThat(read.tag()).isEqualTo(DerReader.OCTET_STRING);
       assertThat(read.value()).isEqualTo(content);
     }
@@ -37,7 +37,7 @@ class DerWriterTest {
   }
 
   /** X.690 8.1.3 written out: short form below 128, else 0x80 | count and big-endian octets. */
-  private static byte[] concatByHand(int tag, byte[] content) {
+  private static byte[] encodeByHand(int tag, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(tag);
     int n = content.length;

@@ -2,6 +2,7 @@ package dev.keytransfer.core;
 
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Objects;
 import javax.security.auth.x500.X500Principal;
 
@@ -24,6 +25,26 @@ public record IssuerAndSerial(X500Principal issuer, BigInteger serialNumber) {
   /** True if this names {@code certificate}. */
   public boolean identifies(X509Certificate certificate) {
     return equals(of(certificate));
+  }
+
+  /**
+   * Same serial number and the same issuer name under X.500 name matching ({@link
+   * X500Principal#equals}, RFC 5280 7.1). Identical DER encodings are matched without
+   * canonicalising either name, which a principal parsed from a token would otherwise do on every
+   * comparison.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof IssuerAndSerial other
+        && serialNumber.equals(other.serialNumber)
+        && (issuer == other.issuer
+            || Arrays.equals(issuer.getEncoded(), other.issuer.getEncoded())
+            || issuer.equals(other.issuer));
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * issuer.hashCode() + serialNumber.hashCode();
   }
 
   @Override

@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
 import javax.crypto.NoSuchPaddingException;
@@ -80,6 +81,12 @@ public class JcaCryptoProvider implements CryptoProvider {
   private final boolean platformFallback;
   private final SecureRandom random;
   private final ThreadLocal<Engines> engines = ThreadLocal.withInitial(Engines::new);
+
+  /**
+   * With platform fallback: the platform provider of each cipher transformation {@link #provider}
+   * does not have. Keys are this class's own transformation names, so the map stays small.
+   */
+  private final Map<String, Provider> platformCiphers = new ConcurrentHashMap<>();
 
   /** A provider on the platform's installed JCA providers and its approved random generator. */
   public JcaCryptoProvider() {
@@ -718,16 +725,29 @@ public class JcaCryptoProvider implements CryptoProvider {
     }
   }
 
+  /**
+   * A new cipher for {@code transformation} from {@link #provider}, or with platform fallback from
+   * the platform provider that first served a transformation {@link #provider} turned down. That
+   * provider is remembered per transformation ({@link #platformCiphers}): a failed lookup and a
+   * search of every installed provider cost more than the TDES content encryption itself.
+   */
   private Cipher cipher(String transformation) throws GeneralSecurityException {
+    if (provider == null) {
+      return Cipher.getInstance(transformation);
+    }
+    Provider platform = platformCiphers.get(transformation);
+    if (platform != null) {
+      return Cipher.getInstance(transformation, platform);
+    }
     try {
-      return provider == null
-          ? Cipher.getInstance(transformation)
-          : Cipher.getInstance(transformation, provider);
+      return Cipher.getInstance(transformation, provider);
     } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
       if (!platformFallback) {
         throw e;
       }
-      return Cipher.getInstance(transformation);
+      Cipher c = Cipher.getInstance(transformation);
+      platformCiphers.putIfAbsent(transformation, c.getProvider());
+      return c;
     }
   }
 

@@ -12,12 +12,10 @@ import dev.keytransfer.core.spi.KeyBlock;
 import dev.keytransfer.crypto.DerLimits;
 import dev.keytransfer.crypto.internal.DerReader;
 import dev.keytransfer.crypto.internal.DerReader.Tlv;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -411,7 +409,6 @@ final class Tr34Cms {
         p.eContent = w.octetString();
         w.end();
       }
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
       boolean sawCerts = false;
       boolean sawCrls = false;
       boolean sawSigners = false;
@@ -426,8 +423,7 @@ final class Tr34Cms {
               throw malformed("SignedData carries more than " + MAX_CERTIFICATES + " certificates");
             }
             Tlv c = certs.expect(DerReader.SEQUENCE);
-            p.certificates.add(
-                (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.encoded())));
+            p.certificates.add(X509Objects.certificate(c.encoded()));
           }
         } else if (t.tag() == 0xA1
             && !sawCrls
@@ -442,7 +438,7 @@ final class Tr34Cms {
               throw malformed("SignedData carries more than " + MAX_CRLS + " CRLs");
             }
             Tlv c = crls.expect(DerReader.SEQUENCE);
-            p.crls.add((X509CRL) cf.generateCRL(new ByteArrayInputStream(c.encoded())));
+            p.crls.add(X509Objects.crl(c.encoded()));
           }
         } else if (t.tag() == DerReader.SET && !sawSigners) {
           sawSigners = true;

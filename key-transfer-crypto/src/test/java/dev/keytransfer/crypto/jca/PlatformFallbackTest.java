@@ -114,6 +114,44 @@ class PlatformFallbackTest {
     assertThat(key.label()).isEqualTo("fallback");
   }
 
+  /** {@link Partial}, counting the cipher services it is asked for. */
+  private static final class CountingPartial extends Provider {
+    final java.util.concurrent.atomic.AtomicInteger cipherLookups =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    CountingPartial() {
+      super("CountingPartial", "1", "SHA-256 only, counting cipher lookups");
+      put("MessageDigest.SHA-256", MarkerDigest.class.getName());
+    }
+
+    @Override
+    public synchronized Service getService(String type, String algorithm) {
+      if (type.equals("Cipher")) {
+        cipherLookups.incrementAndGet();
+      }
+      return super.getService(type, algorithm);
+    }
+  }
+
+  @Test
+  void withFallback_aCipherThePreferredLacks_isAskedOfItOnce() throws Exception {
+    CountingPartial preferred = new CountingPartial();
+    JcaCryptoProvider p =
+        new JcaCryptoProvider("partial", preferred, true, JcaCryptoProvider.defaultRandom());
+    JcaCryptoProvider platform = new JcaCryptoProvider();
+    try (SecretKeyMaterial k = SecretKeyMaterial.copyOf(TDES)) {
+      byte[] first = p.encrypt(ContentEncryption.TDES_CBC, k, IV, DATA);
+      int asked = preferred.cipherLookups.get();
+      assertThat(asked).isPositive();
+      byte[] second = p.encrypt(ContentEncryption.TDES_CBC, k, IV, DATA);
+      assertThat(second)
+          .isEqualTo(first)
+          .isEqualTo(platform.encrypt(ContentEncryption.TDES_CBC, k, IV, DATA));
+      assertThat(p.decrypt(ContentEncryption.TDES_CBC, k, IV, second)).isEqualTo(DATA);
+      assertThat(preferred.cipherLookups.get()).isEqualTo(asked);
+    }
+  }
+
   @Test
   void withFallback_aPreferredEngineThatFailsAfterLookup_isNotRetriedOnThePlatform()
       throws Exception {

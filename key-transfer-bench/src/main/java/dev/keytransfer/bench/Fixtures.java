@@ -3,8 +3,10 @@ package dev.keytransfer.bench;
 import dev.keytransfer.Enrollment;
 import dev.keytransfer.KeyTransferHost;
 import dev.keytransfer.ca.DefaultCertificateAuthority;
+import dev.keytransfer.core.CertificateChain;
 import dev.keytransfer.core.KeyCheckValue;
 import dev.keytransfer.core.KeyTransferException;
+import dev.keytransfer.core.Role;
 import dev.keytransfer.core.ValidationPolicy;
 import dev.keytransfer.core.handshake.DeliveryLimit;
 import dev.keytransfer.core.spi.CryptoProvider;
@@ -13,9 +15,12 @@ import dev.keytransfer.core.spi.DistributionTerminal;
 import dev.keytransfer.core.spi.ReceivingTerminal;
 import dev.keytransfer.core.store.InMemoryBindingStore;
 import dev.keytransfer.core.store.InMemoryTerminalKeyStore;
+import dev.keytransfer.crypto.pki.CertificationRequests;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -42,6 +47,15 @@ public final class Fixtures {
   private final ValidationPolicy hostPolicy;
   private final ValidationPolicy terminalPolicy;
   private final List<ReceivingTerminal> terminals = new ArrayList<>();
+  private final Map<Integer, List<CertificateChain>> fleets = new HashMap<>();
+
+  /**
+   * Certificates per {@link #fleet}: more than the platform's X.509 factory keeps parsed (750), so
+   * a host cycling through them parses and verifies every terminal certificate it is sent, as a
+   * host serving a fleet does; a repeated certificate would come back from that cache already
+   * parsed, with its signature already verified by the same object.
+   */
+  public static final int FLEET_SIZE = 1024;
 
   private Fixtures(CryptoProvider crypto, Mode mode, int terminalCount)
       throws KeyTransferException {
@@ -94,6 +108,31 @@ public final class Fixtures {
     keys.register(t.certificateChain().leaf());
     terminals.add(t);
     return terminals.size() - 1;
+  }
+
+  /**
+   * {@link #FLEET_SIZE} certificates for pool terminal {@code i}'s key, each with a serial number
+   * of its own (so each is a device of its own to the host's ledger) and registered with the key
+   * source; issued by the CA from one certification request on the first call, then the same list.
+   * Issuance is not timed.
+   */
+  public synchronized List<CertificateChain> fleet(int i) throws KeyTransferException {
+    List<CertificateChain> fleet = fleets.get(i);
+    if (fleet == null) {
+      ReceivingTerminal t = terminal(i);
+      byte[] request =
+          CertificationRequests.create(
+              crypto, t.keyTransportKey(), t.certificateChain().leaf().getSubjectX500Principal());
+      fleet = new ArrayList<>(FLEET_SIZE);
+      for (int k = 0; k < FLEET_SIZE; k++) {
+        CertificateChain chain = ca.issue(request, Role.KRD);
+        keys.register(chain.leaf());
+        fleet.add(chain);
+      }
+      fleet = List.copyOf(fleet);
+      fleets.put(i, fleet);
+    }
+    return fleet;
   }
 
   public CryptoProvider crypto() {

@@ -3,7 +3,10 @@ package dev.keytransfer.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytransfer.core.CertificateChain;
+import dev.keytransfer.core.IssuerAndSerial;
 import dev.keytransfer.core.spi.DeliveryStatus;
+import dev.keytransfer.core.spi.LedgerEntry;
 import dev.keytransfer.crypto.jca.JcaCryptoProvider;
 import java.security.interfaces.ECPublicKey;
 import java.util.List;
@@ -56,13 +59,22 @@ class HarnessTest {
   }
 
   @Test
-  void hostSide_sessionsEndConfirmedInTheLedger() throws Exception {
+  void hostSide_sessionsEndConfirmedInTheLedger_eachFromTheNextCertificateOfTheFleet()
+      throws Exception {
     HostSide.Worker w = new HostSide(fixtures).worker(0);
-    for (int i = 0; i < 3; i++) {
+    List<CertificateChain> fleet = fixtures.fleet(0);
+    assertThat(fleet).hasSize(Fixtures.FLEET_SIZE);
+    assertThat(fleet.stream().map(c -> c.leaf().getSerialNumber()).distinct())
+        .hasSize(fleet.size());
+    assertThat(fleet.get(7).leaf().getPublicKey())
+        .isEqualTo(fixtures.terminal(0).certificateChain().leaf().getPublicKey());
+    // the worker's constructor ran one session on fleet certificate 0
+    for (int i = 1; i < 4; i++) {
       var r = w.handshake();
-      assertThat(fixtures.ledger().find(r.sessionId()).orElseThrow().status())
-          .isEqualTo(DeliveryStatus.CONFIRMED);
-      assertThat(r.kcv()).contains(fixtures.kcvOf(0));
+      LedgerEntry e = fixtures.ledger().find(r.sessionId()).orElseThrow();
+      assertThat(e.status()).isEqualTo(DeliveryStatus.CONFIRMED);
+      assertThat(e.device()).isEqualTo(IssuerAndSerial.of(fleet.get(i).leaf()));
+      assertThat(r.kcv()).contains(fixtures.keySource().kcvOf(fleet.get(i).leaf()));
     }
   }
 

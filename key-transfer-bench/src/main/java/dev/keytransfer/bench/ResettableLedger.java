@@ -13,10 +13,11 @@ import java.util.Optional;
 
 /**
  * The host's in-memory ledger, replaced by an empty one between measurement rounds. {@code
- * InMemoryKeyLedger} scans every entry of the run for a device's history, so without a reset the
- * ledger's cost would grow with the length of the run and the same cell would measure slower the
- * longer it ran. Reset only while no session runs (between rounds); every call goes to the current
- * ledger, which keeps the in-memory ledger's own behaviour (its default methods included).
+ * InMemoryKeyLedger} keeps every entry and audit record of the run in memory, so without a reset
+ * its maps and the live heap would grow with the length of the run and a long cell would measure
+ * the garbage collector as well. Reset only while no session runs (between rounds); every call goes
+ * to the current ledger, which keeps the in-memory ledger's own behaviour (its default methods
+ * included).
  */
 public final class ResettableLedger implements KeyLedger {
   private volatile KeyLedger current = new dev.keytransfer.core.store.InMemoryKeyLedger();

@@ -436,11 +436,13 @@ public class JcaCryptoProvider implements CryptoProvider {
       throws KeyTransferException {
     byte[] k = key.copyBytes();
     try {
-      Cipher c = cipher(cbcTransformation(algorithm));
+      String transformation = cbcTransformation(algorithm);
+      Cipher c = cipher(transformation);
       c.init(
           Cipher.ENCRYPT_MODE,
           new SecretKeySpec(k, keyAlgorithm(algorithm)),
           new IvParameterSpec(iv));
+      remember(transformation, c);
       return c.doFinal(plaintext);
     } catch (GeneralSecurityException e) {
       throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "content encryption failed", e);
@@ -456,11 +458,13 @@ public class JcaCryptoProvider implements CryptoProvider {
     CryptoRules.checkCbcInput(algorithm, key, iv, ciphertext);
     byte[] k = key.copyBytes();
     try {
-      Cipher c = cipher(cbcTransformation(algorithm));
+      String transformation = cbcTransformation(algorithm);
+      Cipher c = cipher(transformation);
       c.init(
           Cipher.DECRYPT_MODE,
           new SecretKeySpec(k, keyAlgorithm(algorithm)),
           new IvParameterSpec(iv));
+      remember(transformation, c);
       return c.doFinal(ciphertext);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw KeyTokenException.decryptionFailed();
@@ -562,6 +566,7 @@ public class JcaCryptoProvider implements CryptoProvider {
       } else {
         c.init(mode, spec, new IvParameterSpec(iv));
       }
+      remember(transformation, c);
       return op.apply(c);
     } finally {
       CryptoRules.wipe(k);
@@ -727,9 +732,9 @@ public class JcaCryptoProvider implements CryptoProvider {
 
   /**
    * A new cipher for {@code transformation} from {@link #provider}, or with platform fallback from
-   * the platform provider that first served a transformation {@link #provider} turned down. That
-   * provider is remembered per transformation ({@link #platformCiphers}): a failed lookup and a
-   * search of every installed provider cost more than the TDES content encryption itself.
+   * the platform: the provider that took the key last time ({@link #remember}), else the platform's
+   * own choice, made when the cipher is initialised with the key. A failed lookup and a search of
+   * every installed provider cost more than the TDES content encryption itself.
    */
   private Cipher cipher(String transformation) throws GeneralSecurityException {
     if (provider == null) {
@@ -745,9 +750,22 @@ public class JcaCryptoProvider implements CryptoProvider {
       if (!platformFallback) {
         throw e;
       }
-      Cipher c = Cipher.getInstance(transformation);
-      platformCiphers.putIfAbsent(transformation, c.getProvider());
-      return c;
+      return Cipher.getInstance(transformation);
+    }
+  }
+
+  /**
+   * After {@code initialised} (from {@link #cipher}) took its key: with platform fallback, the
+   * platform provider it ended up on serves {@code transformation} from now on. Asked before the
+   * key, the platform would pin its first provider of the transformation, which may refuse a key
+   * that a later one takes.
+   */
+  private void remember(String transformation, Cipher initialised) {
+    if (platformFallback) {
+      Provider chosen = initialised.getProvider();
+      if (chosen != provider) {
+        platformCiphers.putIfAbsent(transformation, chosen);
+      }
     }
   }
 

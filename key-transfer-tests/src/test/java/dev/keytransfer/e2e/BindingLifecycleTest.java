@@ -131,6 +131,19 @@ class BindingLifecycleTest {
   }
 
   @Test
+  void aKdhCertificateWithTheBoundIssuerAndSerialButAnotherKey_refusedAtS3() throws Exception {
+    ReceivingTerminal device = boundWithKey();
+    TestPki.Leaf impostor =
+        pki.leaf(Role.KDH, "Binding KDH 1").serial(kdh1.certificate().getSerialNumber()).build();
+    assertThat(IssuerAndSerial.of(impostor.certificate()))
+        .isEqualTo(IssuerAndSerial.of(kdh1.certificate()));
+    Wire.Outcome o = session(device, impostor, HostOperation.deliverKey(), Wire.PASS);
+    assertThat(o.terminalCode()).isEqualTo(ErrorCode.SIGNER_NOT_BOUND);
+    assertThat(device.keyStore().size()).isEqualTo(1);
+    assertThat(device.bindingStore().boundKdh()).contains(kdh1.certificate());
+  }
+
+  @Test
   void rebind_toKdh2_thenOnlyKdh2Serves() throws Exception {
     ReceivingTerminal device = boundWithKey();
     Wire.Outcome o = session(device, kdh1, new HostOperation.Rebind(kdh2.chain()), Wire.PASS);

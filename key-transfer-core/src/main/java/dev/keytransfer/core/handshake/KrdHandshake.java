@@ -40,6 +40,7 @@ import dev.keytransfer.core.spi.VerifiedEcdhKeyToken;
 import dev.keytransfer.core.spi.VerifiedKeyToken;
 import dev.keytransfer.core.spi.VerifiedRebind;
 import dev.keytransfer.core.spi.VerifiedUnbind;
+import java.security.MessageDigest;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -370,7 +371,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
   private Step<State> onKdhCredential(KdhCredentialToken token) throws KeyTransferException {
     CertificateChain validated = validateKdh(token.chain(), List.of(), token.crls());
     Optional<X509Certificate> bound = terminal.bindingStore().boundKdh();
-    if (bound.isPresent() && !IssuerAndSerial.of(bound.get()).identifies(validated.leaf())) {
+    if (bound.isPresent() && !isBoundKdh(bound.get(), validated.leaf())) {
       throw new SignatureInvalidException(
           ErrorCode.SIGNER_NOT_BOUND, "terminal is bound to another KDH");
     }
@@ -393,6 +394,18 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
         validated.leaf().getSubjectX500Principal().getName(),
         validated.leaf().getSerialNumber().toString(16));
     return Step.to(State.AWAIT_KEY_TOKEN, codec.encodeRandomToken(nonce));
+  }
+
+  /**
+   * Whether {@code presented} is the bound KDH (C11): its issuer and serial number, and its public
+   * key, the one every later token of this session is verified with. Issuer and serial alone would
+   * let another certificate of a trusted CA with that serial (reissued, or under an issuer name
+   * that compares equal) speak for the bound host.
+   */
+  private static boolean isBoundKdh(X509Certificate bound, X509Certificate presented) {
+    return IssuerAndSerial.of(bound).identifies(presented)
+        && MessageDigest.isEqual(
+            bound.getPublicKey().getEncoded(), presented.getPublicKey().getEncoded());
   }
 
   /**

@@ -84,7 +84,9 @@ public class JcaCryptoProvider implements CryptoProvider {
 
   /**
    * With platform fallback: the platform provider of each cipher transformation {@link #provider}
-   * does not have. Keys are this class's own transformation names, so the map stays small.
+   * does not have, per key length ({@link #slot}): the platform picks a provider by the key, and
+   * one that takes a 16-byte AES key may refuse a 32-byte one. Keys are this class's own
+   * transformation names and key lengths, so the map stays small.
    */
   private final Map<String, Provider> platformCiphers = new ConcurrentHashMap<>();
 
@@ -390,7 +392,7 @@ public class JcaCryptoProvider implements CryptoProvider {
       throws KeyTransferException {
     byte[] k = key.copyBytes();
     try {
-      Cipher c = cipher(OAEP);
+      Cipher c = cipher(OAEP, 0); // never remembered
       c.init(Cipher.ENCRYPT_MODE, recipient, OAEP_SHA256, random);
       return c.doFinal(k);
     } catch (GeneralSecurityException e) {
@@ -422,7 +424,7 @@ public class JcaCryptoProvider implements CryptoProvider {
    */
   public final byte[] oaepDecrypt(PrivateKey key, OAEPParameterSpec params, byte[] ciphertext) {
     try {
-      Cipher c = cipher(OAEP);
+      Cipher c = cipher(OAEP, 0); // never remembered
       c.init(Cipher.DECRYPT_MODE, key, params);
       return c.doFinal(ciphertext);
     } catch (GeneralSecurityException | RuntimeException e) {
@@ -437,12 +439,12 @@ public class JcaCryptoProvider implements CryptoProvider {
     byte[] k = key.copyBytes();
     try {
       String transformation = cbcTransformation(algorithm);
-      Cipher c = cipher(transformation);
+      Cipher c = cipher(transformation, k.length);
       c.init(
           Cipher.ENCRYPT_MODE,
           new SecretKeySpec(k, keyAlgorithm(algorithm)),
           new IvParameterSpec(iv));
-      remember(transformation, c);
+      remember(transformation, k.length, c);
       return c.doFinal(plaintext);
     } catch (GeneralSecurityException e) {
       throw new KeyTransferException(ErrorCode.CRYPTO_FAILURE, "content encryption failed", e);
@@ -459,12 +461,12 @@ public class JcaCryptoProvider implements CryptoProvider {
     byte[] k = key.copyBytes();
     try {
       String transformation = cbcTransformation(algorithm);
-      Cipher c = cipher(transformation);
+      Cipher c = cipher(transformation, k.length);
       c.init(
           Cipher.DECRYPT_MODE,
           new SecretKeySpec(k, keyAlgorithm(algorithm)),
           new IvParameterSpec(iv));
-      remember(transformation, c);
+      remember(transformation, k.length, c);
       return c.doFinal(ciphertext);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw KeyTokenException.decryptionFailed();
@@ -552,9 +554,10 @@ public class JcaCryptoProvider implements CryptoProvider {
         };
     String transformation = algorithm + (iv == null ? "/ECB/NoPadding" : "/CBC/NoPadding");
     Map<String, Cipher> kept = engines.get().blockEngines;
-    Cipher c = kept.remove(transformation);
+    String slot = slot(transformation, key.length());
+    Cipher c = kept.remove(slot);
     if (c == null) {
-      c = cipher(transformation);
+      c = cipher(transformation, key.length());
     }
     byte[] k = key.copyBytes();
     byte[] expanded = blockCipher == Algorithms.BlockCipher.TDES ? CryptoRules.tdesKey24(k) : null;
@@ -566,7 +569,7 @@ public class JcaCryptoProvider implements CryptoProvider {
       } else {
         c.init(mode, spec, new IvParameterSpec(iv));
       }
-      remember(transformation, c);
+      remember(transformation, key.length(), c);
       return op.apply(c);
     } finally {
       CryptoRules.wipe(k);
@@ -588,7 +591,7 @@ public class JcaCryptoProvider implements CryptoProvider {
         // one block under the public key: an engine that keys itself lazily (ACCP keeps its
         // native context until the next operation) now holds that key, not the caller's
         c.doFinal(new byte[blockCipher.blockSize()]);
-        kept.put(transformation, c);
+        kept.put(slot, c);
       } catch (GeneralSecurityException | RuntimeException e) {
         // not kept: an engine that may still hold the key is left to the garbage collector
       }
@@ -697,7 +700,7 @@ public class JcaCryptoProvider implements CryptoProvider {
         new EnumMap<>(Algorithms.Signature.class);
     MessageDigest sha256;
 
-    /** Raw block engines by transformation, each keyed with {@link #SCRUB_KEY} between uses. */
+    /** Raw block engines by {@link #slot}, each keyed with {@link #SCRUB_KEY} between uses. */
     final Map<String, Cipher> blockEngines = new java.util.HashMap<>();
   }
 
@@ -731,16 +734,25 @@ public class JcaCryptoProvider implements CryptoProvider {
   }
 
   /**
-   * A new cipher for {@code transformation} from {@link #provider}, or with platform fallback from
-   * the platform: the provider that took the key last time ({@link #remember}), else the platform's
-   * own choice, made when the cipher is initialised with the key. A failed lookup and a search of
-   * every installed provider cost more than the TDES content encryption itself.
+   * The memo slot of a cipher: its transformation and the length of the key it will take ({@link
+   * #platformCiphers}).
    */
-  private Cipher cipher(String transformation) throws GeneralSecurityException {
+  private static String slot(String transformation, int keyLength) {
+    return transformation + '#' + keyLength;
+  }
+
+  /**
+   * A new cipher for {@code transformation} and a key of {@code keyLength} bytes from {@link
+   * #provider}, or with platform fallback from the platform: the provider that took a key of that
+   * length last time ({@link #remember}), else the platform's own choice, made when the cipher is
+   * initialised with the key. A failed lookup and a search of every installed provider cost more
+   * than the TDES content encryption itself.
+   */
+  private Cipher cipher(String transformation, int keyLength) throws GeneralSecurityException {
     if (provider == null) {
       return Cipher.getInstance(transformation);
     }
-    Provider platform = platformCiphers.get(transformation);
+    Provider platform = platformCiphers.get(slot(transformation, keyLength));
     if (platform != null) {
       return Cipher.getInstance(transformation, platform);
     }
@@ -755,16 +767,16 @@ public class JcaCryptoProvider implements CryptoProvider {
   }
 
   /**
-   * After {@code initialised} (from {@link #cipher}) took its key: with platform fallback, the
-   * platform provider it ended up on serves {@code transformation} from now on. Asked before the
-   * key, the platform would pin its first provider of the transformation, which may refuse a key
-   * that a later one takes.
+   * After {@code initialised} (from {@link #cipher}) took its key of {@code keyLength} bytes: with
+   * platform fallback, the platform provider it ended up on serves that transformation and key
+   * length from now on. Asked before the key, the platform would pin its first provider of the
+   * transformation, which may refuse a key that a later one takes.
    */
-  private void remember(String transformation, Cipher initialised) {
+  private void remember(String transformation, int keyLength, Cipher initialised) {
     if (platformFallback) {
       Provider chosen = initialised.getProvider();
       if (chosen != provider) {
-        platformCiphers.putIfAbsent(transformation, chosen);
+        platformCiphers.putIfAbsent(slot(transformation, keyLength), chosen);
       }
     }
   }

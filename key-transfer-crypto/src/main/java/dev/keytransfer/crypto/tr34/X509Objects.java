@@ -1,6 +1,7 @@
 package dev.keytransfer.crypto.tr34;
 
 import java.io.ByteArrayInputStream;
+import java.lang.ref.SoftReference;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -20,43 +21,66 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * factory's own cache shares it: a hit needs the whole encoding to be equal, nothing about validity
  * is kept, and every caller still validates what it gets. Each kind has a fixed number of slots,
  * chosen by the encoding's last bytes (its signature); a new encoding replaces whatever was in its
- * slot, so the memory held is bounded by the slots times the largest accepted element. Thread-safe.
+ * slot. These are parsed before anything is validated, from any peer, so what is kept is bounded
+ * and can always be reclaimed: only encodings of at most {@value #MAX_KEPT} bytes are kept (a
+ * certificate, a CRL of some hundred entries; a larger one is parsed each time), and each entry is
+ * held through a {@link SoftReference}, which the collector clears before the heap runs out (a
+ * parsed CRL takes over ten times its encoding). Thread-safe.
  */
 final class X509Objects {
   private static final int SLOTS = 32; // a power of two
 
+  /** The longest encoding kept. */
+  static final int MAX_KEPT = 8192;
+
   private record Entry<T>(byte[] der, T parsed) {}
 
-  private static final AtomicReferenceArray<Entry<X509Certificate>> CERTIFICATES =
+  private static final AtomicReferenceArray<SoftReference<Entry<X509Certificate>>> CERTIFICATES =
       new AtomicReferenceArray<>(SLOTS);
-  private static final AtomicReferenceArray<Entry<X509CRL>> CRLS =
+  private static final AtomicReferenceArray<SoftReference<Entry<X509CRL>>> CRLS =
       new AtomicReferenceArray<>(SLOTS);
 
   private X509Objects() {}
 
   /** The certificate whose DER encoding is {@code der}; {@code der} is kept and must be owned. */
   static X509Certificate certificate(byte[] der) throws CertificateException {
-    int slot = slot(der);
-    Entry<X509Certificate> e = CERTIFICATES.get(slot);
-    if (e != null && Arrays.equals(e.der(), der)) {
-      return e.parsed();
+    X509Certificate kept = kept(CERTIFICATES, der);
+    if (kept != null) {
+      return kept;
     }
     X509Certificate c =
         (X509Certificate) factory().generateCertificate(new ByteArrayInputStream(der));
-    CERTIFICATES.set(slot, new Entry<>(der, c));
+    keep(CERTIFICATES, der, c);
     return c;
   }
 
   /** The CRL whose DER encoding is {@code der}; {@code der} is kept and must be owned. */
   static X509CRL crl(byte[] der) throws CRLException, CertificateException {
-    int slot = slot(der);
-    Entry<X509CRL> e = CRLS.get(slot);
-    if (e != null && Arrays.equals(e.der(), der)) {
-      return e.parsed();
+    X509CRL kept = kept(CRLS, der);
+    if (kept != null) {
+      return kept;
     }
     X509CRL c = (X509CRL) factory().generateCRL(new ByteArrayInputStream(der));
-    CRLS.set(slot, new Entry<>(der, c));
+    keep(CRLS, der, c);
     return c;
+  }
+
+  /** Whether a certificate or CRL of encoding {@code der} is kept now (tests). */
+  static boolean isKept(byte[] der) {
+    return kept(CERTIFICATES, der) != null || kept(CRLS, der) != null;
+  }
+
+  private static <T> T kept(AtomicReferenceArray<SoftReference<Entry<T>>> slots, byte[] der) {
+    SoftReference<Entry<T>> ref = slots.get(slot(der));
+    Entry<T> e = ref == null ? null : ref.get();
+    return e != null && Arrays.equals(e.der(), der) ? e.parsed() : null;
+  }
+
+  private static <T> void keep(
+      AtomicReferenceArray<SoftReference<Entry<T>>> slots, byte[] der, T parsed) {
+    if (der.length <= MAX_KEPT) {
+      slots.set(slot(der), new SoftReference<>(new Entry<>(der, parsed)));
+    }
   }
 
   private static CertificateFactory factory() throws CertificateException {

@@ -28,6 +28,7 @@ class X509ObjectsTest {
   private static byte[] certificate;
   private static byte[] otherCertificate;
   private static byte[] crl;
+  private static byte[] longCrl;
 
   @BeforeAll
   static void issue() throws Exception {
@@ -43,6 +44,11 @@ class X509ObjectsTest {
         new JcaX509CRLConverter()
             .getCRL(new X509v2CRLBuilder(CA, from).setNextUpdate(to).build(signer));
     crl = c.getEncoded();
+    X509v2CRLBuilder many = new X509v2CRLBuilder(CA, from).setNextUpdate(to);
+    for (int i = 0; i < 400; i++) {
+      many.addCRLEntry(BigInteger.valueOf(1_000_000L + i), from, 1);
+    }
+    longCrl = new JcaX509CRLConverter().getCRL(many.build(signer)).getEncoded();
   }
 
   private static byte[] certificate(
@@ -89,6 +95,17 @@ class X509ObjectsTest {
       // the flipped bit made it unreadable: equally not the original
     }
     assertThat(X509Objects.certificate(certificate.clone())).isNotNull();
+  }
+
+  @Test
+  void anEncodingOverTheLimit_isParsedButNotKept() throws Exception {
+    assertThat(longCrl.length).isGreaterThan(X509Objects.MAX_KEPT);
+    X509CRL parsed = X509Objects.crl(longCrl.clone());
+    assertThat(parsed.getRevokedCertificates()).hasSize(400);
+    assertThat(parsed.getEncoded()).isEqualTo(longCrl);
+    assertThat(X509Objects.isKept(longCrl)).isFalse();
+    X509Objects.crl(crl.clone());
+    assertThat(X509Objects.isKept(crl)).isTrue();
   }
 
   @Test

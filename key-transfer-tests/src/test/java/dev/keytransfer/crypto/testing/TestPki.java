@@ -165,6 +165,7 @@ public final class TestPki {
     private KeyUsage[] usage;
     private boolean ca;
     private KeyPair keys;
+    private BigInteger serial;
 
     private LeafSpec(Role role, String cn) {
       this.cn = cn;
@@ -205,6 +206,12 @@ public final class TestPki {
       return this;
     }
 
+    /** The serial number instead of a random one (a CA that reissues a serial). */
+    public LeafSpec serial(BigInteger s) {
+      this.serial = s;
+      return this;
+    }
+
     public LeafSpec keyUsage(KeyUsage... u) {
       this.usage = u;
       return this;
@@ -226,6 +233,9 @@ public final class TestPki {
               .ca(ca)
               .keyUsage(usage)
               .signatureAlgorithm(signatureAlgorithm);
+      if (serial != null) {
+        b.serial(serial);
+      }
       X509Certificate cert = b.build();
       return new Leaf(cert, SoftwareKeyHandle.of(keys, cn), CertificateChain.of(cert, issuer));
     }

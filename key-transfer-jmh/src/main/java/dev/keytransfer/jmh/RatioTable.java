@@ -28,7 +28,10 @@ public final class RatioTable {
   private record Key(String provider, String mode, String side, int threads) {}
 
   public static void main(String[] args) throws Exception {
-    int warmupIterations = 2;
+    // each trial is a fresh fork: with two benchmark threads on two cores the JIT's compiler
+    // threads get little CPU, and two 2 s warm-up iterations left the two-thread cells at 1.3-1.6x
+    // of one thread while they reach 1.96x after eight (README "Performance")
+    int warmupIterations = 8;
     int warmupSeconds = 2;
     int iterations = 3;
     int seconds = 2;
@@ -53,7 +56,7 @@ public final class RatioTable {
         case "--mode" -> modes = List.of(args[++i].split(","));
         case "-h", "--help" -> {
           System.out.println(
-              "RatioTable [--warmup-iterations 2] [--warmup-seconds 2] [--iterations 3]"
+              "RatioTable [--warmup-iterations 8] [--warmup-seconds 2] [--iterations 3]"
                   + " [--seconds 2] [--forks 1] [--threads 1,2] [--provider "
                   + String.join(",", providers)
                   + "] [--sides host,terminal,full] [--mode rsa,ecdh]");

@@ -1,20 +1,13 @@
 package dev.keytransfer.core.store;
 
-import java.security.AlgorithmParameters;
-import java.security.InvalidAlgorithmParameterException;
+import dev.keytransfer.core.testing.KeyFilteringCipher;
 import java.security.InvalidKeyException;
 import java.security.Key;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
-import java.security.SecureRandom;
-import java.security.spec.AlgorithmParameterSpec;
-import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
-import javax.crypto.CipherSpi;
-import javax.crypto.IllegalBlockSizeException;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.SecretKey;
-import javax.crypto.ShortBufferException;
 
 /**
  * Stands in for an Android Keystore or a PKCS#11 token: its {@link #key()} cannot be exported
@@ -61,94 +54,25 @@ final class OpaqueKeyProvider extends Provider {
     return handle;
   }
 
-  private final class OpaqueCipher extends CipherSpi {
-    private final Cipher inner;
-
+  private final class OpaqueCipher extends KeyFilteringCipher {
     OpaqueCipher() throws NoSuchAlgorithmException {
-      try {
-        inner = Cipher.getInstance("AES/GCM/NoPadding");
-      } catch (NoSuchPaddingException e) {
-        throw new NoSuchAlgorithmException(e);
-      }
+      super(gcm(), 16);
     }
 
-    private Key resolve(Key key) throws InvalidKeyException {
+    @Override
+    protected Key resolve(Key key) throws InvalidKeyException {
       if (key != handle) {
         throw new InvalidKeyException("not a key of this keystore");
       }
       return inside;
     }
+  }
 
-    @Override
-    protected void engineSetMode(String mode) {}
-
-    @Override
-    protected void engineSetPadding(String padding) {}
-
-    @Override
-    protected int engineGetBlockSize() {
-      return 16;
-    }
-
-    @Override
-    protected int engineGetOutputSize(int inputLen) {
-      return inner.getOutputSize(inputLen);
-    }
-
-    @Override
-    protected byte[] engineGetIV() {
-      return inner.getIV();
-    }
-
-    @Override
-    protected AlgorithmParameters engineGetParameters() {
-      return inner.getParameters();
-    }
-
-    @Override
-    protected void engineInit(int opmode, Key key, SecureRandom random) throws InvalidKeyException {
-      inner.init(opmode, resolve(key), random);
-    }
-
-    @Override
-    protected void engineInit(
-        int opmode, Key key, AlgorithmParameterSpec params, SecureRandom random)
-        throws InvalidKeyException, InvalidAlgorithmParameterException {
-      inner.init(opmode, resolve(key), params, random);
-    }
-
-    @Override
-    protected void engineInit(int opmode, Key key, AlgorithmParameters params, SecureRandom random)
-        throws InvalidKeyException, InvalidAlgorithmParameterException {
-      inner.init(opmode, resolve(key), params, random);
-    }
-
-    @Override
-    protected void engineUpdateAAD(byte[] src, int offset, int len) {
-      inner.updateAAD(src, offset, len);
-    }
-
-    @Override
-    protected byte[] engineUpdate(byte[] input, int offset, int len) {
-      return inner.update(input, offset, len);
-    }
-
-    @Override
-    protected int engineUpdate(byte[] input, int offset, int len, byte[] out, int outOffset)
-        throws ShortBufferException {
-      return inner.update(input, offset, len, out, outOffset);
-    }
-
-    @Override
-    protected byte[] engineDoFinal(byte[] input, int offset, int len)
-        throws IllegalBlockSizeException, BadPaddingException {
-      return inner.doFinal(input, offset, len);
-    }
-
-    @Override
-    protected int engineDoFinal(byte[] input, int offset, int len, byte[] out, int outOffset)
-        throws ShortBufferException, IllegalBlockSizeException, BadPaddingException {
-      return inner.doFinal(input, offset, len, out, outOffset);
+  private static Cipher gcm() throws NoSuchAlgorithmException {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (NoSuchPaddingException e) {
+      throw new NoSuchAlgorithmException(e);
     }
   }
 }

@@ -9,9 +9,8 @@ import dev.keytransfer.core.SecretKeyMaterial;
 import dev.keytransfer.core.spi.Algorithms;
 import dev.keytransfer.core.spi.Algorithms.ContentEncryption;
 import dev.keytransfer.core.spi.PrivateKeyHandle;
-import java.security.AlgorithmParameters;
+import dev.keytransfer.core.testing.KeyFilteringCipher;
 import java.security.GeneralSecurityException;
-import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import java.security.Key;
 import java.security.MessageDigestSpi;
@@ -19,17 +18,11 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.Security;
 import java.security.SignatureSpi;
-import java.security.spec.AlgorithmParameterSpec;
 import java.util.Arrays;
 import java.util.HexFormat;
-import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
-import javax.crypto.CipherSpi;
-import javax.crypto.IllegalBlockSizeException;
-import javax.crypto.ShortBufferException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -166,85 +159,18 @@ class PlatformFallbackTest {
   }
 
   /** SunJCE's AES/CBC/PKCS5Padding refusing every key but a 16-byte one (an HSM's limit, say). */
-  public static final class Aes128OnlyCipher extends CipherSpi {
-    private final Cipher sun;
-
+  public static final class Aes128OnlyCipher extends KeyFilteringCipher {
     public Aes128OnlyCipher() throws GeneralSecurityException {
-      sun = Cipher.getInstance("AES/CBC/PKCS5Padding", "SunJCE");
+      super(Cipher.getInstance("AES/CBC/PKCS5Padding", "SunJCE"), 16);
     }
 
-    private static Key only128(Key key) throws InvalidKeyException {
+    @Override
+    protected Key resolve(Key key) throws InvalidKeyException {
       byte[] k = key.getEncoded();
       if (k == null || k.length != 16) {
         throw new InvalidKeyException("AES-128 only");
       }
       return key;
-    }
-
-    @Override
-    protected void engineInit(int op, Key key, SecureRandom random) throws InvalidKeyException {
-      sun.init(op, only128(key), random);
-    }
-
-    @Override
-    protected void engineInit(int op, Key key, AlgorithmParameterSpec params, SecureRandom random)
-        throws InvalidKeyException, InvalidAlgorithmParameterException {
-      sun.init(op, only128(key), params, random);
-    }
-
-    @Override
-    protected void engineInit(int op, Key key, AlgorithmParameters params, SecureRandom random)
-        throws InvalidKeyException, InvalidAlgorithmParameterException {
-      sun.init(op, only128(key), params, random);
-    }
-
-    @Override
-    protected byte[] engineDoFinal(byte[] in, int off, int len)
-        throws IllegalBlockSizeException, BadPaddingException {
-      return sun.doFinal(in, off, len);
-    }
-
-    @Override
-    protected int engineDoFinal(byte[] in, int off, int len, byte[] out, int outOff)
-        throws ShortBufferException, IllegalBlockSizeException, BadPaddingException {
-      return sun.doFinal(in, off, len, out, outOff);
-    }
-
-    @Override
-    protected byte[] engineUpdate(byte[] in, int off, int len) {
-      return sun.update(in, off, len);
-    }
-
-    @Override
-    protected int engineUpdate(byte[] in, int off, int len, byte[] out, int outOff)
-        throws ShortBufferException {
-      return sun.update(in, off, len, out, outOff);
-    }
-
-    @Override
-    protected void engineSetMode(String mode) {}
-
-    @Override
-    protected void engineSetPadding(String padding) {}
-
-    @Override
-    protected int engineGetBlockSize() {
-      return 16;
-    }
-
-    @Override
-    protected int engineGetOutputSize(int inputLen) {
-      return sun.getOutputSize(inputLen);
-    }
-
-    @Override
-    protected byte[] engineGetIV() {
-      return sun.getIV();
-    }
-
-    @Override
-    protected AlgorithmParameters engineGetParameters() {
-      return sun.getParameters();
     }
   }
 

@@ -298,7 +298,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     log.info(
         "KDH session {}: {} {}",
         sessionId,
-        krdChain.leaf().getSubjectX500Principal().getName(),
+        LogArgs.subject(krdChain.leaf()),
         b.rebound() ? "rebound to the new KDH" : "unbound");
     return Step.quietlyTo(State.COMPLETED);
   }
@@ -317,8 +317,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     log.info(
         "KDH session {} validated KRD {} serial {}",
         sessionId,
-        validated.leaf().getSubjectX500Principal().getName(),
-        validated.leaf().getSerialNumber().toString(16));
+        LogArgs.subject(validated.leaf()),
+        LogArgs.serial(validated.leaf()));
     return Step.to(
         State.AWAIT_RANDOM_TOKEN, codec.encodeKdhCredential(host.certificateChain(), host.crls()));
   }
@@ -346,7 +346,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
               + " needs an RSA host key (docs/ECDH.md)");
     }
     if (operation instanceof HostOperation.Unbind) {
-      log.info("KDH session {} unbinds {}", sessionId, krd.getSubjectX500Principal().getName());
+      log.info("KDH session {} unbinds {}", sessionId, LogArgs.subject(krd));
       return Step.to(
           State.AWAIT_BINDING_UPDATE,
           codec.buildKdhUnbindToken(kdh, host.signingKey(), krdId, token.nonce(), host.crls()));
@@ -355,8 +355,8 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
       log.info(
           "KDH session {} rebinds {} to {}",
           sessionId,
-          krd.getSubjectX500Principal().getName(),
-          r.newKdh().leaf().getSubjectX500Principal().getName());
+          LogArgs.subject(krd),
+          LogArgs.subject(r.newKdh().leaf()));
       return Step.to(
           State.AWAIT_BINDING_UPDATE,
           codec.buildKdhRebindToken(
@@ -367,7 +367,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
           "KDH session {} relays a {} to {}",
           sessionId,
           relay.token().type(),
-          krd.getSubjectX500Principal().getName());
+          LogArgs.subject(krd));
       return Step.to(State.AWAIT_BINDING_UPDATE, relay.token());
     }
     boolean onePass = operation instanceof HostOperation.DeliverKeyOnePass;
@@ -449,7 +449,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
           "KDH session {} issued key {} to {}",
           sessionId,
           header.usageSummary(),
-          krd.getSubjectX500Principal().getName());
+          LogArgs.subject(krd));
       return Step.to(State.AWAIT_CONFIRMATION, kt);
     }
   }
@@ -491,7 +491,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
     log.info(
         "KDH session {}: {} reports pending key {}; {}",
         sessionId,
-        krd.getSubjectX500Principal().getName(),
+        LogArgs.subject(krd),
         pending.kcv(),
         match != null
             ? "confirmed from session " + match.sessionId()
@@ -529,10 +529,7 @@ public final class KdhHandshake extends AbstractHandshake<KdhHandshake.State, Kd
           confirmation.wantsWorkingKeys()
               ? Optional.empty()
               : Optional.of(sessionRecord(Optional.empty())));
-      log.info(
-          "KDH session {} confirmed: {}",
-          sessionId,
-          krdChain.leaf().getSubjectX500Principal().getName());
+      log.info("KDH session {} confirmed: {}", sessionId, LogArgs.subject(krdChain.leaf()));
       if (!confirmation.wantsWorkingKeys()) {
         if (workingKeys != null) {
           log.warn(

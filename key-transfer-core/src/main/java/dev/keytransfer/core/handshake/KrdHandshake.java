@@ -318,9 +318,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
 
   private Step<State> onStart() throws KeyTransferException {
     HandshakeMessage ct = codec.encodeKrdCredential(terminal.certificateChain());
-    log.info(
-        "KRD session started: {}",
-        terminal.certificateChain().leaf().getSubjectX500Principal().getName());
+    log.info("KRD session started: {}", LogArgs.subject(terminal.certificateChain().leaf()));
     return Step.to(State.AWAIT_KDH_CREDENTIAL, ct);
   }
 
@@ -391,8 +389,8 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
     log.info(
         "KRD validated {} KDH {} serial {}",
         tentativeBinding ? "and tentatively binds" : "bound",
-        validated.leaf().getSubjectX500Principal().getName(),
-        validated.leaf().getSerialNumber().toString(16));
+        LogArgs.subject(validated.leaf()),
+        LogArgs.serial(validated.leaf()));
     return Step.to(State.AWAIT_KEY_TOKEN, codec.encodeRandomToken(nonce));
   }
 
@@ -448,7 +446,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
     if (tentativeBinding) {
       terminal.bindingStore().bind(kdhChain.leaf());
       tentativeBinding = false;
-      log.info("KRD bound to KDH {}", kdhChain.leaf().getSubjectX500Principal().getName());
+      log.info("KRD bound to KDH {}", LogArgs.subject(kdhChain.leaf()));
     }
   }
 
@@ -631,10 +629,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
             Optional.empty(),
             Optional.of(true),
             Optional.of(newKdh.leaf().getSubjectX500Principal().getName()));
-    log.info(
-        "KRD rebound from KDH {} to {}",
-        v.oldKdhId(),
-        newKdh.leaf().getSubjectX500Principal().getName());
+    log.info("KRD rebound from KDH {} to {}", v.oldKdhId(), LogArgs.subject(newKdh.leaf()));
     return new BindingUpdated(true);
   }
 
@@ -683,7 +678,7 @@ public final class KrdHandshake extends AbstractHandshake<KrdHandshake.State, Kr
     log.info(
         "KRD installed key {} from KDH {} (KCV method {})",
         block.header().usageSummary(),
-        kdh.getSubjectX500Principal().getName(),
+        LogArgs.subject(kdh),
         kcv.method());
     if (workingKeyWrapper == null) {
       return Step.to(State.AWAIT_KEY_CONFIRMED, new KeyInstalled(kcv));

@@ -47,9 +47,12 @@ public enum MessageType {
     return wireValue;
   }
 
+  /** Every type, once: {@code values()} copies its array on each call, and every frame asks. */
+  private static final MessageType[] ALL = values();
+
   /** The type for a wire value, or null. */
   public static MessageType fromWireValue(int v) {
-    for (MessageType t : values()) {
+    for (MessageType t : ALL) {
       if (t.wireValue == v) {
         return t;
       }

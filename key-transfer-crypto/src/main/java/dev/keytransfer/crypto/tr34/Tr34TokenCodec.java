@@ -875,7 +875,11 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   private static byte[] contentInfo(byte[] signedDataFields) {
-    return sequence(oid(Tr34Oids.SIGNED_DATA), contextConstructed(0, sequence(signedDataFields)));
+    // ContentInfo { contentType, [0] EXPLICIT SignedData }: the two headers go in front of the
+    // fields, so the token is copied once here, not once per level
+    byte[] signedData = DerWriter.header(DerReader.SEQUENCE, signedDataFields.length);
+    byte[] explicit = DerWriter.header(0xA0, signedData.length + signedDataFields.length);
+    return sequence(oid(Tr34Oids.SIGNED_DATA), explicit, signedData, signedDataFields);
   }
 
   /** The fields of a SignedData, without its SEQUENCE. */
@@ -892,7 +896,10 @@ public final class Tr34TokenCodec implements TokenCodec {
       List<byte[]> parts = new ArrayList<>();
       parts.add(integer(version));
       parts.add(digestAlgorithms);
-      parts.add(sequence(oid(eContentType), contextConstructed(0, octetString(eContent))));
+      // EncapsulatedContentInfo { eContentType, [0] EXPLICIT OCTET STRING }, in one copy
+      byte[] octets = DerWriter.header(DerReader.OCTET_STRING, eContent.length);
+      byte[] explicit = DerWriter.header(0xA0, octets.length + eContent.length);
+      parts.add(sequence(oid(eContentType), explicit, octets, eContent));
       if (!certs.isEmpty()) {
         byte[][] c = new byte[certs.size()][];
         for (int i = 0; i < c.length; i++) {

@@ -648,8 +648,9 @@ public final class Tr34TokenCodec implements TokenCodec {
       List<X509CRL> crls)
       throws KeyTransferException {
     byte[] innerFields =
-        signedDataFields(
-            1, derSet(), Tr34Oids.DATA, ids, newKdh.certificates(), List.of(), derSet());
+        concat(
+            signedDataFields(
+                1, derSet(), Tr34Oids.DATA, ids, newKdh.certificates(), List.of(), derSet()));
     byte[] inner = profile == Tr34Profile.TR34_2012 ? innerFields : sequence(innerFields);
     byte[] si =
         signerInfo(
@@ -874,16 +875,25 @@ public final class Tr34TokenCodec implements TokenCodec {
     return profile == Tr34Profile.TR34_2019 && !Tr34Oids.DATA.equals(eContentType) ? 3 : 1;
   }
 
-  private static byte[] contentInfo(byte[] signedDataFields) {
+  private static byte[] contentInfo(byte[][] signedDataFields) {
     // ContentInfo { contentType, [0] EXPLICIT SignedData }: the two headers go in front of the
-    // fields, so the token is copied once here, not once per level
-    byte[] signedData = DerWriter.header(DerReader.SEQUENCE, signedDataFields.length);
-    byte[] explicit = DerWriter.header(0xA0, signedData.length + signedDataFields.length);
-    return sequence(oid(Tr34Oids.SIGNED_DATA), explicit, signedData, signedDataFields);
+    // fields, so that the fields are copied once, into the token
+    int length = 0;
+    for (byte[] f : signedDataFields) {
+      length = Math.addExact(length, f.length);
+    }
+    byte[] signedData = DerWriter.header(DerReader.SEQUENCE, length);
+    byte[] explicit = DerWriter.header(0xA0, signedData.length + length);
+    byte[][] parts = new byte[3 + signedDataFields.length][];
+    parts[0] = oid(Tr34Oids.SIGNED_DATA);
+    parts[1] = explicit;
+    parts[2] = signedData;
+    System.arraycopy(signedDataFields, 0, parts, 3, signedDataFields.length);
+    return sequence(parts);
   }
 
-  /** The fields of a SignedData, without its SEQUENCE. */
-  private static byte[] signedDataFields(
+  /** The fields of a SignedData, in order, without its SEQUENCE. */
+  private static byte[][] signedDataFields(
       int version,
       byte[] digestAlgorithms,
       String eContentType,
@@ -915,7 +925,7 @@ public final class Tr34TokenCodec implements TokenCodec {
         parts.add(DerWriter.implicitDerSet(1, c));
       }
       parts.add(signerInfos);
-      return concat(parts.toArray(new byte[0][]));
+      return parts.toArray(new byte[0][]);
     } catch (CertificateEncodingException | CRLException e) {
       throw new InternalErrorException("could not encode a certificate or CRL", e);
     }

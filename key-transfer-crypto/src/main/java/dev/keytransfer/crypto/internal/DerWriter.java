@@ -72,6 +72,28 @@ public final class DerWriter {
     return tlv(0xA0 | n, sorted);
   }
 
+  /**
+   * The header octets of {@code [n] EXPLICIT} around an element of tag {@code innerTag} whose
+   * contents are {@code length} bytes long: written in front of those contents they give {@code
+   * contextConstructed(n, tlv(innerTag, contents))} without copying the contents twice.
+   */
+  public static byte[] explicitHeader(int n, int innerTag, int length) {
+    int inner = headerLength(length);
+    int outerLength = Math.addExact(inner, length);
+    int outer = headerLength(outerLength);
+    byte[] out = new byte[outer + inner];
+    writeHeader(out, 0xA0 | n, outerLength);
+    byte[] innerHeader = new byte[inner];
+    writeHeader(innerHeader, innerTag, length);
+    System.arraycopy(innerHeader, 0, out, outer, inner);
+    return out;
+  }
+
+  /** The combined length of {@code parts}. */
+  public static int length(byte[]... parts) {
+    return totalLength(parts);
+  }
+
   /** The tag and length octets of an element whose contents are {@code length} bytes long. */
   public static byte[] header(int tag, int length) {
     byte[] out = new byte[headerLength(length)];

@@ -876,19 +876,12 @@ public final class Tr34TokenCodec implements TokenCodec {
   }
 
   private static byte[] contentInfo(byte[][] signedDataFields) {
-    // ContentInfo { contentType, [0] EXPLICIT SignedData }: the two headers go in front of the
+    // ContentInfo { contentType, [0] EXPLICIT SignedData }: the headers go in front of the
     // fields, so that the fields are copied once, into the token
-    int length = 0;
-    for (byte[] f : signedDataFields) {
-      length = Math.addExact(length, f.length);
-    }
-    byte[] signedData = DerWriter.header(DerReader.SEQUENCE, length);
-    byte[] explicit = DerWriter.header(0xA0, signedData.length + length);
-    byte[][] parts = new byte[3 + signedDataFields.length][];
+    byte[][] parts = new byte[2 + signedDataFields.length][];
     parts[0] = oid(Tr34Oids.SIGNED_DATA);
-    parts[1] = explicit;
-    parts[2] = signedData;
-    System.arraycopy(signedDataFields, 0, parts, 3, signedDataFields.length);
+    parts[1] = DerWriter.explicitHeader(0, DerReader.SEQUENCE, DerWriter.length(signedDataFields));
+    System.arraycopy(signedDataFields, 0, parts, 2, signedDataFields.length);
     return sequence(parts);
   }
 
@@ -907,9 +900,11 @@ public final class Tr34TokenCodec implements TokenCodec {
       parts.add(integer(version));
       parts.add(digestAlgorithms);
       // EncapsulatedContentInfo { eContentType, [0] EXPLICIT OCTET STRING }, in one copy
-      byte[] octets = DerWriter.header(DerReader.OCTET_STRING, eContent.length);
-      byte[] explicit = DerWriter.header(0xA0, octets.length + eContent.length);
-      parts.add(sequence(oid(eContentType), explicit, octets, eContent));
+      parts.add(
+          sequence(
+              oid(eContentType),
+              DerWriter.explicitHeader(0, DerReader.OCTET_STRING, eContent.length),
+              eContent));
       if (!certs.isEmpty()) {
         byte[][] c = new byte[certs.size()][];
         for (int i = 0; i < c.length; i++) {

@@ -36,6 +36,22 @@ class DerWriterTest {
     assertThat(DerWriter.contextConstructed(1, a)).containsExactly(0xA1, 2, 1, 2);
   }
 
+  @Test
+  void explicitHeader_inFrontOfTheContents_isTheNestedElement() {
+    int[] lengths = {
+      0, 1, 0x7D, 0x7E, 0x7F, 0x80, 0xFD, 0xFE, 0xFF, 0x100, 0xFFFC, 0xFFFF, 0x10000
+    };
+    for (int n : lengths) {
+      byte[] content = new byte[n];
+      Arrays.fill(content, (byte) 0x3C);
+      byte[] nested = DerWriter.contextConstructed(0, DerWriter.octetString(content));
+      assertThat(DerWriter.concat(DerWriter.explicitHeader(0, DerReader.OCTET_STRING, n), content))
+          .as("length %d", n)
+          .isEqualTo(nested);
+    }
+    assertThat(DerWriter.length(new byte[3], new byte[0], new byte[5])).isEqualTo(8);
+  }
+
   /** X.690 8.1.3 written out: short form below 128, else 0x80 | count and big-endian octets. */
   private static byte[] encodeByHand(int tag, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -205,14 +205,6 @@ public final class PkixCertificateValidator implements CertificateValidator {
   }
 
   /**
-   * The leaf checked under an issuing CA validated before (docs/SECURITY.md, "Validation cache"):
-   * C8 and C6 on the leaf, the CA's CRLs held to the CRL policy, and RFC 5280 on the leaf alone
-   * with the CA as its trust anchor, so the leaf's signature, dates, extensions and revocation are
-   * checked as on the full path. Only the issuer the full path would try first qualifies (the first
-   * candidate of the leaf's issuer name within its dates, no trust anchor of that name). Empty when
-   * there is no such entry or any check fails: the full validation then decides, and says why.
-   */
-  /**
    * The issuer path building tries first for {@code cert} among {@code candidates}: the first of
    * its issuer name within its dates, if no trust anchor has that name (else null, as when there is
    * none).
@@ -232,6 +224,14 @@ public final class PkixCertificateValidator implements CertificateValidator {
     return null;
   }
 
+  /**
+   * The leaf checked under an issuing CA validated before (docs/SECURITY.md, "Validation cache"):
+   * C8 and C6 on the leaf, the CA's CRLs held to the CRL policy, and RFC 5280 on the leaf alone
+   * with the CA as its trust anchor, so the leaf's signature, dates, extensions and revocation are
+   * checked as on the full path. Only the issuer the full path would try first qualifies (the first
+   * candidate of the leaf's issuer name within its dates, no trust anchor of that name). Empty when
+   * there is no such entry or any check fails: the full validation then decides, and says why.
+   */
   private Optional<CertificateChain> viaValidatedIssuer(
       X509Certificate leaf,
       Role role,

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -22,8 +21,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * once by OAEP, where the floor counts two verifications. So a handshake takes at least {@code
  * floor - 2 x verify + parse-and-validate + symmetric} and allocates at least the same sum of
  * bytes, with nothing yet for CMS, the ledger or the frames; the table prints that lower bound, the
- * best ratio it leaves and the measured ratio (time: floor over handshake; bytes: handshake over
- * floor). The same bound for accp against jca is {@code min(jca)/min(accp)}: anything both spend
+ * best ratio it leaves and the measured ratio (time: floor over handshake, higher is better and
+ * above 1 where the saved verification outweighs the parts; bytes: handshake over floor, lower is
+ * better). The same bound for accp against jca is {@code min(jca)/min(accp)}: anything both spend
  * beyond the minimum lowers it further. README "Performance".
  */
 public final class HostParts {
@@ -40,12 +40,14 @@ public final class HostParts {
         case "--warmup-iterations" -> warmups = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
         default -> {
-          System.err.println(
-              "HostParts [--provider "
-                  + String.join(",", providers)
-                  + "]"
-                  + " [--warmup-iterations 6] [--iterations 3]");
-          System.exit(2);
+          boolean help = args[i].equals("-h") || args[i].equals("--help");
+          (help ? System.out : System.err)
+              .println(
+                  "HostParts [--provider "
+                      + String.join(",", providers)
+                      + "]"
+                      + " [--warmup-iterations 6] [--iterations 3]");
+          System.exit(help ? 0 : 2);
         }
       }
     }
@@ -90,12 +92,12 @@ public final class HostParts {
       for (int i = 0; i < parts.length; i++) {
         RunResult rr = r.get(p + " " + parts[i]);
         us[i] = 1e6 / rr.getPrimaryResult().getScore();
-        bytes[i] = alloc(rr);
+        bytes[i] = RatioTable.alloc(rr);
       }
       double minUs = us[0] - 2 * us[4] + us[3] + us[5];
       double minBytes = bytes[0] - 2 * bytes[4] + bytes[3] + bytes[5];
       minimum.put(p, minUs);
-      // time: floor/handshake (at most 1 is better); bytes: handshake/floor (at least 1 is better)
+      // time: floor over handshake, higher is better; bytes: handshake over floor, lower is better
       row(p, "µs", us, minUs, us[0] / minUs, us[0] / us[1], "%.1f");
       row(p, "B", bytes, minBytes, minBytes / bytes[0], bytes[1] / bytes[0], "%.0f");
     }
@@ -118,13 +120,5 @@ public final class HostParts {
     }
     sb.append(String.format(Locale.ROOT, " " + f + " | %.3f | %.3f |", min, best, measured));
     System.out.println(sb);
-  }
-
-  private static double alloc(RunResult r) {
-    Result<?> a = r.getSecondaryResults().get("·gc.alloc.rate.norm");
-    if (a == null) {
-      a = r.getSecondaryResults().get("gc.alloc.rate.norm");
-    }
-    return a == null ? Double.NaN : a.getScore();
   }
 }

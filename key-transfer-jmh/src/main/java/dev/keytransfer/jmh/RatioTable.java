@@ -135,7 +135,7 @@ public final class RatioTable {
   /**
    * Bytes allocated per operation ({@code gc.alloc.rate.norm}), NaN without the profiler's figure.
    */
-  private static double alloc(RunResult r) {
+  static double alloc(RunResult r) {
     Result<?> a = r.getSecondaryResults().get("·gc.alloc.rate.norm");
     if (a == null) {
       a = r.getSecondaryResults().get("gc.alloc.rate.norm");
